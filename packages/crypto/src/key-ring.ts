@@ -1,0 +1,59 @@
+import type { KeyRecord, Member } from '@citylink/protocol';
+import type { CryptoKey } from 'jose';
+import { importPublicKey } from './keys.js';
+
+export interface ResolvedKey {
+  record: KeyRecord;
+  key: CryptoKey;
+}
+
+/** Finds the public key a node used, by node id and kid. Returning undefined means "unknown kid". */
+export type KeyResolver = (node: string, kid: string) => ResolvedKey | undefined | Promise<ResolvedKey | undefined>;
+
+/**
+ * Public keys of the network's members with their validity windows. Each key is
+ * imported once and cached: import costs more than a verification.
+ */
+export class KeyRing {
+  readonly #records = new Map<string, KeyRecord>();
+  readonly #imported = new Map<string, Promise<CryptoKey>>();
+
+  constructor(members: Iterable<Pick<Member, 'node' | 'keys'>> = []) {
+    for (const m of members) this.setKeys(m.node, m.keys);
+  }
+
+  /** Replaces what the ring knows of one node's keys (a roster update). */
+  setKeys(node: string, keys: readonly KeyRecord[]): void {
+    for (const [k] of this.#records) if (k.startsWith(`${node} `)) this.#records.delete(k);
+    for (const record of keys) this.#records.set(`${node} ${record.kid}`, record);
+  }
+
+  has(node: string, kid: string): boolean {
+    return this.#records.has(`${node} ${kid}`);
+  }
+
+  readonly resolve: KeyResolver = async (node, kid) => {
+    const record = this.#records.get(`${node} ${kid}`);
+    if (!record) return undefined;
+    let key = this.#imported.get(kid);
+    if (!key) {
+      key = importPublicKey(record.jwk);
+      this.#imported.set(kid, key);
+      key.catch(() => this.#imported.delete(kid));
+    }
+    return { record, key: await key };
+  };
+}
+
+export type KeyValidity = { ok: true } | { ok: false; reason: 'key_not_yet_valid' | 'key_expired' | 'key_revoked' };
+
+/** Was this key usable at `at` (the object's `created` time)? */
+export function keyValidAt(record: KeyRecord, at: string): KeyValidity {
+  const t = Date.parse(at);
+  if (record.compromised) return { ok: false, reason: 'key_revoked' };
+  if (record.revokedAt !== undefined && t >= Date.parse(record.revokedAt)) return { ok: false, reason: 'key_revoked' };
+  if (t < Date.parse(record.validFrom)) return { ok: false, reason: 'key_not_yet_valid' };
+  if (record.validUntil !== undefined && t >= Date.parse(record.validUntil))
+    return { ok: false, reason: 'key_expired' };
+  return { ok: true };
+}

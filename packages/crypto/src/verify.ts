@@ -1,0 +1,132 @@
+import {
+  kindOfTyp,
+  LIMITS,
+  maxBytesForKind,
+  type ObjectKind,
+  parseCanonical,
+  type SignedObject,
+  SignedObjectSchema,
+} from '@citylink/protocol';
+import { compactVerify } from 'jose';
+import { decodeBase64urlStrict, sha256Base64urlNative } from './fast-encoding.js';
+import { type KeyResolver, keyValidAt } from './key-ring.js';
+
+/** Every way an object can be refused, in the order the checks run. See docs/protocol.md. */
+export const REJECT_REASONS = [
+  'too_large',
+  'malformed',
+  'bad_alg',
+  'wrong_typ',
+  'not_canonical',
+  'schema',
+  'unknown_kid',
+  'key_not_yet_valid',
+  'key_expired',
+  'key_revoked',
+  'bad_signature',
+  'future',
+  'expired',
+] as const;
+export type RejectReason = (typeof REJECT_REASONS)[number];
+
+export interface VerifiedObject {
+  ok: true;
+  id: string;
+  kind: ObjectKind;
+  kid: string;
+  object: SignedObject;
+  jws: string;
+  payload: Uint8Array;
+}
+export interface Rejection {
+  ok: false;
+  reason: RejectReason;
+  detail: string;
+}
+export type VerifyResult = VerifiedObject | Rejection;
+
+export interface VerifyOptions {
+  resolveKey: KeyResolver;
+  now?: Date;
+  maxClockSkewMs?: number;
+  /** Only these kinds are acceptable here (e.g. a roster endpoint). */
+  kinds?: readonly ObjectKind[];
+}
+
+const reject = (reason: RejectReason, detail: string): Rejection => ({ ok: false, reason, detail });
+const ALLOWED_HEADER = new Set(['alg', 'typ', 'kid']);
+const utf8Strict = new TextDecoder('utf-8', { fatal: true });
+
+/**
+ * Verifies a compact JWS as a CityLink object. Never throws on bad input: every
+ * failure is a `Rejection` naming the first check that failed.
+ */
+export async function verifyObject(jws: unknown, options: VerifyOptions): Promise<VerifyResult> {
+  if (typeof jws !== 'string') return reject('malformed', 'a signed object is a compact JWS string');
+  if (jws.length > LIMITS.absoluteMaxObjectBytes) {
+    return reject('too_large', `${jws.length} bytes exceeds ${LIMITS.absoluteMaxObjectBytes}`);
+  }
+  const parts = jws.split('.');
+  const [h, p, s] = parts.map(decodeBase64urlStrict);
+  if (parts.length !== 3 || !h || !p || !s || h.length === 0 || p.length === 0) {
+    return reject('malformed', 'expected three non-empty base64url segments separated by dots');
+  }
+  let header: unknown;
+  try {
+    header = JSON.parse(utf8Strict.decode(h));
+  } catch {
+    return reject('malformed', 'protected header is not UTF-8 JSON');
+  }
+  if (typeof header !== 'object' || header === null || Array.isArray(header)) {
+    return reject('malformed', 'protected header is not a JSON object');
+  }
+  const extra = Object.keys(header).filter((k) => !ALLOWED_HEADER.has(k));
+  if (extra.length > 0) return reject('malformed', `unexpected header parameter(s): ${extra.join(', ')}`);
+  const { alg, typ, kid } = header as Record<string, unknown>;
+  if (alg !== 'EdDSA') return reject('bad_alg', `alg must be EdDSA, got ${JSON.stringify(alg)}`);
+  if (s.length !== 64) return reject('malformed', 'an Ed25519 signature is 64 bytes');
+  const kind = typeof typ === 'string' ? kindOfTyp(typ) : undefined;
+  if (!kind) return reject('wrong_typ', `unknown typ ${JSON.stringify(typ)}`);
+  if (options.kinds && !options.kinds.includes(kind)) {
+    return reject('wrong_typ', `${kind} is not accepted here (expected ${options.kinds.join(', ')})`);
+  }
+  if (typeof kid !== 'string' || kid.length === 0) return reject('malformed', 'kid is missing');
+  const limit = maxBytesForKind(kind);
+  if (jws.length > limit) return reject('too_large', `${kind} of ${jws.length} bytes exceeds ${limit}`);
+
+  const payload = p;
+  const parsedJson = parseCanonical(payload);
+  if (!parsedJson.ok) {
+    return parsedJson.reason === 'not_json'
+      ? reject('malformed', 'payload is not UTF-8 JSON')
+      : reject('not_canonical', 'payload is not RFC 8785 canonical JSON');
+  }
+  const parsed = SignedObjectSchema.safeParse(parsedJson.value);
+  if (!parsed.success) {
+    const first = parsed.error.issues[0];
+    return reject('schema', `${first?.path.join('.') || '(root)'}: ${first?.message ?? 'invalid'}`);
+  }
+  const object = parsed.data;
+  if (object.kind !== kind) return reject('wrong_typ', `typ says ${kind} but the payload is a ${object.kind}`);
+
+  const resolved = await options.resolveKey(object.origin, kid);
+  if (!resolved) return reject('unknown_kid', `no key ${kid} for node ${object.origin}`);
+  const validity = keyValidAt(resolved.record, object.created);
+  if (!validity.ok) return reject(validity.reason, `key ${kid} of ${object.origin} was not valid at ${object.created}`);
+
+  try {
+    await compactVerify(jws, resolved.key, { algorithms: ['EdDSA'] });
+  } catch {
+    return reject('bad_signature', `signature does not verify with key ${kid} of ${object.origin}`);
+  }
+
+  const now = (options.now ?? new Date()).getTime();
+  const skew = options.maxClockSkewMs ?? LIMITS.maxClockSkewMs;
+  if (Date.parse(object.created) > now + skew) {
+    return reject('future', `created ${object.created} is more than ${skew / 1000}s ahead of this node's clock`);
+  }
+  if (object.expires !== undefined && Date.parse(object.expires) <= now) {
+    return reject('expired', `expired at ${object.expires}`);
+  }
+  return { ok: true, id: sha256Base64urlNative(payload), kind, kid, object, jws, payload };
+}

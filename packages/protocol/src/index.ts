@@ -1,0 +1,7 @@
+export * from './canonical.js';
+export * from './encoding.js';
+export * from './ids.js';
+export * from './limits.js';
+export * from './objects.js';
+export * from './taxonomy.js';
+export * from './tlp.js';

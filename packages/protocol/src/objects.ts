@@ -1,0 +1,345 @@
+import { z } from 'zod';
+import { LIMITS } from './limits.js';
+import {
+  ATTACK_VECTORS,
+  BULLETIN_STATUSES,
+  FUNCTIONAL_IMPACTS,
+  INCIDENT_CODES,
+  INFORMATION_IMPACTS,
+  JURISDICTION_SIZES,
+  NOTE_TOPICS,
+  POSTURE_LEVELS,
+  SEVERITIES,
+} from './taxonomy.js';
+import { EVERYONE, sharesWithNetwork, TLP_LEVELS } from './tlp.js';
+
+export const PROTOCOL_VERSION = 1;
+
+const keysOf = <T extends Record<string, unknown>>(o: T) =>
+  Object.keys(o) as [keyof T & string, ...(keyof T & string)[]];
+
+// ---------------------------------------------------------------- primitives
+
+/** Node ids are lowercase DNS-label-like slugs chosen at enrollment, e.g. `wi-madison`. */
+export const NodeIdSchema = z
+  .string()
+  .regex(/^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/, 'node id: lowercase letters, digits and dashes');
+/** base64url SHA-256: 43 characters. */
+export const ObjectIdSchema = z.string().regex(/^[A-Za-z0-9_-]{43}$/, 'object id: 43 base64url characters');
+/** RFC 3339 UTC timestamp with a `Z` offset. */
+export const TimestampSchema = z.iso.datetime({ offset: false });
+export const TlpSchema = z.enum(TLP_LEVELS);
+const text = (max: number) => z.string().trim().min(1).max(max);
+const optText = (max: number) => z.string().max(max).optional();
+const count = z.number().int().min(0).max(1_000_000_000);
+
+export const PersonSchema = z.strictObject({ node: NodeIdSchema, user: text(200) });
+
+export const Ed25519PublicJwkSchema = z.strictObject({
+  kty: z.literal('OKP'),
+  crv: z.literal('Ed25519'),
+  x: z.string().regex(/^[A-Za-z0-9_-]{43}$/),
+});
+export type Ed25519PublicJwk = z.infer<typeof Ed25519PublicJwkSchema>;
+
+// ------------------------------------------------------------------- bodies
+
+export const IndicatorSchema = z.strictObject({
+  type: z.enum(['email-sender', 'domain', 'ip', 'url', 'sha256', 'sha1', 'md5', 'phone', 'other']),
+  value: text(2048),
+  note: optText(500),
+});
+
+export const BulletinBodySchema = z.strictObject({
+  title: text(200),
+  narrative: text(20_000),
+  category: z.enum(INCIDENT_CODES),
+  severity: z.enum(keysOf(SEVERITIES)),
+  observedAt: TimestampSchema.optional(),
+  detectedAt: TimestampSchema.optional(),
+  location: z.strictObject({ description: text(500), county: optText(100), precinct: optText(100) }).optional(),
+  attackVector: z.enum(keysOf(ATTACK_VECTORS)).optional(),
+  affectedAsset: optText(500),
+  functionalImpact: z.enum(keysOf(FUNCTIONAL_IMPACTS)).optional(),
+  informationImpact: z.enum(keysOf(INFORMATION_IMPACTS)).optional(),
+  affected: z.strictObject({ voters: count.optional(), staff: count.optional(), devices: count.optional() }).optional(),
+  indicators: z.array(IndicatorSchema).max(LIMITS.maxIndicators).optional(),
+  contact: z.strictObject({ name: text(200), role: optText(200), email: optText(320), phone: optText(50) }).optional(),
+  informed: z.array(text(200)).max(50).optional(),
+  related: z.array(ObjectIdSchema).max(100).optional(),
+  /** The id of the earlier version this one replaces (same origin). */
+  supersedes: ObjectIdSchema.optional(),
+});
+
+export const BulletinStatusBodySchema = z
+  .strictObject({
+    target: ObjectIdSchema,
+    status: z.enum(BULLETIN_STATUSES).exclude(['published']),
+    note: optText(5_000),
+    duplicateOf: ObjectIdSchema.optional(),
+  })
+  .refine((b) => (b.status === 'duplicate') === (b.duplicateOf !== undefined), {
+    message: 'duplicateOf is required exactly when status is duplicate',
+    path: ['duplicateOf'],
+  });
+
+export const NoteBodySchema = z.strictObject({
+  topic: z.enum(keysOf(NOTE_TOPICS)),
+  title: text(200),
+  problem: text(10_000),
+  whatWorked: text(20_000),
+  whatDidNot: optText(10_000),
+  cost: optText(500),
+  staff: optText(500),
+  jurisdictionSize: z.enum(keysOf(JURISDICTION_SIZES)),
+  supersedes: ObjectIdSchema.optional(),
+});
+
+export const EndorsementBodySchema = z.strictObject({ target: ObjectIdSchema, comment: optText(2_000) });
+
+export const AcknowledgementBodySchema = z.strictObject({
+  target: ObjectIdSchema,
+  /** "Seen it here too." */
+  seenHere: z.boolean(),
+  comment: optText(2_000),
+});
+
+export const RetractionBodySchema = z.strictObject({ target: ObjectIdSchema, reason: text(2_000) });
+
+export const PostureBodySchema = z.strictObject({
+  level: z.enum(keysOf(POSTURE_LEVELS)),
+  advisory: z.strictObject({ title: text(200), text: text(20_000) }).optional(),
+});
+
+// ------------------------------------------------------------ joint statements
+
+export const SignatureBlockSchema = z.strictObject({ name: text(200), title: text(200), city: text(200) });
+
+export const StatementRevisionBodySchema = z.strictObject({
+  /** Absent on the first revision: the statement's id is the first revision's object id. */
+  statement: ObjectIdSchema.optional(),
+  parent: ObjectIdSchema.optional(),
+  title: text(300),
+  text: text(100_000),
+  addressees: z.array(text(300)).min(1).max(50),
+  invited: z.array(NodeIdSchema).max(LIMITS.maxAudience),
+  signOnDeadline: TimestampSchema.optional(),
+});
+
+export const StatementCommentBodySchema = z.strictObject({
+  statement: ObjectIdSchema,
+  revision: ObjectIdSchema,
+  comment: text(10_000),
+  /** A proposed amendment: the full replacement text. */
+  proposedText: z.string().min(1).max(100_000).optional(),
+});
+
+export const StatementDecisionBodySchema = z.strictObject({
+  statement: ObjectIdSchema,
+  proposal: ObjectIdSchema,
+  decision: z.enum(['accepted', 'declined']),
+  /** The revision that took the amendment in, when accepted. */
+  revision: ObjectIdSchema.optional(),
+  reason: optText(2_000),
+});
+
+export const StatementSignOnBodySchema = z.strictObject({
+  statement: ObjectIdSchema,
+  revision: ObjectIdSchema,
+  /** base64url SHA-256 of the frozen text document (see `statementTextDocument`). */
+  textHash: ObjectIdSchema,
+  deadline: TimestampSchema,
+});
+
+/** One entry of a General JWS `signatures` array. */
+export const JwsSignatureEntrySchema = z.strictObject({
+  protected: z.string().regex(/^[A-Za-z0-9_-]+$/),
+  signature: z.string().regex(/^[A-Za-z0-9_-]+$/),
+});
+
+export const StatementSignatureBodySchema = z.strictObject({
+  statement: ObjectIdSchema,
+  signOn: ObjectIdSchema,
+  textHash: ObjectIdSchema,
+  block: SignatureBlockSchema,
+  /** The co-signature over the frozen text document, ready to join the final General JWS. */
+  cosignature: JwsSignatureEntrySchema,
+});
+
+export const StatementWithdrawalBodySchema = z.strictObject({
+  statement: ObjectIdSchema,
+  signature: ObjectIdSchema,
+  reason: optText(2_000),
+});
+
+export const GeneralJwsSchema = z.strictObject({
+  payload: z.string().regex(/^[A-Za-z0-9_-]+$/),
+  signatures: z.array(JwsSignatureEntrySchema).min(1).max(5_000),
+});
+
+export const StatementFinalBodySchema = z.strictObject({
+  statement: ObjectIdSchema,
+  signOn: ObjectIdSchema,
+  textHash: ObjectIdSchema,
+  /** The signature objects counted, in document order. */
+  signatures: z.array(ObjectIdSchema).min(1).max(5_000),
+  document: GeneralJwsSchema,
+  /** Set on an addendum: the final it extends with late signers. */
+  addendumTo: ObjectIdSchema.optional(),
+});
+
+export const StatementDeliveryBodySchema = z.strictObject({
+  statement: ObjectIdSchema,
+  final: ObjectIdSchema,
+  to: text(300),
+  method: z.enum(['email', 'mail', 'hand', 'portal', 'other']),
+  deliveredAt: TimestampSchema,
+  note: optText(2_000),
+});
+
+/**
+ * The document every mayor co-signs when sign-on opens: the frozen text of one revision.
+ * Its canonical bytes are the General JWS payload; their SHA-256 is the statement's text hash.
+ */
+export const StatementTextSchema = z.strictObject({
+  v: z.literal(PROTOCOL_VERSION),
+  kind: z.literal('statement-text'),
+  statement: ObjectIdSchema,
+  revision: ObjectIdSchema,
+  title: text(300),
+  text: text(100_000),
+  addressees: z.array(text(300)).min(1).max(50),
+});
+export type StatementText = z.infer<typeof StatementTextSchema>;
+
+// ---------------------------------------------------------------- membership
+
+export const KeyRecordSchema = z.strictObject({
+  kid: z.string().regex(/^[A-Za-z0-9_-]{43}$/),
+  jwk: Ed25519PublicJwkSchema,
+  validFrom: TimestampSchema,
+  validUntil: TimestampSchema.optional(),
+  /** Set when the hub revokes the key; objects it signed at or after this time are rejected. */
+  revokedAt: TimestampSchema.optional(),
+  /** Every object signed by this key is distrusted, whenever it was signed. */
+  compromised: z.boolean().optional(),
+});
+export type KeyRecord = z.infer<typeof KeyRecordSchema>;
+
+export const MemberSchema = z.strictObject({
+  node: NodeIdSchema,
+  name: text(200),
+  baseUrl: z.url({ protocol: /^https?$/ }),
+  role: z.enum(['city', 'hub']),
+  status: z.enum(['active', 'suspended', 'revoked', 'decommissioned']),
+  keys: z.array(KeyRecordSchema).min(1).max(100),
+  contact: optText(320),
+});
+export type Member = z.infer<typeof MemberSchema>;
+
+export const MembershipBodySchema = z.strictObject({ network: NodeIdSchema, member: MemberSchema });
+
+export const RosterBodySchema = z.strictObject({
+  network: NodeIdSchema,
+  /** Strictly increasing; a node never accepts a roster older than the one it holds. */
+  version: z.number().int().min(1).max(Number.MAX_SAFE_INTEGER),
+  members: z.array(MemberSchema).max(20_000),
+});
+
+// ---------------------------------------------------------------- envelope
+
+const BODIES = {
+  bulletin: BulletinBodySchema,
+  'bulletin-status': BulletinStatusBodySchema,
+  note: NoteBodySchema,
+  endorsement: EndorsementBodySchema,
+  acknowledgement: AcknowledgementBodySchema,
+  retraction: RetractionBodySchema,
+  posture: PostureBodySchema,
+  'statement-revision': StatementRevisionBodySchema,
+  'statement-comment': StatementCommentBodySchema,
+  'statement-decision': StatementDecisionBodySchema,
+  'statement-signon': StatementSignOnBodySchema,
+  'statement-signature': StatementSignatureBodySchema,
+  'statement-withdrawal': StatementWithdrawalBodySchema,
+  'statement-final': StatementFinalBodySchema,
+  'statement-delivery': StatementDeliveryBodySchema,
+  membership: MembershipBodySchema,
+  roster: RosterBodySchema,
+} as const;
+
+export type ObjectKind = keyof typeof BODIES;
+export const OBJECT_KINDS = Object.keys(BODIES) as [ObjectKind, ...ObjectKind[]];
+export const ObjectKindSchema = z.enum(OBJECT_KINDS);
+
+/** Kinds only the hub may author. */
+export const HUB_ONLY_KINDS: readonly ObjectKind[] = ['posture', 'membership', 'roster'];
+
+/** JWS `typ` header of each kind, e.g. `citylink.bulletin+jws`. */
+export function typOf(kind: ObjectKind): string {
+  return `citylink.${kind}+jws`;
+}
+export function kindOfTyp(typ: string): ObjectKind | undefined {
+  const m = /^citylink\.([a-z-]+)\+jws$/.exec(typ);
+  return m && (OBJECT_KINDS as string[]).includes(m[1] as string) ? (m[1] as ObjectKind) : undefined;
+}
+
+const envelopeFields = {
+  v: z.literal(PROTOCOL_VERSION),
+  origin: NodeIdSchema,
+  created: TimestampSchema,
+  expires: TimestampSchema.optional(),
+  tlp: TlpSchema,
+  audience: z.array(z.union([NodeIdSchema, z.literal(EVERYONE)])).max(LIMITS.maxAudience),
+  recipients: z.array(PersonSchema).min(1).max(500).optional(),
+};
+
+const envelopeOf = <K extends ObjectKind>(kind: K) =>
+  z.strictObject({ ...envelopeFields, kind: z.literal(kind), body: BODIES[kind] });
+
+const AnyObjectSchema = z.discriminatedUnion('kind', [
+  envelopeOf('bulletin'),
+  envelopeOf('bulletin-status'),
+  envelopeOf('note'),
+  envelopeOf('endorsement'),
+  envelopeOf('acknowledgement'),
+  envelopeOf('retraction'),
+  envelopeOf('posture'),
+  envelopeOf('statement-revision'),
+  envelopeOf('statement-comment'),
+  envelopeOf('statement-decision'),
+  envelopeOf('statement-signon'),
+  envelopeOf('statement-signature'),
+  envelopeOf('statement-withdrawal'),
+  envelopeOf('statement-final'),
+  envelopeOf('statement-delivery'),
+  envelopeOf('membership'),
+  envelopeOf('roster'),
+]);
+
+/** Every signed object: the common envelope plus a kind-specific body, with marking rules checked. */
+export const SignedObjectSchema = AnyObjectSchema.superRefine((o, ctx) => {
+  const issue = (message: string, path: (string | number)[]) => ctx.addIssue({ code: 'custom', message, path });
+  const unique = new Set(o.audience);
+  if (unique.size !== o.audience.length) issue('audience lists a node twice', ['audience']);
+  if (unique.has(EVERYONE) && !sharesWithNetwork(o.tlp)) {
+    issue(`audience "*" (whole network) is only allowed for TLP:GREEN and TLP:CLEAR, not ${o.tlp}`, ['audience']);
+  }
+  if (o.tlp === 'RED') {
+    if (!o.recipients) issue('TLP:RED needs named recipients', ['recipients']);
+    for (const [i, r] of (o.recipients ?? []).entries()) {
+      if (!unique.has(r.node)) issue(`recipient ${r.user}@${r.node} is not in the audience`, ['recipients', i]);
+    }
+  } else if (o.recipients) {
+    issue('named recipients are only used with TLP:RED', ['recipients']);
+  }
+  if (o.expires !== undefined && o.expires <= o.created) issue('expires must be after created', ['expires']);
+});
+
+export type SignedObject = z.infer<typeof SignedObjectSchema>;
+export type ObjectOfKind<K extends ObjectKind> = Extract<SignedObject, { kind: K }>;
+export type BodyOf<K extends ObjectKind> = ObjectOfKind<K>['body'];
+
+export type Bulletin = ObjectOfKind<'bulletin'>;
+export type Note = ObjectOfKind<'note'>;
+export type Roster = ObjectOfKind<'roster'>;

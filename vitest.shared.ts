@@ -1,0 +1,22 @@
+import { fileURLToPath } from 'node:url';
+import { defineProject } from 'vitest/config';
+
+const root = fileURLToPath(new URL('.', import.meta.url));
+
+/**
+ * Tests run against the TypeScript sources of sibling packages, so `npm test`
+ * never depends on a stale `dist/`.
+ */
+export function citylinkProject(name: string, options: { timeoutMs?: number } = {}) {
+  return defineProject({
+    resolve: {
+      alias: [{ find: /^@citylink\/([a-z-]+)$/, replacement: `${root}packages/$1/src/index.ts` }],
+    },
+    test: {
+      name,
+      include: ['src/**/*.test.ts', 'test/**/*.test.ts'],
+      testTimeout: options.timeoutMs ?? 20_000,
+      hookTimeout: options.timeoutMs ?? 20_000,
+    },
+  });
+}
