@@ -7,6 +7,7 @@ import {
   type StatementText,
   StatementTextSchema,
   sha256Base64url,
+  TimestampSchema,
   utf8,
 } from '@citylink/protocol';
 import { FlattenedSign, flattenedVerify } from 'jose';
@@ -107,12 +108,14 @@ export async function verifyCosignatures(
       const who = { index, ...(node && { node }), ...(kid && { kid }), ...(block && { block }) };
       if (header.alg !== 'EdDSA') return { ...who, ok: false, reason: 'alg must be EdDSA' };
       if (header.typ !== COSIGN_TYP) return { ...who, ok: false, reason: `typ must be ${COSIGN_TYP}` };
-      if (!node || !kid || !block || typeof header.iat !== 'string') {
+      // iat must be a real timestamp: keyValidAt on an unparseable time (NaN) would pass every window.
+      const iat = TimestampSchema.safeParse(header.iat);
+      if (!node || !kid || !block || !iat.success) {
         return { ...who, ok: false, reason: 'header lacks node, kid, block or iat' };
       }
       const resolved = await resolveKey(node, kid);
       if (!resolved) return { ...who, ok: false, reason: `unknown key ${kid} for ${node}` };
-      const validity = keyValidAt(resolved.record, header.iat);
+      const validity = keyValidAt(resolved.record, iat.data);
       if (!validity.ok) return { ...who, ok: false, reason: validity.reason };
       try {
         await flattenedVerify(
@@ -123,7 +126,7 @@ export async function verifyCosignatures(
       } catch {
         return { ...who, ok: false, reason: 'signature does not match the text and signature block' };
       }
-      return { index, ok: true, node, kid, block, signedAt: header.iat };
+      return { index, ok: true, node, kid, block, signedAt: iat.data };
     }),
   );
   return {

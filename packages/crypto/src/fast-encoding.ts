@@ -12,7 +12,7 @@ export function decodeBase64urlStrict(text: string): Uint8Array | undefined {
   const rest = text.length % 4;
   if (rest !== 0) {
     const last = text.charCodeAt(text.length - 1);
-    const value = last >= 97 ? last - 71 : last >= 65 ? last - 65 : last >= 48 ? last + 4 : last === 45 ? 62 : 63;
+    const value = last === 45 ? 62 : last === 95 ? 63 : last >= 97 ? last - 71 : last >= 65 ? last - 65 : last + 4;
     if ((value & (rest === 2 ? 0x0f : 0x03)) !== 0) return undefined;
   }
   return new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength);

@@ -35,11 +35,15 @@ export class KeyRing {
   readonly resolve: KeyResolver = async (node, kid) => {
     const record = this.#records.get(`${node} ${kid}`);
     if (!record) return undefined;
-    let key = this.#imported.get(kid);
+    // Cache by the public key itself, not by kid: a record's kid is not checked against its
+    // JWK here, so keying by kid could hand one node's key to another node's kid, or keep a
+    // stale key after a roster update.
+    const cacheKey = record.jwk.x;
+    let key = this.#imported.get(cacheKey);
     if (!key) {
       key = importPublicKey(record.jwk);
-      this.#imported.set(kid, key);
-      key.catch(() => this.#imported.delete(kid));
+      this.#imported.set(cacheKey, key);
+      key.catch(() => this.#imported.delete(cacheKey));
     }
     return { record, key: await key };
   };

@@ -46,6 +46,9 @@ export async function exportNodeKey(key: NodeKey): Promise<NodeKeyFile> {
 }
 
 export async function importNodeKey(file: NodeKeyFile): Promise<NodeKey> {
+  if (typeof file !== 'object' || file === null || typeof file.jwk !== 'object' || file.jwk === null) {
+    throw new KeyFileError('not a CityLink key file (expected {kid, created, jwk})');
+  }
   const publicJwk = Ed25519PublicJwkSchema.parse({ kty: file.jwk.kty, crv: file.jwk.crv, x: file.jwk.x });
   if (typeof file.jwk.d !== 'string') throw new KeyFileError('key file has no private part');
   const kid = await thumbprint(publicJwk);

@@ -37,7 +37,8 @@ export function parseCanonical(
   let text: string;
   let value: unknown;
   try {
-    text = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+    // ignoreBOM keeps a leading U+FEFF in the text (JSON.parse then refuses it) instead of silently dropping it.
+    text = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true }).decode(bytes);
     value = JSON.parse(text);
   } catch {
     return { ok: false, reason: 'not_json' };

@@ -333,7 +333,10 @@ export const SignedObjectSchema = AnyObjectSchema.superRefine((o, ctx) => {
   } else if (o.recipients) {
     issue('named recipients are only used with TLP:RED', ['recipients']);
   }
-  if (o.expires !== undefined && o.expires <= o.created) issue('expires must be after created', ['expires']);
+  // Compare instants, not strings: `…00.5Z` is later than `…00Z` but sorts before it.
+  if (o.expires !== undefined && Date.parse(o.expires) <= Date.parse(o.created)) {
+    issue('expires must be after created', ['expires']);
+  }
 });
 
 export type SignedObject = z.infer<typeof SignedObjectSchema>;

@@ -51,9 +51,12 @@ export function mayReceive(obj: Marked, node: string): boolean {
  * May `holder` pass this object to `target`? The origin delivers to its audience.
  * Any other holder may pass on GREEN and CLEAR only, and only to nodes that may
  * receive it; AMBER, AMBER+STRICT and RED are never forwarded by a non-originator.
+ * Handing an object back to its own origin (a node restoring a lost database)
+ * discloses nothing and is always allowed.
  */
 export function canForward(obj: Marked, holder: string, target: string): boolean {
   if (target === holder) return false;
+  if (target === obj.origin) return true;
   if (!mayReceive(obj, target)) return false;
   return holder === obj.origin || sharesWithNetwork(obj.tlp);
 }

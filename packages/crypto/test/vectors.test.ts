@@ -1,0 +1,93 @@
+import { createHash } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+import { canonicalJson, type KeyRecord } from '@citylink/protocol';
+import { compactVerify, generalVerify, importJWK, jwtVerify } from 'jose';
+import { describe, expect, it } from 'vitest';
+import { buildVectors, VECTOR_FILES, vectorFiles } from '../scripts/vectors.js';
+import { KeyRing, ReplayCache, verifyCosignatures, verifyObject, verifyRequestToken } from '../src/index.js';
+
+const dir = new URL('../../../docs/protocol/vectors/', import.meta.url);
+const load = async <T>(name: string): Promise<T> => JSON.parse(await readFile(new URL(`${name}.json`, dir), 'utf8'));
+
+interface Keys {
+  now: string;
+  node: string;
+  records: KeyRecord[];
+}
+const keys = await load<Keys>('keys');
+const ring = new KeyRing([{ node: keys.node, keys: keys.records }]);
+const now = new Date(keys.now);
+const jwkOf = (kid: string) => keys.records.find((r) => r.kid === kid)!.jwk;
+
+const validVectors = (
+  await load<{ vectors: { name: string; input: unknown; canonical: string; id: string; kid: string; jws: string }[] }>(
+    'valid-objects',
+  )
+).vectors;
+const invalidVectors = (await load<{ vectors: { name: string; reason: string; jws: string }[] }>('invalid-objects'))
+  .vectors;
+
+describe('protocol test vectors (docs/protocol/vectors)', () => {
+  it('are what the generator produces from the current code', async () => {
+    const fresh = vectorFiles(await buildVectors());
+    for (const name of VECTOR_FILES) {
+      expect(await load(name), `${name}.json is stale: npm run vectors -w @citylink/crypto`).toEqual(
+        JSON.parse(JSON.stringify(fresh[name])),
+      );
+    }
+  });
+
+  it('cover every reason a verifier can give except the structural ones', () => {
+    expect(new Set(invalidVectors.map((v) => v.reason)).size).toBeGreaterThanOrEqual(10);
+  });
+
+  it.each(validVectors)(
+    '$name: canonical form, id, and signature check with our verifier and plain jose',
+    async (v) => {
+      expect(canonicalJson(v.input)).toBe(v.canonical);
+      expect(createHash('sha256').update(v.canonical, 'utf8').digest('base64url')).toBe(v.id);
+      const result = await verifyObject(v.jws, { resolveKey: ring.resolve, now });
+      expect(result).toMatchObject({ ok: true, id: v.id });
+
+      const plain = await compactVerify(v.jws, await importJWK(jwkOf(v.kid), 'EdDSA'));
+      expect(new TextDecoder().decode(plain.payload)).toBe(v.canonical);
+      expect(plain.protectedHeader).toMatchObject({ alg: 'EdDSA', kid: v.kid });
+    },
+  );
+
+  it.each(invalidVectors)('$name is rejected as $reason', async (v) => {
+    const result = await verifyObject(v.jws, { resolveKey: ring.resolve, now });
+    expect(result.ok ? 'accepted' : result.reason).toBe(v.reason);
+  });
+
+  it('co-signature verifies with our verifier and with plain jose.generalVerify', async () => {
+    const v = await load<{ canonical: string; textHash: string; generalJws: { payload: string; signatures: [] } }>(
+      'cosignature',
+    );
+    const result = await verifyCosignatures(v.generalJws, ring.resolve);
+    expect(result.allValid).toBe(true);
+    expect(result.textHash).toBe(v.textHash);
+    expect(createHash('sha256').update(v.canonical, 'utf8').digest('base64url')).toBe(v.textHash);
+    const plain = await generalVerify(v.generalJws, await importJWK(jwkOf(keys.records[0]!.kid), 'EdDSA'));
+    expect(new TextDecoder().decode(plain.payload)).toBe(v.canonical);
+  });
+
+  it('request token verifies with our verifier and with plain jose.jwtVerify', async () => {
+    const v = await load<{ token: string; verifyAt: string; expect: { iss: string; aud: string; scope: string } }>(
+      'request-token',
+    );
+    const at = new Date(v.verifyAt);
+    const ours = await verifyRequestToken(v.token, {
+      audience: v.expect.aud,
+      resolveKey: ring.resolve,
+      replay: new ReplayCache(),
+      now: at,
+    });
+    expect(ours).toMatchObject({ ok: true, issuer: v.expect.iss, scope: v.expect.scope });
+    const plain = await jwtVerify(v.token, await importJWK(jwkOf(keys.records[0]!.kid), 'EdDSA'), {
+      audience: v.expect.aud,
+      currentDate: at,
+    });
+    expect(plain.payload.scope).toBe(v.expect.scope);
+  });
+});

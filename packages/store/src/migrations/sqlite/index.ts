@@ -1,0 +1,4 @@
+import { Migration20261125124332 } from './Migration20261125124332.js';
+
+/** Applied in order at start-up. Append new migrations; never edit one that has shipped. */
+export const sqliteMigrations = [{ name: 'Migration20261125124332', class: Migration20261125124332 }];
