@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { MikroORM } from '@mikro-orm/core';
+import { MikroORM, raw } from '@mikro-orm/core';
 import type { SqlEntityManager } from '@mikro-orm/knex';
 import { Mutex } from 'async-mutex';
 import { type DatabaseConfig, type Dialect, dialectOf, ormOptions } from './database.js';
@@ -242,6 +242,19 @@ export class Store {
     return entries.map((e) => ({ seq: e.seq, object: byId.get(e.objectId)! }));
   }
 
+  /** Objects created at or after `since`, by id, after `afterId`: pages of a reconciliation manifest. */
+  async objectsCreatedSince(since: Date, afterId: string | undefined, limit: number): Promise<StoredObject[]> {
+    return this.em().find(
+      StoredObject,
+      { created: { $gte: since }, ...(afterId && { id: { $gt: afterId } }) },
+      { orderBy: { id: 'asc' }, limit },
+    );
+  }
+
+  async latestOfKind(kind: string): Promise<StoredObject | null> {
+    return this.em().findOne(StoredObject, { kind }, { orderBy: { created: 'desc', id: 'desc' } });
+  }
+
   async seqOf(id: string): Promise<number | undefined> {
     return (await this.em().findOne(LogEntry, { objectId: id }))?.seq;
   }
@@ -264,7 +277,9 @@ export class Store {
     if (q.until) and.push({ created: { $lt: q.until } });
     if (q.text) {
       for (const word of q.text.toLowerCase().split(/\s+/).filter(Boolean).slice(0, 8)) {
-        and.push({ searchText: { $like: `%${word.replace(/[%_\\]/g, (c) => `\\${c}`)}%` } });
+        // SQLite's LIKE has no default escape character, so name one: '%', '_' and backslash in the text are literal.
+        const pattern = `%${word.replace(/[%_\\]/g, (c) => `\\${c}`)}%`;
+        and.push({ [raw((alias) => `${alias}.search_text like ? escape '\\'`, [pattern])]: [] });
       }
     }
     if (q.before) {
@@ -285,7 +300,7 @@ export class Store {
     where: { kinds?: string[]; since?: Date } = {},
   ): Promise<Record<string, number>> {
     const qb = this.knex()('items')
-      .select(field === 'origin' ? 'origin' : field)
+      .select(field)
       .count({ n: '*' })
       .where('retracted', false)
       .whereNull('superseded_by')
@@ -328,7 +343,7 @@ export class Store {
     }));
   }
 
-  /** Final answers from the recipient: accepted, duplicate or rejected. */
+  /** Final answers from the recipient: accepted, duplicate or rejected. A final answer is never overwritten. */
   async recordOutcomes(
     recipient: string,
     outcomes: readonly { objectId: string; outcome: Exclude<Outcome, 'pending'>; reason?: string }[],
@@ -338,7 +353,7 @@ export class Store {
       for (const o of outcomes) {
         await em.nativeUpdate(
           OutboxEntry,
-          { objectId: o.objectId, recipient },
+          { objectId: o.objectId, recipient, outcome: 'pending' },
           { outcome: o.outcome, reason: o.reason ?? null, deliveredAt: now, lastError: null },
         );
       }

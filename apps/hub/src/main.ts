@@ -1,0 +1,4 @@
+#!/usr/bin/env node
+import { runNodeFromEnv } from '@citylink/node';
+
+await runNodeFromEnv('hub');

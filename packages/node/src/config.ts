@@ -1,0 +1,71 @@
+import { Ed25519PublicJwkSchema, NodeIdSchema } from '@citylink/protocol';
+import { z } from 'zod';
+
+export const NodeConfigSchema = z.object({
+  nodeId: NodeIdSchema,
+  role: z.enum(['city', 'hub']),
+  name: z.string().min(1).max(200),
+  /** The network's id (the hub's node id is a good choice). */
+  network: NodeIdSchema,
+  host: z.string().default('127.0.0.1'),
+  /** 0 picks a free port. */
+  port: z.number().int().min(0).max(65_535).default(0),
+  /** Public URL other nodes reach this one at; defaults to http://host:port once listening. */
+  baseUrl: z.url().optional(),
+  /** `postgres://…` for PostgreSQL; otherwise `sqlitePath`. */
+  databaseUrl: z.string().optional(),
+  sqlitePath: z.string().default(':memory:'),
+  /** Path of this node's private key file (mode 0600). */
+  keyFile: z.string(),
+  /** Cities: the hub they trust, pinned by its public key(s). */
+  hub: z
+    .object({
+      node: NodeIdSchema,
+      url: z.url(),
+      keys: z.array(z.object({ jwk: Ed25519PublicJwkSchema, validFrom: z.string() })).min(1),
+    })
+    .optional(),
+  intervals: z
+    .object({
+      /** How often a city re-fetches the roster from the hub. */
+      rosterMs: z.number().int().positive().default(60_000),
+      /** How often a node pulls changes from the hub (cities) . */
+      pullHubMs: z.number().int().positive().default(15_000),
+      /** How often a node pulls changes from every peer. */
+      pullPeersMs: z.number().int().positive().default(300_000),
+      /** How often a node compares manifests with the hub. */
+      manifestMs: z.number().int().positive().default(3_600_000),
+      /** Idle wake-up of the delivery worker (it is also woken on every new object). */
+      deliveryTickMs: z.number().int().positive().default(5_000),
+    })
+    .prefault({}),
+  delivery: z
+    .object({
+      batchSize: z.number().int().min(1).max(100).default(100),
+      concurrency: z.number().int().min(1).max(64).default(8),
+      backoffBaseMs: z.number().int().positive().default(1_000),
+      backoffCapMs: z.number().int().positive().default(300_000),
+      breakerThreshold: z.number().int().min(1).default(5),
+      breakerHalfOpenMs: z.number().int().positive().default(30_000),
+      requestTimeoutMs: z.number().int().positive().default(15_000),
+    })
+    .prefault({}),
+  limits: z
+    .object({
+      /** Federation requests per peer per second (burst = 4 s worth). */
+      peerRequestsPerSecond: z.number().positive().default(50),
+      loginAttemptsPer15Min: z.number().int().positive().default(10),
+    })
+    .prefault({}),
+  /**
+   * Hub only: a JSON file listing member records (see docs/operations.md). On start
+   * the hub publishes a new roster version if the file differs from what it holds.
+   */
+  membersFile: z.string().optional(),
+  logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  /** Serve the web console from this directory, if set. */
+  webRoot: z.string().optional(),
+});
+
+export type NodeConfig = z.infer<typeof NodeConfigSchema>;
+export type NodeConfigInput = z.input<typeof NodeConfigSchema>;

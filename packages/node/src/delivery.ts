@@ -1,0 +1,215 @@
+import type { Store } from '@citylink/store';
+import {
+  BrokenCircuitError,
+  type CircuitBreakerPolicy,
+  CircuitState,
+  ConsecutiveBreaker,
+  circuitBreaker,
+  handleAll,
+} from 'cockatiel';
+import type { Logger } from 'pino';
+import type { NodeConfig } from './config.js';
+import type { Metrics } from './metrics.js';
+import type { PeerClient } from './peer-client.js';
+import type { ObjectResult } from './pipeline.js';
+import type { RosterState } from './roster.js';
+
+/** Exponential backoff with "equal jitter": half fixed, half random, capped. Spreads a returning peer's load. */
+export function backoffDelay(attempts: number, baseMs: number, capMs: number, random = Math.random): number {
+  const ceiling = Math.min(capMs, baseMs * 2 ** Math.min(attempts, 30));
+  return Math.round(ceiling / 2 + random() * (ceiling / 2));
+}
+
+export class DeliveryProtocolError extends Error {
+  override name = 'DeliveryProtocolError';
+}
+
+/**
+ * The outbox worker. For each recipient with due rows it pushes batches to the
+ * recipient's `federation.deliver`, records every per-object outcome, and on
+ * failure pushes the rows' next attempt out with jittered backoff. A circuit
+ * breaker per peer stops hammering a peer that keeps failing; the outbox rows are
+ * the durable state, so a crash or restart loses nothing.
+ */
+export class Delivery {
+  readonly #breakers = new Map<string, CircuitBreakerPolicy>();
+  #running: Promise<void> | undefined;
+  #again = false;
+  #timer: NodeJS.Timeout | undefined;
+  #stopped = false;
+  /** Rows that got a final outcome, by any round (background or flush). */
+  #completed = 0;
+
+  constructor(
+    private readonly n: {
+      self: string;
+      store: Store;
+      roster: RosterState;
+      metrics: Metrics;
+      log: Logger;
+      config: NodeConfig['delivery'];
+      tickMs: number;
+      client: (node: string) => PeerClient | undefined;
+    },
+  ) {}
+
+  start(): void {
+    this.#stopped = false;
+    this.wake();
+  }
+
+  async stop(): Promise<void> {
+    this.#stopped = true;
+    clearTimeout(this.#timer);
+    await this.#running;
+  }
+
+  /** Something new is in the outbox: run a round now (or right after the current one). */
+  wake(): void {
+    if (this.#stopped) return;
+    if (this.#running) {
+      this.#again = true;
+      return;
+    }
+    clearTimeout(this.#timer);
+    this.#running = this.#loop().finally(() => {
+      this.#running = undefined;
+      void this.#schedule();
+    });
+  }
+
+  /**
+   * Waits for the current round, then delivers everything due now. Returns how many
+   * rows got a final outcome meanwhile, counting the background round's work too.
+   */
+  async flush(): Promise<number> {
+    const before = this.#completed;
+    await this.#running;
+    await this.#round(new Date());
+    return this.#completed - before;
+  }
+
+  breakerState(node: string): 'closed' | 'open' | 'half-open' {
+    const state = this.#breakers.get(node)?.state;
+    return state === CircuitState.Open || state === CircuitState.Isolated
+      ? 'open'
+      : state === CircuitState.HalfOpen
+        ? 'half-open'
+        : 'closed';
+  }
+
+  async #loop(): Promise<void> {
+    do {
+      this.#again = false;
+      try {
+        await this.#round(new Date());
+      } catch (err) {
+        this.n.log.error({ err: String(err) }, 'delivery round failed');
+      }
+    } while (this.#again && !this.#stopped);
+  }
+
+  async #schedule(): Promise<void> {
+    if (this.#stopped) return;
+    const next = await this.n.store.nextDueAt().catch(() => undefined);
+    this.n.metrics.outboxDepth.set(await this.n.store.pendingCount().catch(() => 0));
+    const wait = next ? Math.max(0, next.getTime() - Date.now()) : this.n.tickMs;
+    clearTimeout(this.#timer);
+    this.#timer = setTimeout(() => this.wake(), Math.min(wait, this.n.tickMs));
+    this.#timer.unref();
+  }
+
+  async #round(now: Date): Promise<void> {
+    const queue = await this.n.store.recipientsWithDue(now);
+    const workers = Array.from({ length: Math.min(this.n.config.concurrency, queue.length) }, async () => {
+      for (let r = queue.shift(); r !== undefined && !this.#stopped; r = queue.shift()) {
+        this.#completed += await this.#deliverTo(r, now);
+      }
+    });
+    await Promise.all(workers);
+  }
+
+  #breaker(node: string): CircuitBreakerPolicy {
+    let b = this.#breakers.get(node);
+    if (!b) {
+      b = circuitBreaker(handleAll, {
+        halfOpenAfter: this.n.config.breakerHalfOpenMs,
+        breaker: new ConsecutiveBreaker(this.n.config.breakerThreshold),
+      });
+      b.onBreak(() => this.n.log.warn({ peer: node }, 'circuit opened: pausing deliveries to peer'));
+      b.onReset(() => this.n.log.info({ peer: node }, 'circuit closed: peer delivering again'));
+      this.#breakers.set(node, b);
+    }
+    return b;
+  }
+
+  async #deliverTo(recipient: string, now: Date): Promise<number> {
+    const { store, config } = this.n;
+    const client = this.n.roster.isActive(recipient) ? this.n.client(recipient) : undefined;
+    if (!client) {
+      // Not an active member (yet): keep the rows, look again later.
+      await store.deferRecipient(recipient, new Date(now.getTime() + config.backoffCapMs));
+      return 0;
+    }
+    const breaker = this.#breaker(recipient);
+    let done = 0;
+    for (;;) {
+      const rows = await store.dueFor(recipient, now, config.batchSize);
+      if (rows.length === 0) break;
+      let results: ObjectResult[];
+      try {
+        results = await breaker.execute(async () => {
+          const res = await client.federation.deliver.mutate({ objects: rows.map((r) => r.jws) });
+          if (!Array.isArray(res.results) || res.results.length !== rows.length) {
+            throw new DeliveryProtocolError(`expected ${rows.length} results, got ${res.results?.length}`);
+          }
+          return res.results;
+        });
+      } catch (err) {
+        const attempts = Math.max(...rows.map((r) => r.attempts));
+        const delay =
+          err instanceof BrokenCircuitError
+            ? config.breakerHalfOpenMs
+            : backoffDelay(attempts, config.backoffBaseMs, config.backoffCapMs);
+        const cause = (err as { cause?: { message?: string; cause?: { message?: string } } }).cause;
+        const message = [err instanceof Error ? err.message : String(err), cause?.message, cause?.cause?.message]
+          .filter(Boolean)
+          .join(': ');
+        await store.recordAttemptFailure(
+          rows.map((r) => r.rowId),
+          message,
+          new Date(Date.now() + delay),
+        );
+        if (!(err instanceof BrokenCircuitError)) {
+          this.n.metrics.deliveryFailures.inc({ peer: recipient });
+          const state = await store.getPeer(recipient);
+          await store.updatePeer(recipient, {
+            lastError: message.slice(0, 500),
+            lastErrorAt: new Date(),
+            consecutiveFailures: (state?.consecutiveFailures ?? 0) + 1,
+          });
+          this.n.log.warn({ peer: recipient, rows: rows.length, retryInMs: delay, err: message }, 'delivery failed');
+        }
+        break;
+      }
+      const outcomes = results.map((r, i) => ({
+        objectId: rows[i]!.objectId,
+        outcome: r.outcome,
+        ...(r.outcome === 'rejected' && { reason: `${r.reason}: ${r.detail}` }),
+      }));
+      await store.recordOutcomes(recipient, outcomes);
+      const at = Date.now();
+      for (const [i, r] of results.entries()) {
+        this.n.metrics.objectsOut.inc({ outcome: r.outcome });
+        this.n.metrics.deliveryLatency.observe((at - rows[i]!.createdAt.getTime()) / 1000);
+        if (r.outcome === 'rejected') {
+          this.n.log.warn({ peer: recipient, id: rows[i]!.objectId, reason: r.reason }, 'recipient rejected object');
+        }
+      }
+      await store.updatePeer(recipient, { lastPushOkAt: new Date(), consecutiveFailures: 0 });
+      done += rows.length;
+      if (rows.length < config.batchSize || this.#stopped) break;
+    }
+    return done;
+  }
+}

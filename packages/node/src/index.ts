@@ -1,0 +1,11 @@
+export * from './auth.js';
+export * from './config.js';
+export * from './delivery.js';
+export * from './errors.js';
+export * from './node.js';
+export * from './peer-client.js';
+export * from './pipeline.js';
+export * from './roster.js';
+export type { AppRouter, RouterInputs, RouterOutputs } from './routers/index.js';
+export * from './run.js';
+export * from './views.js';

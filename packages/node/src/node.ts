@@ -1,0 +1,556 @@
+import { readFile } from 'node:fs/promises';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { type NodeKey, ReplayCache, readKeyFile, signObject, thumbprint } from '@citylink/crypto';
+import {
+  canForward,
+  EVERYONE,
+  type KeyRecord,
+  type Member,
+  MemberSchema,
+  type ObjectKind,
+  type SignedObject,
+  sharesWithNetwork,
+} from '@citylink/protocol';
+import { type Role, Store, type StoredObject } from '@citylink/store';
+import { createHTTPHandler } from '@trpc/server/adapters/standalone';
+import { applyWSSHandler } from '@trpc/server/adapters/ws';
+import { type Logger, pino } from 'pino';
+import { RateLimiterMemory } from 'rate-limiter-flexible';
+import { WebSocketServer } from 'ws';
+import { z } from 'zod';
+import { Accounts, type SessionUser } from './auth.js';
+import { CatchUp } from './catchup.js';
+import { type NodeConfig, type NodeConfigInput, NodeConfigSchema } from './config.js';
+import { Delivery } from './delivery.js';
+import { ForbiddenError, InvalidInputError, NotFoundError } from './errors.js';
+import { createMetrics, type Metrics } from './metrics.js';
+import { createPeerClient, type PeerClient } from './peer-client.js';
+import { FeedBus, Inbound } from './pipeline.js';
+import { decodeStored } from './projection.js';
+import { RosterState } from './roster.js';
+import { appRouter } from './routers/index.js';
+import { createContext } from './trpc.js';
+import { Views } from './views.js';
+
+export const PROTOCOL_VERSION = 1;
+const MAX_BODY_BYTES = 3 * 1024 * 1024;
+
+export interface Marking {
+  tlp: SignedObject['tlp'];
+  audience: string[];
+  recipients?: { node: string; user: string }[] | undefined;
+  expires?: string | undefined;
+}
+
+/**
+ * One CityLink node: its database, keys, roster, inbound pipeline, outbox worker,
+ * catch-up, and one HTTP server carrying tRPC over HTTP and WebSocket.
+ * Create with `createNode`; stop with `close()` or `await using`.
+ */
+export class CityLinkNode implements AsyncDisposable {
+  readonly log: Logger;
+  readonly metrics: Metrics;
+  readonly bus = new FeedBus();
+  readonly replay = new ReplayCache();
+  readonly peerLimiter: RateLimiterMemory;
+  readonly roster: RosterState;
+  readonly inbound: Inbound;
+  readonly delivery: Delivery;
+  readonly catchUp: CatchUp;
+  readonly views: Views;
+  readonly accounts: Accounts;
+  #server: Server | undefined;
+  #wss: WebSocketServer | undefined;
+  #baseUrl: string | undefined;
+  #timers: NodeJS.Timeout[] = [];
+  #clients = new Map<string, { url: string; client: PeerClient }>();
+  #closed = false;
+
+  private constructor(
+    readonly config: NodeConfig,
+    readonly store: Store,
+    private key: NodeKey,
+    logger: Logger,
+  ) {
+    this.log = logger;
+    this.metrics = createMetrics(config.nodeId);
+    this.peerLimiter = new RateLimiterMemory({
+      points: Math.ceil(config.limits.peerRequestsPerSecond * 4),
+      duration: 4,
+    });
+    const hubNode = config.role === 'hub' ? config.nodeId : config.hub!.node;
+    this.roster = new RosterState({
+      self: config.nodeId,
+      role: config.role,
+      network: config.network,
+      hubNode,
+      store,
+      log: logger,
+      ...(config.role === 'city' && {
+        fetchRoster: async () => {
+          const res = await this.#hubClient().federation.roster.query();
+          if (!res.jws) throw new Error('the hub has no roster yet');
+          return res.jws;
+        },
+      }),
+    });
+    const ownKey = async (node: string, kid: string) => {
+      if (node === config.nodeId && kid === this.key.kid) {
+        return { record: this.#ownKeyRecord(), key: this.key.publicKey };
+      }
+      return this.roster.resolveKey(node, kid);
+    };
+    this.inbound = new Inbound({
+      self: config.nodeId,
+      role: config.role,
+      store,
+      roster: this.roster,
+      metrics: this.metrics,
+      log: logger,
+      bus: this.bus,
+      resolveKey: ownKey,
+    });
+    this.delivery = new Delivery({
+      self: config.nodeId,
+      store,
+      roster: this.roster,
+      metrics: this.metrics,
+      log: logger,
+      config: config.delivery,
+      tickMs: config.intervals.deliveryTickMs,
+      client: (node) => this.peer(node),
+    });
+    this.catchUp = new CatchUp({
+      store,
+      inbound: this.inbound,
+      log: logger,
+      client: (node) => this.peer(node),
+      onAccepted: () => this.delivery.wake(),
+    });
+    this.views = new Views({ self: config.nodeId, store, bus: this.bus });
+    this.accounts = new Accounts(store, config.limits.loginAttemptsPer15Min);
+  }
+
+  static async create(input: NodeConfigInput, opts: { logger?: Logger } = {}): Promise<CityLinkNode> {
+    const config = NodeConfigSchema.parse(input);
+    if (config.role === 'city' && !config.hub) throw new InvalidInputError('a city node needs `hub` (node, url, keys)');
+    const logger = opts.logger ?? pino({ level: config.logLevel, base: { node: config.nodeId } });
+    const key = await readKeyFile(config.keyFile);
+    const store = await Store.open({ databaseUrl: config.databaseUrl, sqlitePath: config.sqlitePath });
+    const node = new CityLinkNode(config, store, key, logger);
+    try {
+      await node.#start();
+    } catch (err) {
+      await node.close();
+      throw err;
+    }
+    return node;
+  }
+
+  get id(): string {
+    return this.config.nodeId;
+  }
+  get baseUrl(): string {
+    if (!this.#baseUrl) throw new Error('node is not listening');
+    return this.#baseUrl;
+  }
+  get keyId(): string {
+    return this.key.kid;
+  }
+
+  info() {
+    return {
+      node: this.id,
+      role: this.config.role,
+      name: this.config.name,
+      network: this.config.network,
+      baseUrl: this.baseUrl,
+      jwksUrl: `${this.baseUrl}/.well-known/jwks.json`,
+      hub: this.roster.hubNode,
+      protocolVersion: PROTOCOL_VERSION,
+    };
+  }
+
+  #ownKeyRecord(): KeyRecord {
+    return { kid: this.key.kid, jwk: this.key.publicJwk, validFrom: this.key.created };
+  }
+
+  async #start(): Promise<void> {
+    const hubKeys: KeyRecord[] =
+      this.config.role === 'hub'
+        ? [this.#ownKeyRecord()]
+        : await Promise.all(this.config.hub!.keys.map(async (k) => ({ kid: await thumbprint(k.jwk), ...k })));
+    this.roster.setHubKeys(hubKeys);
+    await this.roster.load();
+    await this.#listen();
+    if (this.config.role === 'hub') {
+      const fromFile = this.config.membersFile ? await readMembersFile(this.config.membersFile) : [];
+      const wanted = [this.selfMember(), ...fromFile.filter((m) => m.node !== this.id)];
+      const changed = wanted.filter((m) => JSON.stringify(this.roster.member(m.node)) !== JSON.stringify(m));
+      if (changed.length > 0) await this.publishMembers(changed, 'config');
+    } else {
+      await this.roster
+        .refresh()
+        .catch((err) => this.log.warn({ err: String(err) }, 'roster fetch failed; will retry'));
+    }
+    this.delivery.start();
+    this.#every(this.config.intervals.rosterMs, () => this.roster.refresh());
+    this.#every(this.config.intervals.pullHubMs, () => this.pullFromHub());
+    this.#every(this.config.intervals.pullPeersMs, () => this.pullFromPeers());
+    this.#every(this.config.intervals.manifestMs, () => this.reconcileAll());
+    // First catch-up right away, in the background.
+    void this.pullFromHub().then(() => this.pullFromPeers());
+  }
+
+  /** This node's own roster entry (the hub publishes it; cities are added by the hub). */
+  selfMember(): Member {
+    return {
+      node: this.id,
+      name: this.config.name,
+      baseUrl: this.baseUrl,
+      role: this.config.role,
+      status: 'active',
+      keys: [this.#ownKeyRecord()],
+    };
+  }
+
+  #every(ms: number, fn: () => Promise<unknown>): void {
+    const timer = setInterval(() => {
+      fn().catch((err) => this.log.warn({ err: String(err) }, 'periodic task failed'));
+    }, ms);
+    timer.unref();
+    this.#timers.push(timer);
+  }
+
+  async #listen(): Promise<void> {
+    const trpc = createHTTPHandler({
+      router: appRouter,
+      basePath: '/trpc/',
+      maxBodySize: MAX_BODY_BYTES,
+      createContext: ({ req, res }) => createContext(this, req, res),
+      onError: ({ error, path }) => {
+        if (error.code === 'INTERNAL_SERVER_ERROR')
+          this.log.error({ path, err: error.cause ?? error }, 'request failed');
+      },
+    });
+    const server = createServer((req, res) => {
+      this.#route(req, res, trpc).catch((err) => {
+        this.log.error({ err: String(err) }, 'request handler crashed');
+        if (!res.headersSent) res.writeHead(500).end();
+      });
+    });
+    const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_BODY_BYTES });
+    applyWSSHandler({
+      wss,
+      router: appRouter,
+      createContext: ({ req, info }) =>
+        createContext(this, req, undefined, info.connectionParams as Record<string, string> | null),
+      keepAlive: { enabled: true, pingMs: 30_000, pongWaitMs: 10_000 },
+    });
+    server.on('upgrade', (req, socket, head) => {
+      if (new URL(req.url ?? '/', 'http://x').pathname !== '/trpc') {
+        socket.destroy();
+        return;
+      }
+      wss.handleUpgrade(req, socket, head, (ws) => wss.emit('connection', ws, req));
+    });
+    server.headersTimeout = 20_000;
+    server.requestTimeout = 60_000;
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(this.config.port, this.config.host, () => resolve());
+    });
+    this.#server = server;
+    this.#wss = wss;
+    const { port } = server.address() as AddressInfo;
+    const host = this.config.host.includes(':') ? `[${this.config.host}]` : this.config.host;
+    this.#baseUrl = this.config.baseUrl?.replace(/\/$/, '') ?? `http://${host}:${port}`;
+    this.log.info({ url: this.#baseUrl, role: this.config.role }, 'node listening');
+  }
+
+  async #route(
+    req: IncomingMessage,
+    res: ServerResponse,
+    trpc: (req: IncomingMessage, res: ServerResponse) => void,
+  ): Promise<void> {
+    res.setHeader('x-content-type-options', 'nosniff');
+    res.setHeader('referrer-policy', 'no-referrer');
+    res.setHeader('x-frame-options', 'DENY');
+    const path = new URL(req.url ?? '/', 'http://x').pathname;
+    if (path.startsWith('/trpc/')) {
+      res.setHeader('cache-control', 'no-store');
+      trpc(req, res);
+      return;
+    }
+    const json = (status: number, body: unknown, type = 'application/json') => {
+      res.writeHead(status, { 'content-type': type, 'cache-control': 'no-cache' });
+      res.end(typeof body === 'string' ? body : JSON.stringify(body));
+    };
+    if (req.method !== 'GET' && req.method !== 'HEAD') return json(405, { error: 'method not allowed' });
+    switch (path) {
+      case '/healthz':
+        return json(200, { ok: true, node: this.id, logHead: this.store.headSeq, rosterVersion: this.roster.version });
+      case '/.well-known/jwks.json':
+        return json(200, {
+          keys: (this.roster.member(this.id)?.keys ?? [this.#ownKeyRecord()]).map((k) => ({
+            ...k.jwk,
+            kid: k.kid,
+            alg: 'EdDSA',
+            use: 'sig',
+            validFrom: k.validFrom,
+            ...(k.validUntil && { validUntil: k.validUntil }),
+            ...(k.revokedAt && { revokedAt: k.revokedAt }),
+          })),
+        });
+      case '/.well-known/citylink-node.json':
+        return json(200, this.info());
+      case '/metrics':
+        this.metrics.outboxDepth.set(await this.store.pendingCount());
+        return json(200, await this.metrics.registry.metrics(), this.metrics.registry.contentType);
+      default:
+        return json(404, { error: 'not found' });
+    }
+  }
+
+  // ------------------------------------------------------------ peers
+
+  /** A federation client for `node`, or undefined if it is not a member with a URL. */
+  peer(node: string): PeerClient | undefined {
+    const member = this.roster.member(node);
+    if (!member || node === this.id) return undefined;
+    const cached = this.#clients.get(node);
+    if (cached && cached.url === member.baseUrl) return cached.client;
+    const client = createPeerClient({
+      baseUrl: member.baseUrl,
+      self: this.id,
+      target: node,
+      key: () => this.key,
+      timeoutMs: this.config.delivery.requestTimeoutMs,
+    });
+    this.#clients.set(node, { url: member.baseUrl, client });
+    return client;
+  }
+
+  #hubClient(): PeerClient {
+    const hub = this.config.hub!;
+    return (
+      this.peer(hub.node) ??
+      createPeerClient({
+        baseUrl: hub.url,
+        self: this.id,
+        target: hub.node,
+        key: () => this.key,
+        timeoutMs: this.config.delivery.requestTimeoutMs,
+      })
+    );
+  }
+
+  async pullFromHub(): Promise<number> {
+    return this.config.role === 'city' ? this.catchUp.pull(this.roster.hubNode) : 0;
+  }
+
+  /** Pulls from every other active member (the hub pulls from every city). */
+  async pullFromPeers(): Promise<number> {
+    let n = 0;
+    for (const node of this.roster.activeNodes()) {
+      if (node !== this.id && node !== this.roster.hubNode) n += await this.catchUp.pull(node);
+    }
+    return n;
+  }
+
+  async reconcileAll(): Promise<number> {
+    let n = 0;
+    for (const node of this.roster.activeNodes()) if (node !== this.id) n += await this.catchUp.reconcile(node);
+    return n;
+  }
+
+  /** Log entries after `after` that this node may pass to `peer`. */
+  async changesFor(peer: string, after: number, limit: number) {
+    const rows = await this.store.logAfter(after, limit);
+    const items = rows.filter((r) => this.#maySend(r.object, peer)).map((r) => ({ seq: r.seq, jws: r.object.jws }));
+    return {
+      epoch: this.store.epoch,
+      items,
+      next: rows.length > 0 ? rows[rows.length - 1]!.seq : after,
+      head: this.store.headSeq,
+    };
+  }
+
+  async manifestFor(peer: string, since: Date, after: string | undefined, limit: number) {
+    const objects = await this.store.objectsCreatedSince(since, after, limit);
+    return {
+      ids: objects.filter((o) => this.#maySend(o, peer)).map((o) => o.id),
+      next: objects.length === limit ? objects[objects.length - 1]!.id : null,
+    };
+  }
+
+  async fetchFor(peer: string, ids: string[]): Promise<string[]> {
+    return (await this.store.getObjects(ids)).filter((o) => this.#maySend(o, peer)).map((o) => o.jws);
+  }
+
+  #maySend(o: Pick<StoredObject, 'origin' | 'tlp' | 'audience' | 'recipients'>, peer: string): boolean {
+    return canForward(
+      {
+        origin: o.origin,
+        tlp: o.tlp as SignedObject['tlp'],
+        audience: o.audience,
+        recipients: o.recipients ?? undefined,
+      },
+      this.id,
+      peer,
+    );
+  }
+
+  // ----------------------------------------------------------- authoring
+
+  /** Signs a new object authored by this node, stores it, queues its deliveries. */
+  async publish<K extends ObjectKind>(
+    kind: K,
+    input: Marking & { body: unknown },
+    actor: SessionUser,
+  ): Promise<{ id: string }> {
+    const object = {
+      v: 1,
+      kind,
+      origin: this.id,
+      created: new Date().toISOString(),
+      tlp: input.tlp,
+      audience: input.audience,
+      ...(input.recipients && { recipients: input.recipients }),
+      ...(input.expires && { expires: input.expires }),
+      body: input.body,
+    } as SignedObject;
+    const signed = await signObject(object, this.key);
+    const [result] = await this.inbound.receive([signed.jws], this.id, 'local');
+    if (!result || result.outcome === 'rejected') {
+      throw new InvalidInputError(
+        `not accepted: ${result && 'reason' in result ? `${result.reason}: ${result.detail}` : ''}`,
+      );
+    }
+    await this.store.audit({
+      actor: `user:${actor.username}`,
+      action: `object.${kind}`,
+      subject: signed.id,
+      detail: { tlp: input.tlp, audience: input.audience },
+    });
+    this.delivery.wake();
+    return { id: signed.id };
+  }
+
+  /**
+   * Publishes an object about another one (acknowledgement, endorsement, status,
+   * retraction). It goes to the target's origin and audience under a marking no
+   * looser than the target's (a RED target's metadata travels as AMBER+STRICT).
+   */
+  async respond(
+    kind: 'acknowledgement' | 'endorsement' | 'bulletin-status' | 'retraction',
+    targetId: string,
+    body: Record<string, unknown>,
+    actor: SessionUser,
+  ): Promise<{ id: string }> {
+    const target = await this.store.getObject(targetId);
+    if (!target || !this.views.canSee(actor, target))
+      throw new NotFoundError(`no object ${targetId} visible to you here`);
+    if (kind === 'retraction' && target.origin !== this.id) throw new ForbiddenError('only the author may retract');
+    if (kind === 'endorsement' && target.kind !== 'note') throw new InvalidInputError('only notes can be endorsed');
+    if (kind === 'bulletin-status') {
+      if (target.kind !== 'bulletin') throw new InvalidInputError('status applies to bulletins');
+      const isHubOfficial =
+        this.config.role === 'hub' && actor.roles.some((r) => r === 'hub-official' || r === 'admin');
+      if (target.origin !== this.id && !isHubOfficial) {
+        throw new ForbiddenError('only the author city or a hub official may change the status');
+      }
+    }
+    const tlp = target.tlp === 'RED' ? 'AMBER+STRICT' : (target.tlp as SignedObject['tlp']);
+    const everyone = target.audience.includes(EVERYONE) && sharesWithNetwork(tlp);
+    const audience = everyone
+      ? [EVERYONE]
+      : [...new Set([...target.audience, target.origin])].filter((n) => n !== this.id && n !== EVERYONE);
+    return this.publish(kind, { tlp, audience, body: { target: targetId, ...body } }, actor);
+  }
+
+  async currentPosture() {
+    const latest = await this.store.latestOfKind('posture');
+    if (!latest) return null;
+    const o = decodeStored(latest);
+    return { id: latest.id, created: o.created, ...(o.body as object) };
+  }
+
+  // ---------------------------------------------------------------- hub
+
+  async publishMembers(members: Member[], actor: string): Promise<void> {
+    if (this.config.role !== 'hub') throw new ForbiddenError('only the hub manages membership');
+    await this.roster.publish(members, this.key);
+    await this.store.audit({
+      actor: `user:${actor}`,
+      action: 'membership.upsert',
+      subject: null,
+      detail: { members: members.map((m) => ({ node: m.node, status: m.status })), version: this.roster.version },
+    });
+  }
+
+  async networkHealth() {
+    const [peers, pending] = await Promise.all([this.store.listPeers(), this.store.pendingByRecipient()]);
+    const byNode = new Map(peers.map((p) => [p.node, p]));
+    const now = Date.now();
+    return this.roster.members().map((m) => {
+      const p = byNode.get(m.node);
+      const newestKey = m.keys.reduce((a, k) => (Date.parse(k.validFrom) > Date.parse(a.validFrom) ? k : a));
+      return {
+        node: m.node,
+        name: m.name,
+        role: m.role,
+        status: m.status,
+        lastSeen: p?.lastInboundAt?.toISOString() ?? null,
+        lastPushOk: p?.lastPushOkAt?.toISOString() ?? null,
+        lastError: p?.lastError ?? null,
+        backlog: pending[m.node] ?? 0,
+        breaker: this.delivery.breakerState(m.node),
+        pullCursor: p?.cursorSeq ?? 0,
+        keyAgeDays: Math.floor((now - Date.parse(newestKey.validFrom)) / 86_400_000),
+      };
+    });
+  }
+
+  /** Creates a local account (for `citylink user add`, the demo and tests). */
+  async addUser(u: { username: string; password: string; displayName?: string; roles: Role[] }) {
+    const user = await this.accounts.create(u);
+    await this.store.audit({ actor: 'admin', action: 'user.add', subject: u.username, detail: { roles: u.roles } });
+    return user;
+  }
+
+  // ---------------------------------------------------------- lifecycle
+
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    for (const t of this.#timers) clearInterval(t);
+    await this.delivery.stop();
+    if (this.#wss) {
+      for (const ws of this.#wss.clients) ws.terminate();
+      this.#wss.close();
+    }
+    if (this.#server) {
+      this.#server.closeAllConnections();
+      await new Promise<void>((resolve) => this.#server!.close(() => resolve()));
+    }
+    await this.store.close();
+    this.log.info('node stopped');
+  }
+
+  [Symbol.asyncDispose](): Promise<void> {
+    return this.close();
+  }
+}
+
+/** Reads a members file: a JSON array of member records. */
+export async function readMembersFile(path: string): Promise<Member[]> {
+  const parsed = z.array(MemberSchema).safeParse(JSON.parse(await readFile(path, 'utf8')));
+  if (!parsed.success) throw new InvalidInputError(`${path}: ${parsed.error.issues[0]?.message ?? 'invalid'}`);
+  return parsed.data;
+}
+
+export function createNode(config: NodeConfigInput, opts: { logger?: Logger } = {}): Promise<CityLinkNode> {
+  return CityLinkNode.create(config, opts);
+}

@@ -1,0 +1,34 @@
+import { createRequestToken, type NodeKey } from '@citylink/crypto';
+import { createTRPCClient, httpLink, type TRPCClient } from '@trpc/client';
+import type { AppRouter } from './routers/index.js';
+
+export type PeerClient = TRPCClient<AppRouter>;
+
+/**
+ * A tRPC client for calling another node's `federation` procedures. Every call
+ * carries a fresh request token bound to the target node and the procedure.
+ */
+export function createPeerClient(args: {
+  baseUrl: string;
+  self: string;
+  target: string;
+  key: () => NodeKey;
+  timeoutMs: number;
+}): PeerClient {
+  return createTRPCClient<AppRouter>({
+    links: [
+      httpLink({
+        url: `${args.baseUrl.replace(/\/$/, '')}/trpc`,
+        headers: async ({ op }) => ({
+          authorization: `CityLink ${await createRequestToken({
+            key: args.key(),
+            issuer: args.self,
+            audience: args.target,
+            scope: op.path,
+          })}`,
+        }),
+        fetch: (url, init) => fetch(url, { ...(init as RequestInit), signal: AbortSignal.timeout(args.timeoutMs) }),
+      }),
+    ],
+  });
+}

@@ -1,0 +1,214 @@
+import { EventEmitter } from 'node:events';
+import { type RejectReason, type VerifiedObject, verifyObject } from '@citylink/crypto';
+import {
+  canForward,
+  EVERYONE,
+  HUB_ONLY_KINDS,
+  LIMITS,
+  mayReceive,
+  type SignedObject,
+  sharesWithNetwork,
+} from '@citylink/protocol';
+import type { AppendInput, Store } from '@citylink/store';
+import type { Logger } from 'pino';
+import type { Metrics } from './metrics.js';
+import { projectionOf, storedRecord } from './projection.js';
+import type { RosterState } from './roster.js';
+
+/** Node-level refusals, after the signature checks of `verifyObject`. */
+export type NodeRejectReason =
+  | RejectReason
+  | 'not_member'
+  | 'not_addressed'
+  | 'not_forwardable'
+  | 'not_authorized'
+  | 'unknown_target';
+
+export type ObjectResult =
+  | { id: string; outcome: 'accepted'; seq: number }
+  | { id: string; outcome: 'duplicate' }
+  | { id?: string; outcome: 'rejected'; reason: NodeRejectReason; detail: string };
+
+export type IngestPath = 'local' | 'push' | 'pull';
+
+export interface Appended {
+  seq: number;
+  id: string;
+  kind: string;
+}
+
+/** Emits `appended` with the new log entries after every committed append. */
+export class FeedBus extends EventEmitter<{ appended: [Appended[]] }> {}
+
+interface Checked {
+  index: number;
+  verified: VerifiedObject;
+}
+
+/**
+ * The inbound pipeline: every object, local or remote, enters the node here.
+ * Verify (signature, key window, schema, size, time) → membership → audience and
+ * forwarding rules → authorship rules → dedupe → store + log + outbox in one
+ * transaction → live event. A refusal changes nothing and is answered, counted,
+ * logged and audited.
+ */
+export class Inbound {
+  constructor(
+    private readonly n: {
+      self: string;
+      role: 'city' | 'hub';
+      store: Store;
+      roster: RosterState;
+      metrics: Metrics;
+      log: Logger;
+      bus: FeedBus;
+      resolveKey: Parameters<typeof verifyObject>[1]['resolveKey'];
+    },
+  ) {}
+
+  async receive(items: readonly unknown[], from: string, path: IngestPath): Promise<ObjectResult[]> {
+    const results: ObjectResult[] = new Array(items.length);
+    const reject = (index: number, reason: NodeRejectReason, detail: string, id?: string) => {
+      results[index] = { ...(id && { id }), outcome: 'rejected', reason, detail };
+    };
+
+    const verified = await Promise.all(items.map((jws) => verifyObject(jws, { resolveKey: this.n.resolveKey })));
+    const candidates: Checked[] = [];
+    for (const [index, v] of verified.entries()) {
+      if (!v.ok) {
+        reject(index, v.reason, v.detail);
+        continue;
+      }
+      const refusal = this.#admission(v.object, from, path);
+      if (refusal) reject(index, refusal[0], refusal[1], v.id);
+      else candidates.push({ index, verified: v });
+    }
+
+    if (candidates.length > 0) {
+      const appended = await this.n.store.exclusive(async () => {
+        const inputs: AppendInput[] = [];
+        const order: Checked[] = [];
+        const held = await this.n.store.heldIds(candidates.map((c) => c.verified.id));
+        const seen = new Set<string>();
+        for (const c of candidates) {
+          const { id, object } = c.verified;
+          if (held.has(id) || seen.has(id)) {
+            results[c.index] = { id, outcome: 'duplicate' };
+            continue;
+          }
+          const refusal = await this.#authorship(object);
+          if (refusal) {
+            reject(c.index, refusal[0], refusal[1], id);
+            continue;
+          }
+          seen.add(id);
+          const projection = await projectionOf(this.n.store, id, object);
+          inputs.push({
+            object: storedRecord(c.verified, from),
+            ...projection,
+            recipients: this.#recipients(object, from),
+          });
+          order.push(c);
+        }
+        const out = await this.n.store.appendLocked(inputs);
+        return out.map((r, i) => ({ r, c: order[i]! }));
+      });
+      const events: Appended[] = [];
+      for (const { r, c } of appended) {
+        if (r.duplicate) {
+          results[c.index] = { id: r.id, outcome: 'duplicate' };
+        } else {
+          results[c.index] = { id: r.id, outcome: 'accepted', seq: r.seq };
+          events.push({ seq: r.seq, id: r.id, kind: c.verified.kind });
+          this.n.metrics.objectsIn.inc({ kind: c.verified.kind, path });
+        }
+      }
+      if (events.length > 0) {
+        this.n.metrics.logHead.set(this.n.store.headSeq);
+        this.n.bus.emit('appended', events);
+      }
+    }
+
+    for (const r of results) {
+      if (r.outcome === 'duplicate') this.n.metrics.duplicatesIn.inc();
+      if (r.outcome !== 'rejected') continue;
+      this.n.metrics.rejects.inc({ reason: r.reason });
+      this.n.log.warn({ from, path, id: r.id, reason: r.reason, detail: r.detail }, 'object rejected');
+    }
+    const rejected = results.filter((r) => r.outcome === 'rejected');
+    if (rejected.length > 0 && path !== 'local') {
+      await this.n.store.audit({
+        actor: `node:${from}`,
+        action: 'object.rejected',
+        subject: null,
+        detail: { path, rejected: rejected.slice(0, 20) },
+      });
+    }
+    return results;
+  }
+
+  /** Checks that need only the verified object and who handed it over. */
+  #admission(o: SignedObject, from: string, path: IngestPath): [NodeRejectReason, string] | undefined {
+    const { self, roster } = this.n;
+    if (path === 'local') {
+      return o.origin === self ? undefined : ['not_authorized', 'a local post must originate here'];
+    }
+    if (o.origin === self) return undefined; // our own object coming back during catch-up
+    const originMember = roster.member(o.origin);
+    if (originMember?.status !== 'active') {
+      return ['not_member', `${o.origin} is not an active member of the network`];
+    }
+    if (!roster.isActive(from)) return ['not_member', `sender ${from} is not an active member of the network`];
+    if ((HUB_ONLY_KINDS as string[]).includes(o.kind) && originMember.role !== 'hub') {
+      return ['not_authorized', `only the hub may issue ${o.kind}`];
+    }
+    if (!mayReceive(o, self)) return ['not_addressed', `${o.tlp} object is not addressed to ${self}`];
+    if (from !== o.origin && !canForward(o, from, self)) {
+      return ['not_forwardable', `${from} may not pass on a ${o.tlp} object from ${o.origin}`];
+    }
+    return undefined;
+  }
+
+  /** Rules about who may refer to what; needs the store, runs under the append lock. */
+  async #authorship(o: SignedObject): Promise<[NodeRejectReason, string] | undefined> {
+    const sameOriginAs = async (target: string, what: string) => {
+      const t = await this.n.store.getObject(target);
+      if (t && t.origin !== o.origin) return ['not_authorized', `only ${t.origin} may ${what} ${target}`] as const;
+      return undefined;
+    };
+    if (o.kind === 'retraction') return sameOriginAs(o.body.target, 'retract') as never;
+    if ((o.kind === 'bulletin' || o.kind === 'note') && o.body.supersedes) {
+      return sameOriginAs(o.body.supersedes, 'supersede') as never;
+    }
+    if (o.kind === 'bulletin-status') {
+      const byHub = this.n.roster.member(o.origin)?.role === 'hub' || o.origin === this.n.roster.hubNode;
+      const t = await this.n.store.getObject(o.body.target);
+      if (!t) return byHub ? undefined : ['unknown_target', `bulletin ${o.body.target} is not held here`];
+      if (t.kind !== 'bulletin') return ['not_authorized', 'status updates apply to bulletins only'];
+      if (!byHub && t.origin !== o.origin) return ['not_authorized', `only ${t.origin} or the hub may set its status`];
+    }
+    return undefined;
+  }
+
+  /**
+   * Who this node must deliver the object to. The origin delivers to every named
+   * node, and a network-wide object (`*`) to the hub; the hub relays network-wide
+   * GREEN/CLEAR objects to every other active member. Nobody else forwards.
+   */
+  #recipients(o: SignedObject, from: string): string[] {
+    const { self, role, roster } = this.n;
+    const out = new Set<string>();
+    const everyone = o.audience.includes(EVERYONE) && sharesWithNetwork(o.tlp);
+    if (o.origin === self && from === self) {
+      for (const node of o.audience) if (node !== EVERYONE && node !== self) out.add(node);
+      if (everyone) {
+        if (role === 'hub') for (const node of roster.activeNodes()) out.add(node);
+        else out.add(roster.hubNode);
+      }
+    } else if (role === 'hub' && everyone) {
+      for (const node of roster.activeNodes()) if (node !== from && node !== o.origin) out.add(node);
+    }
+    out.delete(self);
+    return [...out].filter((node) => roster.isActive(node) && canForward(o, self, node)).slice(0, LIMITS.maxAudience);
+  }
+}

@@ -1,0 +1,98 @@
+import { payloadOfJws } from '@citylink/crypto';
+import { type SignedObject, utf8 } from '@citylink/protocol';
+import type { ItemPatch, NewItem, NewObject, Store, StoredObject } from '@citylink/store';
+
+/** The object a signed object refers to, if any (what it acknowledges, retracts, supersedes…). */
+export function targetOf(o: SignedObject): string | undefined {
+  const body = o.body as { target?: string; supersedes?: string; statement?: string };
+  return body.target ?? body.supersedes ?? body.statement;
+}
+
+export function decodeStored(o: Pick<StoredObject, 'jws'>): SignedObject {
+  return JSON.parse(utf8.decode(payloadOfJws(o.jws))) as SignedObject;
+}
+
+export function storedRecord(
+  verified: { id: string; kid: string; jws: string; object: SignedObject },
+  receivedFrom: string,
+): NewObject {
+  const o = verified.object;
+  return {
+    id: verified.id,
+    kind: o.kind,
+    origin: o.origin,
+    kid: verified.kid,
+    created: new Date(o.created),
+    receivedFrom,
+    tlp: o.tlp,
+    audience: [...o.audience],
+    recipients: o.recipients ? [...o.recipients] : null,
+    target: targetOf(o) ?? null,
+    jws: verified.jws,
+  };
+}
+
+function searchTextOf(o: SignedObject): string {
+  const b = o.body as Record<string, unknown>;
+  const parts = [b.title, b.narrative, b.problem, b.whatWorked, b.whatDidNot, b.affectedAsset, o.origin];
+  for (const i of (b.indicators as { value: string }[] | undefined) ?? []) parts.push(i.value);
+  const loc = b.location as { description?: string } | undefined;
+  if (loc?.description) parts.push(loc.description);
+  return parts
+    .filter((p): p is string => typeof p === 'string')
+    .join('\n')
+    .toLowerCase();
+}
+
+/**
+ * Projection changes for one object, derived from what the store already holds so
+ * that arrival order does not matter (a status or retraction may arrive before its
+ * target). Must run inside `store.exclusive`.
+ */
+export async function projectionOf(
+  store: Store,
+  id: string,
+  o: SignedObject,
+): Promise<{ item?: NewItem; effects: { id: string; patch: ItemPatch }[] }> {
+  const effects: { id: string; patch: ItemPatch }[] = [];
+  if (o.kind === 'bulletin' || o.kind === 'note') {
+    const refs = await store.objectsTargeting(id);
+    let status: string | null = o.kind === 'bulletin' ? 'published' : null;
+    let retracted = false;
+    let supersededBy: string | null = null;
+    for (const r of refs) {
+      if (r.kind === 'retraction' && r.origin === o.origin) retracted = true;
+      if (r.kind === o.kind && r.origin === o.origin) supersededBy = r.id;
+      if (r.kind === 'bulletin-status') status = (decodeStored(r).body as { status: string }).status;
+    }
+    if (o.body.supersedes) effects.push({ id: o.body.supersedes, patch: { supersededBy: id } });
+    const body = o.body as { title: string; category?: string; severity?: string; topic?: string };
+    return {
+      item: {
+        id,
+        kind: o.kind,
+        origin: o.origin,
+        created: new Date(o.created),
+        tlp: o.tlp,
+        title: body.title,
+        category: body.category ?? null,
+        severity: body.severity ?? null,
+        topic: body.topic ?? null,
+        status,
+        retracted,
+        supersededBy,
+        searchText: searchTextOf(o),
+      },
+      effects,
+    };
+  }
+  if (o.kind === 'retraction') effects.push({ id: o.body.target, patch: { retracted: true } });
+  if (o.kind === 'bulletin-status') {
+    // Latest status by signing time wins, whatever the arrival order.
+    const later = (await store.objectsTargeting(o.body.target, ['bulletin-status'])).some(
+      (r) => r.created.getTime() > Date.parse(o.created),
+    );
+    if (!later) effects.push({ id: o.body.target, patch: { status: o.body.status } });
+  }
+  return { effects };
+}

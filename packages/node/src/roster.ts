@@ -1,0 +1,177 @@
+import { KeyRing, type NodeKey, type ResolvedKey, signObject, verifyObject } from '@citylink/crypto';
+import { type KeyRecord, type Member, MemberSchema, type Roster } from '@citylink/protocol';
+import type { Store } from '@citylink/store';
+import type { Logger } from 'pino';
+
+const ROSTER_META = 'roster_jws';
+const FORCED_REFRESH_GAP_MS = 30_000;
+
+export class RosterError extends Error {
+  override name = 'RosterError';
+}
+
+/**
+ * The membership this node trusts: the hub-signed roster (cities) or the member
+ * table it signs (hub). Every key lookup for verification goes through here.
+ */
+export class RosterState {
+  #members = new Map<string, Member>();
+  #version = 0;
+  #jws: string | undefined;
+  #ring = new KeyRing();
+  #hubRing = new KeyRing();
+  #lastForcedRefresh = 0;
+  #refreshing: Promise<void> | undefined;
+
+  constructor(
+    private readonly opts: {
+      self: string;
+      role: 'city' | 'hub';
+      network: string;
+      hubNode: string;
+      store: Store;
+      log: Logger;
+      /** Fetches the current roster JWS from the hub (cities). */
+      fetchRoster?: () => Promise<string>;
+    },
+  ) {}
+
+  /** The keys the hub's rosters must be signed with: the pinned trust anchor. */
+  setHubKeys(keys: KeyRecord[]): void {
+    this.#hubRing = new KeyRing([{ node: this.opts.hubNode, keys }]);
+  }
+
+  get version(): number {
+    return this.#version;
+  }
+  get jws(): string | undefined {
+    return this.#jws;
+  }
+  get hubNode(): string {
+    return this.opts.hubNode;
+  }
+
+  members(): Member[] {
+    return [...this.#members.values()];
+  }
+  member(node: string): Member | undefined {
+    return this.#members.get(node);
+  }
+  isActive(node: string): boolean {
+    return this.#members.get(node)?.status === 'active';
+  }
+  activeNodes(): string[] {
+    return this.members()
+      .filter((m) => m.status === 'active')
+      .map((m) => m.node);
+  }
+
+  /** Loads the roster held in the database (if any) at start-up. */
+  async load(): Promise<void> {
+    const jws = await this.opts.store.getMeta(ROSTER_META);
+    if (jws) await this.#adopt(jws, { persist: false });
+  }
+
+  /**
+   * Key lookup for verification. An unknown kid triggers at most one forced roster
+   * refresh per 30 s, never a loop: a key rotated in since the last refresh verifies,
+   * a made-up kid costs one fetch.
+   */
+  readonly resolveKey = async (node: string, kid: string): Promise<ResolvedKey | undefined> => {
+    const found = await this.#ring.resolve(node, kid);
+    if (found || this.opts.role === 'hub' || !this.opts.fetchRoster) return found;
+    const now = Date.now();
+    if (now - this.#lastForcedRefresh < FORCED_REFRESH_GAP_MS) return undefined;
+    this.#lastForcedRefresh = now;
+    await this.refresh().catch((err) => this.opts.log.warn({ err: String(err) }, 'forced roster refresh failed'));
+    return this.#ring.resolve(node, kid);
+  };
+
+  /** Cities: fetch and adopt the hub's current roster. Concurrent callers share one fetch. */
+  async refresh(): Promise<void> {
+    if (!this.opts.fetchRoster) return;
+    this.#refreshing ??= (async () => {
+      try {
+        await this.adopt(await this.opts.fetchRoster!());
+      } finally {
+        this.#refreshing = undefined;
+      }
+    })();
+    return this.#refreshing;
+  }
+
+  /** Verifies a roster against the pinned hub keys and adopts it if it is newer. Returns whether it changed. */
+  async adopt(jws: string): Promise<boolean> {
+    return this.#adopt(jws, { persist: true });
+  }
+
+  async #adopt(jws: string, { persist }: { persist: boolean }): Promise<boolean> {
+    const result = await verifyObject(jws, { resolveKey: this.#hubRing.resolve, kinds: ['roster'] });
+    if (!result.ok) throw new RosterError(`roster refused: ${result.reason}: ${result.detail}`);
+    const roster = result.object as Roster;
+    if (roster.origin !== this.opts.hubNode) throw new RosterError(`roster signed by ${roster.origin}, not the hub`);
+    if (roster.body.network !== this.opts.network) {
+      throw new RosterError(`roster is for network ${roster.body.network}, not ${this.opts.network}`);
+    }
+    if (roster.body.version <= this.#version) {
+      if (roster.body.version < this.#version) {
+        throw new RosterError(`roster version ${roster.body.version} is older than the held ${this.#version}`);
+      }
+      return false;
+    }
+    if (persist) {
+      await this.opts.store.replaceMembers(
+        roster.body.members.map((m) => ({
+          node: m.node,
+          name: m.name,
+          baseUrl: m.baseUrl,
+          role: m.role,
+          status: m.status,
+          keys: m.keys,
+        })),
+        roster.body.version,
+      );
+      await this.opts.store.setMeta(ROSTER_META, jws);
+    }
+    this.#install(roster.body.members, roster.body.version, jws);
+    this.opts.log.info({ version: roster.body.version, members: roster.body.members.length }, 'roster adopted');
+    return true;
+  }
+
+  #install(members: Member[], version: number, jws: string): void {
+    this.#members = new Map(members.map((m) => [m.node, m]));
+    this.#version = version;
+    this.#jws = jws;
+    const ring = new KeyRing(members);
+    this.#ring = ring;
+  }
+
+  /**
+   * Hub only: adds or replaces members, then signs and adopts the next roster version.
+   * The hub's own entry is part of the input like any other member.
+   */
+  async publish(changes: Member[], key: NodeKey): Promise<string> {
+    if (this.opts.role !== 'hub') throw new RosterError('only the hub publishes the roster');
+    const next = new Map(this.#members);
+    for (const m of changes) next.set(m.node, MemberSchema.parse(m));
+    const version = this.#version + 1;
+    const signed = await signObject(
+      {
+        v: 1,
+        kind: 'roster',
+        origin: this.opts.self,
+        created: new Date().toISOString(),
+        tlp: 'GREEN',
+        audience: ['*'],
+        body: {
+          network: this.opts.network,
+          version,
+          members: [...next.values()].sort((a, b) => a.node.localeCompare(b.node)),
+        },
+      },
+      key,
+    );
+    await this.adopt(signed.jws);
+    return signed.jws;
+  }
+}

@@ -1,0 +1,54 @@
+import { LIMITS, ObjectIdSchema, TimestampSchema } from '@citylink/protocol';
+import { TRPCError, type TRPCRouterRecord } from '@trpc/server';
+import { z } from 'zod';
+import { federationProcedure } from '../trpc.js';
+
+/** Node-to-node procedures. Every call is authenticated by a request token (see trpc.ts). */
+export const federationRouter = {
+  /** Push a batch of signed objects; the answer has one outcome per object, in order. */
+  deliver: federationProcedure
+    .input(z.object({ objects: z.array(z.string()).min(1).max(LIMITS.maxBatchObjects) }))
+    .mutation(async ({ ctx, input }) => {
+      const bytes = input.objects.reduce((n, o) => n + o.length, 0);
+      if (bytes > LIMITS.maxBatchBytes) {
+        throw new TRPCError({
+          code: 'PAYLOAD_TOO_LARGE',
+          message: `batch of ${bytes} bytes exceeds ${LIMITS.maxBatchBytes}`,
+        });
+      }
+      const results = await ctx.node.inbound.receive(input.objects, ctx.peer, 'push');
+      if (results.some((r) => r.outcome === 'accepted')) ctx.node.delivery.wake();
+      return { results };
+    }),
+
+  /**
+   * Objects this node may pass to the caller, in log order after `after`
+   * (exclusive). `next` is the cursor to send next time; `epoch` changes when this
+   * node's log was reset, and then the caller starts again from 0.
+   */
+  changes: federationProcedure
+    .input(z.object({ after: z.number().int().min(0), limit: z.number().int().min(1).max(500).default(200) }))
+    .query(({ ctx, input }) => ctx.node.changesFor(ctx.peer, input.after, input.limit)),
+
+  /** Ids of objects this node may pass to the caller, created at or after `since`, for reconciliation. */
+  manifest: federationProcedure
+    .input(
+      z.object({
+        since: TimestampSchema,
+        after: ObjectIdSchema.optional(),
+        limit: z.number().int().min(1).max(5000).default(2000),
+      }),
+    )
+    .query(({ ctx, input }) => ctx.node.manifestFor(ctx.peer, new Date(input.since), input.after, input.limit)),
+
+  /** The exact JWS of named objects the caller may receive (those it may not are silently left out). */
+  fetch: federationProcedure
+    .input(z.object({ ids: z.array(ObjectIdSchema).min(1).max(LIMITS.maxBatchObjects) }))
+    .query(async ({ ctx, input }) => ({ objects: await ctx.node.fetchFor(ctx.peer, input.ids) })),
+
+  /** The current hub-signed roster as held here. */
+  roster: federationProcedure.query(({ ctx }) => ({
+    jws: ctx.node.roster.jws ?? null,
+    version: ctx.node.roster.version,
+  })),
+} satisfies TRPCRouterRecord;

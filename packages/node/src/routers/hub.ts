@@ -1,0 +1,74 @@
+import { BULLETIN_STATUSES, MemberSchema, ObjectIdSchema, POSTURE_LEVELS, TimestampSchema } from '@citylink/protocol';
+import type { TRPCRouterRecord } from '@trpc/server';
+import { z } from 'zod';
+import { hubProcedure, roleProcedure } from '../trpc.js';
+
+const levels = Object.keys(POSTURE_LEVELS) as [keyof typeof POSTURE_LEVELS, ...(keyof typeof POSTURE_LEVELS)[]];
+
+/** The state election office's view of the whole network (hub role only). */
+export const hubRouter = {
+  /** Counts for the situation view: by category, severity, city and status. */
+  overview: hubProcedure
+    .input(z.object({ since: TimestampSchema.optional() }).optional())
+    .query(async ({ ctx, input }) => {
+      const where = { kinds: ['bulletin'], ...(input?.since && { since: new Date(input.since) }) };
+      const [byCategory, bySeverity, byOrigin, byStatus] = await Promise.all([
+        ctx.node.store.countItemsBy('category', where),
+        ctx.node.store.countItemsBy('severity', where),
+        ctx.node.store.countItemsBy('origin', where),
+        ctx.node.store.countItemsBy('status', where),
+      ]);
+      return { byCategory, bySeverity, byOrigin, byStatus, posture: await ctx.node.currentPosture() };
+    }),
+
+  /** Incident board: unacknowledged bulletins first, then the rest, newest first within each. */
+  board: hubProcedure
+    .input(z.object({ limit: z.number().int().min(1).max(200).default(100) }).optional())
+    .query(async ({ ctx, input }) => {
+      const limit = input?.limit ?? 100;
+      const fresh = await ctx.node.views.feed(ctx.user, { kinds: ['bulletin'], statuses: ['published'], limit });
+      const rest = await ctx.node.views.feed(ctx.user, {
+        kinds: ['bulletin'],
+        statuses: BULLETIN_STATUSES.filter((s) => s !== 'published'),
+        limit,
+      });
+      return { unacknowledged: fresh.items, others: rest.items };
+    }),
+
+  /** Triage: set the status of a bulletin (acknowledged, investigating, confirmed, …). */
+  triage: hubProcedure
+    .input(
+      z.object({
+        target: ObjectIdSchema,
+        status: z.enum(BULLETIN_STATUSES).exclude(['published']),
+        note: z.string().max(5000).optional(),
+        duplicateOf: ObjectIdSchema.optional(),
+      }),
+    )
+    .mutation(({ ctx, input }) => ctx.node.respond('bulletin-status', input.target, input, ctx.user)),
+
+  /** Statewide posture (CIS alert level) and an optional advisory, broadcast to every city. */
+  setPosture: hubProcedure
+    .input(
+      z.object({
+        level: z.enum(levels),
+        advisory: z
+          .object({ title: z.string().trim().min(1).max(200), text: z.string().trim().min(1).max(20_000) })
+          .optional(),
+      }),
+    )
+    .mutation(({ ctx, input }) =>
+      ctx.node.publish('posture', { tlp: 'GREEN', audience: ['*'], body: input }, ctx.user),
+    ),
+
+  /** Each member: last contact, delivery backlog, pull lag, key age. */
+  network: hubProcedure.query(({ ctx }) => ctx.node.networkHealth()),
+
+  /** Add or change members and publish the next roster version (admin). */
+  upsertMembers: roleProcedure('admin')
+    .input(z.object({ members: z.array(MemberSchema).min(1).max(2000) }))
+    .mutation(async ({ ctx, input }) => {
+      await ctx.node.publishMembers(input.members, ctx.user.username);
+      return { version: ctx.node.roster.version };
+    }),
+} satisfies TRPCRouterRecord;

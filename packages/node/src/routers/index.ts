@@ -1,0 +1,15 @@
+import type { inferRouterInputs, inferRouterOutputs } from '@trpc/server';
+import { router } from '../trpc.js';
+import { federationRouter } from './federation.js';
+import { hubRouter } from './hub.js';
+import { staffRouter } from './staff.js';
+
+export const appRouter = router({
+  staff: staffRouter,
+  federation: federationRouter,
+  hub: hubRouter,
+});
+
+export type AppRouter = typeof appRouter;
+export type RouterInputs = inferRouterInputs<AppRouter>;
+export type RouterOutputs = inferRouterOutputs<AppRouter>;

@@ -1,0 +1,56 @@
+import { readFile } from 'node:fs/promises';
+import { type NodeConfigInput, NodeConfigSchema } from './config.js';
+import { createNode } from './node.js';
+
+/**
+ * The body of `apps/city` and `apps/hub`: read the config file named by
+ * CITYLINK_CONFIG (overridable by DATABASE_URL, PORT, HOST, BASE_URL, LOG_LEVEL),
+ * start the node, stop cleanly on SIGTERM or SIGINT.
+ */
+export async function runNodeFromEnv(role: 'city' | 'hub', env: NodeJS.ProcessEnv = process.env): Promise<void> {
+  const path = env.CITYLINK_CONFIG;
+  if (!path) {
+    console.error(`usage: CITYLINK_CONFIG=/path/to/${role}.json node main.js   (see docs/operations.md)`);
+    process.exit(2);
+  }
+  let input: NodeConfigInput;
+  try {
+    input = JSON.parse(await readFile(path, 'utf8'));
+  } catch (err) {
+    console.error(`cannot read config ${path}: ${(err as Error).message}`);
+    process.exit(2);
+  }
+  const merged = {
+    ...input,
+    ...(env.DATABASE_URL && { databaseUrl: env.DATABASE_URL }),
+    ...(env.PORT && { port: Number(env.PORT) }),
+    ...(env.HOST && { host: env.HOST }),
+    ...(env.BASE_URL && { baseUrl: env.BASE_URL }),
+    ...(env.LOG_LEVEL && { logLevel: env.LOG_LEVEL }),
+  };
+  const parsed = NodeConfigSchema.safeParse(merged);
+  if (!parsed.success) {
+    for (const issue of parsed.error.issues) console.error(`config ${path}: ${issue.path.join('.')}: ${issue.message}`);
+    process.exit(2);
+  }
+  if (parsed.data.role !== role) {
+    console.error(`config ${path} is for a ${parsed.data.role} node, not a ${role}`);
+    process.exit(2);
+  }
+  const node = await createNode(parsed.data);
+  let stopping = false;
+  const stop = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    node.log.info({ signal }, 'stopping');
+    node.close().then(
+      () => process.exit(0),
+      (err) => {
+        node.log.error({ err: String(err) }, 'unclean stop');
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGTERM', () => stop('SIGTERM'));
+  process.on('SIGINT', () => stop('SIGINT'));
+}
