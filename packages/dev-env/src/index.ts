@@ -41,12 +41,13 @@ const NETWORK = 't-net';
 export class TestNetwork implements AsyncDisposable {
   readonly #drops: (() => Promise<void>)[] = [];
   readonly #configs = new Map<string, NodeConfigInput>();
+  readonly #ports = new Map<string, number>();
+  readonly #down = new Set<string>();
 
   private constructor(
     readonly dir: string,
     readonly hub: CityLinkNode,
     readonly cities: CityLinkNode[],
-    private readonly options: TestNetworkOptions,
   ) {}
 
   static async create(options: TestNetworkOptions = {}): Promise<TestNetwork> {
@@ -111,18 +112,19 @@ export class TestNetwork implements AsyncDisposable {
       await Promise.allSettled([hub.close(), ...cities.map((c) => c.close())]);
       throw err;
     }
-    const net = new TestNetwork(dir, hub, cities, options);
+    const net = new TestNetwork(dir, hub, cities);
     net.#drops.push(...drops);
     for (const [k, v] of configs) net.#configs.set(k, v);
     return net;
   }
 
+  /** The running nodes (a node stopped with `stop()` is left out until `restart()`). */
   get nodes(): CityLinkNode[] {
-    return [this.hub, ...this.cities];
+    return [this.hub, ...this.cities].filter((n) => !this.#down.has(n.id));
   }
 
   node(id: string): CityLinkNode {
-    const n = this.nodes.find((x) => x.id === id);
+    const n = [this.hub, ...this.cities].find((x) => x.id === id);
     if (!n) throw new Error(`no node ${id} in this network`);
     return n;
   }
@@ -134,10 +136,38 @@ export class TestNetwork implements AsyncDisposable {
     return c;
   }
 
-  /** Replaces a node object after the test restarted it (same id, same database). */
-  replace(node: CityLinkNode): void {
-    if (node.id === this.hub.id) (this as { hub: CityLinkNode }).hub = node;
-    else this.cities[this.cities.findIndex((c) => c.id === node.id)] = node;
+  /** Stops a node as a shutdown would; `restart` brings it back on the same port and database. */
+  async stop(id: string): Promise<void> {
+    const node = this.node(id);
+    this.#ports.set(id, Number(new URL(node.baseUrl).port));
+    this.#down.add(id);
+    await node.close();
+  }
+
+  /**
+   * Starts a stopped node again with the same key, port and database, or with an
+   * empty database (`fresh`), as after a disk loss. Returns the new node object,
+   * which also replaces the old one in `nodes`.
+   */
+  async restart(id: string, opts: { fresh?: boolean } = {}): Promise<CityLinkNode> {
+    const port = this.#ports.get(id);
+    if (port === undefined) throw new Error(`${id} was not stopped with stop()`);
+    const config = { ...this.configOf(id), port };
+    if (opts.fresh) {
+      if (config.databaseUrl) {
+        const db = await createTestPostgresDatabase();
+        this.#drops.push(db.drop);
+        config.databaseUrl = db.url;
+      } else {
+        for (const suffix of ['', '-wal', '-shm']) await rm(`${config.sqlitePath}${suffix}`, { force: true });
+      }
+      this.#configs.set(id, config);
+    }
+    const node = await createNode(config);
+    this.#down.delete(id);
+    if (id === this.hub.id) (this as { hub: CityLinkNode }).hub = node;
+    else this.cities[this.cities.findIndex((c) => c.id === id)] = node;
+    return node;
   }
 
   /** Delivers everything due in every outbox, repeatedly, until a round delivers nothing. */
@@ -165,10 +195,9 @@ export class TestNetwork implements AsyncDisposable {
   }
 
   async close(): Promise<void> {
-    await Promise.allSettled(this.nodes.map((n) => n.close()));
+    await Promise.allSettled([this.hub, ...this.cities].map((n) => n.close()));
     for (const drop of this.#drops) await drop().catch(() => undefined);
     await rm(this.dir, { recursive: true, force: true });
-    void this.options;
   }
 
   [Symbol.asyncDispose](): Promise<void> {

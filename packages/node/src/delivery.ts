@@ -20,6 +20,19 @@ export function backoffDelay(attempts: number, baseMs: number, capMs: number, ra
   return Math.round(ceiling / 2 + random() * (ceiling / 2));
 }
 
+/** One line for logs and the outbox: HTTP status if there was one, and the root cause of transport errors. */
+export function describeFailure(err: unknown): string {
+  const e = err as {
+    message?: string;
+    meta?: { response?: { status?: number } };
+    cause?: { message?: string; cause?: { message?: string } };
+  };
+  const status = e?.meta?.response?.status;
+  return [status && `HTTP ${status}`, e?.message ?? String(err), e?.cause?.message, e?.cause?.cause?.message]
+    .filter((part, i, all) => part && all.indexOf(part) === i)
+    .join(': ');
+}
+
 export class DeliveryProtocolError extends Error {
   override name = 'DeliveryProtocolError';
 }
@@ -83,6 +96,7 @@ export class Delivery {
    * rows got a final outcome meanwhile, counting the background round's work too.
    */
   async flush(): Promise<number> {
+    if (this.#stopped) return 0;
     const before = this.#completed;
     await this.#running;
     await this.#round(new Date());
@@ -171,10 +185,7 @@ export class Delivery {
           err instanceof BrokenCircuitError
             ? config.breakerHalfOpenMs
             : backoffDelay(attempts, config.backoffBaseMs, config.backoffCapMs);
-        const cause = (err as { cause?: { message?: string; cause?: { message?: string } } }).cause;
-        const message = [err instanceof Error ? err.message : String(err), cause?.message, cause?.cause?.message]
-          .filter(Boolean)
-          .join(': ');
+        const message = describeFailure(err);
         await store.recordAttemptFailure(
           rows.map((r) => r.rowId),
           message,

@@ -64,6 +64,8 @@ export class CityLinkNode implements AsyncDisposable {
   #wss: WebSocketServer | undefined;
   #baseUrl: string | undefined;
   #timers: NodeJS.Timeout[] = [];
+  readonly #tasks = new Set<Promise<unknown>>();
+  readonly #lastTouched = new Map<string, number>();
   #clients = new Map<string, { url: string; client: PeerClient }>();
   #closed = false;
 
@@ -200,7 +202,10 @@ export class CityLinkNode implements AsyncDisposable {
     this.#every(this.config.intervals.pullPeersMs, () => this.pullFromPeers());
     this.#every(this.config.intervals.manifestMs, () => this.reconcileAll());
     // First catch-up right away, in the background.
-    void this.pullFromHub().then(() => this.pullFromPeers());
+    this.background(async () => {
+      await this.pullFromHub();
+      await this.pullFromPeers();
+    });
   }
 
   /** This node's own roster entry (the hub publishes it; cities are added by the hub). */
@@ -216,11 +221,20 @@ export class CityLinkNode implements AsyncDisposable {
   }
 
   #every(ms: number, fn: () => Promise<unknown>): void {
-    const timer = setInterval(() => {
-      fn().catch((err) => this.log.warn({ err: String(err) }, 'periodic task failed'));
-    }, ms);
+    const timer = setInterval(() => this.background(fn), ms);
     timer.unref();
     this.#timers.push(timer);
+  }
+
+  /** Runs work that nobody awaits; `close()` waits for it, and failures are logged, never unhandled. */
+  background(fn: () => Promise<unknown>): void {
+    if (this.#closed) return;
+    const task = fn()
+      .catch((err) => {
+        if (!this.#closed) this.log.warn({ err: String(err) }, 'background task failed');
+      })
+      .finally(() => this.#tasks.delete(task));
+    this.#tasks.add(task);
   }
 
   async #listen(): Promise<void> {
@@ -314,6 +328,14 @@ export class CityLinkNode implements AsyncDisposable {
   }
 
   // ------------------------------------------------------------ peers
+
+  /** Records when a peer last called us (at most every 10 s per peer, off the request path). */
+  touchPeer(node: string): void {
+    const now = Date.now();
+    if (now - (this.#lastTouched.get(node) ?? 0) < 10_000) return;
+    this.#lastTouched.set(node, now);
+    this.background(() => this.store.updatePeer(node, { lastInboundAt: new Date(now) }));
+  }
 
   /** A federation client for `node`, or undefined if it is not a member with a URL. */
   peer(node: string): PeerClient | undefined {
@@ -526,15 +548,20 @@ export class CityLinkNode implements AsyncDisposable {
     if (this.#closed) return;
     this.#closed = true;
     for (const t of this.#timers) clearInterval(t);
-    await this.delivery.stop();
+    // Stop taking requests first, then let queued work finish, then close the database.
     if (this.#wss) {
       for (const ws of this.#wss.clients) ws.terminate();
       this.#wss.close();
     }
     if (this.#server) {
-      this.#server.closeAllConnections();
-      await new Promise<void>((resolve) => this.#server!.close(() => resolve()));
+      const closed = new Promise<void>((resolve) => this.#server!.close(() => resolve()));
+      this.#server.closeIdleConnections();
+      const force = setTimeout(() => this.#server?.closeAllConnections(), 2_000);
+      await closed;
+      clearTimeout(force);
     }
+    await this.delivery.stop();
+    await Promise.allSettled([...this.#tasks]);
     await this.store.close();
     this.log.info('node stopped');
   }

@@ -113,7 +113,7 @@ export const federationProcedure = publicProcedure.use(async ({ ctx, path, next 
     node.metrics.rejects.inc({ reason: 'rate_limited' });
     throw new TRPCError({ code: 'TOO_MANY_REQUESTS', message: `rate limit for ${result.issuer} exceeded` });
   });
-  void node.store.updatePeer(result.issuer, { lastInboundAt: new Date() }).catch(() => undefined);
+  node.touchPeer(result.issuer);
   return next({ ctx: { ...ctx, peer: result.issuer } });
 });
 
