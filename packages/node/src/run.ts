@@ -4,7 +4,8 @@ import { createNode } from './node.js';
 
 /**
  * The body of `apps/city` and `apps/hub`: read the config file named by
- * CITYLINK_CONFIG (overridable by DATABASE_URL, PORT, HOST, BASE_URL, LOG_LEVEL),
+ * CITYLINK_CONFIG (overridable by DATABASE_URL, CITYLINK_PORT, CITYLINK_HOST,
+ * CITYLINK_BASE_URL, CITYLINK_LOG_LEVEL),
  * start the node, stop cleanly on SIGTERM or SIGINT.
  */
 export async function runNodeFromEnv(role: 'city' | 'hub', env: NodeJS.ProcessEnv = process.env): Promise<void> {
@@ -23,10 +24,10 @@ export async function runNodeFromEnv(role: 'city' | 'hub', env: NodeJS.ProcessEn
   const merged = {
     ...input,
     ...(env.DATABASE_URL && { databaseUrl: env.DATABASE_URL }),
-    ...(env.PORT && { port: Number(env.PORT) }),
-    ...(env.HOST && { host: env.HOST }),
-    ...(env.BASE_URL && { baseUrl: env.BASE_URL }),
-    ...(env.LOG_LEVEL && { logLevel: env.LOG_LEVEL }),
+    ...(env.CITYLINK_PORT && { port: Number(env.CITYLINK_PORT) }),
+    ...(env.CITYLINK_HOST && { host: env.CITYLINK_HOST }),
+    ...(env.CITYLINK_BASE_URL && { baseUrl: env.CITYLINK_BASE_URL }),
+    ...(env.CITYLINK_LOG_LEVEL && { logLevel: env.CITYLINK_LOG_LEVEL }),
   };
   const parsed = NodeConfigSchema.safeParse(merged);
   if (!parsed.success) {

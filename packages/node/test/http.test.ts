@@ -1,0 +1,127 @@
+import { createClient } from '@citylink/client';
+import { TEST_PASSWORD, TestNetwork } from '@citylink/dev-env';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+describe('plain HTTP endpoints and accounts', () => {
+  let net: TestNetwork;
+  beforeAll(async () => {
+    net = await TestNetwork.create({
+      cities: 1,
+      configure: (c) => ({ ...c, limits: { loginAttemptsPer15Min: 3 } }),
+    });
+  });
+  afterAll(() => net?.close());
+
+  it('publishes health, node description and the node keys', async () => {
+    const city = net.cities[0]!;
+    const health = await (await fetch(`${city.baseUrl}/healthz`)).json();
+    expect(health).toMatchObject({ ok: true, node: 't-city-1', rosterVersion: net.hub.roster.version });
+
+    const info = await (await fetch(`${city.baseUrl}/.well-known/citylink-node.json`)).json();
+    expect(info).toEqual({
+      node: 't-city-1',
+      role: 'city',
+      name: 'Test City t-city-1',
+      network: 't-net',
+      baseUrl: city.baseUrl,
+      jwksUrl: `${city.baseUrl}/.well-known/jwks.json`,
+      hub: 't-hub',
+      protocolVersion: 1,
+    });
+
+    const jwks = await (await fetch(`${city.baseUrl}/.well-known/jwks.json`)).json();
+    expect(jwks.keys).toEqual([expect.objectContaining({ kty: 'OKP', crv: 'Ed25519', kid: city.keyId, alg: 'EdDSA' })]);
+    expect(jwks.keys[0]).not.toHaveProperty('d');
+  });
+
+  it('exposes Prometheus metrics that count what happened', async () => {
+    const city = net.cities[0]!;
+    const api = await net.login(city);
+    await api.staff.postBulletin.mutate({
+      tlp: 'GREEN',
+      audience: ['*'],
+      body: { title: 'metrics', narrative: 'count me', category: 'cyber.ddos', severity: 'low' },
+    });
+    await net.processAll();
+    const res = await fetch(`${city.baseUrl}/metrics`);
+    expect(res.headers.get('content-type')).toMatch(/text\/plain/);
+    const text = await res.text();
+    expect(text).toMatch(/citylink_objects_in_total\{kind="bulletin",path="local",node="t-city-1"\} [1-9]/);
+    expect(text).toMatch(/citylink_objects_out_total\{outcome="accepted",node="t-city-1"\} [1-9]/);
+    expect(text).toMatch(/citylink_outbox_depth\{node="t-city-1"\} 0/);
+    expect(text).toContain('citylink_delivery_latency_seconds_bucket');
+  });
+
+  it('sends security headers and refuses unknown paths and methods', async () => {
+    const city = net.cities[0]!;
+    const res = await fetch(`${city.baseUrl}/nope`);
+    expect(res.status).toBe(404);
+    expect(res.headers.get('x-content-type-options')).toBe('nosniff');
+    expect(res.headers.get('x-frame-options')).toBe('DENY');
+    expect((await fetch(`${city.baseUrl}/healthz`, { method: 'DELETE' })).status).toBe(405);
+  });
+
+  it('signs in with a password, sets an httpOnly SameSite cookie, and signs out', async () => {
+    const city = net.cities[0]!;
+    const res = await fetch(`${city.baseUrl}/trpc/staff.login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ username: 'staff', password: TEST_PASSWORD }),
+    });
+    expect(res.status).toBe(200);
+    const cookie = res.headers.get('set-cookie') ?? '';
+    expect(cookie).toMatch(/^citylink_session=[A-Za-z0-9_-]{43};/);
+    expect(cookie).toMatch(/HttpOnly/);
+    expect(cookie).toMatch(/SameSite=Strict/);
+    expect((await res.json()).result.data).not.toHaveProperty('token');
+
+    const session = cookie.split(';')[0]!;
+    const me = await (await fetch(`${city.baseUrl}/trpc/staff.me`, { headers: { cookie: session } })).json();
+    expect(me.result.data.user).toMatchObject({ username: 'staff', roles: ['staff'] });
+
+    // A cookie-carrying write from another site is refused.
+    const crossSite = await fetch(`${city.baseUrl}/trpc/staff.logout`, {
+      method: 'POST',
+      headers: { cookie: session, origin: 'https://evil.example', 'content-type': 'application/json' },
+      body: '{}',
+    });
+    expect(crossSite.status).toBe(403);
+
+    const out = await fetch(`${city.baseUrl}/trpc/staff.logout`, {
+      method: 'POST',
+      headers: { cookie: session, 'content-type': 'application/json' },
+      body: '{}',
+    });
+    expect(out.status).toBe(200);
+    const after = await (await fetch(`${city.baseUrl}/trpc/staff.me`, { headers: { cookie: session } })).json();
+    expect(after.result.data.user).toBeNull();
+  });
+
+  it('says "wrong username or password" alike for both, and locks out after repeated failures', async () => {
+    const anon = createClient({ baseUrl: net.hub.baseUrl });
+    await expect(anon.staff.login.mutate({ username: 'nobody', password: 'whatever-whatever' })).rejects.toThrow(
+      'wrong username or password',
+    );
+    for (let i = 0; i < 3; i++) {
+      await expect(anon.staff.login.mutate({ username: 'admin', password: `wrong-${i}-password` })).rejects.toThrow();
+    }
+    await expect(anon.staff.login.mutate({ username: 'admin', password: TEST_PASSWORD })).rejects.toThrow(
+      /too many failed sign-in attempts/,
+    );
+    // Other accounts are unaffected.
+    const ok = await anon.staff.login.mutate({ username: 'staff', password: TEST_PASSWORD, bearer: true });
+    expect(ok.token).toMatch(/^[A-Za-z0-9_-]{43}$/);
+  });
+
+  it('refuses staff calls without a session and hub calls from a city account', async () => {
+    const anon = createClient({ baseUrl: net.hub.baseUrl });
+    await expect(anon.staff.feed.query({})).rejects.toThrow(/sign in first/);
+    const cityStaff = await net.login(net.cities[0]!);
+    await expect(cityStaff.hub.overview.query()).rejects.toThrow(/roles: hub-official, admin/);
+    const hubStaff = await net.login(net.hub, 'staff');
+    await expect(hubStaff.hub.overview.query()).rejects.toThrow(/roles/);
+    const official = await net.login(net.hub, 'official');
+    const overview = await official.hub.overview.query();
+    expect(overview.byOrigin['t-city-1']).toBeGreaterThanOrEqual(1);
+  });
+});
