@@ -53,7 +53,12 @@ export interface VerifyOptions {
   kinds?: readonly ObjectKind[];
 }
 
-const reject = (reason: RejectReason, detail: string): Rejection => ({ ok: false, reason, detail });
+/** Details quote attacker-supplied values; keep them short enough for logs and the audit trail. */
+const reject = (reason: RejectReason, detail: string): Rejection => ({
+  ok: false,
+  reason,
+  detail: detail.length > 200 ? `${detail.slice(0, 200)}…` : detail,
+});
 const ALLOWED_HEADER = new Set(['alg', 'typ', 'kid']);
 const utf8Strict = new TextDecoder('utf-8', { fatal: true });
 

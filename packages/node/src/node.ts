@@ -17,6 +17,7 @@ import { createHTTPHandler } from '@trpc/server/adapters/standalone';
 import { applyWSSHandler } from '@trpc/server/adapters/ws';
 import { type Logger, pino } from 'pino';
 import { RateLimiterMemory } from 'rate-limiter-flexible';
+import sirv from 'sirv';
 import { WebSocketServer } from 'ws';
 import { z } from 'zod';
 import { Accounts, type SessionUser } from './auth.js';
@@ -34,6 +35,24 @@ import { createContext } from './trpc.js';
 import { Views } from './views.js';
 
 export const PROTOCOL_VERSION = 1;
+
+/**
+ * Everything from other cities is untrusted: no inline script, no third-party
+ * origin, no framing. The console needs only its own scripts, styles, and the
+ * API (HTTP and WebSocket) of the node that serves it.
+ */
+export const CONTENT_SECURITY_POLICY = [
+  "default-src 'none'",
+  "script-src 'self'",
+  "style-src 'self'",
+  "img-src 'self' data:",
+  "font-src 'self'",
+  "connect-src 'self'",
+  "manifest-src 'self'",
+  "base-uri 'none'",
+  "form-action 'self'",
+  "frame-ancestors 'none'",
+].join('; ');
 const MAX_BODY_BYTES = 3 * 1024 * 1024;
 
 export interface Marking {
@@ -238,6 +257,10 @@ export class CityLinkNode implements AsyncDisposable {
   }
 
   async #listen(): Promise<void> {
+    // The web console: hashed assets cached long, index.html for every client-side route.
+    const web = this.config.webRoot
+      ? sirv(this.config.webRoot, { single: true, etag: true, immutable: true, gzip: true, brotli: true })
+      : undefined;
     const trpc = createHTTPHandler({
       router: appRouter,
       basePath: '/trpc/',
@@ -249,7 +272,7 @@ export class CityLinkNode implements AsyncDisposable {
       },
     });
     const server = createServer((req, res) => {
-      this.#route(req, res, trpc).catch((err) => {
+      this.#route(req, res, trpc, web).catch((err) => {
         this.log.error({ err: String(err) }, 'request handler crashed');
         if (!res.headersSent) res.writeHead(500).end();
       });
@@ -287,10 +310,18 @@ export class CityLinkNode implements AsyncDisposable {
     req: IncomingMessage,
     res: ServerResponse,
     trpc: (req: IncomingMessage, res: ServerResponse) => void,
+    web: ((req: IncomingMessage, res: ServerResponse, next: () => void) => void) | undefined,
   ): Promise<void> {
     res.setHeader('x-content-type-options', 'nosniff');
     res.setHeader('referrer-policy', 'no-referrer');
     res.setHeader('x-frame-options', 'DENY');
+    res.setHeader('cross-origin-opener-policy', 'same-origin');
+    res.setHeader('cross-origin-resource-policy', 'same-origin');
+    res.setHeader('permissions-policy', 'camera=(), microphone=(), geolocation=()');
+    res.setHeader('content-security-policy', CONTENT_SECURITY_POLICY);
+    if (this.baseUrl.startsWith('https:')) {
+      res.setHeader('strict-transport-security', 'max-age=31536000; includeSubDomains');
+    }
     const path = new URL(req.url ?? '/', 'http://x').pathname;
     if (path.startsWith('/trpc/')) {
       res.setHeader('cache-control', 'no-store');
@@ -323,6 +354,7 @@ export class CityLinkNode implements AsyncDisposable {
         this.metrics.outboxDepth.set(await this.store.pendingCount());
         return json(200, await this.metrics.registry.metrics(), this.metrics.registry.contentType);
       default:
+        if (web && !path.startsWith('/.well-known/')) return web(req, res, () => json(404, { error: 'not found' }));
         return json(404, { error: 'not found' });
     }
   }

@@ -56,7 +56,11 @@ export const mergeRouters = t.mergeRouters;
 /** Domain errors become TRPCErrors here and nowhere else. */
 export const publicProcedure = t.procedure.use(async ({ next }) => {
   const result = await next();
-  if (!result.ok) throw toTRPCError(result.error.cause ?? result.error);
+  if (!result.ok) {
+    // tRPC's own errors (input validation is BAD_REQUEST with the ZodError as cause) pass through.
+    const mapped = result.error.cause && toTRPCError(result.error.cause);
+    throw mapped instanceof TRPCError ? mapped : result.error;
+  }
   return result;
 });
 
@@ -107,6 +111,8 @@ export const federationProcedure = publicProcedure.use(async ({ ctx, path, next 
     throw new TRPCError({ code: 'UNAUTHORIZED', message: `request token ${result.reason}: ${result.detail}` });
   }
   if (!node.roster.isActive(result.issuer)) {
+    node.metrics.rejects.inc({ reason: 'request_not_member' });
+    node.log.warn({ path, peer: result.issuer }, 'federation call refused: not an active member');
     throw new TRPCError({ code: 'FORBIDDEN', message: `${result.issuer} is not an active member of the network` });
   }
   await node.peerLimiter.consume(result.issuer).catch(() => {

@@ -95,6 +95,19 @@ const VALID_BODIES: Record<ObjectKind, () => Json> = {
   }),
   membership: () => ({ network: 'wi', member: validMember() }),
   roster: () => ({ network: 'wi', version: 1, members: [validMember()] }),
+  enrollment: () => ({
+    network: 'wi',
+    node: 'wi-green-bay',
+    name: 'City of Green Bay',
+    baseUrl: 'https://citylink.greenbaywi.example',
+    key: { kid: validMember().keys[0].kid, jwk: validMember().keys[0].jwk },
+    contact: 'clerk@greenbaywi.example',
+  }),
+  'key-announcement': () => ({
+    node: 'wi-madison',
+    replaces: validMember().keys[0].kid,
+    key: { kid: ID.d, jwk: validMember().keys[0].jwk, validFrom: LATER },
+  }),
 };
 
 function validObject(kind: ObjectKind, envelope: Json = {}): Json {
@@ -157,6 +170,8 @@ describe('OBJECT_KINDS', () => {
         'posture',
         'retraction',
         'roster',
+        'enrollment',
+        'key-announcement',
         'statement-comment',
         'statement-decision',
         'statement-delivery',

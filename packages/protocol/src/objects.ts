@@ -237,6 +237,35 @@ export const MemberSchema = z.strictObject({
 });
 export type Member = z.infer<typeof MemberSchema>;
 
+/**
+ * A node asks to join: self-signed with the key it wants enrolled (proof of
+ * possession). The hub queues it for an official to approve or reject.
+ */
+export const EnrollmentBodySchema = z.strictObject({
+  network: NodeIdSchema,
+  node: NodeIdSchema,
+  name: text(200),
+  baseUrl: z.url({ protocol: /^https?$/ }),
+  key: z.strictObject({ kid: z.string().regex(/^[A-Za-z0-9_-]{43}$/), jwk: Ed25519PublicJwkSchema }),
+  contact: text(320),
+});
+
+/**
+ * A node announces its next key, signed with its current one. The hub adds it to
+ * the roster (and closes the old key's window); for the hub's own key, this is the
+ * chain that cities follow from the key they pinned.
+ */
+export const KeyAnnouncementBodySchema = z.strictObject({
+  node: NodeIdSchema,
+  /** kid of the key that signs this announcement and is being replaced. */
+  replaces: z.string().regex(/^[A-Za-z0-9_-]{43}$/),
+  key: z.strictObject({
+    kid: z.string().regex(/^[A-Za-z0-9_-]{43}$/),
+    jwk: Ed25519PublicJwkSchema,
+    validFrom: TimestampSchema,
+  }),
+});
+
 export const MembershipBodySchema = z.strictObject({ network: NodeIdSchema, member: MemberSchema });
 
 export const RosterBodySchema = z.strictObject({
@@ -266,6 +295,8 @@ const BODIES = {
   'statement-delivery': StatementDeliveryBodySchema,
   membership: MembershipBodySchema,
   roster: RosterBodySchema,
+  enrollment: EnrollmentBodySchema,
+  'key-announcement': KeyAnnouncementBodySchema,
 } as const;
 
 export type ObjectKind = keyof typeof BODIES;
@@ -315,6 +346,8 @@ const AnyObjectSchema = z.discriminatedUnion('kind', [
   envelopeOf('statement-delivery'),
   envelopeOf('membership'),
   envelopeOf('roster'),
+  envelopeOf('enrollment'),
+  envelopeOf('key-announcement'),
 ]);
 
 /** Every signed object: the common envelope plus a kind-specific body, with marking rules checked. */

@@ -263,6 +263,42 @@ export const AuditEventSchema = new EntitySchema<AuditEvent>({
   },
 });
 
+/** A request to join the network, held by the hub until an official decides. */
+export class Enrollment {
+  /** The enrollment object's id. */
+  id!: string;
+  node!: string;
+  name!: string;
+  baseUrl!: string;
+  kid!: string;
+  contact!: string;
+  jws!: string;
+  status!: 'pending' | 'approved' | 'rejected';
+  reason?: string | null;
+  receivedAt!: Date;
+  decidedAt?: Date | null;
+  decidedBy?: string | null;
+}
+export const EnrollmentSchema = new EntitySchema<Enrollment>({
+  class: Enrollment,
+  tableName: 'enrollments',
+  indexes: [{ properties: ['node'] }, { properties: ['status'] }],
+  properties: {
+    id: { type: 'string', length: 43, primary: true },
+    node: { type: 'string', length: 63 },
+    name: { type: 'string', length: 200 },
+    baseUrl: { type: 'string', length: 500 },
+    kid: { type: 'string', length: 64 },
+    contact: { type: 'string', length: 320 },
+    jws: { type: 'text' },
+    status: { type: 'string', length: 16 },
+    reason: { type: 'text', nullable: true },
+    receivedAt: { type: 'datetime' },
+    decidedAt: { type: 'datetime', nullable: true },
+    decidedBy: { type: 'string', length: 200, nullable: true },
+  },
+});
+
 export const ENTITIES = [
   MetaSchema,
   StoredObjectSchema,
@@ -274,4 +310,5 @@ export const ENTITIES = [
   UserSchema,
   SessionSchema,
   AuditEventSchema,
+  EnrollmentSchema,
 ];

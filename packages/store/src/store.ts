@@ -5,6 +5,7 @@ import { Mutex } from 'async-mutex';
 import { type DatabaseConfig, type Dialect, dialectOf, ormOptions } from './database.js';
 import {
   AuditEvent,
+  Enrollment,
   Item,
   LogEntry,
   MemberRecord,
@@ -497,6 +498,33 @@ export class Store {
 
   async deleteExpiredSessions(now: Date): Promise<number> {
     return this.em().nativeDelete(Session, { expiresAt: { $lte: now } });
+  }
+
+  // ------------------------------------------------------ enrollments
+
+  async addEnrollment(e: Omit<Enrollment, 'status' | 'receivedAt' | 'decidedAt' | 'decidedBy' | 'reason'>) {
+    await this.em().insert(Enrollment, { ...e, status: 'pending', receivedAt: new Date() });
+  }
+
+  async getEnrollment(id: string): Promise<Enrollment | null> {
+    return this.em().findOne(Enrollment, { id });
+  }
+
+  async listEnrollments(status?: Enrollment['status']): Promise<Enrollment[]> {
+    return this.em().find(Enrollment, status ? { status } : {}, { orderBy: { receivedAt: 'desc' } });
+  }
+
+  /** Records a decision on a pending enrollment; returns false if it was not pending. */
+  async decideEnrollment(
+    id: string,
+    decision: { status: 'approved' | 'rejected'; reason?: string; by: string },
+  ): Promise<boolean> {
+    const n = await this.em().nativeUpdate(
+      Enrollment,
+      { id, status: 'pending' },
+      { status: decision.status, reason: decision.reason ?? null, decidedAt: new Date(), decidedBy: decision.by },
+    );
+    return n === 1;
   }
 
   // ------------------------------------------------------------ audit

@@ -9,8 +9,10 @@ export const federationRouter = {
   deliver: federationProcedure
     .input(z.object({ objects: z.array(z.string()).min(1).max(LIMITS.maxBatchObjects) }))
     .mutation(async ({ ctx, input }) => {
-      const bytes = input.objects.reduce((n, o) => n + o.length, 0);
+      const bytes = input.objects.reduce((n, o) => n + Buffer.byteLength(o, 'utf8'), 0);
       if (bytes > LIMITS.maxBatchBytes) {
+        ctx.node.metrics.rejects.inc({ reason: 'batch_too_large' });
+        ctx.node.log.warn({ peer: ctx.peer, bytes }, 'batch refused: too large');
         throw new TRPCError({
           code: 'PAYLOAD_TOO_LARGE',
           message: `batch of ${bytes} bytes exceeds ${LIMITS.maxBatchBytes}`,
