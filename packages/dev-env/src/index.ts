@@ -44,83 +44,100 @@ export class TestNetwork implements AsyncDisposable {
   readonly #ports = new Map<string, number>();
   readonly #down = new Set<string>();
 
+  hub!: CityLinkNode;
+  readonly cities: CityLinkNode[] = [];
+
   private constructor(
     readonly dir: string,
-    readonly hub: CityLinkNode,
-    readonly cities: CityLinkNode[],
+    private readonly options: TestNetworkOptions,
   ) {}
 
   static async create(options: TestNetworkOptions = {}): Promise<TestNetwork> {
     const dir = await mkdtemp(join(tmpdir(), 'citylink-net-'));
-    const drops: (() => Promise<void>)[] = [];
-    const configs = new Map<string, NodeConfigInput>();
-    const configFor = async (nodeId: string, role: 'hub' | 'city', hub?: CityLinkNode): Promise<NodeConfigInput> => {
-      const keyFile = join(dir, `${nodeId}.key.json`);
-      await writeKeyFile(keyFile, await generateNodeKey());
-      let databaseUrl: string | undefined;
-      if (options.postgres) {
-        const db = await createTestPostgresDatabase();
-        drops.push(db.drop);
-        databaseUrl = db.url;
-      }
-      const base: NodeConfigInput = {
-        nodeId,
-        role,
-        name: role === 'hub' ? 'Test State Election Office' : `Test City ${nodeId}`,
-        network: NETWORK,
-        host: '127.0.0.1',
-        port: 0,
-        keyFile,
-        sqlitePath: join(dir, `${nodeId}.db`),
-        ...(databaseUrl && { databaseUrl }),
-        logLevel: options.logLevel ?? 'silent',
-        intervals: { rosterMs: 3_600_000, pullHubMs: 3_600_000, pullPeersMs: 3_600_000, manifestMs: 3_600_000 },
-        delivery: { backoffBaseMs: 200, backoffCapMs: 2_000, breakerHalfOpenMs: 1_000 },
-        ...(hub && {
-          hub: {
-            node: hub.id,
-            url: hub.baseUrl,
-            keys: hub.selfMember().keys.map((k) => ({ jwk: k.jwk, validFrom: k.validFrom })),
-          },
-        }),
-      };
-      const config = options.configure ? options.configure(base) : base;
-      configs.set(nodeId, config);
-      return config;
-    };
-
-    const hub = await createNode(await configFor(HUB_ID, 'hub'));
-    const cities: CityLinkNode[] = [];
+    const net = new TestNetwork(dir, options);
     try {
+      net.hub = await createNode(await net.#configFor(HUB_ID, 'hub'));
       for (let i = 0; i < (options.cities ?? 3); i++) {
-        cities.push(await createNode(await configFor(cityId(i), 'city', hub)));
+        net.cities.push(await createNode(await net.#configFor(cityId(i), 'city')));
       }
-      await hub.publishMembers(
-        cities.map((c) => c.selfMember()),
+      await net.hub.publishMembers(
+        net.cities.map((c) => c.selfMember()),
         'test-network',
       );
-      await Promise.all(cities.map((c) => c.roster.refresh()));
-      if (options.users ?? true) {
-        for (const node of [hub, ...cities]) {
-          for (const [username, u] of Object.entries(TEST_USERS)) {
-            if (u.hubOnly && node !== hub) continue;
-            await node.addUser({ username, password: TEST_PASSWORD, roles: u.roles });
-          }
-        }
-      }
+      await Promise.all(net.cities.map((c) => c.roster.refresh()));
+      for (const node of net.nodes) await net.#addUsers(node);
     } catch (err) {
-      await Promise.allSettled([hub.close(), ...cities.map((c) => c.close())]);
+      await net.close();
       throw err;
     }
-    const net = new TestNetwork(dir, hub, cities);
-    net.#drops.push(...drops);
-    for (const [k, v] of configs) net.#configs.set(k, v);
     return net;
+  }
+
+  async #configFor(nodeId: string, role: 'hub' | 'city'): Promise<NodeConfigInput> {
+    const keyFile = join(this.dir, `${nodeId}.key.json`);
+    await writeKeyFile(keyFile, await generateNodeKey());
+    let databaseUrl: string | undefined;
+    if (this.options.postgres) {
+      const db = await createTestPostgresDatabase();
+      this.#drops.push(db.drop);
+      databaseUrl = db.url;
+    }
+    const base: NodeConfigInput = {
+      nodeId,
+      role,
+      name: role === 'hub' ? 'Test State Election Office' : `Test City ${nodeId}`,
+      network: NETWORK,
+      host: '127.0.0.1',
+      port: 0,
+      keyFile,
+      sqlitePath: join(this.dir, `${nodeId}.db`),
+      ...(databaseUrl && { databaseUrl }),
+      logLevel: this.options.logLevel ?? 'silent',
+      intervals: { rosterMs: 3_600_000, pullHubMs: 3_600_000, pullPeersMs: 3_600_000, manifestMs: 3_600_000 },
+      delivery: { backoffBaseMs: 200, backoffCapMs: 2_000, breakerHalfOpenMs: 1_000 },
+      ...(role === 'city' && {
+        hub: {
+          node: this.hub.id,
+          url: this.hub.baseUrl,
+          // The key the city pinned when it joined; later hub keys are learned from the key chain.
+          keys: this.hub
+            .selfMember()
+            .keys.slice(0, 1)
+            .map((k) => ({ jwk: k.jwk, validFrom: k.validFrom })),
+        },
+      }),
+    };
+    const config = this.options.configure ? this.options.configure(base) : base;
+    this.#configs.set(nodeId, config);
+    return config;
+  }
+
+  async #addUsers(node: CityLinkNode): Promise<void> {
+    if (!(this.options.users ?? true)) return;
+    for (const [username, u] of Object.entries(TEST_USERS)) {
+      if (u.hubOnly && node.id !== HUB_ID) continue;
+      await node.addUser({ username, password: TEST_PASSWORD, roles: u.roles });
+    }
+  }
+
+  /**
+   * Starts one more city. With `enroll: false` it runs but is not in the roster
+   * (for enrollment tests); otherwise the hub adds it directly.
+   */
+  async addCity(id: string, opts: { enroll?: boolean } = {}): Promise<CityLinkNode> {
+    const city = await createNode(await this.#configFor(id, 'city'));
+    this.cities.push(city);
+    if (opts.enroll ?? true) {
+      await this.hub.publishMembers([city.selfMember()], 'test-network');
+      await city.roster.refresh();
+    }
+    await this.#addUsers(city);
+    return city;
   }
 
   /** The running nodes (a node stopped with `stop()` is left out until `restart()`). */
   get nodes(): CityLinkNode[] {
-    return [this.hub, ...this.cities].filter((n) => !this.#down.has(n.id));
+    return [this.hub, ...this.cities].filter((n) => n && !this.#down.has(n.id));
   }
 
   node(id: string): CityLinkNode {
@@ -165,7 +182,7 @@ export class TestNetwork implements AsyncDisposable {
     }
     const node = await createNode(config);
     this.#down.delete(id);
-    if (id === this.hub.id) (this as { hub: CityLinkNode }).hub = node;
+    if (id === this.hub.id) this.hub = node;
     else this.cities[this.cities.findIndex((c) => c.id === id)] = node;
     return node;
   }
@@ -182,6 +199,14 @@ export class TestNetwork implements AsyncDisposable {
     throw new Error(`outboxes did not drain in ${maxRounds} rounds`);
   }
 
+  /**
+   * Every running city fetches the hub's current roster (the hub also offers it, in
+   * the background). A suspended or revoked city is refused, as it should be.
+   */
+  async refreshRosters(): Promise<void> {
+    await Promise.allSettled(this.nodes.filter((n) => n.id !== this.hub.id).map((n) => n.roster.refresh()));
+  }
+
   /** One catch-up round: every city pulls from the hub and its peers; the hub pulls from every city. */
   async syncAll(): Promise<number> {
     let n = 0;
@@ -195,7 +220,7 @@ export class TestNetwork implements AsyncDisposable {
   }
 
   async close(): Promise<void> {
-    await Promise.allSettled([this.hub, ...this.cities].map((n) => n.close()));
+    await Promise.allSettled([this.hub, ...this.cities].filter(Boolean).map((n) => n.close()));
     for (const drop of this.#drops) await drop().catch(() => undefined);
     await rm(this.dir, { recursive: true, force: true });
   }

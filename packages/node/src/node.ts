@@ -25,8 +25,9 @@ import { CatchUp } from './catchup.js';
 import { type NodeConfig, type NodeConfigInput, NodeConfigSchema } from './config.js';
 import { Delivery } from './delivery.js';
 import { ForbiddenError, InvalidInputError, NotFoundError } from './errors.js';
+import { Membership } from './membership.js';
 import { createMetrics, type Metrics } from './metrics.js';
-import { createPeerClient, type PeerClient } from './peer-client.js';
+import { createPeerClient, createPublicPeerClient, type PeerClient } from './peer-client.js';
 import { FeedBus, Inbound } from './pipeline.js';
 import { decodeStored } from './projection.js';
 import { RosterState } from './roster.js';
@@ -79,6 +80,9 @@ export class CityLinkNode implements AsyncDisposable {
   readonly catchUp: CatchUp;
   readonly views: Views;
   readonly accounts: Accounts;
+  readonly membership: Membership;
+  /** Enrollment requests per client address (they come from nodes that are not members yet). */
+  readonly enrollLimiter = new RateLimiterMemory({ points: 20, duration: 3600 });
   #server: Server | undefined;
   #wss: WebSocketServer | undefined;
   #baseUrl: string | undefined;
@@ -110,10 +114,11 @@ export class CityLinkNode implements AsyncDisposable {
       log: logger,
       ...(config.role === 'city' && {
         fetchRoster: async () => {
-          const res = await this.#hubClient().federation.roster.query();
+          const res = await this.hub().federation.roster.query();
           if (!res.jws) throw new Error('the hub has no roster yet');
           return res.jws;
         },
+        fetchHubKeyChain: async () => (await this.hub().federation.hubKeyChain.query()).chain,
       }),
     });
     const ownKey = async (node: string, kid: string) => {
@@ -151,6 +156,13 @@ export class CityLinkNode implements AsyncDisposable {
     });
     this.views = new Views({ self: config.nodeId, store, bus: this.bus });
     this.accounts = new Accounts(store, config.limits.loginAttemptsPer15Min);
+    this.membership = new Membership(this, {
+      current: () => this.key,
+      replace: (next) => {
+        this.key = next;
+        this.#clients.clear();
+      },
+    });
   }
 
   static async create(input: NodeConfigInput, opts: { logger?: Logger } = {}): Promise<CityLinkNode> {
@@ -386,7 +398,8 @@ export class CityLinkNode implements AsyncDisposable {
     return client;
   }
 
-  #hubClient(): PeerClient {
+  /** A federation client for the hub (cities). */
+  hub(): PeerClient {
     const hub = this.config.hub!;
     return (
       this.peer(hub.node) ??
@@ -398,6 +411,11 @@ export class CityLinkNode implements AsyncDisposable {
         timeoutMs: this.config.delivery.requestTimeoutMs,
       })
     );
+  }
+
+  /** An unauthenticated client for the hub's enrollment procedures. */
+  publicHub(): PeerClient {
+    return createPublicPeerClient(this.config.hub!.url, this.config.delivery.requestTimeoutMs);
   }
 
   async pullFromHub(): Promise<number> {
@@ -533,15 +551,33 @@ export class CityLinkNode implements AsyncDisposable {
 
   // ---------------------------------------------------------------- hub
 
-  async publishMembers(members: Member[], actor: string): Promise<void> {
+  /**
+   * Hub: publishes the next roster version with these members added or changed,
+   * audits it, and offers the new roster to every active member right away (they
+   * would also fetch it within `intervals.rosterMs`).
+   */
+  async publishMembers(members: Member[], actor: string, action = 'membership.upsert'): Promise<void> {
     if (this.config.role !== 'hub') throw new ForbiddenError('only the hub manages membership');
-    await this.roster.publish(members, this.key);
+    const jws = await this.roster.publish(members, this.key);
     await this.store.audit({
-      actor: `user:${actor}`,
-      action: 'membership.upsert',
-      subject: null,
+      actor: actor.includes(':') ? actor : `user:${actor}`,
+      action,
+      subject: members.length === 1 ? members[0]!.node : null,
       detail: { members: members.map((m) => ({ node: m.node, status: m.status })), version: this.roster.version },
     });
+    this.background(() => this.#offerRoster(jws));
+  }
+
+  async #offerRoster(jws: string): Promise<void> {
+    const targets = this.roster.activeNodes().filter((n) => n !== this.id);
+    const worker = async () => {
+      for (let node = targets.shift(); node !== undefined && !this.#closed; node = targets.shift()) {
+        await this.peer(node)
+          ?.federation.offerRoster.mutate({ jws })
+          .catch((err) => this.log.debug({ peer: node, err: String(err) }, 'roster offer failed; it will fetch it'));
+      }
+    };
+    await Promise.all(Array.from({ length: 16 }, worker));
   }
 
   async networkHealth() {

@@ -32,3 +32,15 @@ export function createPeerClient(args: {
     ],
   });
 }
+
+/** A client for the few federation procedures open to nodes that are not members yet (enrollment). */
+export function createPublicPeerClient(baseUrl: string, timeoutMs: number): PeerClient {
+  return createTRPCClient<AppRouter>({
+    links: [
+      httpLink({
+        url: `${baseUrl.replace(/\/$/, '')}/trpc`,
+        fetch: (url, init) => fetch(url, { ...(init as RequestInit), signal: AbortSignal.timeout(timeoutMs) }),
+      }),
+    ],
+  });
+}

@@ -154,10 +154,10 @@ export class Inbound {
       return o.origin === self ? undefined : ['not_authorized', 'a local post must originate here'];
     }
     if (o.origin === self) return undefined; // our own object coming back during catch-up
+    // A revoked or decommissioned origin's old objects stay valid: its key windows decide (verifyObject).
     const originMember = roster.member(o.origin);
-    if (originMember?.status !== 'active') {
-      return ['not_member', `${o.origin} is not an active member of the network`];
-    }
+    if (!originMember) return ['not_member', `${o.origin} is not a member of the network`];
+    if (originMember.status === 'suspended') return ['not_member', `${o.origin} is suspended`];
     if (!roster.isActive(from)) return ['not_member', `sender ${from} is not an active member of the network`];
     if ((HUB_ONLY_KINDS as string[]).includes(o.kind) && originMember.role !== 'hub') {
       return ['not_authorized', `only the hub may issue ${o.kind}`];

@@ -1,9 +1,11 @@
-import { KeyRing, type NodeKey, type ResolvedKey, signObject, verifyObject } from '@citylink/crypto';
-import { type KeyRecord, type Member, MemberSchema, type Roster } from '@citylink/protocol';
+import { KeyRing, type NodeKey, type ResolvedKey, signObject, thumbprint, verifyObject } from '@citylink/crypto';
+import { type KeyRecord, type Member, MemberSchema, type ObjectOfKind, type Roster } from '@citylink/protocol';
 import type { Store } from '@citylink/store';
 import type { Logger } from 'pino';
 
 const ROSTER_META = 'roster_jws';
+/** Hub keys this node trusts beyond the pinned ones, learned by following the hub's key chain. */
+const HUB_KEYS_META = 'hub_keys';
 const FORCED_REFRESH_GAP_MS = 30_000;
 
 export class RosterError extends Error {
@@ -20,6 +22,7 @@ export class RosterState {
   #jws: string | undefined;
   #ring = new KeyRing();
   #hubRing = new KeyRing();
+  #hubKeys: KeyRecord[] = [];
   #lastForcedRefresh = 0;
   #refreshing: Promise<void> | undefined;
 
@@ -33,12 +36,53 @@ export class RosterState {
       log: Logger;
       /** Fetches the current roster JWS from the hub (cities). */
       fetchRoster?: () => Promise<string>;
+      /** Fetches the hub's key announcements, oldest first (cities). */
+      fetchHubKeyChain?: () => Promise<string[]>;
     },
   ) {}
 
-  /** The keys the hub's rosters must be signed with: the pinned trust anchor. */
+  /** The keys the hub's rosters must be signed with: the pinned trust anchor (plus what the chain added). */
   setHubKeys(keys: KeyRecord[]): void {
-    this.#hubRing = new KeyRing([{ node: this.opts.hubNode, keys }]);
+    this.#hubKeys = [...keys];
+    this.#hubRing = new KeyRing([{ node: this.opts.hubNode, keys: this.#hubKeys }]);
+  }
+
+  get hubKeys(): readonly KeyRecord[] {
+    return this.#hubKeys;
+  }
+
+  /**
+   * Follows the hub's key chain from the keys we trust: each announcement must be
+   * signed by a key already trusted and name the key it replaces. Returns how many
+   * keys were added. A roster signed by a key outside the chain stays refused.
+   */
+  async followHubKeyChain(chain: readonly string[]): Promise<number> {
+    let added = 0;
+    for (const jws of chain) {
+      const result = await verifyObject(jws, { resolveKey: this.#hubRing.resolve, kinds: ['key-announcement'] });
+      if (!result.ok) {
+        if (result.reason === 'unknown_kid') continue; // signed by a key we reach later, or never
+        throw new RosterError(`hub key announcement refused: ${result.reason}: ${result.detail}`);
+      }
+      const a = result.object as ObjectOfKind<'key-announcement'>;
+      if (a.origin !== this.opts.hubNode || a.body.node !== this.opts.hubNode || a.body.replaces !== result.kid) {
+        throw new RosterError('hub key announcement does not come from the hub key it replaces');
+      }
+      if ((await thumbprint(a.body.key.jwk)) !== a.body.key.kid) {
+        throw new RosterError('hub key announcement names a kid that is not its key thumbprint');
+      }
+      if (this.#hubKeys.some((k) => k.kid === a.body.key.kid)) continue;
+      this.setHubKeys([
+        ...this.#hubKeys,
+        { kid: a.body.key.kid, jwk: a.body.key.jwk, validFrom: a.body.key.validFrom },
+      ]);
+      added += 1;
+    }
+    if (added > 0) {
+      await this.opts.store.setMeta(HUB_KEYS_META, JSON.stringify(this.#hubKeys));
+      this.opts.log.info({ added }, 'followed the hub key chain');
+    }
+    return added;
   }
 
   get version(): number {
@@ -66,8 +110,13 @@ export class RosterState {
       .map((m) => m.node);
   }
 
-  /** Loads the roster held in the database (if any) at start-up. */
+  /** Loads the roster and learned hub keys held in the database (if any) at start-up. */
   async load(): Promise<void> {
+    const learned = await this.opts.store.getMeta(HUB_KEYS_META);
+    if (learned) {
+      const known = new Set(this.#hubKeys.map((k) => k.kid));
+      this.setHubKeys([...this.#hubKeys, ...(JSON.parse(learned) as KeyRecord[]).filter((k) => !known.has(k.kid))]);
+    }
     const jws = await this.opts.store.getMeta(ROSTER_META);
     if (jws) await this.#adopt(jws, { persist: false });
   }
@@ -106,7 +155,13 @@ export class RosterState {
   }
 
   async #adopt(jws: string, { persist }: { persist: boolean }): Promise<boolean> {
-    const result = await verifyObject(jws, { resolveKey: this.#hubRing.resolve, kinds: ['roster'] });
+    let result = await verifyObject(jws, { resolveKey: this.#hubRing.resolve, kinds: ['roster'] });
+    if (!result.ok && result.reason === 'unknown_kid' && this.opts.fetchHubKeyChain) {
+      // The hub may have rotated its key: follow the chain from what we trust, then try once more.
+      if ((await this.followHubKeyChain(await this.opts.fetchHubKeyChain())) > 0) {
+        result = await verifyObject(jws, { resolveKey: this.#hubRing.resolve, kinds: ['roster'] });
+      }
+    }
     if (!result.ok) throw new RosterError(`roster refused: ${result.reason}: ${result.detail}`);
     const roster = result.object as Roster;
     if (roster.origin !== this.opts.hubNode) throw new RosterError(`roster signed by ${roster.origin}, not the hub`);
@@ -132,10 +187,44 @@ export class RosterState {
         roster.body.version,
       );
       await this.opts.store.setMeta(ROSTER_META, jws);
+      await this.#auditChanges(roster);
     }
     this.#install(roster.body.members, roster.body.version, jws);
     this.opts.log.info({ version: roster.body.version, members: roster.body.members.length }, 'roster adopted');
     return true;
+  }
+
+  /** Every membership and key change becomes an audit event on every node that adopts the roster. */
+  async #auditChanges(roster: Roster): Promise<void> {
+    const actor = `node:${roster.origin}`;
+    const version = roster.body.version;
+    for (const m of roster.body.members) {
+      const before = this.#members.get(m.node);
+      const events: { action: string; detail: Record<string, unknown> }[] = [];
+      if (!before) events.push({ action: 'membership.added', detail: { status: m.status, baseUrl: m.baseUrl } });
+      else {
+        if (before.status !== m.status) {
+          events.push({ action: 'membership.status', detail: { from: before.status, to: m.status } });
+        }
+        if (before.baseUrl !== m.baseUrl) {
+          events.push({ action: 'membership.url', detail: { from: before.baseUrl, to: m.baseUrl } });
+        }
+      }
+      const old = new Map((before?.keys ?? []).map((k) => [k.kid, k]));
+      for (const k of m.keys) {
+        const prev = old.get(k.kid);
+        if (!prev) events.push({ action: 'key.added', detail: { kid: k.kid, validFrom: k.validFrom } });
+        else if (JSON.stringify(prev) !== JSON.stringify(k)) {
+          events.push({
+            action: k.revokedAt || k.compromised ? 'key.revoked' : 'key.window',
+            detail: { kid: k.kid, validUntil: k.validUntil, revokedAt: k.revokedAt, compromised: k.compromised },
+          });
+        }
+      }
+      for (const e of events) {
+        await this.opts.store.audit({ actor, action: e.action, subject: m.node, detail: { ...e.detail, version } });
+      }
+    }
   }
 
   #install(members: Member[], version: number, jws: string): void {

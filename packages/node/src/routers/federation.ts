@@ -1,7 +1,7 @@
 import { LIMITS, ObjectIdSchema, TimestampSchema } from '@citylink/protocol';
 import { TRPCError, type TRPCRouterRecord } from '@trpc/server';
 import { z } from 'zod';
-import { federationProcedure } from '../trpc.js';
+import { federationProcedure, publicProcedure } from '../trpc.js';
 
 /** Node-to-node procedures. Every call is authenticated by a request token (see trpc.ts). */
 export const federationRouter = {
@@ -53,4 +53,38 @@ export const federationRouter = {
     jws: ctx.node.roster.jws ?? null,
     version: ctx.node.roster.version,
   })),
+
+  /**
+   * Any member may pass a signed roster on; it is verified against the pinned hub
+   * keys, never against the messenger, and adopted only if newer.
+   */
+  offerRoster: federationProcedure
+    .input(z.object({ jws: z.string().max(LIMITS.absoluteMaxObjectBytes) }))
+    .mutation(async ({ ctx, input }) => ({
+      adopted: await ctx.node.roster.adopt(input.jws),
+      version: ctx.node.roster.version,
+    })),
+
+  /** Hub: its key announcements, oldest first; each is signed by the key it replaces. */
+  hubKeyChain: federationProcedure.query(async ({ ctx }) => ({ chain: await ctx.node.membership.hubKeyChain() })),
+
+  /** Hub: a member announces its next key, signed with its current one. */
+  announceKey: federationProcedure
+    .input(z.object({ jws: z.string().max(LIMITS.maxObjectBytes) }))
+    .mutation(({ ctx, input }) => ctx.node.membership.acceptKeyAnnouncement(input.jws, ctx.peer)),
+
+  /** Hub, open to non-members: a self-signed request to join. Rate limited per address. */
+  enroll: publicProcedure
+    .input(z.object({ jws: z.string().max(LIMITS.maxObjectBytes) }))
+    .mutation(async ({ ctx, input }) => {
+      await ctx.node.enrollLimiter.consume(ctx.ip).catch(() => {
+        throw new TRPCError({ code: 'TOO_MANY_REQUESTS', message: 'too many enrollment requests from this address' });
+      });
+      return ctx.node.membership.receiveEnrollment(input.jws);
+    }),
+
+  /** Hub, open to non-members: the decision on an enrollment; once approved, the roster that lists the node. */
+  enrollmentStatus: publicProcedure
+    .input(z.object({ id: ObjectIdSchema }))
+    .query(({ ctx, input }) => ctx.node.membership.enrollmentStatus(input.id)),
 } satisfies TRPCRouterRecord;

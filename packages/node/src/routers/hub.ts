@@ -1,4 +1,11 @@
-import { BULLETIN_STATUSES, MemberSchema, ObjectIdSchema, POSTURE_LEVELS, TimestampSchema } from '@citylink/protocol';
+import {
+  BULLETIN_STATUSES,
+  MemberSchema,
+  NodeIdSchema,
+  ObjectIdSchema,
+  POSTURE_LEVELS,
+  TimestampSchema,
+} from '@citylink/protocol';
 import type { TRPCRouterRecord } from '@trpc/server';
 import { z } from 'zod';
 import { hubProcedure, roleProcedure } from '../trpc.js';
@@ -63,6 +70,77 @@ export const hubRouter = {
 
   /** Each member: last contact, delivery backlog, pull lag, key age. */
   network: hubProcedure.query(({ ctx }) => ctx.node.networkHealth()),
+
+  /** Enrollment requests, newest first. */
+  enrollments: hubProcedure
+    .input(z.object({ status: z.enum(['pending', 'approved', 'rejected']).optional() }).optional())
+    .query(async ({ ctx, input }) =>
+      (await ctx.node.store.listEnrollments(input?.status)).map((e) => ({
+        id: e.id,
+        node: e.node,
+        name: e.name,
+        baseUrl: e.baseUrl,
+        kid: e.kid,
+        contact: e.contact,
+        status: e.status,
+        reason: e.reason ?? null,
+        receivedAt: e.receivedAt.toISOString(),
+        decidedAt: e.decidedAt?.toISOString() ?? null,
+        decidedBy: e.decidedBy ?? null,
+      })),
+    ),
+
+  approveEnrollment: hubProcedure
+    .input(z.object({ id: ObjectIdSchema }))
+    .mutation(({ ctx, input }) => ctx.node.membership.approve(input.id, ctx.user.username)),
+
+  rejectEnrollment: hubProcedure
+    .input(z.object({ id: ObjectIdSchema, reason: z.string().trim().min(1).max(2000) }))
+    .mutation(async ({ ctx, input }) => {
+      await ctx.node.membership.reject(input.id, input.reason, ctx.user.username);
+      return { ok: true };
+    }),
+
+  /** Suspend (reversible), reinstate, revoke or decommission a member, from `at` (default now). */
+  setMemberStatus: hubProcedure
+    .input(
+      z.object({
+        node: NodeIdSchema,
+        status: z.enum(['active', 'suspended', 'revoked', 'decommissioned']),
+        at: TimestampSchema.optional(),
+      }),
+    )
+    .mutation(async ({ ctx, input }) => ({
+      version: await ctx.node.membership.setStatus(
+        input.node,
+        input.status,
+        ctx.user.username,
+        input.at ? new Date(input.at) : undefined,
+      ),
+    })),
+
+  /** Revoke one key from `at` on; `compromised` distrusts everything it ever signed. */
+  revokeKey: hubProcedure
+    .input(
+      z.object({
+        node: NodeIdSchema,
+        kid: z.string().min(1).max(64),
+        at: TimestampSchema.optional(),
+        compromised: z.boolean().optional(),
+      }),
+    )
+    .mutation(async ({ ctx, input }) => ({
+      version: await ctx.node.membership.revokeKey(input.node, input.kid, ctx.user.username, {
+        ...(input.at && { at: new Date(input.at) }),
+        ...(input.compromised && { compromised: true }),
+      }),
+    })),
+
+  changeMemberUrl: hubProcedure
+    .input(z.object({ node: NodeIdSchema, baseUrl: z.url({ protocol: /^https?$/ }) }))
+    .mutation(async ({ ctx, input }) => ({
+      version: await ctx.node.membership.changeUrl(input.node, input.baseUrl, ctx.user.username),
+    })),
 
   /** Add or change members and publish the next roster version (admin). */
   upsertMembers: roleProcedure('admin')

@@ -1,5 +1,6 @@
 import type { inferRouterInputs, inferRouterOutputs } from '@trpc/server';
 import { router } from '../trpc.js';
+import { adminRouter } from './admin.js';
 import { federationRouter } from './federation.js';
 import { hubRouter } from './hub.js';
 import { staffRouter } from './staff.js';
@@ -8,6 +9,7 @@ export const appRouter = router({
   staff: staffRouter,
   federation: federationRouter,
   hub: hubRouter,
+  admin: adminRouter,
 });
 
 export type AppRouter = typeof appRouter;

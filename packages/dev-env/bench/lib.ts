@@ -1,0 +1,202 @@
+/**
+ * Shared helpers of the network benchmarks: sizes (full or BENCH_QUICK), the machine
+ * line, peak RSS, percentiles, a watchdog, bulletin bodies and the raw Ed25519 baseline.
+ */
+import { generateKeyPairSync, sign as rawSign, verify as rawVerify } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+import { cpus, loadavg, totalmem } from 'node:os';
+import { fileURLToPath } from 'node:url';
+
+/** BENCH_QUICK=1: small sizes for a smoke run (every benchmark then finishes in seconds). */
+export const QUICK = process.env.BENCH_QUICK === '1';
+
+/** The repository root (for apps/{city,hub}/dist). */
+export const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
+
+/** A size: BENCH_<NAME> if set, else the quick or the full default. */
+export function size(name: string, full: number, quick: number): number {
+  const env = process.env[`BENCH_${name}`];
+  if (env !== undefined && env !== '') {
+    const n = Number(env);
+    if (!Number.isFinite(n) || n <= 0) throw new Error(`BENCH_${name}=${env} is not a positive number`);
+    return n;
+  }
+  return QUICK ? quick : full;
+}
+
+export function machineLine(): string {
+  const cpu = cpus();
+  return `machine: ${cpu.length} cores (${cpu[0]?.model ?? 'unknown CPU'}), ${(totalmem() / 2 ** 30).toFixed(0)} GiB, node ${process.version}, load avg ${loadavg()
+    .map((l) => l.toFixed(2))
+    .join(' ')}, ${new Date().toISOString()}${QUICK ? ', QUICK sizes' : ''}`;
+}
+
+/** Peak resident set size of this process so far, in MB. */
+export function peakRssMb(): number {
+  return process.resourceUsage().maxRSS / 1024;
+}
+
+export function peakRssLine(): string {
+  return `peak RSS ${peakRssMb().toFixed(0)} MB (this process)`;
+}
+
+/** Nearest-rank percentile of an ascending array. */
+export function percentile(sorted: readonly number[], p: number): number {
+  if (sorted.length === 0) return Number.NaN;
+  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(p * sorted.length) - 1))]!;
+}
+
+export const median = (xs: readonly number[]): number =>
+  percentile(
+    [...xs].sort((a, b) => a - b),
+    0.5,
+  );
+
+export const verdict = (ok: boolean) => (ok ? 'PASS' : 'FAIL');
+
+export const ms = (x: number) => `${x.toFixed(0)} ms`;
+export const perSec = (x: number) => `${x.toFixed(0)}/s`;
+
+/**
+ * Ends the process if the benchmark overruns `limitMs` (a bound, never a measurement),
+ * after running `cleanup` (e.g. killing child processes).
+ */
+export function watchdog(limitMs: number, what: string, cleanup: () => void = () => undefined): NodeJS.Timeout {
+  const timer = setTimeout(() => {
+    console.error(`${what}: still running after ${(limitMs / 1000).toFixed(0)} s; giving up (FAIL)`);
+    try {
+      cleanup();
+    } finally {
+      process.exit(3);
+    }
+  }, limitMs);
+  timer.unref();
+  return timer;
+}
+
+const CATEGORIES = ['cyber.phishing', 'cyber.spoofing', 'equipment.malfunction', 'information.misinformation'] as const;
+
+/** A realistic bulletin body (~700 bytes signed), unique per `tag`. */
+export function bulletinBody(tag: string) {
+  return {
+    title: `Phishing e-mails impersonating the state elections office (${tag})`,
+    narrative:
+      'Several poll workers received e-mails asking them to confirm their credentials on a look-alike site. ' +
+      'The messages used the office letterhead and a sender address one letter off the real domain.',
+    category: CATEGORIES[tag.length % CATEGORIES.length]!,
+    severity: 'medium',
+    attackVector: 'email',
+    indicators: [
+      { type: 'domain', value: 'elections-wi-gov.example' },
+      { type: 'email-sender', value: 'support@elections-wi-gov.example' },
+    ],
+  };
+}
+
+/** Ed25519 signatures of `bytes`-byte messages per second: node:crypto, synchronous, one thread. */
+export function rawVerifyRate(bytes: number, durationMs: number): number {
+  const { publicKey, privateKey } = generateKeyPairSync('ed25519');
+  const data = Buffer.alloc(bytes, 0x61);
+  const sig = rawSign(null, data, privateKey);
+  const end = performance.now() + durationMs;
+  const start = performance.now();
+  let n = 0;
+  while (performance.now() < end) {
+    for (let i = 0; i < 50; i++) if (!rawVerify(null, data, publicKey, sig)) throw new Error('raw verify failed');
+    n += 50;
+  }
+  return n / ((performance.now() - start) / 1000);
+}
+
+/** The JWS signing input (what Ed25519 actually verifies): `header.payload`. */
+export function signingInputBytes(jws: string): number {
+  return jws.lastIndexOf('.');
+}
+
+/** VmRSS and VmHWM (peak) of a process, in MB, from /proc. */
+export async function procMemMb(pid: number): Promise<{ rss: number; hwm: number }> {
+  const status = await readFile(`/proc/${pid}/status`, 'utf8');
+  const kb = (field: string) => Number(new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(status)?.[1] ?? Number.NaN);
+  return { rss: kb('VmRSS') / 1024, hwm: kb('VmHWM') / 1024 };
+}
+
+export const sleep = (msec: number) => new Promise<void>((resolve) => setTimeout(resolve, msec));
+
+/** Polls `check` every `everyMs` until it is true or `timeoutMs` passed; returns whether it became true. */
+export async function until(
+  check: () => Promise<boolean> | boolean,
+  timeoutMs: number,
+  everyMs = 20,
+): Promise<boolean> {
+  const end = performance.now() + timeoutMs;
+  for (;;) {
+    if (await check()) return true;
+    if (performance.now() > end) return false;
+    await sleep(everyMs);
+  }
+}
+
+/** Counts how many of `ids` a store holds (in chunks, to stay under SQLite's variable limit). */
+export async function countHeld(
+  store: { heldIds(ids: readonly string[]): Promise<Set<string>> },
+  ids: readonly string[],
+): Promise<number> {
+  let n = 0;
+  for (let i = 0; i < ids.length; i += 500) n += (await store.heldIds(ids.slice(i, i + 500))).size;
+  return n;
+}
+
+interface KnexLike {
+  on(event: 'query', fn: (q: { sql: string; __knexQueryUid: string }) => void): unknown;
+  on(event: 'query-response', fn: (r: unknown, q: { sql: string; __knexQueryUid: string }) => void): unknown;
+}
+
+/**
+ * Diagnostic (BENCH_TRACE_SQL=1): counts the SQL statements the stores run, by
+ * statement shape, with the approximate time from issue to answer.
+ */
+export function traceSql(stores: readonly { store: { knex(): unknown }; label: string }[]) {
+  const started = new Map<string, number>();
+  const by = new Map<string, { n: number; ms: number }>();
+  const shape = (sql: string) =>
+    sql
+      .replace(/'(?:[^']|'')*'/g, '?')
+      .replace(/\b\d+(\.\d+)?\b/g, '?')
+      .replace(/\((?:\?, )*\?\)/g, '(?…)')
+      .replace(/values \(\?…\)(?:, \(\?…\))+/g, 'values (?…)…')
+      .replace(/`/g, '')
+      .slice(0, 100);
+  for (const { store, label } of stores) {
+    const knex = store.knex() as KnexLike;
+    knex.on('query', (q) => started.set(q.__knexQueryUid, performance.now()));
+    knex.on('query-response', (_r, q) => {
+      const t0 = started.get(q.__knexQueryUid);
+      started.delete(q.__knexQueryUid);
+      const key = `${label.padEnd(6)} ${shape(q.sql)}`;
+      const e = by.get(key) ?? { n: 0, ms: 0 };
+      e.n++;
+      if (t0 !== undefined) e.ms += performance.now() - t0;
+      by.set(key, e);
+    });
+  }
+  return {
+    reset: () => by.clear(),
+    report(top = 15): string {
+      const rows = [...by.entries()].sort((a, b) => b[1].ms - a[1].ms).slice(0, top);
+      const sum = (f: (k: string) => boolean) =>
+        [...by.entries()]
+          .filter(([k]) => f(k))
+          .reduce((s, [, e]) => ({ n: s.n + e.n, ms: s.ms + e.ms }), { n: 0, ms: 0 });
+      const labels = [...new Set(stores.map((s) => s.label))];
+      return [
+        `SQL statements by node: ${labels
+          .map((l) => {
+            const t = sum((k) => k.startsWith(`${l.padEnd(6)} `));
+            return `${l} ${t.n} (${t.ms.toFixed(0)} ms)`;
+          })
+          .join(', ')}; top ${rows.length} shapes by time (issue → answer, approximate):`,
+        ...rows.map(([sql, e]) => `  ${String(e.n).padStart(7)} × ${e.ms.toFixed(0).padStart(6)} ms  ${sql}`),
+      ].join('\n');
+    },
+  };
+}
