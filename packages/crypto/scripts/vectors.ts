@@ -28,6 +28,7 @@ const SEEDS = {
   current: '9d61b19deffd5a60ba844af492ec2cc44449c5697b326919703bac031cae7f60',
   retired: '4ccd089b28ff96da9db6c346ec114e0f5b8a319f35aba624da8cf6ed4fb8a6fb',
   stranger: 'c5aa8df43f9f837bedb7442f31dcb7b166d38535076f094b85ce3a2e0b4458f7',
+  hubNext: 'f5e5767cf153319517630f226876b86c8160cc583bc013744c6bf255f5cc0ee5',
 };
 
 export async function vectorKey(seedHex: string, created: string): Promise<NodeKey> {
@@ -218,11 +219,81 @@ export async function buildVectors() {
     expect: { iss: 'wi-madison', aud: 'wi-hub', scope: 'federation.deliver' },
   };
 
-  return { now: VECTOR_NOW, keys, valid, invalid, cosignature, requestToken };
+  // Membership: a hub-signed roster, the hub rotating its key (an announcement signed
+  // by the pinned key), and the next roster signed by the new key.
+  const hubPinned = stranger;
+  const hubNext = await vectorKey(SEEDS.hubNext, '2026-06-01T00:00:00.000Z');
+  const hubRecord = { kid: hubPinned.kid, jwk: hubPinned.publicJwk, validFrom: '2026-01-01T00:00:00.000Z' };
+  const madison = {
+    node: 'wi-madison',
+    name: 'City of Madison',
+    baseUrl: 'https://citylink.cityofmadison.example',
+    role: 'city' as const,
+    status: 'active' as const,
+    keys: keys.records,
+  };
+  const hubMember = (hubKeys: unknown[]) => ({
+    node: 'wi-hub',
+    name: 'Wisconsin Elections Commission',
+    baseUrl: 'https://citylink.elections.wi.example',
+    role: 'hub' as const,
+    status: 'active' as const,
+    keys: hubKeys as typeof keys.records,
+  });
+  const rosterOf = (version: number, created: string, hubKeys: unknown[]): SignedObject => ({
+    v: 1,
+    kind: 'roster',
+    origin: 'wi-hub',
+    created,
+    tlp: 'GREEN',
+    audience: ['*'],
+    body: { network: 'wi', version, members: [madison, hubMember(hubKeys)] },
+  });
+  const roster1 = await signObject(rosterOf(1, '2026-02-01T00:00:00.000Z', [hubRecord]), hubPinned);
+  const rotatedAt = '2026-06-01T00:00:00.000Z';
+  const announcement = await signObject(
+    {
+      v: 1,
+      kind: 'key-announcement',
+      origin: 'wi-hub',
+      created: rotatedAt,
+      tlp: 'GREEN',
+      audience: ['*'],
+      body: {
+        node: 'wi-hub',
+        replaces: hubPinned.kid,
+        key: { kid: hubNext.kid, jwk: hubNext.publicJwk, validFrom: rotatedAt },
+      },
+    },
+    hubPinned,
+  );
+  const roster2 = await signObject(
+    rosterOf(2, '2026-06-01T00:00:01.000Z', [
+      { ...hubRecord, validUntil: rotatedAt },
+      { kid: hubNext.kid, jwk: hubNext.publicJwk, validFrom: rotatedAt },
+    ]),
+    hubNext,
+  );
+  const membership = {
+    note: 'A city pins the hub key by its kid (fingerprint). Roster 1 verifies with it; the announcement, signed by it, adds the next hub key; roster 2 verifies with that key.',
+    pinnedHubKey: hubRecord,
+    roster: roster1.jws,
+    hubKeyChain: [announcement.jws],
+    rosterAfterRotation: roster2.jws,
+  };
+
+  return { now: VECTOR_NOW, keys, valid, invalid, cosignature, requestToken, membership };
 }
 
 const VECTOR_DIR = fileURLToPath(new URL('../../../docs/protocol/vectors/', import.meta.url));
-export const VECTOR_FILES = ['keys', 'valid-objects', 'invalid-objects', 'cosignature', 'request-token'] as const;
+export const VECTOR_FILES = [
+  'keys',
+  'valid-objects',
+  'invalid-objects',
+  'cosignature',
+  'request-token',
+  'membership',
+] as const;
 
 export function vectorFiles(
   v: Awaited<ReturnType<typeof buildVectors>>,
@@ -233,6 +304,7 @@ export function vectorFiles(
     'invalid-objects': { now: v.now, vectors: v.invalid },
     cosignature: { keys: 'keys.json', ...v.cosignature },
     'request-token': { keys: 'keys.json', ...v.requestToken },
+    membership: v.membership,
   };
 }
 

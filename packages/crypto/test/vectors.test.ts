@@ -4,7 +4,14 @@ import { canonicalJson, type KeyRecord } from '@citylink/protocol';
 import { compactVerify, generalVerify, importJWK, jwtVerify } from 'jose';
 import { describe, expect, it } from 'vitest';
 import { buildVectors, VECTOR_FILES, vectorFiles } from '../scripts/vectors.js';
-import { KeyRing, ReplayCache, verifyCosignatures, verifyObject, verifyRequestToken } from '../src/index.js';
+import {
+  KeyRing,
+  ReplayCache,
+  thumbprint,
+  verifyCosignatures,
+  verifyObject,
+  verifyRequestToken,
+} from '../src/index.js';
 
 const dir = new URL('../../../docs/protocol/vectors/', import.meta.url);
 const load = async <T>(name: string): Promise<T> => JSON.parse(await readFile(new URL(`${name}.json`, dir), 'utf8'));
@@ -89,5 +96,34 @@ describe('protocol test vectors (docs/protocol/vectors)', () => {
       currentDate: at,
     });
     expect(plain.payload.scope).toBe(v.expect.scope);
+  });
+
+  it('membership: the pinned hub key verifies roster 1 and, through the key chain, roster 2', async () => {
+    const v = await load<{
+      pinnedHubKey: KeyRecord;
+      roster: string;
+      hubKeyChain: string[];
+      rosterAfterRotation: string;
+    }>('membership');
+    expect(await thumbprint(v.pinnedHubKey.jwk)).toBe(v.pinnedHubKey.kid);
+    const pinned = new KeyRing([{ node: 'wi-hub', keys: [v.pinnedHubKey] }]);
+    const at = { now: new Date('2026-07-01T00:00:00Z') };
+    expect(await verifyObject(v.roster, { resolveKey: pinned.resolve, kinds: ['roster'], ...at })).toMatchObject({
+      ok: true,
+    });
+    expect(await verifyObject(v.rosterAfterRotation, { resolveKey: pinned.resolve, ...at })).toMatchObject({
+      ok: false,
+      reason: 'unknown_kid',
+    });
+    const announced = await verifyObject(v.hubKeyChain[0], { resolveKey: pinned.resolve, ...at });
+    if (!announced.ok) throw new Error(announced.reason);
+    expect(announced.kid).toBe(v.pinnedHubKey.kid);
+    const next = (announced.object.body as { key: KeyRecord }).key;
+    const followed = new KeyRing([{ node: 'wi-hub', keys: [v.pinnedHubKey, next] }]);
+    expect(await verifyObject(v.rosterAfterRotation, { resolveKey: followed.resolve, ...at })).toMatchObject({
+      ok: true,
+    });
+    // Independently of our wrappers: plain jose with the announced key.
+    await compactVerify(v.rosterAfterRotation, await importJWK(next.jwk, 'EdDSA'));
   });
 });
