@@ -3,7 +3,7 @@ import type { Role, Store, User } from '@citylink/store';
 import { hash, verify } from '@node-rs/argon2';
 import { parseCookie, stringifySetCookie } from 'cookie';
 import { RateLimiterMemory, RateLimiterRes } from 'rate-limiter-flexible';
-import { RateLimitedError, UnauthenticatedError } from './errors.js';
+import { InvalidInputError, RateLimitedError, UnauthenticatedError } from './errors.js';
 
 /** OWASP's argon2id baseline: 19 MiB, 2 passes. */
 const ARGON2 = {
@@ -47,7 +47,7 @@ export class Accounts {
   }
 
   async create(u: { username: string; password: string; displayName?: string; roles: Role[] }): Promise<SessionUser> {
-    if (u.password.length < 12) throw new UnauthenticatedError('passwords must be at least 12 characters');
+    if (u.password.length < 12) throw new InvalidInputError('passwords must be at least 12 characters');
     const user = await this.store.createUser({
       username: u.username,
       displayName: u.displayName ?? u.username,

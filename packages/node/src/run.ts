@@ -1,4 +1,5 @@
 import { readFile } from 'node:fs/promises';
+import { pino } from 'pino';
 import { type NodeConfigInput, NodeConfigSchema } from './config.js';
 import { createNode } from './node.js';
 
@@ -38,7 +39,11 @@ export async function runNodeFromEnv(role: 'city' | 'hub', env: NodeJS.ProcessEn
     console.error(`config ${path} is for a ${parsed.data.role} node, not a ${role}`);
     process.exit(2);
   }
-  const node = await createNode(parsed.data);
+  // Log to process.stdout (not a raw fd) so a closed pipe is an 'error' event we can ignore,
+  // instead of a write retried forever that keeps the process from stopping.
+  process.stdout.on('error', () => undefined);
+  const logger = pino({ level: parsed.data.logLevel, base: { node: parsed.data.nodeId } }, process.stdout);
+  const node = await createNode(parsed.data, { logger });
   let stopping = false;
   const stop = (signal: string) => {
     if (stopping) return;

@@ -84,6 +84,8 @@ export const staffRouter = {
   /** Members of the network, for audience pickers. */
   roster: authedProcedure.query(({ ctx }) => ({
     version: ctx.node.roster.version,
+    /** The hub-signed roster itself, so tools can check signatures against members' keys offline. */
+    jws: ctx.node.roster.jws ?? null,
     members: ctx.node.roster.members().map((m) => ({ node: m.node, name: m.name, role: m.role, status: m.status })),
   })),
 

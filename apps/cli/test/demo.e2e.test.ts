@@ -1,0 +1,176 @@
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CliProcess, pollUntil, requireBuilt, runCli } from './cli-process.js';
+
+interface Accounts {
+  nodes: { node: string; url: string; accounts: { username: string; password: string }[] }[];
+}
+
+const SECOND = 1_000;
+const PROPAGATION_MS = 20 * SECOND;
+
+const bulletin = (title: string, marking: object) => ({
+  kind: 'bulletin',
+  ...marking,
+  body: { title, narrative: `${title}: seen by several poll workers.`, category: 'cyber.phishing', severity: 'medium' },
+});
+const GREEN = { tlp: 'GREEN', audience: ['*'] };
+const RED_TO_OFFICIAL = { tlp: 'RED', audience: ['wi-hub'], recipients: [{ node: 'wi-hub', user: 'official' }] };
+
+/** Starts `citylink demo` on a random high base port, trying another one if a port is taken. */
+async function startDemo(dir: string): Promise<{ demo: CliProcess; basePort: number }> {
+  for (let attempt = 0; attempt < 5; attempt++) {
+    const basePort = 20_000 + Math.floor(Math.random() * 20_000);
+    const demo = new CliProcess(['demo', '--dir', dir, '--base-port', String(basePort)]);
+    try {
+      await demo.waitForLine((l) => l.startsWith('CityLink demo network is up'), 90 * SECOND, 'demo summary');
+      return { demo, basePort };
+    } catch (err) {
+      demo.killGroup();
+      if (!/EADDRINUSE|already in use/.test(demo.output)) throw err;
+    }
+  }
+  throw new Error('no free ports for the demo after 5 attempts');
+}
+
+describe('citylink demo: four node processes, posting, following, verifying', () => {
+  let dir: string;
+  let demo: CliProcess;
+  let accounts: Accounts;
+  const url = (node: string) => accounts.nodes.find((n) => n.node === node)!.url;
+  const login = (node: string, user: string) => [
+    '--node',
+    url(node),
+    '--user',
+    user,
+    '--password',
+    accounts.nodes.find((n) => n.node === node)!.accounts.find((a) => a.username === user)!.password,
+  ];
+  const feedLines = async (node: string, user: string) => {
+    const res = await runCli(['feed', '--json', ...login(node, user)]);
+    if (res.code !== 0) throw new Error(`feed at ${node} failed: ${res.stderr}`);
+    return res.stdout.split('\n').filter(Boolean);
+  };
+  const waitInFeed = (node: string, user: string, id: string) =>
+    pollUntil(
+      async () => (await feedLines(node, user)).find((l) => JSON.parse(l).id === id),
+      PROPAGATION_MS,
+      `${id} in the feed of ${user}@${node}`,
+    );
+  const post = async (node: string, file: object) => {
+    const path = join(dir, `post-${Math.random().toString(36).slice(2)}.json`);
+    await writeFile(path, JSON.stringify(file));
+    const res = await runCli(['post', path, ...login(node, 'staff')]);
+    expect(res.stderr).toBe('');
+    expect(res.code).toBe(0);
+    expect(res.stdout).toMatch(/^[A-Za-z0-9_-]{43}\n$/);
+    return res.stdout.trim();
+  };
+
+  let greenId: string;
+  let greenLine: string;
+
+  beforeAll(async () => {
+    requireBuilt();
+    dir = await mkdtemp(join(tmpdir(), 'citylink-demo-test-'));
+    ({ demo } = await startDemo(dir));
+    accounts = JSON.parse(await readFile(join(dir, 'accounts.json'), 'utf8')) as Accounts;
+  });
+
+  afterAll(async () => {
+    demo?.killGroup();
+    if (dir) await rm(dir, { recursive: true, force: true });
+  });
+
+  it('writes accounts for every node, with random passwords of at least 12 characters', () => {
+    expect(accounts.nodes.map((n) => n.node)).toEqual(['wi-hub', 'wi-madison', 'wi-milwaukee', 'wi-green-bay']);
+    const hub = accounts.nodes[0]!;
+    expect(hub.accounts.map((a) => a.username).sort()).toEqual(['admin', 'mayor', 'official', 'staff']);
+    for (const n of accounts.nodes.slice(1)) {
+      expect(n.accounts.map((a) => a.username).sort()).toEqual(['admin', 'mayor', 'staff']);
+    }
+    const passwords = accounts.nodes.flatMap((n) => n.accounts.map((a) => a.password));
+    expect(new Set(passwords).size).toBe(passwords.length);
+    for (const p of passwords) expect(p.length).toBeGreaterThanOrEqual(12);
+  });
+
+  it('a GREEN bulletin posted at wi-madison reaches wi-milwaukee and the hub, and verifies', async () => {
+    const follow = new CliProcess(['feed', '--json', '--follow', ...login('wi-milwaukee', 'staff')]);
+    try {
+      greenId = await post('wi-madison', bulletin('Look-alike domain e-mails', GREEN));
+      const followed = await follow.waitForLine((l) => l.includes(greenId), PROPAGATION_MS, 'followed GREEN');
+      expect(JSON.parse(followed)).toMatchObject({ id: greenId, kind: 'bulletin', origin: 'wi-madison', tlp: 'GREEN' });
+      greenLine = await waitInFeed('wi-milwaukee', 'staff', greenId);
+      await waitInFeed('wi-hub', 'staff', greenId);
+
+      const entry = JSON.parse(greenLine) as Record<string, unknown>;
+      for (const field of ['id', 'kind', 'origin', 'created', 'tlp', 'jws']) expect(entry).toHaveProperty(field);
+
+      const keys = ['--node', url('wi-madison'), '--peer', url('wi-hub')];
+      const ok = await runCli(['verify', '-', ...keys], { input: `${greenLine}\n` });
+      expect(ok.stdout).toMatch(new RegExp(`^OK ${greenId} bulletin from wi-madison \\(key [A-Za-z0-9_-]{43}\\)\n$`));
+      expect(ok.code).toBe(0);
+
+      const jws = entry.jws as string;
+      const [h, p, s] = jws.split('.') as [string, string, string];
+      const flipped = `${h}.${p}.${s.slice(0, 10)}${s[10] === 'A' ? 'B' : 'A'}${s.slice(11)}`;
+      const bad = await runCli(['verify', ...keys], {
+        input: `${jws}\n${flipped}\n${JSON.stringify({ ...entry, id: 'x'.repeat(43) })}\n`,
+      });
+      const lines = bad.stdout.trim().split('\n');
+      expect(lines[0]).toMatch(/^OK /);
+      expect(lines[1]).toMatch(/^FAIL bad_signature: /);
+      expect(lines[2]).toMatch(/^FAIL id_mismatch: /);
+      expect(bad.code).toBe(1);
+
+      // Without wi-madison's keys the origin is unknown.
+      const unknown = await runCli(['verify', '--node', url('wi-milwaukee')], { input: jws });
+      expect(unknown.stdout).toMatch(/^FAIL unknown_kid: /);
+      expect(unknown.code).toBe(1);
+
+      const stopped = await follow.stop('SIGINT', 10 * SECOND);
+      expect(stopped.code).toBe(0);
+    } finally {
+      follow.killGroup();
+    }
+  });
+
+  it('a RED bulletin for the hub official reaches only them, never wi-milwaukee', async () => {
+    const redId = await post('wi-madison', bulletin('Threat against the clerk', RED_TO_OFFICIAL));
+    // Posted after the RED one: once it has arrived at wi-milwaukee, so would have the RED one.
+    const markerId = await post('wi-madison', bulletin('Marker after RED', GREEN));
+    await waitInFeed('wi-milwaukee', 'admin', markerId);
+    await waitInFeed('wi-hub', 'official', redId);
+
+    const milwaukee = await feedLines('wi-milwaukee', 'admin');
+    expect(milwaukee.some((l) => l.includes(markerId))).toBe(true);
+    expect(milwaukee.some((l) => l.includes(redId))).toBe(false);
+    const hubStaff = await feedLines('wi-hub', 'staff');
+    expect(hubStaff.some((l) => l.includes(markerId))).toBe(true);
+    expect(hubStaff.some((l) => l.includes(redId))).toBe(false);
+  });
+
+  it('stops all four nodes on SIGINT and exits 0', async () => {
+    const { code } = await demo.stop('SIGINT', 30 * SECOND);
+    expect(code, demo.output).toBe(0);
+    for (const node of ['wi-hub', 'wi-madison', 'wi-milwaukee', 'wi-green-bay']) {
+      expect(demo.lines).toContain(`${node} stopped (exit code 0)`);
+      await expect(fetch(`${url(node)}/healthz`, { signal: AbortSignal.timeout(5 * SECOND) })).rejects.toThrow();
+    }
+  });
+
+  it('keeps its state across a restart', async () => {
+    const before = await readFile(join(dir, 'accounts.json'), 'utf8');
+    ({ demo } = await startDemo(dir));
+    const after = JSON.parse(await readFile(join(dir, 'accounts.json'), 'utf8')) as Accounts;
+    expect(after.nodes.map((n) => n.accounts)).toEqual((JSON.parse(before) as Accounts).nodes.map((n) => n.accounts));
+    accounts = after;
+    expect(demo.lines.some((l) => l.startsWith('creating the demo network'))).toBe(false);
+    const lines = await feedLines('wi-milwaukee', 'staff');
+    expect(lines.some((l) => JSON.parse(l).id === greenId)).toBe(true);
+    const { code } = await demo.stop('SIGTERM', 30 * SECOND);
+    expect(code, demo.output).toBe(0);
+  });
+});
