@@ -1,3 +1,4 @@
+export * from './bundle.js';
 export * from './cosign.js';
 export * from './key-ring.js';
 export * from './keys.js';

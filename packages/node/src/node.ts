@@ -32,6 +32,7 @@ import { FeedBus, Inbound } from './pipeline.js';
 import { decodeStored } from './projection.js';
 import { RosterState } from './roster.js';
 import { appRouter } from './routers/index.js';
+import { Statements } from './statements.js';
 import { createContext } from './trpc.js';
 import { Views } from './views.js';
 
@@ -81,6 +82,7 @@ export class CityLinkNode implements AsyncDisposable {
   readonly views: Views;
   readonly accounts: Accounts;
   readonly membership: Membership;
+  readonly statements: Statements;
   /** Enrollment requests per client address (they come from nodes that are not members yet). */
   readonly enrollLimiter = new RateLimiterMemory({ points: 20, duration: 3600 });
   #server: Server | undefined;
@@ -136,6 +138,7 @@ export class CityLinkNode implements AsyncDisposable {
       log: logger,
       bus: this.bus,
       resolveKey: ownKey,
+      extraRules: (o) => this.statements.check(o),
     });
     this.delivery = new Delivery({
       self: config.nodeId,
@@ -156,6 +159,7 @@ export class CityLinkNode implements AsyncDisposable {
     });
     this.views = new Views({ self: config.nodeId, store, bus: this.bus });
     this.accounts = new Accounts(store, config.limits.loginAttemptsPer15Min);
+    this.statements = new Statements(this);
     this.membership = new Membership(this, {
       current: () => this.key,
       replace: (next) => {
@@ -190,6 +194,11 @@ export class CityLinkNode implements AsyncDisposable {
   }
   get keyId(): string {
     return this.key.kid;
+  }
+
+  /** The key this node signs with now (co-signatures are made with it too). */
+  signingKey(): NodeKey {
+    return this.key;
   }
 
   info() {

@@ -22,7 +22,9 @@ export type NodeRejectReason =
   | 'not_addressed'
   | 'not_forwardable'
   | 'not_authorized'
-  | 'unknown_target';
+  | 'unknown_target'
+  | 'deadline_passed'
+  | 'bad_cosignature';
 
 export type ObjectResult =
   | { id: string; outcome: 'accepted'; seq: number }
@@ -63,6 +65,8 @@ export class Inbound {
       log: Logger;
       bus: FeedBus;
       resolveKey: Parameters<typeof verifyObject>[1]['resolveKey'];
+      /** Kind-specific authorship rules (joint statements). */
+      extraRules?: (o: SignedObject) => Promise<[NodeRejectReason, string] | undefined>;
     },
   ) {}
 
@@ -180,6 +184,8 @@ export class Inbound {
     if ((o.kind === 'bulletin' || o.kind === 'note') && o.body.supersedes) {
       return sameOriginAs(o.body.supersedes, 'supersede') as never;
     }
+    const extra = await this.n.extraRules?.(o);
+    if (extra) return extra;
     if (o.kind === 'bulletin-status') {
       const byHub = this.n.roster.member(o.origin)?.role === 'hub' || o.origin === this.n.roster.hubNode;
       const t = await this.n.store.getObject(o.body.target);

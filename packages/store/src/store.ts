@@ -252,6 +252,10 @@ export class Store {
     );
   }
 
+  async objectsOfKind(kind: string, limit = 1000): Promise<StoredObject[]> {
+    return this.em().find(StoredObject, { kind }, { orderBy: { created: 'desc', id: 'desc' }, limit });
+  }
+
   async latestOfKind(kind: string): Promise<StoredObject | null> {
     return this.em().findOne(StoredObject, { kind }, { orderBy: { created: 'desc', id: 'desc' } });
   }

@@ -4,12 +4,14 @@ import { adminRouter } from './admin.js';
 import { federationRouter } from './federation.js';
 import { hubRouter } from './hub.js';
 import { staffRouter } from './staff.js';
+import { statementsRouter } from './statements.js';
 
 export const appRouter = router({
   staff: staffRouter,
   federation: federationRouter,
   hub: hubRouter,
   admin: adminRouter,
+  statements: statementsRouter,
 });
 
 export type AppRouter = typeof appRouter;

@@ -1,0 +1,94 @@
+import { type KeyRecord, type Member, StatementTextSchema, utf8 } from '@citylink/protocol';
+import { type SignerResult, verifyCosignatures } from './cosign.js';
+import { KeyRing } from './key-ring.js';
+import { thumbprint } from './keys.js';
+import { verifyObject } from './verify.js';
+
+export const STATEMENT_BUNDLE_FORMAT = 'citylink-statement-bundle/1';
+
+export interface StatementBundleReport {
+  ok: boolean;
+  title?: string;
+  text?: string;
+  textHash?: string;
+  hub?: { node: string; kids: string[] };
+  signers: (SignerResult & { name?: string })[];
+  problems: string[];
+}
+
+/**
+ * Checks a joint statement's verification bundle offline: the hub keys (against a
+ * fingerprint the reader trusts, if given), the hub-signed roster, every
+ * co-signature against the roster's keys, the text hash, and the originator's
+ * signed final. Never throws on bad input; every failure is in `problems` or in
+ * the signer's result.
+ */
+export async function verifyStatementBundle(
+  input: unknown,
+  opts: { hubFingerprint?: string } = {},
+): Promise<StatementBundleReport> {
+  const problems: string[] = [];
+  const b = (input ?? {}) as {
+    format?: unknown;
+    document?: unknown;
+    roster?: unknown;
+    finalJws?: unknown;
+    textHash?: unknown;
+    hub?: { node?: unknown; keys?: KeyRecord[] };
+  };
+  if (b.format !== STATEMENT_BUNDLE_FORMAT) {
+    return { ok: false, signers: [], problems: [`not a statement bundle (format ${JSON.stringify(b.format)})`] };
+  }
+  const hubNode = typeof b.hub?.node === 'string' ? b.hub.node : '';
+  const hubKeys = Array.isArray(b.hub?.keys) ? b.hub.keys : [];
+  for (const k of hubKeys) {
+    if ((await thumbprint(k.jwk).catch(() => '')) !== k.kid)
+      problems.push(`hub key ${k.kid} is not its own thumbprint`);
+  }
+  if (opts.hubFingerprint && !hubKeys.some((k) => k.kid === opts.hubFingerprint)) {
+    problems.push(`the bundle's hub keys do not include the fingerprint you trust (${opts.hubFingerprint})`);
+  }
+  const roster = await verifyObject(b.roster, {
+    resolveKey: new KeyRing([{ node: hubNode, keys: hubKeys }]).resolve,
+    kinds: ['roster'],
+  });
+  let members: Member[] = [];
+  if (!roster.ok) problems.push(`roster: ${roster.reason}: ${roster.detail}`);
+  else if (roster.object.origin !== hubNode) problems.push('roster is not signed by the hub');
+  else members = (roster.object.body as { members: Member[] }).members;
+  const ring = new KeyRing(members);
+
+  const result = await verifyCosignatures(b.document, ring.resolve);
+  if (result.signers.length === 0) problems.push('the document has no readable signatures');
+  if (result.textHash !== b.textHash) problems.push('the text hash does not match the signed text');
+  let title: string | undefined;
+  let text: string | undefined;
+  if (result.payload) {
+    try {
+      const doc = StatementTextSchema.parse(JSON.parse(utf8.decode(result.payload)));
+      title = doc.title;
+      text = doc.text;
+    } catch {
+      problems.push('the signed payload is not a statement text');
+    }
+  }
+  const final = await verifyObject(b.finalJws, { resolveKey: ring.resolve, kinds: ['statement-final'] });
+  if (!final.ok) problems.push(`final: ${final.reason}: ${final.detail}`);
+  else if (JSON.stringify((final.object.body as { document: unknown }).document) !== JSON.stringify(b.document)) {
+    problems.push('the document differs from the one in the originator’s signed final');
+  }
+  const names = new Map(members.map((m) => [m.node, m.name]));
+  const signers = result.signers.map((s) => ({
+    ...s,
+    ...(s.node && names.has(s.node) && { name: names.get(s.node) }),
+  }));
+  return {
+    ok: problems.length === 0 && result.allValid,
+    ...(title !== undefined && { title }),
+    ...(text !== undefined && { text }),
+    ...(result.textHash && { textHash: result.textHash }),
+    hub: { node: hubNode, kids: hubKeys.map((k) => k.kid) },
+    signers,
+    problems,
+  };
+}
