@@ -30,7 +30,12 @@ for (let b = 0; b < 50; b++)
       ),
     ),
   );
-if (process.env.PATCH) { const st = net.hub.store as any; const k = st.knex(); st.objectsTargeting = async (target: string) => (await k("objects").where("target", target).orderBy(["created", "id"]).select("*")); }
+if (process.env.PATCH) {
+  const st = net.hub.store as any;
+  const k = st.knex();
+  st.objectsTargeting = async (target: string) =>
+    await k('objects').where('target', target).orderBy(['created', 'id']).select('*');
+}
 const { Session } = await import('node:inspector/promises');
 const s = new Session();
 s.connect();

@@ -37,7 +37,7 @@ import {
   watchdog,
 } from './lib.js';
 
-const OBJECTS = size('OBJECTS', 10_000, 1_000);
+const OBJECTS = size('OBJECTS', 10_000, 500);
 const ROUNDS = size('ROUNDS', 1, 1);
 const INJECT_BATCH = 500;
 const TARGET_MS = 10_000;

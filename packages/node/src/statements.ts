@@ -25,7 +25,6 @@ import { decodeStored } from './projection.js';
 type Revision = ObjectOfKind<'statement-revision'>;
 type SignOn = ObjectOfKind<'statement-signon'>;
 type Signature = ObjectOfKind<'statement-signature'>;
-type Final = ObjectOfKind<'statement-final'>;
 
 interface Piece<T extends SignedObject = SignedObject> {
   id: string;
@@ -79,7 +78,7 @@ export class Statements {
 
   async #load(statementId: string) {
     const first = await this.n.store.getObject(statementId);
-    if (!first || first.kind !== 'statement-revision') return undefined;
+    if (first?.kind !== 'statement-revision') return undefined;
     const head = piece<Revision>(first);
     if (head.object.body.statement) return undefined;
     const refs = (await this.n.store.objectsTargeting(statementId))
