@@ -1,4 +1,4 @@
-import { mayDisplay, type SignedObject } from '@citylink/protocol';
+import { isPublic, mayDisplay, type SignedObject } from '@citylink/protocol';
 import type { ItemQuery, Store, StoredObject } from '@citylink/store';
 import type { SessionUser } from './auth.js';
 import type { FeedBus } from './pipeline.js';
@@ -98,6 +98,56 @@ export class Views {
     return {
       items,
       nextCursor: items.length === q.limit && last ? { created: last.created, id: last.id } : null,
+    };
+  }
+
+  /**
+   * The public page: TLP:CLEAR bulletins and notes only, for anyone, with no login.
+   * Nothing else can appear here: the query itself is restricted to CLEAR.
+   */
+  async publicFeed(q: {
+    limit: number;
+    before?: { created: Date; id: string } | undefined;
+    text?: string | undefined;
+  }) {
+    const page = await this.n.store.queryItems({
+      tlps: ['CLEAR'],
+      kinds: ['bulletin', 'note'],
+      limit: q.limit,
+      ...(q.before && { before: q.before }),
+      ...(q.text && { text: q.text }),
+    });
+    const items = page
+      .filter((i) => isPublic({ tlp: i.tlp as SignedObject['tlp'] }))
+      .map((item) => ({
+        id: item.id,
+        kind: item.kind,
+        origin: item.origin,
+        created: item.created.toISOString(),
+        tlp: item.tlp,
+        title: item.title,
+        category: item.category ?? null,
+        severity: item.severity ?? null,
+        topic: item.topic ?? null,
+        status: item.status ?? null,
+        retracted: item.retracted,
+        supersededBy: item.supersededBy ?? null,
+      }));
+    const last = items[items.length - 1];
+    return { items, nextCursor: items.length === q.limit && last ? { created: last.created, id: last.id } : null };
+  }
+
+  /** One TLP:CLEAR object for the public page, or null. */
+  async publicObject(id: string) {
+    const o = await this.n.store.getObject(id);
+    if (!o || !isPublic({ tlp: o.tlp as SignedObject['tlp'] })) return null;
+    return {
+      id: o.id,
+      kind: o.kind,
+      origin: o.origin,
+      created: o.created.toISOString(),
+      object: decodeStored(o),
+      jws: o.jws,
     };
   }
 

@@ -124,4 +124,43 @@ describe('plain HTTP endpoints and accounts', () => {
     const overview = await official.hub.overview.query();
     expect(overview.byOrigin['t-city-1']).toBeGreaterThanOrEqual(1);
   });
+
+  it('the public feed shows TLP:CLEAR and nothing else, without signing in', async () => {
+    const city = net.cities[0]!;
+    const api = await net.login(city);
+    const ids: Record<string, string> = {};
+    for (const [tlp, audience, recipients] of [
+      ['CLEAR', ['*'], undefined],
+      ['GREEN', ['*'], undefined],
+      ['AMBER', ['t-hub'], undefined],
+      ['RED', ['t-hub'], [{ node: 't-hub', user: 'official' }]],
+    ] as const) {
+      ids[tlp] = (
+        await api.staff.postBulletin.mutate({
+          tlp,
+          audience: [...audience],
+          ...(recipients && { recipients: [...recipients] }),
+          body: {
+            title: `public page ${tlp}`,
+            narrative: 'n',
+            category: 'information.misinformation',
+            severity: 'low',
+          },
+        })
+      ).id;
+    }
+    await net.processAll();
+    for (const node of [city, net.hub]) {
+      const anon = createClient({ baseUrl: node.baseUrl });
+      const feed = await anon.public.feed.query({ text: 'public page' });
+      expect(
+        feed.items.map((i) => i.id),
+        node.id,
+      ).toEqual([ids.CLEAR]);
+      expect((await anon.public.object.query({ id: ids.CLEAR! })).id).toBe(ids.CLEAR);
+      for (const tlp of ['GREEN', 'AMBER', 'RED']) {
+        await expect(anon.public.object.query({ id: ids[tlp]! }), tlp).rejects.toThrow(/no public object/);
+      }
+    }
+  });
 });

@@ -3,6 +3,7 @@ import { router } from '../trpc.js';
 import { adminRouter } from './admin.js';
 import { federationRouter } from './federation.js';
 import { hubRouter } from './hub.js';
+import { publicRouter } from './public.js';
 import { staffRouter } from './staff.js';
 import { statementsRouter } from './statements.js';
 
@@ -12,6 +13,7 @@ export const appRouter = router({
   hub: hubRouter,
   admin: adminRouter,
   statements: statementsRouter,
+  public: publicRouter,
 });
 
 export type AppRouter = typeof appRouter;
