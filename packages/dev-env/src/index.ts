@@ -27,6 +27,23 @@ export const TEST_USERS: Record<string, { roles: Role[]; hubOnly?: boolean }> = 
   official: { roles: ['hub-official', 'staff'], hubOnly: true },
 };
 
+/**
+ * Runs `fn` until it stops throwing (one run at a time, 50 ms apart), or rethrows
+ * its last error after `timeoutMs`: a poll-until for conditions no event announces.
+ */
+export async function eventually(fn: () => Promise<unknown>, timeoutMs = 20_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      await fn();
+      return;
+    } catch (err) {
+      if (Date.now() > deadline) throw err;
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+  }
+}
+
 /** Node ids: the hub is `t-hub`, cities `t-city-1` … */
 export const cityId = (i: number) => `t-city-${i + 1}`;
 export const HUB_ID = 't-hub';

@@ -1,5 +1,5 @@
 import { isPublic, mayDisplay, type SignedObject } from '@citylink/protocol';
-import type { ItemQuery, Store, StoredObject } from '@citylink/store';
+import type { Item, ItemQuery, Store, StoredObject } from '@citylink/store';
 import type { SessionUser } from './auth.js';
 import type { FeedBus } from './pipeline.js';
 import { decodeStored } from './projection.js';
@@ -30,6 +30,23 @@ export interface ItemView {
   status: string | null;
   retracted: boolean;
   supersededBy: string | null;
+}
+
+function itemView(item: Item): ItemView {
+  return {
+    id: item.id,
+    kind: item.kind,
+    origin: item.origin,
+    created: item.created.toISOString(),
+    tlp: item.tlp,
+    title: item.title,
+    category: item.category ?? null,
+    severity: item.severity ?? null,
+    topic: item.topic ?? null,
+    status: item.status ?? null,
+    retracted: item.retracted,
+    supersededBy: item.supersededBy ?? null,
+  };
 }
 
 /** Read models for consoles and the CLI. Every read applies `mayDisplay` for the person asking. */
@@ -74,20 +91,7 @@ export class Views {
       for (const item of page) {
         const o = objects.get(item.id);
         if (!o || !this.canSee(user, o)) continue;
-        items.push({
-          id: item.id,
-          kind: item.kind,
-          origin: item.origin,
-          created: item.created.toISOString(),
-          tlp: item.tlp,
-          title: item.title,
-          category: item.category ?? null,
-          severity: item.severity ?? null,
-          topic: item.topic ?? null,
-          status: item.status ?? null,
-          retracted: item.retracted,
-          supersededBy: item.supersededBy ?? null,
-        });
+        items.push(itemView(item));
         if (items.length === q.limit) break;
       }
       const last = page[page.length - 1]!;
@@ -117,22 +121,7 @@ export class Views {
       ...(q.before && { before: q.before }),
       ...(q.text && { text: q.text }),
     });
-    const items = page
-      .filter((i) => isPublic({ tlp: i.tlp as SignedObject['tlp'] }))
-      .map((item) => ({
-        id: item.id,
-        kind: item.kind,
-        origin: item.origin,
-        created: item.created.toISOString(),
-        tlp: item.tlp,
-        title: item.title,
-        category: item.category ?? null,
-        severity: item.severity ?? null,
-        topic: item.topic ?? null,
-        status: item.status ?? null,
-        retracted: item.retracted,
-        supersededBy: item.supersededBy ?? null,
-      }));
+    const items = page.filter((i) => isPublic({ tlp: i.tlp as SignedObject['tlp'] })).map(itemView);
     const last = items[items.length - 1];
     return { items, nextCursor: items.length === q.limit && last ? { created: last.created, id: last.id } : null };
   }

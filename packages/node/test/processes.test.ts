@@ -4,24 +4,10 @@ import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createClient } from '@citylink/client';
-import { TEST_PASSWORD, TestNetwork } from '@citylink/dev-env';
+import { TEST_PASSWORD, TestNetwork, eventually as waitFor } from '@citylink/dev-env';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 const CITY_MAIN = fileURLToPath(new URL('../../../apps/city/dist/main.js', import.meta.url));
-
-/** Runs `fn` until it stops throwing, one run at a time, or rethrows its last error after `timeout`. */
-async function waitFor(fn: () => Promise<unknown>, timeout = 30_000): Promise<void> {
-  const deadline = Date.now() + timeout;
-  for (;;) {
-    try {
-      await fn();
-      return;
-    } catch (err) {
-      if (Date.now() > deadline) throw err;
-      await new Promise((resolve) => setTimeout(resolve, 50));
-    }
-  }
-}
 
 function exited(child: ChildProcess): Promise<{ code: number | null; signal: NodeJS.Signals | null }> {
   if (child.exitCode !== null || child.signalCode !== null) {

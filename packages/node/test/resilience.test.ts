@@ -1,6 +1,6 @@
 import { createServer, type Server } from 'node:http';
 import type { CityLinkClient } from '@citylink/client';
-import { TestNetwork } from '@citylink/dev-env';
+import { TestNetwork, eventually as waitFor } from '@citylink/dev-env';
 import { Store } from '@citylink/store';
 import { afterEach, describe, expect, it } from 'vitest';
 
@@ -24,20 +24,6 @@ async function setup(cities = 3, breakerHalfOpenMs = 1_000): Promise<{ net: Test
     configure: (c) => ({ ...c, delivery: { ...c.delivery, breakerHalfOpenMs } }),
   });
   return { net, c1: await net.login(net.cities[0]!) };
-}
-
-/** Runs `fn` until it stops throwing (one run at a time), or fails with its last error after `timeout`. */
-async function waitFor(fn: () => Promise<unknown>, timeout = 20_000): Promise<void> {
-  const deadline = Date.now() + timeout;
-  for (;;) {
-    try {
-      await fn();
-      return;
-    } catch (err) {
-      if (Date.now() > deadline) throw err;
-      await new Promise((resolve) => setTimeout(resolve, 50));
-    }
-  }
 }
 
 /** A stand-in for a broken peer: answers every request with 503 and counts them. */

@@ -1,5 +1,6 @@
 import {
   BULLETIN_STATUSES,
+  BulletinStatusBodySchema,
   MemberSchema,
   NodeIdSchema,
   ObjectIdSchema,
@@ -44,14 +45,7 @@ export const hubRouter = {
 
   /** Triage: set the status of a bulletin (acknowledged, investigating, confirmed, …). */
   triage: hubProcedure
-    .input(
-      z.object({
-        target: ObjectIdSchema,
-        status: z.enum(BULLETIN_STATUSES).exclude(['published']),
-        note: z.string().max(5000).optional(),
-        duplicateOf: ObjectIdSchema.optional(),
-      }),
-    )
+    .input(BulletinStatusBodySchema)
     .mutation(({ ctx, input }) => ctx.node.respond('bulletin-status', input.target, input, ctx.user)),
 
   /** Statewide posture (CIS alert level) and an optional advisory, broadcast to every city. */

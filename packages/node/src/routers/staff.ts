@@ -1,6 +1,7 @@
 import {
   BULLETIN_STATUSES,
   BulletinBodySchema,
+  BulletinStatusBodySchema,
   EVERYONE,
   LIMITS,
   NodeIdSchema,
@@ -110,14 +111,7 @@ export const staffRouter = {
     .mutation(({ ctx, input }) => ctx.node.respond('retraction', input.target, input, ctx.user)),
 
   updateStatus: authedProcedure
-    .input(
-      z.object({
-        target: ObjectIdSchema,
-        status: z.enum(BULLETIN_STATUSES).exclude(['published']),
-        note: z.string().max(5000).optional(),
-        duplicateOf: ObjectIdSchema.optional(),
-      }),
-    )
+    .input(BulletinStatusBodySchema)
     .mutation(({ ctx, input }) => ctx.node.respond('bulletin-status', input.target, input, ctx.user)),
 
   /** Bulletins and notes this person may see, newest first, filtered; keyset-paginated. */
