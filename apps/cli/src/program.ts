@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { Command, CommanderError, Option } from 'commander';
 import { parseInitOptions, parsePort, type RawInitOptions } from './commands/init-options.js';
+import { parseAt, parseEnrollmentId, parseKid, parseNodeId } from './commands/membership-options.js';
 import { DEFAULT_DEMO_DIR } from './demo/layout.js';
 import { CliError, UsageError } from './errors.js';
 import type { Io } from './io.js';
@@ -25,6 +26,8 @@ export function createProgram(io: Io): Command {
     .description('CityLink: run the demo network, create nodes and accounts, post, follow and verify signed objects')
     .version(version)
     .exitOverride()
+    // Options after a subcommand belong to it: `enroll --node …` and `enroll status --node …` both work.
+    .enablePositionalOptions()
     .showHelpAfterError('(add --help for usage)')
     .configureOutput({
       writeOut: (s) => io.out(s.replace(/\n$/, '')),
@@ -80,26 +83,74 @@ export function createProgram(io: Io): Command {
       await feed(io, { node, creds, json: opts.json, follow: opts.follow });
     });
 
-  program
-    .command('verify')
-    .description("check signed objects (compact JWS or `feed --json` lines) against their origin's published keys")
-    .argument('[file]', 'input file; - or nothing for standard input')
-    .option('--node <url>', 'a node whose keys to use (from its /.well-known/jwks.json)')
-    .option('--peer <url>', 'another node whose keys to use (repeatable)', collect, [])
-    .option('--keys <[node=]url>', 'a JWKS URL to use (repeatable); the node id is looked up unless given', collect, [])
-    .action(async (file: string | undefined, opts: { node?: string; peer: string[]; keys: string[] }) => {
-      const nodeUrls = [
-        ...(opts.node ? [parseNodeUrl(opts.node)] : []),
-        ...opts.peer.map((p) => parseNodeUrl(p, '--peer')),
-      ];
-      const { parseKeysOption, loadWellKnownKeys } = await import('./commands/key-directory.js');
-      opts.keys.forEach(parseKeysOption);
-      if (nodeUrls.length === 0 && opts.keys.length === 0) {
-        throw new UsageError('verify needs keys: pass --node URL (and --peer URL / --keys URL as needed)');
-      }
-      const { verify } = await import('./commands/verify.js');
-      await verify(io, { input: file, keys: () => loadWellKnownKeys({ nodeUrls, jwks: opts.keys }) });
-    });
+  addCredentialOptions(
+    program
+      .command('verify')
+      .description(
+        "check signed objects (compact JWS or `feed --json` lines) against published keys or the hub's roster",
+      )
+      .argument('[file]', 'input file; - or nothing for standard input')
+      .option('--node <url>', 'a node whose keys to use (from its /.well-known/jwks.json)')
+      .option('--peer <url>', 'another node whose keys to use (repeatable)', collect, [])
+      .option(
+        '--keys <[node=]url>',
+        'a JWKS URL to use (repeatable); the node id is looked up unless given',
+        collect,
+        [],
+      )
+      .option('--roster', "use the hub-signed roster --node holds (signs in): any member's keys", false)
+      .option(
+        '--hub-fingerprint <kid>',
+        "with --roster: check the roster against this hub key (default: the hub's JWKS)",
+      ),
+  )
+    .addHelpText('after', `\nwith --roster, ${CREDENTIALS_HELP}`)
+    .action(
+      async (
+        file: string | undefined,
+        opts: {
+          node?: string;
+          peer: string[];
+          keys: string[];
+          roster: boolean;
+          hubFingerprint?: string;
+          user?: string;
+          password?: string;
+        },
+      ) => {
+        if (opts.roster) {
+          if (!opts.node) throw new UsageError('--roster needs --node URL: the node whose roster to use');
+          if (opts.peer.length > 0 || opts.keys.length > 0) {
+            throw new UsageError('--roster uses the roster alone: leave out --peer and --keys');
+          }
+          const node = parseNodeUrl(opts.node);
+          const hubFingerprint =
+            opts.hubFingerprint === undefined ? undefined : parseKid(opts.hubFingerprint, '--hub-fingerprint');
+          const creds = credentialsFrom(opts, io.env);
+          const { loadRosterKeys } = await import('./commands/roster-keys.js');
+          const { verify } = await import('./commands/verify.js');
+          await verify(io, {
+            input: file,
+            keys: () => loadRosterKeys(io, { node, creds, ...(hubFingerprint && { hubFingerprint }) }),
+          });
+          return;
+        }
+        if (opts.hubFingerprint !== undefined) throw new UsageError('--hub-fingerprint: only with --roster');
+        const nodeUrls = [
+          ...(opts.node ? [parseNodeUrl(opts.node)] : []),
+          ...opts.peer.map((p) => parseNodeUrl(p, '--peer')),
+        ];
+        const { parseKeysOption, loadWellKnownKeys } = await import('./commands/key-directory.js');
+        opts.keys.forEach(parseKeysOption);
+        if (nodeUrls.length === 0 && opts.keys.length === 0) {
+          throw new UsageError(
+            'verify needs keys: pass --node URL (and --peer URL / --keys URL as needed), or --roster',
+          );
+        }
+        const { verify } = await import('./commands/verify.js');
+        await verify(io, { input: file, keys: () => loadWellKnownKeys({ nodeUrls, jwks: opts.keys }) });
+      },
+    );
 
   program
     .command('init')
@@ -111,8 +162,12 @@ export function createProgram(io: Io): Command {
     .option('--port <n>', 'port to listen on (default 4000 for a hub, 4001 for a city)')
     .option('--host <host>', 'address to listen on', '127.0.0.1')
     .option('--base-url <url>', 'public URL other nodes reach this one at (default http://host:port)')
-    .option('--network <id>', "network id (default: the hub's node id)")
+    .option('--network <id>', "network id (default: the hub's, or its node id with --hub-jwk)")
     .option('--hub-url <url>', 'city: the hub URL')
+    .option(
+      '--hub-fingerprint <kid>',
+      "city: the hub key's fingerprint (from its operator); the key is fetched and checked",
+    )
     .option('--hub-jwk <file-or-json>', "city: the hub's public key (its public-key.json, a JWKS or a JWK)")
     .option('--hub-id <node-id>', "city: the hub's node id, if --hub-jwk does not name it")
     .action(async (raw: RawInitOptions) => {
@@ -143,6 +198,184 @@ export function createProgram(io: Io): Command {
         await userAdd(io, opts);
       },
     );
+
+  const enroll = addCredentialOptions(
+    program
+      .command('enroll')
+      .description("city: send this node's signed enrollment request to the hub (as an admin of this node)")
+      .option('--node <url>', "base URL of this city's own node (required)")
+      .option('--contact <email>', 'whom the hub operator should contact about it (required)'),
+  )
+    .addHelpText('after', `\n${CREDENTIALS_HELP}`)
+    .action(async (opts: { node?: string; contact?: string; user?: string; password?: string }) => {
+      if (!opts.node) throw new UsageError("enroll needs --node URL: this city's own node");
+      const node = parseNodeUrl(opts.node);
+      const contact = opts.contact?.trim() ?? '';
+      if (contact.length < 3 || contact.length > 320) {
+        throw new UsageError('enroll needs --contact EMAIL (3 to 320 characters): whom the hub operator calls');
+      }
+      const creds = credentialsFrom(opts, io.env);
+      const { enroll } = await import('./commands/enroll.js');
+      await enroll(io, { node, contact, creds });
+    });
+  addCredentialOptions(
+    enroll
+      .command('status')
+      .description("print the hub's decision (exit 0 approved, 3 pending, 1 rejected)")
+      .requiredOption('--node <url>', "base URL of this city's own node"),
+  )
+    .addHelpText('after', `\n${CREDENTIALS_HELP}`)
+    .action(async (opts: { node: string; user?: string; password?: string }) => {
+      const node = parseNodeUrl(opts.node);
+      const creds = credentialsFrom(opts, io.env);
+      const { enrollStatus } = await import('./commands/enroll.js');
+      await enrollStatus(io, { node, creds });
+    });
+
+  const hub = program
+    .command('hub')
+    .description('state hub: enrollments and membership (as a hub official or admin of the hub)');
+  /** A `hub` subcommand: `--node` (the hub) and credentials, then its own arguments and options. */
+  const hubCommand = (name: string, description: string) =>
+    addCredentialOptions(
+      hub.command(name).description(description).requiredOption('--node <url>', 'base URL of the hub'),
+    ).addHelpText('after', `\n${CREDENTIALS_HELP}`);
+  const session = (opts: { node: string; user?: string; password?: string }) => ({
+    node: parseNodeUrl(opts.node),
+    creds: credentialsFrom(opts, io.env),
+  });
+  type HubOpts = { node: string; user?: string; password?: string };
+  const hubModule = () => import('./commands/hub.js');
+
+  hubCommand('enrollments', 'list enrollment requests, newest first')
+    .addOption(new Option('--status <status>', 'only these').choices(['pending', 'approved', 'rejected']))
+    .option('--json', 'one JSON object per line', false)
+    .action(async (opts: HubOpts & { status?: 'pending' | 'approved' | 'rejected'; json: boolean }) => {
+      const s = session(opts);
+      await (await hubModule()).hubEnrollments(io, {
+        ...s,
+        json: opts.json,
+        ...(opts.status && { status: opts.status }),
+      });
+    });
+  hubCommand('approve', 'approve an enrollment: the node becomes an active member')
+    .argument('<id>', 'enrollment id (from `hub enrollments`)')
+    .action(async (id: string, opts: HubOpts) => {
+      const args = { id: parseEnrollmentId(id), ...session(opts) };
+      await (await hubModule()).hubApprove(io, args);
+    });
+  hubCommand('reject', 'reject an enrollment, with a reason the city sees')
+    .argument('<id>', 'enrollment id (from `hub enrollments`)')
+    .requiredOption('--reason <text>', 'why (shown to the city by `enroll status`)')
+    .action(async (id: string, opts: HubOpts & { reason: string }) => {
+      const reason = opts.reason.trim();
+      if (reason.length === 0 || reason.length > 2000) throw new UsageError('--reason must be 1 to 2000 characters');
+      const args = { id: parseEnrollmentId(id), reason, ...session(opts) };
+      await (await hubModule()).hubReject(io, args);
+    });
+  const statusCommand = (
+    name: string,
+    status: 'active' | 'suspended' | 'revoked' | 'decommissioned',
+    what: string,
+    at: boolean,
+  ) => {
+    const cmd = hubCommand(name, what).argument('<node>', 'node id of the member');
+    if (at) cmd.option('--at <iso>', 'effective from (default: now), e.g. 2026-05-01T12:00:00Z');
+    cmd.action(async (member: string, opts: HubOpts & { at?: string }) => {
+      const args = {
+        member: parseNodeId(member),
+        status,
+        ...(opts.at !== undefined && { at: parseAt(opts.at) }),
+        ...session(opts),
+      };
+      await (await hubModule()).hubSetStatus(io, args);
+    });
+  };
+  statusCommand('suspend', 'suspended', 'suspend a member (reversible): its objects and calls are refused', false);
+  statusCommand('reinstate', 'active', 'make a suspended (or revoked) member active again', false);
+  statusCommand('revoke', 'revoked', 'revoke a member: its keys are revoked from --at; older objects stay valid', true);
+  statusCommand('decommission', 'decommissioned', 'retire a member that leaves the network for good', true);
+  hubCommand('revoke-key', "revoke one of a member's keys")
+    .argument('<node>', 'node id of the member')
+    .argument('<kid>', 'the key (fingerprint)')
+    .option('--compromised', 'distrust everything the key ever signed (it may have been used by someone else)', false)
+    .option('--at <iso>', 'effective from (default: now), e.g. 2026-05-01T12:00:00Z')
+    .action(async (member: string, kid: string, opts: HubOpts & { compromised: boolean; at?: string }) => {
+      const args = {
+        member: parseNodeId(member),
+        kid: parseKid(kid),
+        compromised: opts.compromised,
+        ...(opts.at !== undefined && { at: parseAt(opts.at) }),
+        ...session(opts),
+      };
+      await (await hubModule()).hubRevokeKey(io, args);
+    });
+  hubCommand('set-url', "change a member's base URL")
+    .argument('<node>', 'node id of the member')
+    .argument('<url>', 'its new base URL, e.g. https://citylink.madison.example')
+    .action(async (member: string, url: string, opts: HubOpts) => {
+      const args = { member: parseNodeId(member), url: parseNodeUrl(url, 'URL'), ...session(opts) };
+      await (await hubModule()).hubSetUrl(io, args);
+    });
+  hubCommand('members', 'list the members: status, last contact, delivery backlog, key age')
+    .option('--json', 'one JSON object per line', false)
+    .action(async (opts: HubOpts & { json: boolean }) => {
+      await (await hubModule()).hubMembers(io, { ...session(opts), json: opts.json });
+    });
+  hubCommand('replace-key', 'admin: give a member a new key when it cannot rotate (lost or stolen key)')
+    .argument('<node>', 'node id of the member')
+    .argument('<file>', 'its new public key (printed by `citylink keys new`, or a public-key.json or JWK)')
+    .action(async (member: string, file: string, opts: HubOpts) => {
+      const args = { member: parseNodeId(member), file, ...session(opts) };
+      await (await hubModule()).hubReplaceKey(io, args);
+    });
+
+  const keys = program.command('keys').description("a node's signing keys");
+  addCredentialOptions(
+    keys
+      .command('rotate')
+      .description('replace the signing key of a node (as its admin); the old key keeps verifying what it signed')
+      .requiredOption('--node <url>', 'base URL of the node'),
+  )
+    .addHelpText('after', `\n${CREDENTIALS_HELP}`)
+    .action(async (opts: HubOpts) => {
+      const { keysRotate } = await import('./commands/keys.js');
+      await keysRotate(io, session(opts));
+    });
+  keys
+    .command('show')
+    .description('print the keys a node publishes (/.well-known/jwks.json) with their validity windows')
+    .requiredOption('--node <url>', 'base URL of the node')
+    .action(async (opts: { node: string }) => {
+      const { keysShow } = await import('./commands/keys.js');
+      await keysShow(io, { node: parseNodeUrl(opts.node) });
+    });
+  keys
+    .command('new')
+    .description('write a new key file (0600) and print its public record, to recover from a lost key')
+    .requiredOption('--out <file>', 'where to write the private key (never overwritten)')
+    .action(async (opts: { out: string }) => {
+      const { keysNew } = await import('./commands/keys.js');
+      await keysNew(io, opts);
+    });
+
+  addCredentialOptions(
+    program
+      .command('audit')
+      .description("print a node's audit trail, newest first (as an admin or hub official)")
+      .requiredOption('--node <url>', 'base URL of the node')
+      .option('--action <action>', 'only this action, e.g. membership.status, key.revoked, enrollment.received')
+      .option('--limit <n>', 'at most this many entries (1-500)', '100')
+      .option('--json', 'one JSON object per line', false),
+  )
+    .addHelpText('after', `\n${CREDENTIALS_HELP}`)
+    .action(async (opts: HubOpts & { action?: string; limit: string; json: boolean }) => {
+      const limit = Number(opts.limit);
+      if (!/^\d+$/.test(opts.limit) || limit < 1 || limit > 500)
+        throw new UsageError('--limit: a number from 1 to 500');
+      const { audit } = await import('./commands/audit.js');
+      await audit(io, { ...session(opts), limit, json: opts.json, ...(opts.action && { action: opts.action }) });
+    });
 
   return program;
 }

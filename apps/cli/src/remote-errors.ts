@@ -56,3 +56,12 @@ export function remoteError(err: unknown, url: string, doing: string): CliError 
   }
   return new CliError(`${doing} at ${url}: ${errorMessage(err)}`);
 }
+
+/** Runs one call to a node; whatever it throws becomes a one-line CliError (see `remoteError`). */
+export async function remoteCall<T>(url: string, doing: string, call: () => Promise<T>): Promise<T> {
+  try {
+    return await call();
+  } catch (err) {
+    throw remoteError(err, url, doing);
+  }
+}

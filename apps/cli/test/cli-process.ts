@@ -49,8 +49,9 @@ export function runCli(
 }
 
 /**
- * A long-running `citylink …` (demo, feed --follow) whose output lines are kept and
- * can be awaited. It runs in its own process group so cleanup can kill all it started.
+ * A long-running `citylink …` (demo, feed --follow), or with `entry` another script such
+ * as a node's main.js, whose output lines are kept and can be awaited. It runs in its own
+ * process group so cleanup can kill all it started.
  */
 export class CliProcess {
   readonly lines: string[] = [];
@@ -60,8 +61,8 @@ export class CliProcess {
   readonly child: ChildProcess;
   #exit: { code: number | null; signal: NodeJS.Signals | null } | undefined;
 
-  constructor(args: string[], env: NodeJS.ProcessEnv = {}) {
-    this.child = spawn(process.execPath, [CLI_BIN, ...args], {
+  constructor(args: string[], env: NodeJS.ProcessEnv = {}, entry = CLI_BIN) {
+    this.child = spawn(process.execPath, [entry, ...args], {
       env: { ...process.env, ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
       detached: true,
@@ -160,4 +161,20 @@ export async function pollUntil<T>(attempt: () => Promise<T | undefined>, timeou
     }
   }
   throw new Error(`${what}: not true within ${timeoutMs} ms${last ? ` (last error: ${String(last)})` : ''}`);
+}
+
+/** Starts `citylink demo` on a random high base port, trying another one if a port is taken. */
+export async function startDemo(dir: string): Promise<{ demo: CliProcess; basePort: number }> {
+  for (let attempt = 0; attempt < 5; attempt++) {
+    const basePort = 20_000 + Math.floor(Math.random() * 20_000);
+    const demo = new CliProcess(['demo', '--dir', dir, '--base-port', String(basePort)]);
+    try {
+      await demo.waitForLine((l) => l.startsWith('CityLink demo network is up'), 90_000, 'demo summary');
+      return { demo, basePort };
+    } catch (err) {
+      demo.killGroup();
+      if (!/EADDRINUSE|already in use/.test(demo.output)) throw err;
+    }
+  }
+  throw new Error('no free ports for the demo after 5 attempts');
 }

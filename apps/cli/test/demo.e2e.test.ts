@@ -2,7 +2,7 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CliProcess, pollUntil, requireBuilt, runCli } from './cli-process.js';
+import { CliProcess, pollUntil, requireBuilt, runCli, startDemo } from './cli-process.js';
 
 interface Accounts {
   nodes: { node: string; url: string; accounts: { username: string; password: string }[] }[];
@@ -18,22 +18,6 @@ const bulletin = (title: string, marking: object) => ({
 });
 const GREEN = { tlp: 'GREEN', audience: ['*'] };
 const RED_TO_OFFICIAL = { tlp: 'RED', audience: ['wi-hub'], recipients: [{ node: 'wi-hub', user: 'official' }] };
-
-/** Starts `citylink demo` on a random high base port, trying another one if a port is taken. */
-async function startDemo(dir: string): Promise<{ demo: CliProcess; basePort: number }> {
-  for (let attempt = 0; attempt < 5; attempt++) {
-    const basePort = 20_000 + Math.floor(Math.random() * 20_000);
-    const demo = new CliProcess(['demo', '--dir', dir, '--base-port', String(basePort)]);
-    try {
-      await demo.waitForLine((l) => l.startsWith('CityLink demo network is up'), 90 * SECOND, 'demo summary');
-      return { demo, basePort };
-    } catch (err) {
-      demo.killGroup();
-      if (!/EADDRINUSE|already in use/.test(demo.output)) throw err;
-    }
-  }
-  throw new Error('no free ports for the demo after 5 attempts');
-}
 
 describe('citylink demo: four node processes, posting, following, verifying', () => {
   let dir: string;

@@ -321,8 +321,9 @@ export class Membership {
       },
       key,
     );
-    await this.n.store.setMeta('enrollment_id', request.id);
-    return this.n.publicHub().federation.enroll.mutate({ jws: request.jws });
+    const accepted = await this.n.publicHub().federation.enroll.mutate({ jws: request.jws });
+    await this.n.store.setMeta('enrollment_id', accepted.id);
+    return accepted;
   }
 
   /** City: checks a pending enrollment; when approved, adopts the roster that lists us. */

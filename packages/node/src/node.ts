@@ -225,10 +225,15 @@ export class CityLinkNode implements AsyncDisposable {
         : await Promise.all(this.config.hub!.keys.map(async (k) => ({ kid: await thumbprint(k.jwk), ...k })));
     this.roster.setHubKeys(hubKeys);
     await this.roster.load();
+    // The hub trusts every key of its own on record (earlier ones keep their windows).
+    const ownKeys = this.config.role === 'hub' ? this.roster.member(this.id)?.keys : undefined;
+    if (ownKeys?.some((k) => k.kid === this.key.kid)) this.roster.setHubKeys(ownKeys);
     await this.#listen();
     if (this.config.role === 'hub') {
+      // The members file only bootstraps: a node already in the roster is changed through the
+      // hub API, never by restarting with an old file (that would undo revocations and rotations).
       const fromFile = this.config.membersFile ? await readMembersFile(this.config.membersFile) : [];
-      const wanted = [this.selfMember(), ...fromFile.filter((m) => m.node !== this.id)];
+      const wanted = [this.selfMember(), ...fromFile.filter((m) => m.node !== this.id && !this.roster.member(m.node))];
       const changed = wanted.filter((m) => JSON.stringify(this.roster.member(m.node)) !== JSON.stringify(m));
       if (changed.length > 0) await this.publishMembers(changed, 'config');
     } else {
@@ -248,15 +253,20 @@ export class CityLinkNode implements AsyncDisposable {
     });
   }
 
-  /** This node's own roster entry (the hub publishes it; cities are added by the hub). */
+  /**
+   * This node's own roster entry (the hub publishes it; cities are added by the hub):
+   * the keys already on record (earlier keys keep their windows, so what they signed
+   * still verifies) plus the current key if it is not there yet.
+   */
   selfMember(): Member {
+    const known = this.roster.member(this.id)?.keys ?? [];
     return {
       node: this.id,
       name: this.config.name,
       baseUrl: this.baseUrl,
       role: this.config.role,
       status: 'active',
-      keys: [this.#ownKeyRecord()],
+      keys: known.some((k) => k.kid === this.key.kid) ? known : [...known, this.#ownKeyRecord()],
     };
   }
 
@@ -367,6 +377,7 @@ export class CityLinkNode implements AsyncDisposable {
             validFrom: k.validFrom,
             ...(k.validUntil && { validUntil: k.validUntil }),
             ...(k.revokedAt && { revokedAt: k.revokedAt }),
+            ...(k.compromised && { compromised: true }),
           })),
         });
       case '/.well-known/citylink-node.json':

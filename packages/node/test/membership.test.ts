@@ -208,6 +208,16 @@ describe('key rotation', () => {
     const city2 = await net.restart('t-city-2');
     expect(city2.roster.hubKeys.map((k) => k.kid)).toEqual([pinned, kid]);
 
+    // A restarted hub keeps its earlier key on record, with its window closed.
+    const version = net.hub.roster.version;
+    await net.stop('t-hub');
+    const hub = await net.restart('t-hub');
+    expect(hub.roster.version).toBe(version);
+    expect(hub.roster.member('t-hub')!.keys.map((k) => [k.kid, Boolean(k.validUntil)])).toEqual([
+      [pinned, true],
+      [kid, false],
+    ]);
+
     // A roster signed by any other key is refused, whatever it claims.
     const impostor = await generateNodeKey();
     const forged = await signObject(

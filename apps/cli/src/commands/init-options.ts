@@ -1,6 +1,7 @@
 import { NodeIdSchema } from '@citylink/protocol';
 import { UsageError } from '../errors.js';
 import { parseNodeUrl } from '../node-url.js';
+import { parseKid } from './membership-options.js';
 
 export interface InitOptions {
   role: 'city' | 'hub';
@@ -11,7 +12,8 @@ export interface InitOptions {
   port: number;
   baseUrl?: string;
   network?: string;
-  hub?: { url: string; jwk: string; id?: string };
+  /** City: the hub's URL, and its key as a file/JSON (`jwk`) and/or a fingerprint checked against its published keys. */
+  hub?: { url: string; jwk?: string; fingerprint?: string; id?: string };
 }
 
 /** Defaults: hub port 4000, city port 4001, host 127.0.0.1 (put a TLS proxy in front for real use). */
@@ -28,6 +30,7 @@ export interface RawInitOptions {
   network?: string;
   hubUrl?: string;
   hubJwk?: string;
+  hubFingerprint?: string;
   hubId?: string;
 }
 
@@ -52,11 +55,16 @@ export function parseInitOptions(raw: RawInitOptions): InitOptions {
   const name = raw.name.trim();
   if (name.length === 0 || name.length > 200) throw new UsageError('--name must be 1 to 200 characters');
   if (raw.dir.trim() === '') throw new UsageError('--dir must not be empty');
-  const hubFlags = [raw.hubUrl && '--hub-url', raw.hubJwk && '--hub-jwk', raw.hubId && '--hub-id'].filter(Boolean);
+  const hubFlags = [
+    raw.hubUrl && '--hub-url',
+    raw.hubJwk && '--hub-jwk',
+    raw.hubFingerprint && '--hub-fingerprint',
+    raw.hubId && '--hub-id',
+  ].filter(Boolean);
   if (role === 'hub' && hubFlags.length > 0) throw new UsageError(`${hubFlags.join(', ')}: only for --role city`);
-  if (role === 'city' && (!raw.hubUrl || !raw.hubJwk)) {
+  if (role === 'city' && (!raw.hubUrl || (!raw.hubJwk && !raw.hubFingerprint))) {
     throw new UsageError(
-      'a city needs --hub-url URL and --hub-jwk FILE_OR_JSON (the hub public key, from its operator)',
+      'a city needs --hub-url URL and --hub-fingerprint KID (the hub key fingerprint, from its operator), or --hub-jwk FILE_OR_JSON',
     );
   }
   return {
@@ -71,7 +79,8 @@ export function parseInitOptions(raw: RawInitOptions): InitOptions {
     ...(role === 'city' && {
       hub: {
         url: parseNodeUrl(raw.hubUrl!, '--hub-url'),
-        jwk: raw.hubJwk!,
+        ...(raw.hubJwk !== undefined && { jwk: raw.hubJwk }),
+        ...(raw.hubFingerprint !== undefined && { fingerprint: parseKid(raw.hubFingerprint, '--hub-fingerprint') }),
         ...(raw.hubId !== undefined && { id: nodeId(raw.hubId, '--hub-id') }),
       },
     }),

@@ -1,5 +1,6 @@
 import { mkdir, readdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
+import { thumbprint } from '@citylink/crypto';
 import type { NodeConfigInput } from '@citylink/node';
 import type { Member } from '@citylink/protocol';
 import { CliError, UsageError } from '../errors.js';
@@ -7,7 +8,8 @@ import { parseJson, readJsonFile } from '../input-files.js';
 import type { Io } from '../io.js';
 import { createKeyFile, publicKeyRecord, writeJsonFile } from '../node-files.js';
 import { CITY_ENTRY, HUB_ENTRY } from '../paths.js';
-import { parseHubKeys } from './hub-keys.js';
+import { type PinnedHubKey, parseHubKeys } from './hub-keys.js';
+import { fetchHubKey } from './hub-trust.js';
 import type { InitOptions } from './init-options.js';
 
 export const INIT_FILES = {
@@ -21,8 +23,9 @@ export const INIT_FILES = {
 /** Creates a node directory: key (0600), config, public member record, and for a hub an empty members.json. */
 export async function init(io: Io, opts: InitOptions): Promise<void> {
   const dir = resolve(opts.dir);
-  const hubKeys = opts.hub && (await readHubKeys(opts.hub.jwk));
-  const hubNode = opts.hub?.id ?? hubKeys?.node;
+  // Everything about the hub is settled (and fetched) before anything is written.
+  const hub = opts.hub && (await resolveHub(opts.hub, opts.network, io));
+  const hubNode = hub?.node;
   if (opts.role === 'city' && !hubNode) {
     throw new UsageError('--hub-id is required: the hub key you gave does not name the hub node');
   }
@@ -38,7 +41,7 @@ export async function init(io: Io, opts: InitOptions): Promise<void> {
     nodeId: opts.id,
     role: opts.role,
     name: opts.name,
-    network: opts.network ?? (opts.role === 'hub' ? opts.id : hubNode!),
+    network: opts.network ?? (opts.role === 'hub' ? opts.id : (hub?.network ?? hubNode!)),
     host: opts.host,
     port: opts.port,
     ...(opts.baseUrl && { baseUrl: opts.baseUrl }),
@@ -46,7 +49,7 @@ export async function init(io: Io, opts: InitOptions): Promise<void> {
     keyFile: path('key'),
     logLevel: 'info',
     ...(opts.role === 'hub' && { membersFile: path('members') }),
-    ...(opts.hub && hubKeys && { hub: { node: hubNode!, url: opts.hub.url, keys: hubKeys.keys } }),
+    ...(opts.hub && hub && { hub: { node: hubNode!, url: opts.hub.url, keys: hub.keys } }),
   };
   const member: Member = {
     node: opts.id,
@@ -65,18 +68,69 @@ export async function init(io: Io, opts: InitOptions): Promise<void> {
   io.out(`  config      ${path('config')}`);
   io.out(`  key         ${path('key')}   (mode 0600: keep it secret and back it up)`);
   io.out(`  public key  ${path('publicKey')}`);
-  if (opts.role === 'hub') io.out(`  members     ${path('members')}   (add each city's public-key.json record here)`);
+  if (opts.role === 'hub') {
+    io.out(`  members     ${path('members')}   (optional; cities normally join with \`citylink enroll\`)`);
+  }
   io.out('');
   io.out(`kid ${key.kid}`);
-  io.out(
-    opts.role === 'hub'
-      ? 'Give this record to every city operator out of band; they pin it with `citylink init --hub-jwk`:'
-      : "Send this record to the hub operator out of band; it is this node's entry in the hub's members.json:",
-  );
+  if (opts.role === 'hub') {
+    io.out('Give every city operator this kid (the fingerprint) out of band, e.g. read it out on the phone;');
+    io.out('they pin your key with `citylink init --role city --hub-url URL --hub-fingerprint KID`. Public record:');
+  } else {
+    io.out('Tell the hub operator this kid (the fingerprint) out of band, e.g. read it out on the phone;');
+    io.out('they check your enrollment request against it. Public record:');
+  }
   io.out(JSON.stringify(member, null, 2));
   io.out('');
-  io.out(`Add accounts: citylink user add --config ${path('config')} --username NAME --roles staff`);
+  io.out(`Add accounts: citylink user add --config ${path('config')} --username NAME --roles admin,staff`);
   io.out(`Start:        CITYLINK_CONFIG=${path('config')} node ${entry}`);
+  if (opts.role === 'city') {
+    io.out(`Join:         citylink enroll --node ${baseUrl} --contact EMAIL --user NAME   (an admin; once it runs)`);
+  }
+}
+
+interface ResolvedHub {
+  node?: string;
+  network?: string;
+  keys: PinnedHubKey[];
+}
+
+/**
+ * The hub a city trusts: with `--hub-fingerprint`, the key the hub publishes under that
+ * fingerprint (checked), its node id and network; with `--hub-jwk`, the key(s) handed
+ * over. Given both, they must agree.
+ */
+async function resolveHub(
+  hub: NonNullable<InitOptions['hub']>,
+  network: string | undefined,
+  io: Io,
+): Promise<ResolvedHub> {
+  const fromFile = hub.jwk === undefined ? undefined : await readHubKeys(hub.jwk);
+  if (hub.fingerprint === undefined) {
+    const node = hub.id ?? fromFile?.node;
+    return { ...(node !== undefined && { node }), keys: fromFile!.keys };
+  }
+  const fetched = await fetchHubKey(hub.url, hub.fingerprint, io);
+  if (fromFile) {
+    const kids = await Promise.all(fromFile.keys.map((k) => thumbprint(k.jwk)));
+    if (!kids.includes(fetched.kid)) {
+      throw new CliError(
+        `--hub-jwk holds key(s) ${kids.join(', ')}, not ${fetched.kid} that the hub presents; check both with the hub operator`,
+      );
+    }
+  }
+  for (const [option, claimed] of [
+    ['--hub-id', hub.id],
+    ['--hub-jwk', fromFile?.node],
+  ] as const) {
+    if (claimed !== undefined && claimed !== fetched.node) {
+      throw new CliError(`${option} names the hub ${claimed}, but the hub at ${hub.url} is ${fetched.node}`);
+    }
+  }
+  if (network !== undefined && network !== fetched.network) {
+    throw new CliError(`--network ${network}: the hub at ${hub.url} serves network ${fetched.network}`);
+  }
+  return { node: fetched.node, network: fetched.network, keys: [fetched.key] };
 }
 
 async function readHubKeys(value: string) {

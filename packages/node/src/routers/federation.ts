@@ -65,8 +65,8 @@ export const federationRouter = {
       version: ctx.node.roster.version,
     })),
 
-  /** Hub: its key announcements, oldest first; each is signed by the key it replaces. */
-  hubKeyChain: federationProcedure.query(async ({ ctx }) => ({ chain: await ctx.node.membership.hubKeyChain() })),
+  /** Hub, open to anyone: its key announcements, oldest first; each is signed by the key it replaces. */
+  hubKeyChain: publicProcedure.query(async ({ ctx }) => ({ chain: await ctx.node.membership.hubKeyChain() })),
 
   /** Hub: a member announces its next key, signed with its current one. */
   announceKey: federationProcedure
