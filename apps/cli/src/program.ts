@@ -87,7 +87,7 @@ export function createProgram(io: Io): Command {
     program
       .command('verify')
       .description(
-        "check signed objects (compact JWS or `feed --json` lines) against published keys or the hub's roster",
+        "check signed objects (compact JWS or `feed --json` lines) against published keys or the hub's roster, or a joint statement's bundle offline",
       )
       .argument('[file]', 'input file; - or nothing for standard input')
       .option('--node <url>', 'a node whose keys to use (from its /.well-known/jwks.json)')
@@ -118,6 +118,18 @@ export function createProgram(io: Io): Command {
           password?: string;
         },
       ) => {
+        if (file && file !== '-') {
+          // A joint statement's verification bundle is checked offline, with what it carries.
+          const { asStatementBundle, verifyStatement } = await import('./commands/verify-statement.js');
+          const { readTextInput } = await import('./input-files.js');
+          const bundle = asStatementBundle(await readTextInput(file, io));
+          if (bundle) {
+            const hubFingerprint =
+              opts.hubFingerprint === undefined ? undefined : parseKid(opts.hubFingerprint, '--hub-fingerprint');
+            await verifyStatement(io, bundle, { ...(hubFingerprint && { hubFingerprint }) });
+            return;
+          }
+        }
         if (opts.roster) {
           if (!opts.node) throw new UsageError('--roster needs --node URL: the node whose roster to use');
           if (opts.peer.length > 0 || opts.keys.length > 0) {
