@@ -94,18 +94,22 @@ export class Inbound {
         const order: Checked[] = [];
         const held = await this.n.store.heldIds(candidates.map((c) => c.verified.id));
         const seen = new Set<string>();
+        // Objects accepted earlier in this batch count as held for the rules (a page of catch-up
+        // often carries a bulletin and its status update together).
+        const pending = new Map<string, { origin: string; kind: string }>();
         for (const c of candidates) {
           const { id, object } = c.verified;
           if (held.has(id) || seen.has(id)) {
             results[c.index] = { id, outcome: 'duplicate' };
             continue;
           }
-          const refusal = await this.#authorship(object);
+          const refusal = await this.#authorship(object, pending);
           if (refusal) {
             reject(c.index, refusal[0], refusal[1], id);
             continue;
           }
           seen.add(id);
+          pending.set(id, { origin: object.origin, kind: object.kind });
           const projection = await projectionOf(this.n.store, id, object);
           inputs.push({
             object: storedRecord(c.verified, from),
@@ -174,9 +178,13 @@ export class Inbound {
   }
 
   /** Rules about who may refer to what; needs the store, runs under the append lock. */
-  async #authorship(o: SignedObject): Promise<[NodeRejectReason, string] | undefined> {
+  async #authorship(
+    o: SignedObject,
+    pending: ReadonlyMap<string, { origin: string; kind: string }>,
+  ): Promise<[NodeRejectReason, string] | undefined> {
+    const held = async (id: string) => pending.get(id) ?? (await this.n.store.getObject(id));
     const sameOriginAs = async (target: string, what: string) => {
-      const t = await this.n.store.getObject(target);
+      const t = await held(target);
       if (t && t.origin !== o.origin) return ['not_authorized', `only ${t.origin} may ${what} ${target}`] as const;
       return undefined;
     };
@@ -188,7 +196,7 @@ export class Inbound {
     if (extra) return extra;
     if (o.kind === 'bulletin-status') {
       const byHub = this.n.roster.member(o.origin)?.role === 'hub' || o.origin === this.n.roster.hubNode;
-      const t = await this.n.store.getObject(o.body.target);
+      const t = await held(o.body.target);
       if (!t) return byHub ? undefined : ['unknown_target', `bulletin ${o.body.target} is not held here`];
       if (t.kind !== 'bulletin') return ['not_authorized', 'status updates apply to bulletins only'];
       if (!byHub && t.origin !== o.origin) return ['not_authorized', `only ${t.origin} or the hub may set its status`];

@@ -1,4 +1,5 @@
 import type { CityLinkClient } from '@citylink/client';
+import { readKeyFile, signObject } from '@citylink/crypto';
 import { TestNetwork } from '@citylink/dev-env';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
@@ -91,6 +92,31 @@ describe.each([
     const titles = (await c2.staff.feed.query({ text: 'version' })).items.map((i) => i.title);
     expect(titles).toEqual(['version two']);
     expect((await c2.staff.feed.query({ text: 'posted by mistake' })).items).toEqual([]);
+  });
+
+  it("a batch carrying a bulletin and its author's status update is accepted together", async () => {
+    const key = await readKeyFile(net.configOf('t-city-1').keyFile as string);
+    const created = new Date().toISOString();
+    const b = await signObject(
+      { v: 1, kind: 'bulletin', origin: 't-city-1', created, tlp: 'GREEN', audience: ['*'], body: body('batched') },
+      key,
+    );
+    const st = await signObject(
+      {
+        v: 1,
+        kind: 'bulletin-status',
+        origin: 't-city-1',
+        created,
+        tlp: 'GREEN',
+        audience: ['*'],
+        body: { target: b.id, status: 'mitigated' },
+      },
+      key,
+    );
+    const c2 = net.cities[1]!;
+    const results = await c2.inbound.receive([b.jws, st.jws], 't-city-1', 'pull');
+    expect(results.map((r) => r.outcome)).toEqual(['accepted', 'accepted']);
+    expect((await c2.store.getItem(b.id))?.status).toBe('mitigated');
   });
 
   it('receiving the same object twice is a no-op', async () => {
