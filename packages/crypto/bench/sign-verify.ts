@@ -7,8 +7,9 @@ import { cpus } from 'node:os';
 import type { SignedObject } from '@citylink/protocol';
 import { generateNodeKey, KeyRing, signObject, verifyObject } from '../src/index.js';
 
-const DURATION_MS = Number(process.env.BENCH_MS ?? 1500);
-const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
+const QUICK = process.env.BENCH_QUICK === '1';
+const DURATION_MS = Number(process.env.BENCH_MS ?? (QUICK ? 200 : 1500));
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? (QUICK ? 1 : 5));
 
 async function rate(fn: () => unknown | Promise<unknown>): Promise<number> {
   const end = performance.now() + DURATION_MS;

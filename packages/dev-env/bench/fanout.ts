@@ -20,6 +20,7 @@ import {
   machineLine,
   median,
   ms,
+  patientNodes,
   peakRssLine,
   percentile,
   size,
@@ -104,7 +105,7 @@ console.log(
 );
 console.log(machineLine());
 const tSetup = performance.now();
-const net = await TestNetwork.create({ cities: CITIES, users: false });
+const net = await TestNetwork.create({ cities: CITIES, users: false, configure: patientNodes });
 console.log(`setup: ${net.nodes.length} nodes up in ${ms(performance.now() - tSetup)}`);
 
 try {

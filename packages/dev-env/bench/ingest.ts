@@ -23,6 +23,7 @@ import {
   machineLine,
   median,
   ms,
+  patientNodes,
   peakRssLine,
   perSec,
   rawVerifyRate,
@@ -47,7 +48,7 @@ console.log(
 );
 console.log(machineLine());
 const tSetup = performance.now();
-const net = await TestNetwork.create({ cities: CITIES, users: false });
+const net = await TestNetwork.create({ cities: CITIES, users: false, configure: patientNodes });
 try {
   const hub = net.hub;
   const keys = new Map<string, NodeKey>();

@@ -6,6 +6,7 @@ import { generateKeyPairSync, sign as rawSign, verify as rawVerify } from 'node:
 import { readFile } from 'node:fs/promises';
 import { cpus, loadavg, totalmem } from 'node:os';
 import { fileURLToPath } from 'node:url';
+import type { NodeConfigInput } from '@citylink/node';
 
 /** BENCH_QUICK=1: small sizes for a smoke run (every benchmark then finishes in seconds). */
 export const QUICK = process.env.BENCH_QUICK === '1';
@@ -38,6 +39,15 @@ export function peakRssMb(): number {
 
 export function peakRssLine(): string {
   return `peak RSS ${peakRssMb().toFixed(0)} MB (this process)`;
+}
+
+/**
+ * TestNetwork options for benchmarks: node-to-node requests may take up to 60 s
+ * instead of 15 s, so that setting up dozens of in-process nodes on a loaded shared
+ * machine does not fail on a roster fetch. No request in a measured phase comes near it.
+ */
+export function patientNodes(config: NodeConfigInput): NodeConfigInput {
+  return { ...config, delivery: { ...config.delivery, requestTimeoutMs: 60_000 } };
 }
 
 /** Nearest-rank percentile of an ascending array. */

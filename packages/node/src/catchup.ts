@@ -3,7 +3,7 @@ import type { Logger } from 'pino';
 import type { PeerClient } from './peer-client.js';
 import type { Inbound } from './pipeline.js';
 
-const PAGE = 200;
+const PAGE = 500;
 const MANIFEST_WINDOW_MS = 30 * 24 * 3600 * 1000;
 
 /**

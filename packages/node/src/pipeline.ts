@@ -12,7 +12,7 @@ import {
 import type { AppendInput, Store } from '@citylink/store';
 import type { Logger } from 'pino';
 import type { Metrics } from './metrics.js';
-import { projectionOf, storedRecord } from './projection.js';
+import { projectionOf, storedRecord, targetOf } from './projection.js';
 import type { RosterState } from './roster.js';
 
 /** Node-level refusals, after the signature checks of `verifyObject`. */
@@ -97,6 +97,13 @@ export class Inbound {
         // Objects accepted earlier in this batch count as held for the rules (a page of catch-up
         // often carries a bulletin and its status update together).
         const pending = new Map<string, { origin: string; kind: string }>();
+        const refs = await this.n.store.objectsTargetingAny(
+          candidates.flatMap((c) => [
+            c.verified.id,
+            ...(targetOf(c.verified.object) ? [targetOf(c.verified.object)!] : []),
+          ]),
+        );
+        const refsOf = (target: string) => refs.get(target) ?? [];
         for (const c of candidates) {
           const { id, object } = c.verified;
           if (held.has(id) || seen.has(id)) {
@@ -110,7 +117,7 @@ export class Inbound {
           }
           seen.add(id);
           pending.set(id, { origin: object.origin, kind: object.kind });
-          const projection = await projectionOf(this.n.store, id, object);
+          const projection = projectionOf(id, object, refsOf);
           inputs.push({
             object: storedRecord(c.verified, from),
             ...projection,

@@ -1,6 +1,6 @@
 import { payloadOfJws } from '@citylink/crypto';
 import { type SignedObject, utf8 } from '@citylink/protocol';
-import type { ItemPatch, NewItem, NewObject, Store, StoredObject } from '@citylink/store';
+import type { ItemPatch, NewItem, NewObject, StoredObject } from '@citylink/store';
 
 /** The object a signed object refers to, if any (what it acknowledges, retracts, supersedes…). */
 export function targetOf(o: SignedObject): string | undefined {
@@ -47,16 +47,17 @@ function searchTextOf(o: SignedObject): string {
 /**
  * Projection changes for one object, derived from what the store already holds so
  * that arrival order does not matter (a status or retraction may arrive before its
- * target). Must run inside `store.exclusive`.
+ * target). `refsOf` must be read inside `store.exclusive`.
  */
-export async function projectionOf(
-  store: Store,
+export function projectionOf(
   id: string,
   o: SignedObject,
-): Promise<{ item?: NewItem; effects: { id: string; patch: ItemPatch }[] }> {
+  /** Objects already held that refer to an id, oldest first (prefetched once per batch). */
+  refsOf: (target: string) => readonly StoredObject[],
+): { item?: NewItem; effects: { id: string; patch: ItemPatch }[] } {
   const effects: { id: string; patch: ItemPatch }[] = [];
   if (o.kind === 'bulletin' || o.kind === 'note') {
-    const refs = await store.objectsTargeting(id);
+    const refs = refsOf(id);
     let status: string | null = o.kind === 'bulletin' ? 'published' : null;
     let retracted = false;
     let supersededBy: string | null = null;
@@ -89,8 +90,8 @@ export async function projectionOf(
   if (o.kind === 'retraction') effects.push({ id: o.body.target, patch: { retracted: true } });
   if (o.kind === 'bulletin-status') {
     // Latest status by signing time wins, whatever the arrival order.
-    const later = (await store.objectsTargeting(o.body.target, ['bulletin-status'])).some(
-      (r) => r.created.getTime() > Date.parse(o.created),
+    const later = refsOf(o.body.target).some(
+      (r) => r.kind === 'bulletin-status' && r.created.getTime() > Date.parse(o.created),
     );
     if (!later) effects.push({ id: o.body.target, patch: { status: o.body.status } });
   }

@@ -85,7 +85,13 @@ export class Item {
 export const ItemSchema = new EntitySchema<Item>({
   class: Item,
   tableName: 'items',
-  indexes: [{ properties: ['kind', 'created'] }, { properties: ['status'] }, { properties: ['origin'] }],
+  indexes: [
+    { properties: ['kind', 'created'] },
+    { properties: ['status'] },
+    { properties: ['origin'] },
+    // Feed pages are keyset-paginated newest first by (created, id).
+    { properties: ['created', 'id'] },
+  ],
   properties: {
     id: { type: 'string', length: 43, primary: true },
     kind: { type: 'string', length: 40 },

@@ -234,6 +234,23 @@ export class Store {
     );
   }
 
+  /** Objects referring to any of `targets`, grouped by target, oldest first: one query for a whole batch. */
+  async objectsTargetingAny(targets: readonly string[]): Promise<Map<string, StoredObject[]>> {
+    const out = new Map<string, StoredObject[]>();
+    if (targets.length === 0) return out;
+    const rows = await this.em().find(
+      StoredObject,
+      { target: { $in: [...new Set(targets)] } },
+      { orderBy: { created: 'asc', id: 'asc' } },
+    );
+    for (const r of rows) {
+      const list = out.get(r.target!) ?? [];
+      list.push(r);
+      out.set(r.target!, list);
+    }
+    return out;
+  }
+
   /** Log entries strictly after `afterSeq`, oldest first. */
   async logAfter(afterSeq: number, limit: number): Promise<LogRow[]> {
     const em = this.em();
@@ -354,12 +371,20 @@ export class Store {
     outcomes: readonly { objectId: string; outcome: Exclude<Outcome, 'pending'>; reason?: string }[],
   ): Promise<void> {
     const now = new Date();
+    // One UPDATE per distinct (outcome, reason): a batch of 100 accepted objects is one statement.
+    const groups = new Map<string, { outcome: Exclude<Outcome, 'pending'>; reason: string | null; ids: string[] }>();
+    for (const o of outcomes) {
+      const key = `${o.outcome}\n${o.reason ?? ''}`;
+      const g = groups.get(key) ?? { outcome: o.outcome, reason: o.reason ?? null, ids: [] };
+      g.ids.push(o.objectId);
+      groups.set(key, g);
+    }
     await this.em().transactional(async (em) => {
-      for (const o of outcomes) {
+      for (const g of groups.values()) {
         await em.nativeUpdate(
           OutboxEntry,
-          { objectId: o.objectId, recipient, outcome: 'pending' },
-          { outcome: o.outcome, reason: o.reason ?? null, deliveredAt: now, lastError: null },
+          { objectId: { $in: g.ids }, recipient, outcome: 'pending' },
+          { outcome: g.outcome, reason: g.reason, deliveredAt: now, lastError: null },
         );
       }
     });

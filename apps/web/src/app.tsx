@@ -1,0 +1,255 @@
+import { QueryClientProvider, useMutation, useQuery } from '@tanstack/react-query';
+import { type ReactNode, useCallback, useEffect, useMemo, useRef, useState } from 'react';
+import { Notice } from './components/fields';
+import { createClients, type NodeInfo, type SessionUser, TRPCProvider, useTRPC } from './lib/api';
+import { humanize, postureHelp } from './lib/format';
+import { LiveProvider, useLive } from './lib/live';
+import { Link, match, useLocation } from './lib/router';
+import { describeNode, hubOfficial, type Session, SessionContext } from './lib/session';
+import { DetailScreen } from './screens/detail';
+import { FeedScreen } from './screens/feed';
+import { HubScreen, NetworkScreen } from './screens/hub';
+import { LibraryScreen, NoteFormScreen } from './screens/library';
+import { PublicObjectScreen, PublicScreen } from './screens/public';
+import { ReportScreen } from './screens/report';
+import { SignInScreen } from './screens/sign-in';
+
+const EXPIRED = 'Your session has expired or was ended. Please sign in again.';
+
+/**
+ * The console. Each sign-in gets fresh clients (query cache and WebSocket), so
+ * nothing of one session leaks into the next; an UNAUTHORIZED answer anywhere
+ * while signed in ends the session and returns to sign-in with a message.
+ */
+export function App() {
+  const [epoch, setEpoch] = useState(0);
+  const [notice, setNotice] = useState<string | null>(null);
+  const signedIn = useRef(false);
+  const restart = useCallback((message: string | null) => {
+    signedIn.current = false;
+    setNotice(message);
+    setEpoch((e) => e + 1);
+  }, []);
+  const onUnauthorized = useCallback(() => {
+    if (signedIn.current) restart(EXPIRED);
+  }, [restart]);
+  // biome-ignore lint/correctness/useExhaustiveDependencies: a new epoch is exactly what asks for new clients
+  const clients = useMemo(() => createClients({ onUnauthorized }), [epoch, onUnauthorized]);
+  useEffect(() => () => clients.close(), [clients]);
+
+  return (
+    <QueryClientProvider client={clients.queryClient}>
+      <TRPCProvider trpcClient={clients.trpcClient} queryClient={clients.queryClient}>
+        {/* Hooks bind to the client they first saw: a new session remounts the tree. */}
+        <Gate
+          key={epoch}
+          notice={notice}
+          onSignedIn={() => restart(null)}
+          onSignedOut={() => restart('You have signed out.')}
+          onUnauthorized={onUnauthorized}
+          markSignedIn={() => {
+            signedIn.current = true;
+          }}
+        />
+      </TRPCProvider>
+    </QueryClientProvider>
+  );
+}
+
+function Gate(props: {
+  notice: string | null;
+  onSignedIn: () => void;
+  onSignedOut: () => void;
+  onUnauthorized: () => void;
+  markSignedIn: () => void;
+}) {
+  const trpc = useTRPC();
+  const { path } = useLocation();
+  const me = useQuery({ ...trpc.staff.me.queryOptions(), staleTime: Number.POSITIVE_INFINITY });
+  const user = me.data?.user;
+  useEffect(() => {
+    if (user) props.markSignedIn();
+  }, [user, props.markSignedIn]);
+
+  if (path === '/public' || path.startsWith('/public/')) {
+    const obj = match('/public/objects/:id', path);
+    return <PublicFrame>{obj ? <PublicObjectScreen key={obj.id} id={obj.id!} /> : <PublicScreen />}</PublicFrame>;
+  }
+  if (me.isPending) {
+    return (
+      <main id="main" className="loading">
+        <p role="status">Loading CityLink…</p>
+      </main>
+    );
+  }
+  if (me.isError) {
+    return (
+      <main id="main" className="sign-in">
+        <Notice kind="error">This node cannot be reached. Check your connection and reload the page.</Notice>
+      </main>
+    );
+  }
+  if (!user) return <SignInScreen node={me.data.node} notice={props.notice} onSignedIn={props.onSignedIn} />;
+  return (
+    <Shell node={me.data.node} user={user} onSignedOut={props.onSignedOut} onUnauthorized={props.onUnauthorized} />
+  );
+}
+
+function PublicFrame({ children }: { children: ReactNode }) {
+  return (
+    <>
+      <header className="topbar">
+        <span className="brand">CityLink</span>
+        <span className="muted-inverse">Public page</span>
+      </header>
+      <main id="main" className="content">
+        {children}
+      </main>
+    </>
+  );
+}
+
+function Shell(props: { node: NodeInfo; user: SessionUser; onSignedOut: () => void; onUnauthorized: () => void }) {
+  const trpc = useTRPC();
+  const roster = useQuery({ ...trpc.staff.roster.queryOptions(), staleTime: 60_000 });
+  const logout = useMutation(trpc.staff.logout.mutationOptions({ onSettled: () => props.onSignedOut() }));
+  const members = roster.data?.members ?? [];
+  const session: Session = {
+    node: props.node,
+    user: props.user,
+    roster: members,
+    isHubOfficial: hubOfficial(props.node, props.user),
+    nodeName: (n) => describeNode(members, n),
+    signOut: () => logout.mutate(),
+  };
+  return (
+    <SessionContext.Provider value={session}>
+      <LiveProvider onUnauthorized={props.onUnauthorized}>
+        <a className="skip" href="#main">
+          Skip to content
+        </a>
+        <TopBar session={session} signingOut={logout.isPending} />
+        <PostureBanner />
+        <main id="main" className="content" tabIndex={-1}>
+          <Routes session={session} />
+        </main>
+        <footer className="footer">
+          <span>
+            {props.node.name} · {props.node.role === 'hub' ? 'state hub' : 'city node'} <code>{props.node.node}</code>
+          </span>
+          <a href="/public">Public page</a>
+        </footer>
+      </LiveProvider>
+    </SessionContext.Provider>
+  );
+}
+
+function TopBar({ session, signingOut }: { session: Session; signingOut: boolean }) {
+  const { path } = useLocation();
+  const live = useLive();
+  const links: [string, string][] = [
+    ['/', 'Feed'],
+    ['/report', 'Report'],
+    ['/library', 'Library'],
+    ...(session.isHubOfficial ? ([['/hub', 'Hub situation']] as [string, string][]) : []),
+  ];
+  const current = (to: string) => (to === '/' ? path === '/' || path.startsWith('/objects') : path.startsWith(to));
+  return (
+    <header className="topbar">
+      <span className="brand">CityLink</span>
+      <nav aria-label="Main">
+        <ul>
+          {links.map(([to, label]) => (
+            <li key={to}>
+              <Link to={to} aria-current={current(to) ? 'page' : undefined}>
+                {label}
+              </Link>
+            </li>
+          ))}
+        </ul>
+      </nav>
+      <span className={`live live-${live.status}`} role="status">
+        <span aria-hidden="true">●</span>{' '}
+        <span>
+          {live.status === 'live' ? 'Live' : live.status === 'reconnecting' ? 'Reconnecting…' : 'Connecting…'}
+        </span>
+      </span>
+      <span className="who">
+        <span>
+          {session.user.displayName}
+          <span className="muted-inverse"> · {session.user.roles.map(humanize).join(', ')}</span>
+        </span>
+        <button type="button" className="inverse" onClick={session.signOut} disabled={signingOut}>
+          Sign out
+        </button>
+      </span>
+    </header>
+  );
+}
+
+/** The statewide posture as it arrives live (the hub's own view reads it from the overview). */
+function PostureBanner() {
+  const live = useLive();
+  const p = live.posture?.object;
+  if (p?.kind !== 'posture') return null;
+  return (
+    <aside className={`posture-banner posture-${p.body.level}`} aria-label="Statewide posture">
+      Statewide posture: <strong>{humanize(p.body.level)}</strong> — {postureHelp(p.body.level)}
+      {p.body.advisory && (
+        <>
+          {' '}
+          · Advisory:{' '}
+          <Link to={`/objects/${live.posture!.id}`} className="untrusted">
+            {p.body.advisory.title}
+          </Link>
+        </>
+      )}
+    </aside>
+  );
+}
+
+function Routes({ session }: { session: Session }) {
+  const { path } = useLocation();
+  // Move focus to the new page's heading, so keyboard and screen-reader users start there.
+  // biome-ignore lint/correctness/useExhaustiveDependencies: runs on every navigation, by design
+  useEffect(() => {
+    const h = document.getElementById('page-title');
+    if (h && document.activeElement?.id !== 'page-title') h.focus({ preventScroll: true });
+  }, [path]);
+  if (path === '/') return <FeedScreen />;
+  if (path === '/report') return <ReportScreen />;
+  if (path === '/library') return <LibraryScreen />;
+  if (path === '/library/new') return <NoteFormScreen />;
+  const obj = match('/objects/:id', path);
+  if (obj) return <DetailScreen key={obj.id} id={obj.id!} />;
+  if (path === '/hub' || path === '/hub/network') {
+    if (!session.isHubOfficial) {
+      return (
+        <>
+          <h1 id="page-title" tabIndex={-1}>
+            Hub screens are not available to you
+          </h1>
+          <Notice kind="error">
+            {session.node.role === 'hub'
+              ? 'The situation view needs the hub-official role. Ask an administrator of the state hub if you need it.'
+              : 'The situation view is part of the state hub’s console; this is a city node.'}
+          </Notice>
+          <p>
+            <Link to="/">Back to the feed</Link>
+          </p>
+        </>
+      );
+    }
+    return path === '/hub' ? <HubScreen /> : <NetworkScreen />;
+  }
+  return (
+    <>
+      <h1 id="page-title" tabIndex={-1}>
+        Page not found
+      </h1>
+      <p>
+        <Link to="/">Back to the feed</Link>
+      </p>
+    </>
+  );
+}

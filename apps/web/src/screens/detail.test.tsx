@@ -1,0 +1,176 @@
+import { QueryClientProvider } from '@tanstack/react-query';
+import { cleanup, render, screen } from '@testing-library/react';
+import { afterEach, describe, expect, it } from 'vitest';
+import { createClients, type ObjectDetail, type RosterMember, TRPCProvider } from '../lib/api';
+import { describeNode, type Session, SessionContext } from '../lib/session';
+import { deliveryState, ObjectView } from './detail';
+
+afterEach(cleanup);
+
+const HOSTILE = '<script>window.__pwned=1</script><img src=x onerror="window.__pwned=2">';
+const ID = (c: string) => c.repeat(43);
+
+const roster: RosterMember[] = [
+  { node: 'state-hub', name: 'State Election Office', role: 'hub', status: 'active' },
+  { node: 'springfield', name: 'City of Springfield', role: 'city', status: 'active' },
+  { node: 'shelbyville', name: 'City of Shelbyville', role: 'city', status: 'active' },
+];
+
+function session(node: string): Session {
+  return {
+    node: {
+      node,
+      role: 'city',
+      name: node,
+      network: 'n',
+      baseUrl: 'http://x',
+      jwksUrl: 'http://x/.well-known/jwks.json',
+      hub: 'state-hub',
+      protocolVersion: 1,
+    },
+    user: { id: 1, username: 'ana', displayName: 'Ana', roles: ['staff'] },
+    roster,
+    isHubOfficial: false,
+    nodeName: (n) => describeNode(roster, n),
+    signOut: () => undefined,
+  };
+}
+
+const created = '2026-11-03T10:00:00.000Z';
+const detail = {
+  seq: 7,
+  id: ID('a'),
+  kind: 'bulletin',
+  origin: 'springfield',
+  created,
+  tlp: 'GREEN',
+  audience: ['*'],
+  target: null,
+  jws: 'eyJ.eyJ.sig',
+  kid: 'K'.repeat(43),
+  receivedAt: created,
+  receivedFrom: 'local',
+  recipients: null,
+  item: { status: 'acknowledged', retracted: false, supersededBy: null },
+  object: {
+    v: 1,
+    kind: 'bulletin',
+    origin: 'springfield',
+    created,
+    tlp: 'GREEN',
+    audience: ['*'],
+    body: {
+      title: HOSTILE,
+      narrative: '<a href="javascript:alert(1)">click me</a>',
+      category: 'cyber.phishing',
+      severity: 'low',
+      indicators: [{ type: 'url', value: 'javascript:alert(document.domain)' }],
+    },
+  },
+  related: [
+    {
+      id: ID('b'),
+      kind: 'bulletin-status',
+      origin: 'state-hub',
+      created: '2026-11-03T10:05:00.000Z',
+      object: {
+        v: 1,
+        kind: 'bulletin-status',
+        origin: 'state-hub',
+        created: '2026-11-03T10:05:00.000Z',
+        tlp: 'GREEN',
+        audience: ['*'],
+        body: { target: ID('a'), status: 'acknowledged', note: '<b onmouseover=alert(1)>bold</b>' },
+      },
+    },
+    {
+      id: ID('c'),
+      kind: 'acknowledgement',
+      origin: 'shelbyville',
+      created: '2026-11-03T10:06:00.000Z',
+      object: {
+        v: 1,
+        kind: 'acknowledgement',
+        origin: 'shelbyville',
+        created: '2026-11-03T10:06:00.000Z',
+        tlp: 'GREEN',
+        audience: ['*'],
+        body: { target: ID('a'), seenHere: true },
+      },
+    },
+  ],
+  deliveries: [
+    {
+      recipient: 'state-hub',
+      outcome: 'accepted',
+      reason: null,
+      attempts: 1,
+      nextAttemptAt: null,
+      lastError: null,
+      deliveredAt: created,
+    },
+  ],
+} as unknown as ObjectDetail;
+
+function renderDetail(d: ObjectDetail, node: string) {
+  const clients = createClients({ onUnauthorized: () => undefined, origin: 'http://127.0.0.1:9' });
+  return render(
+    <QueryClientProvider client={clients.queryClient}>
+      <TRPCProvider trpcClient={clients.trpcClient} queryClient={clients.queryClient}>
+        <SessionContext.Provider value={session(node)}>
+          <ObjectView detail={d} />
+        </SessionContext.Provider>
+      </TRPCProvider>
+    </QueryClientProvider>,
+  );
+}
+
+describe('object detail', () => {
+  it('shows markup from another city as text, and never makes a link of it', () => {
+    const { container } = renderDetail(detail, 'shelbyville');
+    expect(screen.getByRole('heading', { level: 1 }).textContent).toBe(HOSTILE);
+    expect(screen.getByText('<a href="javascript:alert(1)">click me</a>')).toBeTruthy();
+    expect(screen.getByText('javascript:alert(document.domain)').tagName).toBe('CODE');
+    expect(container.querySelectorAll('script, img, [onerror], [onmouseover], b').length).toBe(0);
+    for (const a of container.querySelectorAll('a')) expect(a.getAttribute('href')).toMatch(/^\/(?!\/)/);
+  });
+
+  it('says who verified the signature, with which key, and what the hub and the cities said', () => {
+    renderDetail(detail, 'shelbyville');
+    expect(screen.getByText('Signature verified by this node on receipt')).toBeTruthy();
+    expect(screen.getByText('K'.repeat(43))).toBeTruthy();
+    expect(screen.getByText('Acknowledged by the hub')).toBeTruthy();
+    expect(screen.getByText(/“Seen it here too”/)).toBeTruthy();
+    // Not the author: no delivery table, but the acknowledge action.
+    expect(screen.queryByText('Delivery to each recipient')).toBeNull();
+    expect(screen.getByRole('button', { name: 'Acknowledge' })).toBeTruthy();
+  });
+
+  it('shows the author the delivery state per recipient, and the author’s actions', () => {
+    renderDetail(detail, 'springfield');
+    const row = screen.getByText('State Election Office', { selector: 'td' }).closest('tr')!;
+    expect(row.textContent).toContain('Delivered');
+    expect(screen.getByRole('button', { name: 'Retract' })).toBeTruthy();
+    expect(screen.getByRole('link', { name: 'Publish a correction' }).getAttribute('href')).toBe(
+      `/report?supersedes=${ID('a')}`,
+    );
+    expect(screen.queryByRole('button', { name: 'Acknowledge' })).toBeNull();
+  });
+
+  it('describes each delivery outcome in words', () => {
+    const base = { recipient: 'x', reason: null, attempts: 3, nextAttemptAt: null, lastError: null, deliveredAt: null };
+    expect(deliveryState({ ...base, outcome: 'duplicate' }).label).toBe('Delivered');
+    expect(deliveryState({ ...base, outcome: 'rejected', reason: 'tlp_violation' })).toEqual({
+      label: 'Rejected',
+      detail: 'reason: tlp_violation',
+    });
+    const queued = deliveryState({
+      ...base,
+      outcome: 'pending',
+      nextAttemptAt: new Date(Date.now() + 120_000).toISOString(),
+      lastError: 'ECONNREFUSED',
+    });
+    expect(queued.label).toBe('Queued');
+    expect(queued.detail).toMatch(/next retry in 2 minutes, 3 attempts so far; last error: ECONNREFUSED/);
+  });
+});

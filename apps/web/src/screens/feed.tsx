@@ -1,0 +1,220 @@
+import { BULLETIN_STATUSES, INCIDENT_TAXONOMY, SEVERITIES, TLP_LEVELS } from '@citylink/protocol';
+import { useInfiniteQuery } from '@tanstack/react-query';
+import { type ReactNode, useCallback, useDeferredValue, useEffect, useMemo, useRef, useState } from 'react';
+import { Notice } from '../components/fields';
+import { ItemList } from '../components/item-list';
+import { apiError, type ItemView, useTRPC } from '../lib/api';
+import { type Filters, feedInput, mergeFeed, NO_FILTERS } from '../lib/feed';
+import { humanize } from '../lib/format';
+import { useLive } from '../lib/live';
+import { Link } from '../lib/router';
+import { useSession } from '../lib/session';
+
+export const categoryCodes = (cat: string) =>
+  Object.keys(INCIDENT_TAXONOMY[cat as keyof typeof INCIDENT_TAXONOMY]?.subcategories ?? {}).map((s) => `${cat}.${s}`);
+
+// Filters survive moving between screens (not a reload).
+let remembered: Filters = NO_FILTERS;
+
+export function FeedScreen() {
+  const [filters, setFilters] = useState<Filters>(remembered);
+  useEffect(() => {
+    remembered = filters;
+  }, [filters]);
+  const text = useDeferredValue(filters.text);
+  const input = useMemo(() => feedInput({ ...filters, text }, categoryCodes), [filters, text]);
+  return (
+    <div className="stack">
+      <div className="page-head">
+        <h1 id="page-title" tabIndex={-1}>
+          Live feed
+        </h1>
+        <Link className="button" to="/report">
+          Report suspicious activity
+        </Link>
+      </div>
+      <FeedFilters filters={filters} onChange={setFilters} />
+      <FeedResults input={input} label="Incident reports and notes" />
+    </div>
+  );
+}
+
+export function FeedResults({
+  input,
+  label,
+  extra,
+}: {
+  input: ReturnType<typeof feedInput>;
+  label: string;
+  extra?: (item: ItemView) => ReactNode;
+}) {
+  const trpc = useTRPC();
+  const session = useSession();
+  const live = useLive();
+  const q = useInfiniteQuery(
+    trpc.staff.feed.infiniteQueryOptions(input, { getNextPageParam: (page) => page.nextCursor ?? undefined }),
+  );
+  const pages = useMemo(() => q.data?.pages.flatMap((p) => p.items) ?? [], [q.data]);
+  const items = useMemo(() => mergeFeed(pages, live.entries, live.overlay, input), [pages, live, input]);
+
+  // Announce arrivals once the list has loaded; the text says how many, not only a highlight.
+  const [arrived, setArrived] = useState(0);
+  const known = useRef<Set<string> | null>(null);
+  useEffect(() => {
+    if (!q.isSuccess) return;
+    if (!known.current) {
+      known.current = new Set(items.map((i) => i.id));
+      return;
+    }
+    let n = 0;
+    for (const i of items) {
+      if (!known.current.has(i.id)) {
+        known.current.add(i.id);
+        n++;
+      }
+    }
+    if (n > 0) setArrived((a) => a + n);
+  }, [items, q.isSuccess]);
+
+  const { fetchNextPage, hasNextPage, isFetchingNextPage } = q;
+  const loadMore = useCallback(() => {
+    if (hasNextPage && !isFetchingNextPage) void fetchNextPage();
+  }, [fetchNextPage, hasNextPage, isFetchingNextPage]);
+
+  return (
+    <section aria-label={label} className="stack-tight">
+      <p className="sr-only" aria-live="polite">
+        {arrived > 0 ? `${arrived} new ${arrived === 1 ? 'item has' : 'items have'} arrived.` : ''}
+      </p>
+      {q.isPending && <p role="status">Loading…</p>}
+      {q.isError && <Notice kind="error">{apiError(q.error).message}</Notice>}
+      {q.isSuccess && items.length === 0 && <p className="empty">Nothing matches these filters yet.</p>}
+      {items.length > 0 && (
+        <ItemList
+          items={items}
+          nodeName={session.nodeName}
+          hasMore={!!hasNextPage}
+          loadingMore={isFetchingNextPage}
+          onLoadMore={loadMore}
+          label={label}
+          extra={extra}
+        />
+      )}
+    </section>
+  );
+}
+
+function FeedFilters({ filters, onChange }: { filters: Filters; onChange: (f: Filters) => void }) {
+  const session = useSession();
+  const set = (patch: Partial<Filters>) => onChange({ ...filters, ...patch });
+  const active = Object.entries(filters).filter(([k, v]) => v !== NO_FILTERS[k as keyof Filters]).length;
+  return (
+    <search className="filters card" aria-label="Filter the feed">
+      <div className="filter-search">
+        <label htmlFor="f-text">Search</label>
+        <input
+          id="f-text"
+          type="search"
+          value={filters.text}
+          maxLength={200}
+          placeholder="Words in the title, narrative, indicators…"
+          onChange={(e) => set({ text: e.target.value })}
+        />
+      </div>
+      <div className="filter-grid">
+        <label>
+          Kind
+          <select value={filters.kind} onChange={(e) => set({ kind: e.target.value as Filters['kind'] })}>
+            <option value="">All</option>
+            <option value="bulletin">Incident reports</option>
+            <option value="note">Best-practice notes</option>
+          </select>
+        </label>
+        <label>
+          Category
+          <select value={filters.category} onChange={(e) => set({ category: e.target.value })}>
+            <option value="">All</option>
+            {Object.entries(INCIDENT_TAXONOMY).map(([cat, def]) => (
+              <optgroup key={cat} label={def.label}>
+                <option value={`cat:${cat}`}>All {def.label.toLowerCase()}</option>
+                {Object.keys(def.subcategories).map((sub) => (
+                  <option key={sub} value={`code:${cat}.${sub}`}>
+                    {humanize(sub)}
+                  </option>
+                ))}
+              </optgroup>
+            ))}
+          </select>
+        </label>
+        <label>
+          Severity
+          <select value={filters.severity} onChange={(e) => set({ severity: e.target.value })}>
+            <option value="">All</option>
+            {Object.keys(SEVERITIES).map((s) => (
+              <option key={s} value={s}>
+                {humanize(s)}
+              </option>
+            ))}
+          </select>
+        </label>
+        <label>
+          TLP
+          <select value={filters.tlp} onChange={(e) => set({ tlp: e.target.value })}>
+            <option value="">All</option>
+            {TLP_LEVELS.map((t) => (
+              <option key={t} value={t}>
+                TLP:{t}
+              </option>
+            ))}
+          </select>
+        </label>
+        <label>
+          Origin
+          <select value={filters.origin} onChange={(e) => set({ origin: e.target.value })}>
+            <option value="">Everyone</option>
+            {session.roster.map((m) => (
+              <option key={m.node} value={m.node}>
+                {m.name}
+              </option>
+            ))}
+          </select>
+        </label>
+        <label>
+          Status
+          <select value={filters.status} onChange={(e) => set({ status: e.target.value })}>
+            <option value="">All</option>
+            {BULLETIN_STATUSES.map((s) => (
+              <option key={s} value={s}>
+                {humanize(s)}
+              </option>
+            ))}
+          </select>
+        </label>
+        <label>
+          From
+          <input type="datetime-local" value={filters.since} onChange={(e) => set({ since: e.target.value })} />
+        </label>
+        <label>
+          Until
+          <input type="datetime-local" value={filters.until} onChange={(e) => set({ until: e.target.value })} />
+        </label>
+        <label className="choice">
+          <input
+            type="checkbox"
+            checked={filters.includeRetracted}
+            onChange={(e) => set({ includeRetracted: e.target.checked })}
+          />
+          Include retracted
+        </label>
+      </div>
+      {active > 0 && (
+        <p>
+          {active} {active === 1 ? 'filter' : 'filters'} active.{' '}
+          <button type="button" className="link" onClick={() => onChange(NO_FILTERS)}>
+            Clear filters
+          </button>
+        </p>
+      )}
+    </search>
+  );
+}

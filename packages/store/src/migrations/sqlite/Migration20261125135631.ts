@@ -1,0 +1,7 @@
+import { Migration } from '@mikro-orm/migrations';
+
+export class Migration20261125135631 extends Migration {
+  override async up(): Promise<void> {
+    this.addSql(`create index \`items_created_id_index\` on \`items\` (\`created\`, \`id\`);`);
+  }
+}
