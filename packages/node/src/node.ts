@@ -230,10 +230,19 @@ export class CityLinkNode implements AsyncDisposable {
     if (ownKeys?.some((k) => k.kid === this.key.kid)) this.roster.setHubKeys(ownKeys);
     await this.#listen();
     if (this.config.role === 'hub') {
-      // The members file only bootstraps: a node already in the roster is changed through the
-      // hub API, never by restarting with an old file (that would undo revocations and rotations).
+      // The members file adds members and may move or rename them; status and keys of a node
+      // already in the roster change only through the hub API, so restarting with an old file
+      // never undoes a revocation or a key rotation.
       const fromFile = this.config.membersFile ? await readMembersFile(this.config.membersFile) : [];
-      const wanted = [this.selfMember(), ...fromFile.filter((m) => m.node !== this.id && !this.roster.member(m.node))];
+      const wanted = [
+        this.selfMember(),
+        ...fromFile
+          .filter((m) => m.node !== this.id)
+          .map((m) => {
+            const held = this.roster.member(m.node);
+            return held ? { ...held, name: m.name, baseUrl: m.baseUrl } : m;
+          }),
+      ];
       const changed = wanted.filter((m) => JSON.stringify(this.roster.member(m.node)) !== JSON.stringify(m));
       if (changed.length > 0) await this.publishMembers(changed, 'config');
     } else {

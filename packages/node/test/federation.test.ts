@@ -1,6 +1,6 @@
 import type { CityLinkClient } from '@citylink/client';
 import { readKeyFile, signObject } from '@citylink/crypto';
-import { TestNetwork } from '@citylink/dev-env';
+import { eventually, TestNetwork } from '@citylink/dev-env';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 type Marking = Parameters<CityLinkClient['staff']['postBulletin']['mutate']>[0];
@@ -182,5 +182,23 @@ describe.each([
     sub.unsubscribe();
     expect(seen.map((s) => s.title)).toEqual(['live 1', 'live 2', 'live 3']);
     expect(new Set(seen.map((s) => s.seq)).size).toBe(3);
+
+    // Signing out ends the stream: the next batch is refused, not delivered.
+    const errors: string[] = [];
+    sub = c2.staff.onFeed.subscribe(
+      { lastEventId: Number(seen[2]!.seq) },
+      {
+        onData: ({ data }) =>
+          seen.push({ seq: 'after sign-out', title: (data.object.body as { title: string }).title }),
+        onError: (err) => errors.push(err.message),
+      },
+    );
+    await c2.staff.logout.mutate();
+    await post({ tlp: 'GREEN', audience: ['*'] }, 'live 4');
+    await net.processAll();
+    // Refused at the next batch, or at the start if the sign-out got there first.
+    await eventually(async () => expect(errors).toEqual([expect.stringMatching(/session ended|sign in first/)]));
+    sub.unsubscribe();
+    expect(seen).toHaveLength(3);
   });
 });

@@ -7,6 +7,7 @@ import { Store } from '@citylink/store';
 import { CliError } from '../errors.js';
 import { createKeyFile, exists, publicKeyRecord, writeJsonFile } from '../node-files.js';
 import { generatePassword } from '../passwords.js';
+import { REPO_ROOT } from '../paths.js';
 import {
   DEFAULT_BASE_PORT,
   DEMO_ACCOUNTS,
@@ -184,6 +185,8 @@ async function createAccounts(sqlitePath: string, spec: DemoNodeSpec): Promise<D
   }
 }
 
+const WEB_ROOT = resolve(REPO_ROOT, 'apps/web/dist');
+
 /** Points every port-dependent file (configs, the hub's members.json, accounts.json) at `basePort`. */
 async function applyPorts(paths: DemoPaths, basePort: number, marker: Marker): Promise<void> {
   const hubUrl = nodeUrl(basePort, HUB_SPEC);
@@ -192,6 +195,8 @@ async function applyPorts(paths: DemoPaths, basePort: number, marker: Marker): P
     const config = JSON.parse(await readFile(paths.config(spec.node), 'utf8')) as NodeConfigInput;
     config.port = basePort + spec.offset;
     if (config.hub) config.hub.url = hubUrl;
+    // Every node serves the web console when it has been built (npm start builds it).
+    if (await exists(WEB_ROOT)) config.webRoot = WEB_ROOT;
     await writeJsonFile(paths.config(spec.node), config, 0o600);
     if (spec.role === 'city') {
       const key = await readKeyFile(paths.keyFile(spec.node));

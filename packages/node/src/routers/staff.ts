@@ -14,7 +14,7 @@ import {
 import { type TRPCRouterRecord, tracked } from '@trpc/server';
 import { z } from 'zod';
 import { sessionCookie } from '../auth.js';
-import { InvalidInputError, NotFoundError } from '../errors.js';
+import { InvalidInputError, NotFoundError, UnauthenticatedError } from '../errors.js';
 import { authedProcedure, publicProcedure } from '../trpc.js';
 import type { FeedEntry } from '../views.js';
 
@@ -76,6 +76,9 @@ export const staffRouter = {
     });
     return { ok: true };
   }),
+
+  /** The statewide posture and advisory currently in force, as set by the hub. */
+  posture: authedProcedure.query(({ ctx }) => ctx.node.currentPosture()),
 
   me: publicProcedure.query(async ({ ctx }) => ({
     node: ctx.node.info(),
@@ -148,6 +151,10 @@ export const staffRouter = {
       let after = input?.lastEventId ?? ctx.node.store.headSeq;
       if (!Number.isSafeInteger(after)) throw new InvalidInputError('lastEventId must be a log sequence number');
       for await (const batch of ctx.node.views.follow(ctx.user, after, signal)) {
+        // A socket outlives the request that opened it: stop when the session is signed out or expires.
+        if (!(await ctx.node.accounts.authenticate(ctx.sessionToken))) {
+          throw new UnauthenticatedError('your session ended; sign in again');
+        }
         for (const entry of batch) {
           after = entry.seq;
           yield tracked(String(entry.seq), entry satisfies FeedEntry);
