@@ -10,9 +10,8 @@ import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { QUICK } from './lib.js';
 
-const ALL = ['fanout', 'ingest', 'catchup', 'memory'] as const;
-/** Run only when named: membership.ts currently fails while creating its 200-city network (request timeout). */
-const BY_NAME_ONLY = ['membership'] as const;
+const ALL = ['fanout', 'ingest', 'catchup', 'memory', 'membership'] as const;
+const BY_NAME_ONLY = [] as const;
 /** Hard bounds per benchmark process (each also stops itself earlier). */
 const LIMIT_MS: Record<string, number> = { memory: 210_000, membership: 320_000 };
 const wanted = process.argv.slice(2);

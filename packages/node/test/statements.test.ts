@@ -93,6 +93,18 @@ describe('joint statements across five cities', () => {
     expect(finalBytes.size).toBe(1);
     expect(await city(6).store.getObject(finalId)).toBeNull();
 
+    // A late signer (before the deadline) goes into an addendum; the final stays as delivered.
+    await (await as(5)).statements.sign.mutate({ id, name: 'Mayor 5', title: 'Mayor' });
+    await net.processAll();
+    await expect(originator.statements.finalize.mutate({ id })).rejects.toThrow(/already final/);
+    await originator.statements.finalize.mutate({ id, addendum: true });
+    await net.processAll();
+    const late = await (await as(2)).statements.get.query({ id });
+    expect(late.final?.id).toBe(finalId);
+    expect(late.final?.signatures).toHaveLength(3);
+    expect(late.addenda).toHaveLength(1);
+    expect(late.addenda[0]!.signatures).toHaveLength(1);
+
     // The exported bundle verifies offline, with our verifier and with plain jose.
     const { bundle, document, html } = await originator.statements.export.query({ id });
     expect(document.signatures).toHaveLength(3);
