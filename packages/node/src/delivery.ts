@@ -50,6 +50,8 @@ export class Delivery {
   #again = false;
   #timer: NodeJS.Timeout | undefined;
   #stopped = false;
+  /** When each peer's success was last written (see #markHealthy). */
+  readonly #healthyWrittenAt = new Map<string, number>();
   /** Rows that got a final outcome, by any round (background or flush). */
   #completed = 0;
 
@@ -143,6 +145,18 @@ export class Delivery {
     await Promise.all(workers);
   }
 
+  /**
+   * Records a successful push in the peer's state, but writes at most every 10 s per
+   * peer unless it was failing: a fan-out to every city must not cost a write per batch.
+   */
+  async #markHealthy(node: string): Promise<void> {
+    const now = Date.now();
+    const last = this.#healthyWrittenAt.get(node);
+    if (last !== undefined && now - last < 10_000) return;
+    this.#healthyWrittenAt.set(node, now);
+    await this.n.store.updatePeer(node, { lastPushOkAt: new Date(now), consecutiveFailures: 0 });
+  }
+
   #breaker(node: string): CircuitBreakerPolicy {
     let b = this.#breakers.get(node);
     if (!b) {
@@ -193,6 +207,7 @@ export class Delivery {
         );
         if (!(err instanceof BrokenCircuitError)) {
           this.n.metrics.deliveryFailures.inc({ peer: recipient });
+          this.#healthyWrittenAt.delete(recipient);
           const state = await store.getPeer(recipient);
           await store.updatePeer(recipient, {
             lastError: message.slice(0, 500),
@@ -217,7 +232,7 @@ export class Delivery {
           this.n.log.warn({ peer: recipient, id: rows[i]!.objectId, reason: r.reason }, 'recipient rejected object');
         }
       }
-      await store.updatePeer(recipient, { lastPushOkAt: new Date(), consecutiveFailures: 0 });
+      await this.#markHealthy(recipient);
       done += rows.length;
       if (rows.length < config.batchSize || this.#stopped) break;
     }

@@ -125,7 +125,7 @@ export class Inbound {
           });
           order.push(c);
         }
-        const out = await this.n.store.appendLocked(inputs);
+        const out = await this.n.store.appendLocked(inputs, { checked: true });
         return out.map((r, i) => ({ r, c: order[i]! }));
       });
       const events: Appended[] = [];

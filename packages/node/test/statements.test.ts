@@ -185,7 +185,7 @@ describe('joint statements across five cities', () => {
     await (await as(2)).statements.sign.mutate({ id, name: 'Mayor 2', title: 'Mayor' });
     await net.processAll();
     await originator.statements.revise.mutate({ id, text: 'Second text.' });
-    const deadline = new Date(Date.now() + 1_500).toISOString();
+    const deadline = new Date(Date.now() + 2_500).toISOString();
     await originator.statements.openSignOn.mutate({ id, deadline });
     await net.processAll();
     const state = await originator.statements.get.query({ id });

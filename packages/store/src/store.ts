@@ -153,11 +153,14 @@ export class Store {
     return this.#appendLock.runExclusive(fn);
   }
 
-  /** Must be called inside `exclusive`. Objects already held are reported as duplicates and change nothing. */
-  async appendLocked(inputs: readonly AppendInput[]): Promise<AppendResult[]> {
+  /**
+   * Must be called inside `exclusive`. Objects already held are reported as duplicates and
+   * change nothing; a caller that checked that itself under the same lock passes `checked`.
+   */
+  async appendLocked(inputs: readonly AppendInput[], opts: { checked?: boolean } = {}): Promise<AppendResult[]> {
     if (!this.#appendLock.isLocked()) throw new Error('appendLocked outside exclusive()');
     if (inputs.length === 0) return [];
-    const held = await this.heldIds(inputs.map((i) => i.object.id));
+    const held = opts.checked ? new Set<string>() : await this.heldIds(inputs.map((i) => i.object.id));
     const now = new Date();
     let seq = this.#headSeq;
     const results: AppendResult[] = [];
