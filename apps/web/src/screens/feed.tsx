@@ -122,82 +122,54 @@ function FeedFilters({ filters, onChange }: { filters: Filters; onChange: (f: Fi
         />
       </div>
       <div className="filter-grid">
-        <label>
-          Kind
-          <select value={filters.kind} onChange={(e) => set({ kind: e.target.value as Filters['kind'] })}>
-            <option value="">All</option>
-            <option value="bulletin">Incident reports</option>
-            <option value="note">Best-practice notes</option>
-          </select>
-        </label>
-        <label>
-          Category
-          <select value={filters.category} onChange={(e) => set({ category: e.target.value })}>
-            <option value="">All</option>
-            {Object.entries(INCIDENT_TAXONOMY).map(([cat, def]) => (
-              <optgroup key={cat} label={def.label}>
-                <option value={`cat:${cat}`}>All {def.label.toLowerCase()}</option>
-                {Object.keys(def.subcategories).map((sub) => (
-                  <option key={sub} value={`code:${cat}.${sub}`}>
-                    {humanize(sub)}
-                  </option>
-                ))}
-              </optgroup>
-            ))}
-          </select>
-        </label>
-        <label>
-          Severity
-          <select value={filters.severity} onChange={(e) => set({ severity: e.target.value })}>
-            <option value="">All</option>
-            {Object.keys(SEVERITIES).map((s) => (
-              <option key={s} value={s}>
-                {humanize(s)}
-              </option>
-            ))}
-          </select>
-        </label>
-        <label>
-          TLP
-          <select value={filters.tlp} onChange={(e) => set({ tlp: e.target.value })}>
-            <option value="">All</option>
-            {TLP_LEVELS.map((t) => (
-              <option key={t} value={t}>
-                TLP:{t}
-              </option>
-            ))}
-          </select>
-        </label>
-        <label>
-          Origin
-          <select value={filters.origin} onChange={(e) => set({ origin: e.target.value })}>
-            <option value="">Everyone</option>
-            {session.roster.map((m) => (
-              <option key={m.node} value={m.node}>
-                {m.name}
-              </option>
-            ))}
-          </select>
-        </label>
-        <label>
-          Status
-          <select value={filters.status} onChange={(e) => set({ status: e.target.value })}>
-            <option value="">All</option>
-            {BULLETIN_STATUSES.map((s) => (
-              <option key={s} value={s}>
-                {humanize(s)}
-              </option>
-            ))}
-          </select>
-        </label>
-        <label>
-          From
-          <input type="datetime-local" value={filters.since} onChange={(e) => set({ since: e.target.value })} />
-        </label>
-        <label>
-          Until
-          <input type="datetime-local" value={filters.until} onChange={(e) => set({ until: e.target.value })} />
-        </label>
+        <FilterSelect
+          label="Kind"
+          value={filters.kind}
+          onChange={(kind) => set({ kind: kind as Filters['kind'] })}
+          options={[
+            ['bulletin', 'Incident reports'],
+            ['note', 'Best-practice notes'],
+          ]}
+        />
+        <FilterSelect label="Category" value={filters.category} onChange={(category) => set({ category })}>
+          {Object.entries(INCIDENT_TAXONOMY).map(([cat, def]) => (
+            <optgroup key={cat} label={def.label}>
+              <option value={`cat:${cat}`}>All {def.label.toLowerCase()}</option>
+              {Object.keys(def.subcategories).map((sub) => (
+                <option key={sub} value={`code:${cat}.${sub}`}>
+                  {humanize(sub)}
+                </option>
+              ))}
+            </optgroup>
+          ))}
+        </FilterSelect>
+        <FilterSelect
+          label="Severity"
+          value={filters.severity}
+          onChange={(severity) => set({ severity })}
+          options={Object.keys(SEVERITIES).map((s) => [s, humanize(s)])}
+        />
+        <FilterSelect
+          label="TLP"
+          value={filters.tlp}
+          onChange={(tlp) => set({ tlp })}
+          options={TLP_LEVELS.map((t) => [t, `TLP:${t}`])}
+        />
+        <FilterSelect
+          label="Origin"
+          all="Everyone"
+          value={filters.origin}
+          onChange={(origin) => set({ origin })}
+          options={session.roster.map((m) => [m.node, m.name])}
+        />
+        <FilterSelect
+          label="Status"
+          value={filters.status}
+          onChange={(status) => set({ status })}
+          options={BULLETIN_STATUSES.map((s) => [s, humanize(s)])}
+        />
+        <FilterDate label="From" value={filters.since} onChange={(since) => set({ since })} />
+        <FilterDate label="Until" value={filters.until} onChange={(until) => set({ until })} />
         <label className="choice">
           <input
             type="checkbox"
@@ -216,5 +188,46 @@ function FeedFilters({ filters, onChange }: { filters: Filters; onChange: (f: Fi
         </p>
       )}
     </search>
+  );
+}
+
+/** A labelled filter select whose empty value means "no filter"; `options` are [value, label] pairs. */
+function FilterSelect({
+  label,
+  value,
+  onChange,
+  all = 'All',
+  options = [],
+  children,
+}: {
+  label: string;
+  value: string;
+  onChange: (value: string) => void;
+  all?: string;
+  options?: readonly (readonly [string, string])[];
+  children?: ReactNode;
+}) {
+  return (
+    <label>
+      {label}
+      <select value={value} onChange={(e) => onChange(e.target.value)}>
+        <option value="">{all}</option>
+        {options.map(([v, text]) => (
+          <option key={v} value={v}>
+            {text}
+          </option>
+        ))}
+        {children}
+      </select>
+    </label>
+  );
+}
+
+function FilterDate({ label, value, onChange }: { label: string; value: string; onChange: (value: string) => void }) {
+  return (
+    <label>
+      {label}
+      <input type="datetime-local" value={value} onChange={(e) => onChange(e.target.value)} />
+    </label>
   );
 }

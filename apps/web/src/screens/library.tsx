@@ -10,10 +10,11 @@ import {
   issuesToErrors,
   Notice,
 } from '../components/fields';
-import { DEFAULT_MARKING, fromWire, MarkingPicker, type MarkingValue, toWire } from '../components/marking';
+import { DEFAULT_MARKING, fromWire, type MarkingValue, toWire } from '../components/marking';
+import { focusErrorSummary, PublishActions, SharingSection, usePublishCallbacks } from '../components/publish';
 import { apiError, type ItemView, useTRPC } from '../lib/api';
 import { feedInput, NO_FILTERS } from '../lib/feed';
-import { Link, navigate, useLocation } from '../lib/router';
+import { Link, useLocation } from '../lib/router';
 import { useSession } from '../lib/session';
 import { FeedResults } from './feed';
 import { markingErrors } from './report';
@@ -193,27 +194,15 @@ export function NoteFormScreen() {
 }
 
 function NoteForm(props: { initial: NoteDraft; initialMarking: MarkingValue; supersedes?: string }) {
-  const session = useSession();
   const trpc = useTRPC();
-  const qc = useQueryClient();
   const [d, setD] = useState(props.initial);
   const [marking, setMarking] = useState(props.initialMarking);
   const [errors, setErrors] = useState<FieldErrors>({});
   const form = 'note';
   const set = (patch: Partial<NoteDraft>) => setD((x) => ({ ...x, ...patch }));
   const ip = (k: string, help?: boolean) => inputProps(form, k, errors, help);
-  const post = useMutation(
-    trpc.staff.postNote.mutationOptions({
-      onSuccess: ({ id }) => {
-        void qc.invalidateQueries({ queryKey: trpc.staff.feed.pathKey() });
-        navigate(`/objects/${id}`);
-      },
-      onError: (err) => {
-        const e = apiError(err);
-        setErrors(e.issues.length ? issuesToErrors(e.issues) : { form: e.message });
-      },
-    }),
-  );
+  const publish = usePublishCallbacks(setErrors);
+  const post = useMutation(trpc.staff.postNote.mutationOptions(publish));
   const submit = (e: FormEvent) => {
     e.preventDefault();
     const found: FieldErrors = { ...markingErrors(marking) };
@@ -224,7 +213,7 @@ function NoteForm(props: { initial: NoteDraft; initialMarking: MarkingValue; sup
     }
     setErrors(found);
     if (Object.keys(found).length > 0) {
-      requestAnimationFrame(() => document.querySelector<HTMLElement>('.error-summary')?.focus());
+      focusErrorSummary();
       return;
     }
     post.mutate({ ...toWire(marking), body: noteToBody(d, props.supersedes) as NoteBody });
@@ -298,24 +287,8 @@ function NoteForm(props: { initial: NoteDraft; initialMarking: MarkingValue; sup
           <FieldError form={form} name="jurisdictionSize" errors={errors} />
         </fieldset>
       </section>
-      <section className="card stack">
-        <h2>Sharing</h2>
-        <MarkingPicker
-          form={form}
-          value={marking}
-          onChange={setMarking}
-          self={session.node.node}
-          roster={session.roster}
-          errors={errors}
-        />
-      </section>
-      {errors.form && <Notice kind="error">{errors.form}</Notice>}
-      <div className="actions">
-        <button type="submit" disabled={post.isPending}>
-          {post.isPending ? 'Signing and sending…' : 'Sign and share the note'}
-        </button>
-        <Link to="/library">Cancel</Link>
-      </div>
+      <SharingSection form={form} value={marking} onChange={setMarking} errors={errors} />
+      <PublishActions errors={errors} pending={post.isPending} label="Sign and share the note" cancelTo="/library" />
     </form>
   );
 }

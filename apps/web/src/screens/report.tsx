@@ -8,7 +8,7 @@ import {
   IndicatorSchema,
   SEVERITIES,
 } from '@citylink/protocol';
-import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { useMutation, useQuery } from '@tanstack/react-query';
 import { type FormEvent, useState } from 'react';
 import {
   ErrorSummary,
@@ -20,11 +20,11 @@ import {
   issuesToErrors,
   Notice,
 } from '../components/fields';
-import { DEFAULT_MARKING, fromWire, MarkingPicker, type MarkingValue, toWire } from '../components/marking';
+import { DEFAULT_MARKING, fromWire, type MarkingValue, toWire } from '../components/marking';
+import { focusErrorSummary, PublishActions, SharingSection, usePublishCallbacks } from '../components/publish';
 import { apiError, useTRPC } from '../lib/api';
 import { humanize, isoToLocalInput, localInputToIso } from '../lib/format';
-import { Link, navigate, useLocation } from '../lib/router';
-import { useSession } from '../lib/session';
+import { Link, useLocation } from '../lib/router';
 
 type BulletinBody = BodyOf<'bulletin'>;
 type IndicatorType = (typeof IndicatorSchema.shape.type.options)[number];
@@ -232,34 +232,22 @@ export function ReportScreen() {
 }
 
 function BulletinForm(props: { initial: BulletinDraft; initialMarking: MarkingValue; supersedes?: string }) {
-  const session = useSession();
   const trpc = useTRPC();
-  const qc = useQueryClient();
   const [d, setD] = useState<BulletinDraft>(props.initial);
   const [marking, setMarking] = useState<MarkingValue>(props.initialMarking);
   const [errors, setErrors] = useState<FieldErrors>({});
   const form = 'report';
   const set = (patch: Partial<BulletinDraft>) => setD((x) => ({ ...x, ...patch }));
 
-  const post = useMutation(
-    trpc.staff.postBulletin.mutationOptions({
-      onSuccess: ({ id }) => {
-        void qc.invalidateQueries({ queryKey: trpc.staff.feed.pathKey() });
-        navigate(`/objects/${id}`);
-      },
-      onError: (err) => {
-        const e = apiError(err);
-        setErrors(e.issues.length ? issuesToErrors(e.issues) : { form: e.message });
-      },
-    }),
-  );
+  const publish = usePublishCallbacks(setErrors);
+  const post = useMutation(trpc.staff.postBulletin.mutationOptions(publish));
 
   const submit = (e: FormEvent) => {
     e.preventDefault();
     const found = validateBulletin(d, marking, props.supersedes);
     setErrors(found);
     if (Object.keys(found).length > 0) {
-      requestAnimationFrame(() => document.querySelector<HTMLElement>('.error-summary')?.focus());
+      focusErrorSummary();
       return;
     }
     post.mutate({ ...toWire(marking), body: draftToBody(d, props.supersedes) as BulletinBody });
@@ -594,29 +582,14 @@ function BulletinForm(props: { initial: BulletinDraft; initialMarking: MarkingVa
         </div>
       </details>
 
-      <section className="card stack">
-        <h2>Sharing</h2>
-        <MarkingPicker
-          form={form}
-          value={marking}
-          onChange={setMarking}
-          self={session.node.node}
-          roster={session.roster}
-          errors={errors}
-        />
-      </section>
+      <SharingSection form={form} value={marking} onChange={setMarking} errors={errors} />
 
-      {errors.form && <Notice kind="error">{errors.form}</Notice>}
-      <div className="actions">
-        <button type="submit" disabled={post.isPending}>
-          {post.isPending
-            ? 'Signing and sending…'
-            : props.supersedes
-              ? 'Publish the correction'
-              : 'Sign and send the report'}
-        </button>
-        <Link to="/">Cancel</Link>
-      </div>
+      <PublishActions
+        errors={errors}
+        pending={post.isPending}
+        label={props.supersedes ? 'Publish the correction' : 'Sign and send the report'}
+        cancelTo="/"
+      />
     </form>
   );
 }

@@ -1,5 +1,5 @@
 import { useMutation } from '@tanstack/react-query';
-import { type FormEvent, useEffect, useRef, useState } from 'react';
+import { type FormEvent, type Ref, useEffect, useRef, useState } from 'react';
 import { Notice } from '../components/fields';
 import { apiError, type NodeInfo, useTRPC } from '../lib/api';
 
@@ -56,42 +56,24 @@ export function SignInScreen({
         )}
         {notice && <Notice>{notice}</Notice>}
         {message && <Notice kind="error">{message}</Notice>}
-        <div className="field">
-          <label htmlFor="username">User name</label>
-          <input
-            ref={userRef}
-            id="username"
-            name="username"
-            autoComplete="username"
-            value={username}
-            aria-invalid={missing.username ? true : undefined}
-            aria-describedby={missing.username ? 'username-error' : undefined}
-            onChange={(e) => setUsername(e.target.value)}
-          />
-          {missing.username && (
-            <p className="field-error" id="username-error">
-              ⚠ {missing.username}
-            </p>
-          )}
-        </div>
-        <div className="field">
-          <label htmlFor="password">Password</label>
-          <input
-            id="password"
-            name="password"
-            type="password"
-            autoComplete="current-password"
-            value={password}
-            aria-invalid={missing.password ? true : undefined}
-            aria-describedby={missing.password ? 'password-error' : undefined}
-            onChange={(e) => setPassword(e.target.value)}
-          />
-          {missing.password && (
-            <p className="field-error" id="password-error">
-              ⚠ {missing.password}
-            </p>
-          )}
-        </div>
+        <SignInField
+          ref={userRef}
+          id="username"
+          label="User name"
+          autoComplete="username"
+          value={username}
+          error={missing.username}
+          onChange={setUsername}
+        />
+        <SignInField
+          id="password"
+          label="Password"
+          type="password"
+          autoComplete="current-password"
+          value={password}
+          error={missing.password}
+          onChange={setPassword}
+        />
         <button type="submit" disabled={login.isPending}>
           {login.isPending ? 'Signing in…' : 'Sign in'}
         </button>
@@ -100,5 +82,48 @@ export function SignInScreen({
         </p>
       </form>
     </main>
+  );
+}
+
+/** A sign-in input; `id` is also its name, and its error (if any) is `${id}-error`. */
+function SignInField({
+  ref,
+  id,
+  label,
+  type,
+  autoComplete,
+  value,
+  error,
+  onChange,
+}: {
+  ref?: Ref<HTMLInputElement>;
+  id: string;
+  label: string;
+  type?: string;
+  autoComplete: string;
+  value: string;
+  error: string | undefined;
+  onChange: (value: string) => void;
+}) {
+  return (
+    <div className="field">
+      <label htmlFor={id}>{label}</label>
+      <input
+        ref={ref}
+        id={id}
+        name={id}
+        type={type}
+        autoComplete={autoComplete}
+        value={value}
+        aria-invalid={error ? true : undefined}
+        aria-describedby={error ? `${id}-error` : undefined}
+        onChange={(e) => onChange(e.target.value)}
+      />
+      {error && (
+        <p className="field-error" id={`${id}-error`}>
+          ⚠ {error}
+        </p>
+      )}
+    </div>
   );
 }
