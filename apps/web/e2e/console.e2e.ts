@@ -21,6 +21,7 @@ const HOSTILE_TITLE = `<script>window.__pwned=1</script><img src=x onerror="wind
 const HOSTILE_NARRATIVE =
   '<a href="javascript:window.__pwned=3">click me</a> <svg onload="window.__pwned=4"></svg> <iframe src="javascript:alert(5)"></iframe>';
 const HOSTILE_INDICATOR = 'javascript:alert(document.domain)//';
+const STATEMENT_TITLE = `Joint statement on poll-worker training ${run}`;
 
 async function fillReport(
   page: Page,
@@ -77,6 +78,7 @@ describe.skipIf(!HAVE_CHROMIUM)('the web console in Chromium, against a network 
   let greenId = '';
   let redId = '';
   let hostileId = '';
+  let statementId = '';
 
   // Ben's console talks to its node through a WebSocket the test can drop and hold down.
   let wsBlocked = false;
@@ -426,6 +428,60 @@ describe.skipIf(!HAVE_CHROMIUM)('the web console in Chromium, against a network 
     await expect.poll(() => ben.page.getByRole('link', { name: HOSTILE_TITLE }).count()).toBe(0);
   });
 
+  it('a mayor reads the frozen text and its hash, and signs a joint statement in the console', async () => {
+    // Shelbyville's staff drafts a statement inviting Springfield, and opens sign-on (through the API).
+    const origin = await desk(net.node('shelbyville'));
+    await signIn(origin, 'ben');
+    const text = `Our cities ask the legislature to fund poll-worker training. <b>${run}</b>`;
+    const created = await call<{ id: string }>(
+      origin,
+      'statements.create',
+      { title: STATEMENT_TITLE, text, addressees: ['The Legislature'], invited: ['springfield'], includeHub: true },
+      'mutation',
+    );
+    expect(created.status).toBe(200);
+    const id = created.data.id;
+    statementId = id;
+    const deadline = new Date(Date.now() + 86_400_000).toISOString();
+    const opened = await call<{ textHash: string }>(origin, 'statements.openSignOn', { id, deadline }, 'mutation');
+    expect(opened.status).toBe(200);
+    const { textHash } = opened.data;
+
+    // Springfield's mayor: the sign-on reaches her node, she opens the statement and signs.
+    const mayor = await desk(net.node('springfield'));
+    await signIn(mayor, 'mayor');
+    await expect
+      .poll(async () => (await call<{ phase?: string }>(mayor, 'statements.get', { id })).data.phase, {
+        timeout: 20_000,
+      })
+      .toBe('sign-on open');
+    const { page } = mayor;
+    await page.getByRole('link', { name: 'Statements', exact: true }).click();
+    await page.getByRole('link', { name: STATEMENT_TITLE }).click();
+    await page.waitForURL(`**/statements/${id}`);
+    const panel = page.getByRole('region', { name: 'Sign for City of Springfield' });
+    await expect.poll(() => panel.getByTestId('frozen-text').textContent()).toBe(text);
+    expect(await panel.getByTestId('text-hash').textContent()).toBe(textHash);
+    await panel.getByLabel('Name').fill('Joe Quimby');
+    await panel.getByLabel('Title').fill('Mayor');
+    await panel.getByRole('button', { name: 'Sign' }).click();
+    await panel.getByText('Your city has signed this text.').waitFor();
+    const row = page.getByRole('row', { name: /springfield/ });
+    await expect.poll(() => row.textContent()).toContain('Joe Quimby, Mayor');
+    await expectInert(mayor);
+
+    // The signature reaches the originating city, where it counts.
+    await expect
+      .poll(
+        async () => {
+          const s = await call<{ signers?: { node: string; status: string }[] }>(origin, 'statements.get', { id });
+          return s.data.signers?.find((x) => x.node === 'springfield')?.status;
+        },
+        { timeout: 20_000 },
+      )
+      .toBe('signed');
+  });
+
   it('an expired session returns to sign-in with a message', async () => {
     const d = await desk(net.node('shelbyville'));
     await signIn(d, 'ben');
@@ -468,6 +524,12 @@ describe.skipIf(!HAVE_CHROMIUM)('the web console in Chromium, against a network 
         d: a,
         path: '/library',
         ready: (p) => p.getByRole('link', { name: /Two-person rule/ }).waitFor(),
+      },
+      {
+        name: 'statement',
+        d: a,
+        path: `/statements/${statementId}`,
+        ready: (p) => p.getByRole('row', { name: /Joe Quimby/ }).waitFor(),
       },
       { name: 'hub', d: h, path: '/hub', ready: (p) => p.getByRole('heading', { name: 'Incident board' }).waitFor() },
       {

@@ -13,6 +13,7 @@ import { LibraryScreen, NoteFormScreen } from './screens/library';
 import { PublicObjectScreen, PublicScreen } from './screens/public';
 import { ReportScreen } from './screens/report';
 import { SignInScreen } from './screens/sign-in';
+import { StatementScreen, StatementsScreen } from './screens/statements';
 
 const EXPIRED = 'Your session has expired or was ended. Please sign in again.';
 
@@ -151,6 +152,7 @@ function TopBar({ session, signingOut }: { session: Session; signingOut: boolean
     ['/', 'Feed'],
     ['/report', 'Report'],
     ['/library', 'Library'],
+    ['/statements', 'Statements'],
     ...(session.isHubOfficial ? ([['/hub', 'Hub situation']] as [string, string][]) : []),
   ];
   const current = (to: string) => (to === '/' ? path === '/' || path.startsWith('/objects') : path.startsWith(to));
@@ -222,6 +224,9 @@ function Routes({ session }: { session: Session }) {
   if (path === '/library/new') return <NoteFormScreen />;
   const obj = match('/objects/:id', path);
   if (obj) return <DetailScreen key={obj.id} id={obj.id!} />;
+  if (path === '/statements') return <StatementsScreen />;
+  const statement = match('/statements/:id', path);
+  if (statement) return <StatementScreen key={statement.id} id={statement.id!} />;
   if (path === '/hub' || path === '/hub/network') {
     if (!session.isHubOfficial) {
       return (

@@ -1,0 +1,165 @@
+import { QueryClientProvider } from '@tanstack/react-query';
+import { cleanup, render, screen, within } from '@testing-library/react';
+import type { ReactNode } from 'react';
+import { afterEach, describe, expect, it } from 'vitest';
+import { createClients, type RosterMember, TRPCProvider } from '../lib/api';
+import { describeNode, type Session, SessionContext } from '../lib/session';
+import { type DiffPart, DiffText, type StatementState, StatementView } from './statements';
+
+afterEach(cleanup);
+
+const HOSTILE = '<script>window.__pwned=1</script><img src=x onerror="window.__pwned=2">';
+const ID = (c: string) => c.repeat(43);
+
+const roster: RosterMember[] = [
+  { node: 'state-hub', name: 'State Election Office', role: 'hub', status: 'active' },
+  { node: 'springfield', name: 'City of Springfield', role: 'city', status: 'active' },
+  { node: 'shelbyville', name: 'City of Shelbyville', role: 'city', status: 'active' },
+];
+
+function session(node: string, roles: string[]): Session {
+  return {
+    node: {
+      node,
+      role: 'city',
+      name: node,
+      network: 'n',
+      baseUrl: 'http://x',
+      jwksUrl: 'http://x/.well-known/jwks.json',
+      hub: 'state-hub',
+      protocolVersion: 1,
+    },
+    user: { id: 1, username: 'q', displayName: 'Mayor Quimby', roles } as Session['user'],
+    roster,
+    isHubOfficial: false,
+    nodeName: (n) => describeNode(roster, n),
+    signOut: () => undefined,
+  };
+}
+
+const created = '2026-11-03T10:00:00.000Z';
+const deadline = new Date(Date.now() + 86_400_000).toISOString();
+const HASH = 'h'.repeat(43);
+
+const statement = {
+  id: ID('a'),
+  originator: 'shelbyville',
+  phase: 'sign-on open',
+  tlp: 'AMBER',
+  audience: ['springfield', 'state-hub'],
+  title: `Joint statement ${HOSTILE}`,
+  addressees: ['The Governor'],
+  invited: ['springfield'],
+  revisions: [
+    {
+      id: ID('a'),
+      number: 1,
+      parent: null,
+      created,
+      title: 'Joint statement',
+      text: 'We ask for funding.',
+      addressees: ['The Governor'],
+    },
+  ],
+  comments: [],
+  signOn: {
+    id: ID('s'),
+    revision: ID('a'),
+    textHash: HASH,
+    deadline,
+    text: {
+      v: 1,
+      kind: 'statement-text',
+      statement: ID('a'),
+      revision: ID('a'),
+      title: 'Joint statement',
+      addressees: ['The Governor'],
+      text: `We ask for funding. ${HOSTILE}`,
+    },
+  },
+  signers: [
+    {
+      node: 'shelbyville',
+      name: 'City of Shelbyville',
+      status: 'signed',
+      block: { name: 'Mayor Ben', title: 'Mayor', city: 'Shelbyville' },
+      signature: ID('x'),
+      signedAt: created,
+      problem: null,
+    },
+    {
+      node: 'springfield',
+      name: 'City of Springfield',
+      status: 'not signed',
+      block: null,
+      signature: null,
+      signedAt: null,
+      problem: null,
+    },
+  ],
+  counted: [ID('x')],
+  final: null,
+  addenda: [],
+  deliveries: [],
+} as unknown as StatementState;
+
+function renderWith(ui: ReactNode, s: Session) {
+  const clients = createClients({ onUnauthorized: () => undefined, origin: 'http://127.0.0.1:9' });
+  return render(
+    <QueryClientProvider client={clients.queryClient}>
+      <TRPCProvider trpcClient={clients.trpcClient} queryClient={clients.queryClient}>
+        <SessionContext.Provider value={s}>{ui}</SessionContext.Provider>
+      </TRPCProvider>
+    </QueryClientProvider>,
+  );
+}
+
+describe('statement diff', () => {
+  const parts: DiffPart[] = [
+    { text: 'We ', change: 'same' },
+    { text: 'ask', change: 'removed' },
+    { text: 'demand', change: 'added' },
+    { text: ' for ', change: 'same' },
+    { text: '<b>funding</b>', change: 'added' },
+  ];
+
+  it('marks additions and removals with text markers as well as colour, and shows markup as text', () => {
+    const { container } = render(<DiffText parts={parts} label="Changes from revision 1 to revision 2" />);
+    const para = container.querySelector('p')!;
+    const ins = para.querySelectorAll('ins');
+    const del = para.querySelectorAll('del');
+    expect([...ins].map((i) => i.textContent)).toEqual(['[added: +demand]', '[added: +<b>funding</b>]']);
+    expect([...del].map((d) => d.textContent)).toEqual(['[removed: −ask]']);
+    expect(ins[0]!.className).toBe('diff-added');
+    expect(del[0]!.className).toBe('diff-removed');
+    expect(container.querySelectorAll('b').length).toBe(0);
+    expect(screen.getByText(/Changes from revision 1 to revision 2: 2 added, 1 removed/)).toBeTruthy();
+  });
+});
+
+describe('the signing panel', () => {
+  it('shows the mayor of an invited city the frozen text and its hash, then Sign', () => {
+    const { container } = renderWith(<StatementView s={statement} />, session('springfield', ['signer', 'staff']));
+    const panel = screen.getByRole('region', { name: /Sign for/ });
+    expect(within(panel).getByTestId('frozen-text').textContent).toBe(`We ask for funding. ${HOSTILE}`);
+    expect(within(panel).getByTestId('text-hash').textContent).toBe(HASH);
+    expect(within(panel).getByLabelText('Name')).toBeTruthy();
+    expect(within(panel).getByLabelText('Title')).toBeTruthy();
+    expect(within(panel).getByRole('button', { name: 'Sign' })).toBeTruthy();
+    expect(container.querySelectorAll('script, img, [onerror]').length).toBe(0);
+  });
+
+  it('is not shown to staff without the signer role', () => {
+    renderWith(<StatementView s={statement} />, session('springfield', ['staff']));
+    expect(screen.queryByRole('region', { name: /Sign for/ })).toBeNull();
+    expect(screen.queryByRole('button', { name: 'Sign' })).toBeNull();
+    // The roster still says who signed, in words.
+    const row = screen.getByText('City of Springfield', { selector: 'td' }).closest('tr')!;
+    expect(row.textContent).toContain('Not signed yet');
+  });
+
+  it('is not shown when sign-on is not open', () => {
+    renderWith(<StatementView s={{ ...statement, phase: 'closed' }} />, session('springfield', ['signer', 'staff']));
+    expect(screen.queryByRole('button', { name: 'Sign' })).toBeNull();
+  });
+});
