@@ -91,6 +91,7 @@ export class CityLinkNode implements AsyncDisposable {
   #timers: NodeJS.Timeout[] = [];
   readonly #tasks = new Set<Promise<unknown>>();
   readonly #lastTouched = new Map<string, number>();
+  readonly #pulledUpTo = new Map<string, number>();
   #clients = new Map<string, { url: string; client: PeerClient }>();
   #closed = false;
 
@@ -469,6 +470,8 @@ export class CityLinkNode implements AsyncDisposable {
   /** Log entries after `after` that this node may pass to `peer`. */
   async changesFor(peer: string, after: number, limit: number) {
     const rows = await this.store.logAfter(after, limit);
+    // Where each peer's catch-up stands in our log (for the hub's network view).
+    this.#pulledUpTo.set(peer, rows.length > 0 ? rows[rows.length - 1]!.seq : after);
     const items = rows.filter((r) => this.#maySend(r.object, peer)).map((r) => ({ seq: r.seq, jws: r.object.jws }));
     return {
       epoch: this.store.epoch,
@@ -627,6 +630,8 @@ export class CityLinkNode implements AsyncDisposable {
         backlog: pending[m.node] ?? 0,
         breaker: this.delivery.breakerState(m.node),
         pullCursor: p?.cursorSeq ?? 0,
+        /** How far behind our log the member's catch-up is (null until it pulled since our start). */
+        catchUpLag: this.#pulledUpTo.has(m.node) ? this.store.headSeq - this.#pulledUpTo.get(m.node)! : null,
         keyAgeDays: Math.floor((now - Date.parse(newestKey.validFrom)) / 86_400_000),
       };
     });

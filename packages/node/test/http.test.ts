@@ -123,6 +123,11 @@ describe('plain HTTP endpoints and accounts', () => {
     const official = await net.login(net.hub, 'official');
     const overview = await official.hub.overview.query();
     expect(overview.byOrigin['t-city-1']).toBeGreaterThanOrEqual(1);
+    const today = new Date().toISOString().slice(0, 10);
+    expect(overview.byDay).toContainEqual({ day: today, category: 'cyber.ddos', severity: 'low', n: 1 });
+    await net.cities[0]!.pullFromHub();
+    const health = await official.hub.network.query();
+    expect(health.find((m) => m.node === 't-city-1')?.catchUpLag).toBe(0);
   });
 
   it('the public feed shows TLP:CLEAR and nothing else, without signing in', async () => {

@@ -320,6 +320,26 @@ export class Store {
     return this.em().findOne(Item, { id });
   }
 
+  /** Bulletins per UTC day, category and severity since `since` (for charts over time). */
+  async countBulletinsByDay(since: Date): Promise<{ day: string; category: string; severity: string; n: number }[]> {
+    const rows = await this.em().find(
+      Item,
+      { kind: 'bulletin', created: { $gte: since }, retracted: false, supersededBy: null },
+      { fields: ['created', 'category', 'severity'], limit: 100_000 },
+    );
+    const counts = new Map<string, number>();
+    for (const r of rows) {
+      const key = `${r.created.toISOString().slice(0, 10)}|${r.category ?? 'none'}|${r.severity ?? 'none'}`;
+      counts.set(key, (counts.get(key) ?? 0) + 1);
+    }
+    return [...counts]
+      .map(([key, n]) => {
+        const [day, category, severity] = key.split('|') as [string, string, string];
+        return { day, category, severity, n };
+      })
+      .sort((a, b) => a.day.localeCompare(b.day) || a.category.localeCompare(b.category));
+  }
+
   async countItemsBy(
     field: 'category' | 'severity' | 'origin' | 'status',
     where: { kinds?: string[]; since?: Date } = {},

@@ -26,7 +26,10 @@ export const hubRouter = {
         ctx.node.store.countItemsBy('origin', where),
         ctx.node.store.countItemsBy('status', where),
       ]);
-      return { byCategory, bySeverity, byOrigin, byStatus, posture: await ctx.node.currentPosture() };
+      const byDay = await ctx.node.store.countBulletinsByDay(
+        input?.since ? new Date(input.since) : new Date(Date.now() - 30 * 86_400_000),
+      );
+      return { byCategory, bySeverity, byOrigin, byStatus, byDay, posture: await ctx.node.currentPosture() };
     }),
 
   /** Incident board: unacknowledged bulletins first, then the rest, newest first within each. */
