@@ -158,7 +158,15 @@ export class CityLinkNode implements AsyncDisposable {
       client: (node) => this.peer(node),
       onAccepted: () => this.delivery.wake(),
     });
-    this.views = new Views({ self: config.nodeId, store, bus: this.bus });
+    this.views = new Views({
+      self: config.nodeId,
+      store,
+      bus: this.bus,
+      ...(config.role === 'city' && {
+        relayed: async (id: string) =>
+          (await this.hub().federation.deliveryReport.query({ ids: [id] })).deliveries.filter((d) => d.objectId === id),
+      }),
+    });
     this.accounts = new Accounts(store, config.limits.loginAttemptsPer15Min);
     this.statements = new Statements(this);
     this.membership = new Membership(this, {

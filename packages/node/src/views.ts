@@ -17,6 +17,15 @@ export interface FeedEntry {
   jws: string;
 }
 
+export interface RelayedDelivery {
+  recipient: string;
+  outcome: string;
+  reason: string | null;
+  attempts: number;
+  nextAttemptAt: string | null;
+  deliveredAt: string | null;
+}
+
 export interface ItemView {
   id: string;
   kind: string;
@@ -51,7 +60,15 @@ function itemView(item: Item): ItemView {
 
 /** Read models for consoles and the CLI. Every read applies `mayDisplay` for the person asking. */
 export class Views {
-  constructor(private readonly n: { self: string; store: Store; bus: FeedBus }) {}
+  constructor(
+    private readonly n: {
+      self: string;
+      store: Store;
+      bus: FeedBus;
+      /** Outcomes of the hub's onward delivery of one of our network-wide objects (cities only). */
+      relayed?: (id: string) => Promise<RelayedDelivery[]>;
+    },
+  ) {}
 
   canSee(user: SessionUser, o: Pick<StoredObject, 'origin' | 'tlp' | 'audience' | 'recipients'>): boolean {
     return mayDisplay(
@@ -155,6 +172,9 @@ export class Views {
     if (!o || !this.canSee(user, o)) return null;
     const [item, refs, seq] = await Promise.all([store.getItem(id), store.objectsTargeting(id), store.seqOf(id)]);
     const deliveries = o.origin === self ? await store.deliveriesOf(id) : [];
+    // A network-wide object goes to the hub, which relays it: ask the hub how that went.
+    const asksHub = o.origin === self && o.audience.includes('*') && this.n.relayed !== undefined;
+    const relayed = asksHub ? await this.n.relayed!(id).catch(() => null) : [];
     return {
       ...this.entry(seq ?? 0, o),
       kid: o.kid,
@@ -175,15 +195,21 @@ export class Views {
           created: r.created.toISOString(),
           object: decodeStored(r),
         })),
-      deliveries: deliveries.map((d) => ({
-        recipient: d.recipient,
-        outcome: d.outcome,
-        reason: d.reason ?? null,
-        attempts: d.attempts,
-        nextAttemptAt: d.outcome === 'pending' ? d.nextAttemptAt.toISOString() : null,
-        lastError: d.lastError ?? null,
-        deliveredAt: d.deliveredAt?.toISOString() ?? null,
-      })),
+      deliveries: [
+        ...deliveries.map((d) => ({
+          recipient: d.recipient,
+          outcome: d.outcome as string,
+          reason: d.reason ?? null,
+          attempts: d.attempts,
+          nextAttemptAt: d.outcome === 'pending' ? d.nextAttemptAt.toISOString() : null,
+          lastError: d.lastError ?? null,
+          deliveredAt: d.deliveredAt?.toISOString() ?? null,
+          via: null as string | null,
+        })),
+        ...(relayed ?? []).map((d) => ({ ...d, lastError: null, via: 'hub' as string | null })),
+      ],
+      /** False when the hub could not be asked just now about its onward delivery of this object. */
+      relayReportAvailable: relayed !== null,
     };
   }
 

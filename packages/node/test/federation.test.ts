@@ -143,9 +143,13 @@ describe.each([
     expect(detail.item?.status).toBe('acknowledged');
     const status = detail.related.find((r) => r.kind === 'bulletin-status');
     expect(status?.origin).toBe('t-hub');
+    // The author's own push to the hub, then the hub's onward delivery to every other city.
     expect(detail.deliveries).toEqual([
-      expect.objectContaining({ recipient: 't-hub', outcome: 'accepted', deliveredAt: expect.any(String) }),
+      expect.objectContaining({ recipient: 't-hub', outcome: 'accepted', deliveredAt: expect.any(String), via: null }),
+      expect.objectContaining({ recipient: 't-city-2', outcome: 'accepted', via: 'hub' }),
+      expect.objectContaining({ recipient: 't-city-3', outcome: 'accepted', via: 'hub' }),
     ]);
+    expect(detail.relayReportAvailable).toBe(true);
     const after = await official.hub.board.query();
     expect(after.unacknowledged.map((i) => i.id)).not.toContain(id);
     expect(after.others.map((i) => i.id)).toContain(id);

@@ -48,6 +48,25 @@ export const federationRouter = {
     .input(z.object({ ids: z.array(ObjectIdSchema).min(1).max(LIMITS.maxBatchObjects) }))
     .query(async ({ ctx, input }) => ({ objects: await ctx.node.fetchFor(ctx.peer, input.ids) })),
 
+  /** Delivery outcomes of objects the caller authored that this node relayed (the hub's fan-out of `*` objects). */
+  deliveryReport: federationProcedure
+    .input(z.object({ ids: z.array(ObjectIdSchema).min(1).max(LIMITS.maxBatchObjects) }))
+    .query(async ({ ctx, input }) => {
+      const own = (await ctx.node.store.getObjects(input.ids)).filter((o) => o.origin === ctx.peer);
+      const rows = await Promise.all(own.map((o) => ctx.node.store.deliveriesOf(o.id)));
+      return {
+        deliveries: rows.flat().map((d) => ({
+          objectId: d.objectId,
+          recipient: d.recipient,
+          outcome: d.outcome,
+          reason: d.reason ?? null,
+          attempts: d.attempts,
+          nextAttemptAt: d.outcome === 'pending' ? d.nextAttemptAt.toISOString() : null,
+          deliveredAt: d.deliveredAt?.toISOString() ?? null,
+        })),
+      };
+    }),
+
   /** The current hub-signed roster as held here. */
   roster: federationProcedure.query(({ ctx }) => ({
     jws: ctx.node.roster.jws ?? null,
