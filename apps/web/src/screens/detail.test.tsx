@@ -108,8 +108,10 @@ const detail = {
       nextAttemptAt: null,
       lastError: null,
       deliveredAt: created,
+      via: null,
     },
   ],
+  relayReportAvailable: true,
 } as unknown as ObjectDetail;
 
 function renderDetail(d: ObjectDetail, node: string) {
@@ -158,7 +160,15 @@ describe('object detail', () => {
   });
 
   it('describes each delivery outcome in words', () => {
-    const base = { recipient: 'x', reason: null, attempts: 3, nextAttemptAt: null, lastError: null, deliveredAt: null };
+    const base = {
+      recipient: 'x',
+      reason: null,
+      attempts: 3,
+      nextAttemptAt: null,
+      lastError: null,
+      deliveredAt: null,
+      via: null,
+    };
     expect(deliveryState({ ...base, outcome: 'duplicate' }).label).toBe('Delivered');
     expect(deliveryState({ ...base, outcome: 'rejected', reason: 'tlp_violation' })).toEqual({
       label: 'Rejected',

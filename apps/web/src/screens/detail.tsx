@@ -159,7 +159,12 @@ export function ObjectView({ detail }: { detail: ObjectDetail }) {
       )}
 
       {own && detail.deliveries.length > 0 && (
-        <Deliveries deliveries={detail.deliveries} session={session} wholeNetwork={detail.audience.includes('*')} />
+        <Deliveries
+          deliveries={detail.deliveries}
+          session={session}
+          wholeNetwork={detail.audience.includes('*')}
+          relayReportAvailable={detail.relayReportAvailable}
+        />
       )}
       {own && detail.deliveries.length === 0 && (o.kind === 'bulletin' || o.kind === 'note') && (
         <section className="card">
@@ -511,7 +516,12 @@ export function deliveryState(d: Delivery): { label: string; detail: string } {
   }
 }
 
-function Deliveries(props: { deliveries: Delivery[]; session: Session; wholeNetwork: boolean }) {
+function Deliveries(props: {
+  deliveries: Delivery[];
+  session: Session;
+  wholeNetwork: boolean;
+  relayReportAvailable: boolean;
+}) {
   const { deliveries, session } = props;
   return (
     <section className="card" aria-labelledby="deliv-title">
@@ -519,8 +529,11 @@ function Deliveries(props: { deliveries: Delivery[]; session: Session; wholeNetw
       {props.wholeNetwork && (
         <p className="help">
           Shared with the whole network: this node delivers it to the state hub, and the hub passes it on to every
-          member.
+          member (rows marked “via the state hub”).
         </p>
+      )}
+      {props.wholeNetwork && !props.relayReportAvailable && (
+        <p className="help">The state hub could not be asked just now how its onward delivery went.</p>
       )}
       <table className="table">
         <thead>
@@ -534,8 +547,11 @@ function Deliveries(props: { deliveries: Delivery[]; session: Session; wholeNetw
           {deliveries.map((d) => {
             const s = deliveryState(d);
             return (
-              <tr key={d.recipient} data-recipient={d.recipient}>
-                <td>{session.nodeName(d.recipient)}</td>
+              <tr key={`${d.via ?? 'direct'}:${d.recipient}`} data-recipient={d.recipient}>
+                <td>
+                  {session.nodeName(d.recipient)}
+                  {d.via === 'hub' && <span className="help"> (via the state hub)</span>}
+                </td>
                 <td>
                   <span className={`tag delivery-${s.label.toLowerCase()}`}>{s.label}</span>
                 </td>
