@@ -538,6 +538,15 @@ describe.skipIf(!HAVE_CHROMIUM)('the web console in Chromium, against a network 
         path: '/hub/network',
         ready: (p) => p.getByRole('rowheader', { name: /City of Shelbyville/ }).waitFor(),
       },
+      {
+        name: 'membership',
+        d: h,
+        path: '/hub/membership',
+        ready: async (p) => {
+          await p.getByRole('heading', { name: /Enrollment requests/ }).waitFor();
+          await p.getByRole('button', { name: 'Suspend City of Shelbyville' }).waitFor();
+        },
+      },
     ];
     const serious: string[] = [];
     const check = async (s: (typeof screens)[number]) => {

@@ -10,6 +10,7 @@ import { DetailScreen } from './screens/detail';
 import { FeedScreen } from './screens/feed';
 import { HubScreen, NetworkScreen } from './screens/hub';
 import { LibraryScreen, NoteFormScreen } from './screens/library';
+import { MembershipScreen } from './screens/membership';
 import { PublicObjectScreen, PublicScreen } from './screens/public';
 import { ReportScreen } from './screens/report';
 import { SignInScreen } from './screens/sign-in';
@@ -227,7 +228,7 @@ function Routes({ session }: { session: Session }) {
   if (path === '/statements') return <StatementsScreen />;
   const statement = match('/statements/:id', path);
   if (statement) return <StatementScreen key={statement.id} id={statement.id!} />;
-  if (path === '/hub' || path === '/hub/network') {
+  if (path === '/hub' || path === '/hub/network' || path === '/hub/membership') {
     if (!session.isHubOfficial) {
       return (
         <>
@@ -245,6 +246,7 @@ function Routes({ session }: { session: Session }) {
         </>
       );
     }
+    if (path === '/hub/membership') return <MembershipScreen />;
     return path === '/hub' ? <HubScreen /> : <NetworkScreen />;
   }
   return (

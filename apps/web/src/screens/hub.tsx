@@ -2,11 +2,12 @@ import { BULLETIN_STATUSES, INCIDENT_TAXONOMY, POSTURE_LEVELS, SEVERITIES } from
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { type FormEvent, useState } from 'react';
 import { BarChart } from '../components/bar-chart';
+import { DayChart } from '../components/day-chart';
 import { Notice } from '../components/fields';
 import { ItemRow } from '../components/item-list';
 import { apiError, type ItemView, useTRPC } from '../lib/api';
 import { categoryLabel, formatAgo, formatTime, humanize, STATUS_HELP, severityHelp } from '../lib/format';
-import { Link } from '../lib/router';
+import { Link, useLocation } from '../lib/router';
 import { useSession } from '../lib/session';
 import { StatusForm } from './detail';
 
@@ -20,10 +21,19 @@ const WINDOWS = {
 } as const;
 
 export function HubNav() {
+  const { path } = useLocation();
+  const links: [string, string][] = [
+    ['/hub', 'Situation'],
+    ['/hub/network', 'Network health'],
+    ['/hub/membership', 'Membership'],
+  ];
   return (
     <nav aria-label="Hub views" className="subnav">
-      <Link to="/hub">Situation</Link>
-      <Link to="/hub/network">Network health</Link>
+      {links.map(([to, label]) => (
+        <Link key={to} to={to} aria-current={path === to ? 'page' : undefined}>
+          {label}
+        </Link>
+      ))}
     </nav>
   );
 }
@@ -218,9 +228,8 @@ function Overview() {
   const [windowKey, setWindowKey] = useState<keyof typeof WINDOWS>('all');
   const [since] = useState(() => Date.now());
   const ms = WINDOWS[windowKey].ms;
-  const overview = useQuery(
-    trpc.hub.overview.queryOptions(ms ? { since: new Date(since - ms).toISOString() } : undefined),
-  );
+  const sinceIso = ms ? new Date(since - ms).toISOString() : undefined;
+  const overview = useQuery(trpc.hub.overview.queryOptions(sinceIso ? { since: sinceIso } : undefined));
   const data = overview.data;
   const byTop = new Map<string, number>();
   for (const [code, n] of Object.entries(data?.byCategory ?? {})) {
@@ -245,6 +254,13 @@ function Overview() {
       {overview.isError && <Notice kind="error">{apiError(overview.error).message}</Notice>}
       {data && (
         <div className="charts">
+          <div className="card chart-wide">
+            <DayChart
+              rows={data.byDay}
+              from={(sinceIso ?? new Date(since - 30 * 86_400_000).toISOString()).slice(0, 10)}
+              title={ms ? 'Reports per day' : 'Reports per day (last 30 days)'}
+            />
+          </div>
           <div className="card">
             <BarChart
               title="By category"
@@ -337,8 +353,8 @@ export function NetworkScreen() {
         <div className="table-scroll card">
           <table className="table">
             <caption>
-              Every member of the network: when it last called the hub, what is waiting for it, and how old its key is.
-              Refreshes every 10 seconds.
+              Every member of the network: when it last called the hub, what is waiting for it, how many log entries its
+              catch-up is behind (— when not known yet), and how old its key is. Refreshes every 10 seconds.
             </caption>
             <thead>
               <tr>
@@ -352,6 +368,9 @@ export function NetworkScreen() {
                 <th scope="col">Circuit</th>
                 <th scope="col" className="num">
                   Catch-up cursor
+                </th>
+                <th scope="col" className="num">
+                  Catch-up lag (entries)
                 </th>
                 <th scope="col" className="num">
                   Key age (days)
@@ -372,6 +391,7 @@ export function NetworkScreen() {
                   <td className="num">{m.backlog}</td>
                   <td>{humanize(String(m.breaker))}</td>
                   <td className="num">{m.pullCursor}</td>
+                  <td className="num">{m.catchUpLag ?? '—'}</td>
                   <td className="num">{m.keyAgeDays}</td>
                   <td className="untrusted">{m.lastError ?? '—'}</td>
                 </tr>
