@@ -178,3 +178,23 @@ export async function startDemo(dir: string): Promise<{ demo: CliProcess; basePo
   }
   throw new Error('no free ports for the demo after 5 attempts');
 }
+
+/** The demo's accounts.json. */
+export interface DemoAccounts {
+  nodes: { node: string; url: string; accounts: { username: string; password: string }[] }[];
+}
+
+export const demoUrl = (accounts: DemoAccounts, node: string) => accounts.nodes.find((n) => n.node === node)!.url;
+
+export const demoPassword = (accounts: DemoAccounts, node: string, user: string) =>
+  accounts.nodes.find((n) => n.node === node)!.accounts.find((a) => a.username === user)!.password;
+
+/** `--node URL --user U --password P` for a demo account. */
+export const demoLogin = (accounts: DemoAccounts, node: string, user: string) => [
+  '--node',
+  demoUrl(accounts, node),
+  '--user',
+  user,
+  '--password',
+  demoPassword(accounts, node, user),
+];

@@ -2,11 +2,18 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CliProcess, pollUntil, requireBuilt, runCli, startDemo } from './cli-process.js';
+import {
+  CliProcess,
+  type DemoAccounts,
+  demoLogin,
+  demoUrl,
+  pollUntil,
+  requireBuilt,
+  runCli,
+  startDemo,
+} from './cli-process.js';
 
-interface Accounts {
-  nodes: { node: string; url: string; accounts: { username: string; password: string }[] }[];
-}
+type Accounts = DemoAccounts;
 
 const SECOND = 1_000;
 const PROPAGATION_MS = 20 * SECOND;
@@ -23,15 +30,8 @@ describe('citylink demo: four node processes, posting, following, verifying', ()
   let dir: string;
   let demo: CliProcess;
   let accounts: Accounts;
-  const url = (node: string) => accounts.nodes.find((n) => n.node === node)!.url;
-  const login = (node: string, user: string) => [
-    '--node',
-    url(node),
-    '--user',
-    user,
-    '--password',
-    accounts.nodes.find((n) => n.node === node)!.accounts.find((a) => a.username === user)!.password,
-  ];
+  const url = (node: string) => demoUrl(accounts, node);
+  const login = (node: string, user: string) => demoLogin(accounts, node, user);
   const feedLines = async (node: string, user: string) => {
     const res = await runCli(['feed', '--json', ...login(node, user)]);
     if (res.code !== 0) throw new Error(`feed at ${node} failed: ${res.stderr}`);

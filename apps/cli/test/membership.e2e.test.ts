@@ -3,11 +3,20 @@ import { type AddressInfo, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CITY_MAIN, CliProcess, type CliResult, pollUntil, requireBuilt, runCli, startDemo } from './cli-process.js';
+import {
+  CITY_MAIN,
+  CliProcess,
+  type CliResult,
+  type DemoAccounts,
+  demoLogin,
+  demoUrl,
+  pollUntil,
+  requireBuilt,
+  runCli,
+  startDemo,
+} from './cli-process.js';
 
-interface Accounts {
-  nodes: { node: string; url: string; accounts: { username: string; password: string }[] }[];
-}
+type Accounts = DemoAccounts;
 interface Jwks {
   keys: { kid: string; kty: string; crv: string; x: string; validFrom: string }[];
 }
@@ -45,15 +54,8 @@ describe('membership: join by fingerprint and enrollment, rotate, revoke, recove
   let rotatedKid: string;
   const posted: Record<'first' | 'second' | 'late', string> = { first: '', second: '', late: '' };
 
-  const url = (node: string) => accounts.nodes.find((n) => n.node === node)!.url;
-  const login = (node: string, user: string) => [
-    '--node',
-    url(node),
-    '--user',
-    user,
-    '--password',
-    accounts.nodes.find((n) => n.node === node)!.accounts.find((a) => a.username === user)!.password,
-  ];
+  const url = (node: string) => demoUrl(accounts, node);
+  const login = (node: string, user: string) => demoLogin(accounts, node, user);
   const cityAdmin = () => ['--node', cityUrl, '--user', 'admin', '--password', ADMIN_PASSWORD];
   const feedLines = async (creds: string[]) =>
     succeeded(await runCli(['feed', '--json', ...creds]), `feed ${creds[1]}`)

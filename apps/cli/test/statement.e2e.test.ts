@@ -3,11 +3,18 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type CityLinkClient, signIn } from '@citylink/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type CliProcess, pollUntil, requireBuilt, runCli, startDemo } from './cli-process.js';
+import {
+  type CliProcess,
+  type DemoAccounts,
+  demoPassword,
+  demoUrl,
+  pollUntil,
+  requireBuilt,
+  runCli,
+  startDemo,
+} from './cli-process.js';
 
-interface Accounts {
-  nodes: { node: string; url: string; accounts: { username: string; password: string }[] }[];
-}
+type Accounts = DemoAccounts;
 
 const PROPAGATION_MS = 30_000;
 
@@ -15,10 +22,8 @@ describe('a joint statement between separate node processes, verified offline by
   let dir: string;
   let demo: CliProcess;
   let accounts: Accounts;
-  const login = (node: string, user = 'mayor'): Promise<CityLinkClient> => {
-    const n = accounts.nodes.find((x) => x.node === node)!;
-    return signIn(n.url, user, n.accounts.find((a) => a.username === user)!.password);
-  };
+  const login = (node: string, user = 'mayor'): Promise<CityLinkClient> =>
+    signIn(demoUrl(accounts, node), user, demoPassword(accounts, node, user));
 
   beforeAll(async () => {
     requireBuilt();
@@ -90,10 +95,10 @@ describe('a joint statement between separate node processes, verified offline by
     const { bundle } = await madison.statements.export.query({ id });
     const file = join(dir, 'statement.json');
     await writeFile(file, JSON.stringify(bundle, null, 2));
-    const jwks = await (
-      await fetch(`${accounts.nodes.find((n) => n.node === 'wi-hub')!.url}/.well-known/jwks.json`)
-    ).json();
-    const hubKid = jwks.keys[0].kid as string;
+    const jwks = (await (await fetch(`${demoUrl(accounts, 'wi-hub')}/.well-known/jwks.json`)).json()) as {
+      keys: { kid: string }[];
+    };
+    const hubKid = jwks.keys[0]!.kid;
 
     // The demo is stopped: verification needs nothing but the file.
     expect((await demo.stop('SIGINT', 20_000)).code).toBe(0);

@@ -1,7 +1,7 @@
 import { generateNodeKey, readKeyFile, signObject, verifyObject } from '@citylink/crypto';
 import { TestNetwork } from '@citylink/dev-env';
 import { createPeerClient, RosterState } from '@citylink/node';
-import type { SignedObject } from '@citylink/protocol';
+import type { Member, SignedObject } from '@citylink/protocol';
 import { pino } from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
 
@@ -20,6 +20,21 @@ const bulletin = (origin: string, title: string, created = new Date()): SignedOb
   audience: ['*'],
   body: { title, narrative: `about ${title}`, category: 'cyber.spoofing', severity: 'low' },
 });
+
+/** A roster object claiming to come from the hub, signed by whatever key the test chooses. */
+const rosterSignedBy = (key: Parameters<typeof signObject>[1], version: number, members: Member[]) =>
+  signObject(
+    {
+      v: 1,
+      kind: 'roster',
+      origin: 't-hub',
+      created: new Date().toISOString(),
+      tlp: 'GREEN',
+      audience: ['*'],
+      body: { network: 't-net', version, members },
+    },
+    key,
+  );
 
 /** Does every running node accept this JWS against its current roster? */
 async function verdicts(n: TestNetwork, jws: string): Promise<Record<string, string>> {
@@ -220,18 +235,7 @@ describe('key rotation', () => {
 
     // A roster signed by any other key is refused, whatever it claims.
     const impostor = await generateNodeKey();
-    const forged = await signObject(
-      {
-        v: 1,
-        kind: 'roster',
-        origin: 't-hub',
-        created: new Date().toISOString(),
-        tlp: 'GREEN',
-        audience: ['*'],
-        body: { network: 't-net', version: net.hub.roster.version + 1, members: net.hub.roster.members() },
-      },
-      impostor,
-    );
+    const forged = await rosterSignedBy(impostor, net.hub.roster.version + 1, net.hub.roster.members());
     await expect(city2.roster.adopt(forged.jws)).rejects.toThrow(/roster refused: unknown_kid/);
   });
 });
@@ -326,18 +330,7 @@ describe('revocation, suspension and roster integrity', () => {
     await expect(city.roster.adopt(first)).rejects.toThrow(/older than the held/);
 
     const key1 = await readKeyFile(net.configOf('t-city-1').keyFile);
-    const byCity = await signObject(
-      {
-        v: 1,
-        kind: 'roster',
-        origin: 't-hub',
-        created: new Date().toISOString(),
-        tlp: 'GREEN',
-        audience: ['*'],
-        body: { network: 't-net', version: 99, members: [] },
-      },
-      key1,
-    );
+    const byCity = await rosterSignedBy(key1, 99, []);
     await expect(city.roster.adopt(byCity.jws)).rejects.toThrow(/roster refused: unknown_kid/);
     expect(city.roster.version).toBe(net.hub.roster.version);
   });

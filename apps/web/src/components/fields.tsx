@@ -100,6 +100,19 @@ export function Notice({ kind = 'info', children }: { kind?: 'info' | 'error' | 
   );
 }
 
+/** A page whose subject cannot be shown: the heading focus target, the reason, and an optional way back. */
+export function NotAvailable({ message, back }: { message: string; back?: ReactNode }) {
+  return (
+    <>
+      <h1 id="page-title" tabIndex={-1}>
+        Not available
+      </h1>
+      <Notice kind="error">{message}</Notice>
+      {back && <p>{back}</p>}
+    </>
+  );
+}
+
 export function useFormId(prefix: string) {
   return `${prefix}${useId().replace(/[^a-zA-Z0-9]/g, '')}`;
 }

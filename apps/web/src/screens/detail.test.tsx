@@ -1,40 +1,10 @@
-import { QueryClientProvider } from '@tanstack/react-query';
-import { cleanup, render, screen } from '@testing-library/react';
+import { cleanup, screen } from '@testing-library/react';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createClients, type ObjectDetail, type RosterMember, TRPCProvider } from '../lib/api';
-import { describeNode, type Session, SessionContext } from '../lib/session';
+import type { ObjectDetail } from '../lib/api';
+import { HOSTILE, ID, renderWithSession, testSession } from '../testing';
 import { deliveryState, ObjectView } from './detail';
 
 afterEach(cleanup);
-
-const HOSTILE = '<script>window.__pwned=1</script><img src=x onerror="window.__pwned=2">';
-const ID = (c: string) => c.repeat(43);
-
-const roster: RosterMember[] = [
-  { node: 'state-hub', name: 'State Election Office', role: 'hub', status: 'active' },
-  { node: 'springfield', name: 'City of Springfield', role: 'city', status: 'active' },
-  { node: 'shelbyville', name: 'City of Shelbyville', role: 'city', status: 'active' },
-];
-
-function session(node: string): Session {
-  return {
-    node: {
-      node,
-      role: 'city',
-      name: node,
-      network: 'n',
-      baseUrl: 'http://x',
-      jwksUrl: 'http://x/.well-known/jwks.json',
-      hub: 'state-hub',
-      protocolVersion: 1,
-    },
-    user: { id: 1, username: 'ana', displayName: 'Ana', roles: ['staff'] },
-    roster,
-    isHubOfficial: false,
-    nodeName: (n) => describeNode(roster, n),
-    signOut: () => undefined,
-  };
-}
 
 const created = '2026-11-03T10:00:00.000Z';
 const detail = {
@@ -114,18 +84,7 @@ const detail = {
   relayReportAvailable: true,
 } as unknown as ObjectDetail;
 
-function renderDetail(d: ObjectDetail, node: string) {
-  const clients = createClients({ onUnauthorized: () => undefined, origin: 'http://127.0.0.1:9' });
-  return render(
-    <QueryClientProvider client={clients.queryClient}>
-      <TRPCProvider trpcClient={clients.trpcClient} queryClient={clients.queryClient}>
-        <SessionContext.Provider value={session(node)}>
-          <ObjectView detail={d} />
-        </SessionContext.Provider>
-      </TRPCProvider>
-    </QueryClientProvider>,
-  );
-}
+const renderDetail = (d: ObjectDetail, node: string) => renderWithSession(<ObjectView detail={d} />, testSession(node));
 
 describe('object detail', () => {
   it('shows markup from another city as text, and never makes a link of it', () => {

@@ -1,7 +1,7 @@
 import { BULLETIN_STATUSES, type SignedObject } from '@citylink/protocol';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { type FormEvent, useState } from 'react';
-import { Notice } from '../components/fields';
+import { NotAvailable, Notice } from '../components/fields';
 import { TlpLabel } from '../components/tlp';
 import { apiError, type ObjectDetail, useTRPC } from '../lib/api';
 import {
@@ -36,14 +36,9 @@ export function DetailScreen({ id }: { id: string }) {
   if (q.isError) {
     const e = apiError(q.error);
     return (
-      <>
-        <h1 id="page-title" tabIndex={-1}>
-          Not available
-        </h1>
-        <Notice kind="error">
-          {e.code === 'NOT_FOUND' ? 'This object does not exist here, or it is not shared with you.' : e.message}
-        </Notice>
-      </>
+      <NotAvailable
+        message={e.code === 'NOT_FOUND' ? 'This object does not exist here, or it is not shared with you.' : e.message}
+      />
     );
   }
   return <ObjectView detail={q.data} />;

@@ -1,6 +1,6 @@
 import { useInfiniteQuery, useQuery } from '@tanstack/react-query';
 import { useDeferredValue, useState } from 'react';
-import { Notice } from '../components/fields';
+import { NotAvailable, Notice } from '../components/fields';
 import { TlpLabel } from '../components/tlp';
 import { apiError, type ItemView, useTRPC } from '../lib/api';
 import { categoryHelp, categoryLabel, formatTime, humanize, KIND_LABELS, sizeLabel, topicLabel } from '../lib/format';
@@ -106,15 +106,10 @@ export function PublicObjectScreen({ id }: { id: string }) {
   if (q.isPending) return <p role="status">Loading…</p>;
   if (q.isError || !isClear(q.data.object)) {
     return (
-      <>
-        <h1 id="page-title" tabIndex={-1}>
-          Not available
-        </h1>
-        <Notice kind="error">This update does not exist or is not public.</Notice>
-        <p>
-          <Link to="/public">All public updates</Link>
-        </p>
-      </>
+      <NotAvailable
+        message="This update does not exist or is not public."
+        back={<Link to="/public">All public updates</Link>}
+      />
     );
   }
   const o = q.data.object;

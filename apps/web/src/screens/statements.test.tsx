@@ -1,41 +1,9 @@
-import { QueryClientProvider } from '@tanstack/react-query';
 import { cleanup, render, screen, within } from '@testing-library/react';
-import type { ReactNode } from 'react';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createClients, type RosterMember, TRPCProvider } from '../lib/api';
-import { describeNode, type Session, SessionContext } from '../lib/session';
+import { HOSTILE, ID, renderWithSession, testSession } from '../testing';
 import { type DiffPart, DiffText, type StatementState, StatementView } from './statements';
 
 afterEach(cleanup);
-
-const HOSTILE = '<script>window.__pwned=1</script><img src=x onerror="window.__pwned=2">';
-const ID = (c: string) => c.repeat(43);
-
-const roster: RosterMember[] = [
-  { node: 'state-hub', name: 'State Election Office', role: 'hub', status: 'active' },
-  { node: 'springfield', name: 'City of Springfield', role: 'city', status: 'active' },
-  { node: 'shelbyville', name: 'City of Shelbyville', role: 'city', status: 'active' },
-];
-
-function session(node: string, roles: string[]): Session {
-  return {
-    node: {
-      node,
-      role: 'city',
-      name: node,
-      network: 'n',
-      baseUrl: 'http://x',
-      jwksUrl: 'http://x/.well-known/jwks.json',
-      hub: 'state-hub',
-      protocolVersion: 1,
-    },
-    user: { id: 1, username: 'q', displayName: 'Mayor Quimby', roles } as Session['user'],
-    roster,
-    isHubOfficial: false,
-    nodeName: (n) => describeNode(roster, n),
-    signOut: () => undefined,
-  };
-}
 
 const created = '2026-11-03T10:00:00.000Z';
 const deadline = new Date(Date.now() + 86_400_000).toISOString();
@@ -103,17 +71,6 @@ const statement = {
   deliveries: [],
 } as unknown as StatementState;
 
-function renderWith(ui: ReactNode, s: Session) {
-  const clients = createClients({ onUnauthorized: () => undefined, origin: 'http://127.0.0.1:9' });
-  return render(
-    <QueryClientProvider client={clients.queryClient}>
-      <TRPCProvider trpcClient={clients.trpcClient} queryClient={clients.queryClient}>
-        <SessionContext.Provider value={s}>{ui}</SessionContext.Provider>
-      </TRPCProvider>
-    </QueryClientProvider>,
-  );
-}
-
 describe('statement diff', () => {
   const parts: DiffPart[] = [
     { text: 'We ', change: 'same' },
@@ -139,7 +96,10 @@ describe('statement diff', () => {
 
 describe('the signing panel', () => {
   it('shows the mayor of an invited city the frozen text and its hash, then Sign', () => {
-    const { container } = renderWith(<StatementView s={statement} />, session('springfield', ['signer', 'staff']));
+    const { container } = renderWithSession(
+      <StatementView s={statement} />,
+      testSession('springfield', { username: 'q', displayName: 'Mayor Quimby', roles: ['signer', 'staff'] }),
+    );
     const panel = screen.getByRole('region', { name: /Sign for/ });
     expect(within(panel).getByTestId('frozen-text').textContent).toBe(`We ask for funding. ${HOSTILE}`);
     expect(within(panel).getByTestId('text-hash').textContent).toBe(HASH);
@@ -150,7 +110,10 @@ describe('the signing panel', () => {
   });
 
   it('is not shown to staff without the signer role', () => {
-    renderWith(<StatementView s={statement} />, session('springfield', ['staff']));
+    renderWithSession(
+      <StatementView s={statement} />,
+      testSession('springfield', { username: 'q', displayName: 'Mayor Quimby', roles: ['staff'] }),
+    );
     expect(screen.queryByRole('region', { name: /Sign for/ })).toBeNull();
     expect(screen.queryByRole('button', { name: 'Sign' })).toBeNull();
     // The roster still says who signed, in words.
@@ -159,7 +122,10 @@ describe('the signing panel', () => {
   });
 
   it('is not shown when sign-on is not open', () => {
-    renderWith(<StatementView s={{ ...statement, phase: 'closed' }} />, session('springfield', ['signer', 'staff']));
+    renderWithSession(
+      <StatementView s={{ ...statement, phase: 'closed' }} />,
+      testSession('springfield', { username: 'q', displayName: 'Mayor Quimby', roles: ['signer', 'staff'] }),
+    );
     expect(screen.queryByRole('button', { name: 'Sign' })).toBeNull();
   });
 });

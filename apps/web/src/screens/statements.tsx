@@ -1,6 +1,14 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { type FormEvent, useEffect, useMemo, useState } from 'react';
-import { ErrorSummary, FieldError, type FieldErrors, inputProps, issuesToErrors, Notice } from '../components/fields';
+import {
+  ErrorSummary,
+  FieldError,
+  type FieldErrors,
+  inputProps,
+  issuesToErrors,
+  NotAvailable,
+  Notice,
+} from '../components/fields';
 import { apiError, type RouterOutputs, useTRPC } from '../lib/api';
 import { formatTime, humanize, isoToLocalInput, localInputToIso } from '../lib/format';
 import { Link, navigate } from '../lib/router';
@@ -205,17 +213,12 @@ export function StatementScreen({ id }: { id: string }) {
   if (q.isError) {
     const e = apiError(q.error);
     return (
-      <>
-        <h1 id="page-title" tabIndex={-1}>
-          Not available
-        </h1>
-        <Notice kind="error">
-          {e.code === 'NOT_FOUND' ? 'This statement does not exist here, or it is not shared with you.' : e.message}
-        </Notice>
-        <p>
-          <Link to="/statements">Back to the statements</Link>
-        </p>
-      </>
+      <NotAvailable
+        message={
+          e.code === 'NOT_FOUND' ? 'This statement does not exist here, or it is not shared with you.' : e.message
+        }
+        back={<Link to="/statements">Back to the statements</Link>}
+      />
     );
   }
   return <StatementView s={q.data} />;
