@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
-import type { Role, Store, User } from '@citylink/store';
+import type { Role, SessionOwner, Store } from '@citylink/store';
 import { hash, verify } from '@node-rs/argon2';
 import { parseCookie, stringifySetCookie } from 'cookie';
 import { RateLimiterMemory, RateLimiterRes } from 'rate-limiter-flexible';
@@ -22,7 +22,7 @@ export interface SessionUser {
   roles: Role[];
 }
 
-const publicUser = (u: User): SessionUser => ({
+const publicUser = (u: SessionOwner): SessionUser => ({
   id: u.id,
   username: u.username,
   displayName: u.displayName,
@@ -102,7 +102,7 @@ export class Accounts {
       await this.store.deleteSession(id);
       return undefined;
     }
-    const user = await this.store.getUser(session.userId);
+    const { user } = session;
     if (!user || user.disabled) return undefined;
     if (now.getTime() - session.lastSeenAt.getTime() > 60_000) {
       await this.store.touchSession(id, now, new Date(now.getTime() + SESSION_TTL_MS));

@@ -21,7 +21,6 @@ export class CatchUp {
       inbound: Inbound;
       log: Logger;
       client: (node: string) => PeerClient | undefined;
-      onAccepted: () => void;
     },
   ) {}
 
@@ -71,7 +70,6 @@ export class CatchUp {
       await store.updatePeer(peer, { lastError: `pull: ${String(err)}`.slice(0, 500), lastErrorAt: new Date() });
       log.warn({ peer, err: String(err) }, 'pull failed; will try again');
     }
-    if (accepted > 0) this.n.onAccepted();
     return accepted;
   }
 
@@ -103,7 +101,6 @@ export class CatchUp {
     }
     if (accepted > 0) {
       this.n.log.info({ peer, accepted }, 'reconciliation fetched objects that push and pull had missed');
-      this.n.onAccepted();
     }
     return accepted;
   }

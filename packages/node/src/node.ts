@@ -140,6 +140,7 @@ export class CityLinkNode implements AsyncDisposable {
       bus: this.bus,
       resolveKey: ownKey,
       extraRules: (o) => this.statements.check(o),
+      onQueued: () => this.delivery.wake(),
     });
     this.delivery = new Delivery({
       self: config.nodeId,
@@ -156,7 +157,6 @@ export class CityLinkNode implements AsyncDisposable {
       inbound: this.inbound,
       log: logger,
       client: (node) => this.peer(node),
-      onAccepted: () => this.delivery.wake(),
     });
     this.views = new Views({
       self: config.nodeId,
@@ -546,7 +546,6 @@ export class CityLinkNode implements AsyncDisposable {
       subject: signed.id,
       detail: { tlp: input.tlp, audience: input.audience },
     });
-    this.delivery.wake();
     return { id: signed.id };
   }
 

@@ -9,7 +9,7 @@ import {
   type SignedObject,
   sharesWithNetwork,
 } from '@citylink/protocol';
-import type { AppendInput, Store } from '@citylink/store';
+import { type AppendInput, GroupCommit, type Store } from '@citylink/store';
 import type { Logger } from 'pino';
 import type { Metrics } from './metrics.js';
 import { projectionOf, storedRecord, targetOf } from './projection.js';
@@ -55,6 +55,15 @@ interface Checked {
  * logged and audited.
  */
 export class Inbound {
+  /**
+   * Batches that arrive while another is being stored wait and are then stored
+   * together, under one lock and in one transaction (group commit): with many
+   * senders at once, one fsync serves them all.
+   */
+  readonly #admit = new GroupCommit<{ candidates: readonly Checked[]; from: string }, ObjectResult[]>((jobs) =>
+    this.n.store.exclusive(() => this.#store(jobs)),
+  );
+
   constructor(
     private readonly n: {
       self: string;
@@ -67,6 +76,8 @@ export class Inbound {
       resolveKey: Parameters<typeof verifyObject>[1]['resolveKey'];
       /** Kind-specific authorship rules (joint statements). */
       extraRules?: (o: SignedObject) => Promise<[NodeRejectReason, string] | undefined>;
+      /** Called after an append that queued deliveries (wakes the outbox worker). */
+      onQueued?: () => void;
     },
   ) {}
 
@@ -89,54 +100,14 @@ export class Inbound {
     }
 
     if (candidates.length > 0) {
-      const appended = await this.n.store.exclusive(async () => {
-        const inputs: AppendInput[] = [];
-        const order: Checked[] = [];
-        const held = await this.n.store.heldIds(candidates.map((c) => c.verified.id));
-        const seen = new Set<string>();
-        // Objects accepted earlier in this batch count as held for the rules (a page of catch-up
-        // often carries a bulletin and its status update together).
-        const pending = new Map<string, { origin: string; kind: string }>();
-        const refs = await this.n.store.objectsTargetingAny(
-          candidates.flatMap((c) => [
-            c.verified.id,
-            ...(targetOf(c.verified.object) ? [targetOf(c.verified.object)!] : []),
-          ]),
-        );
-        const refsOf = (target: string) => refs.get(target) ?? [];
-        for (const c of candidates) {
-          const { id, object } = c.verified;
-          if (held.has(id) || seen.has(id)) {
-            results[c.index] = { id, outcome: 'duplicate' };
-            continue;
-          }
-          const refusal = await this.#authorship(object, pending);
-          if (refusal) {
-            reject(c.index, refusal[0], refusal[1], id);
-            continue;
-          }
-          seen.add(id);
-          pending.set(id, { origin: object.origin, kind: object.kind });
-          const projection = projectionOf(id, object, refsOf);
-          inputs.push({
-            object: storedRecord(c.verified, from),
-            ...projection,
-            recipients: this.#recipients(object, from),
-          });
-          order.push(c);
-        }
-        const out = await this.n.store.appendLocked(inputs, { checked: true });
-        return out.map((r, i) => ({ r, c: order[i]! }));
-      });
+      const decided = await this.#admit.submit({ candidates, from });
       const events: Appended[] = [];
-      for (const { r, c } of appended) {
-        if (r.duplicate) {
-          results[c.index] = { id: r.id, outcome: 'duplicate' };
-        } else {
-          results[c.index] = { id: r.id, outcome: 'accepted', seq: r.seq };
-          events.push({ seq: r.seq, id: r.id, kind: c.verified.kind });
-          this.n.metrics.objectsIn.inc({ kind: c.verified.kind, path });
-        }
+      for (const [i, c] of candidates.entries()) {
+        const r = decided[i]!;
+        results[c.index] = r;
+        if (r.outcome !== 'accepted') continue;
+        events.push({ seq: r.seq, id: r.id, kind: c.verified.kind });
+        this.n.metrics.objectsIn.inc({ kind: c.verified.kind, path });
       }
       if (events.length > 0) {
         this.n.metrics.logHead.set(this.n.store.headSeq);
@@ -160,6 +131,55 @@ export class Inbound {
       });
     }
     return results;
+  }
+
+  /**
+   * Dedupe, authorship rules, projection and append for verified candidates, under
+   * the append lock; one result per candidate of each job, in order.
+   */
+  async #store(jobs: readonly { candidates: readonly Checked[]; from: string }[]): Promise<ObjectResult[][]> {
+    const all = jobs.flatMap((j) => j.candidates.map((c) => ({ c, from: j.from })));
+    const decided = new Map<Checked, ObjectResult>();
+    const inputs: AppendInput[] = [];
+    const order: Checked[] = [];
+    const held = await this.n.store.heldIds(all.map(({ c }) => c.verified.id));
+    const seen = new Set<string>();
+    // Objects accepted earlier in this batch count as held for the rules (a page of catch-up
+    // often carries a bulletin and its status update together).
+    const pending = new Map<string, { origin: string; kind: string }>();
+    const refs = await this.n.store.objectsTargetingAny(
+      all.flatMap(({ c }) => [c.verified.id, ...(targetOf(c.verified.object) ? [targetOf(c.verified.object)!] : [])]),
+    );
+    const refsOf = (target: string) => refs.get(target) ?? [];
+    for (const { c, from } of all) {
+      const { id, object } = c.verified;
+      if (held.has(id) || seen.has(id)) {
+        decided.set(c, { id, outcome: 'duplicate' });
+        continue;
+      }
+      const refusal = await this.#authorship(object, pending);
+      if (refusal) {
+        decided.set(c, { id, outcome: 'rejected', reason: refusal[0], detail: refusal[1] });
+        continue;
+      }
+      seen.add(id);
+      pending.set(id, { origin: object.origin, kind: object.kind });
+      inputs.push({
+        object: storedRecord(c.verified, from),
+        ...projectionOf(id, object, refsOf),
+        recipients: this.#recipients(object, from),
+      });
+      order.push(c);
+    }
+    const out = await this.n.store.appendLocked(inputs, { checked: true });
+    for (const [i, r] of out.entries()) {
+      decided.set(
+        order[i]!,
+        r.duplicate ? { id: r.id, outcome: 'duplicate' } : { id: r.id, outcome: 'accepted', seq: r.seq },
+      );
+    }
+    if (inputs.some((i) => i.recipients && i.recipients.length > 0)) this.n.onQueued?.();
+    return jobs.map((j) => j.candidates.map((c) => decided.get(c)!));
   }
 
   /** Checks that need only the verified object and who handed it over. */

@@ -119,6 +119,44 @@ describe.each([
     expect((await c2.store.getItem(b.id))?.status).toBe('mitigated');
   });
 
+  it('concurrent deliveries are stored together, each object once, each sender told its own outcome', async () => {
+    const key = await readKeyFile(net.configOf('t-city-1').keyFile as string);
+    const signed = await Promise.all(
+      ['concurrent a', 'concurrent b', 'concurrent c'].map((title) =>
+        signObject(
+          {
+            v: 1,
+            kind: 'bulletin',
+            origin: 't-city-1',
+            created: new Date().toISOString(),
+            tlp: 'GREEN',
+            audience: ['*'],
+            body: body(title),
+          },
+          key,
+        ),
+      ),
+    );
+    const [a, b, c] = signed.map((o) => o.jws) as [string, string, string];
+    const hub = net.hub;
+    const head = hub.store.headSeq;
+    // Three batches in flight at once; `b` is in two of them and `c` twice in one.
+    const [r1, r2, r3] = await Promise.all([
+      hub.inbound.receive([a, b], 't-city-1', 'push'),
+      hub.inbound.receive([b, c, c], 't-city-1', 'push'),
+      hub.inbound.receive(['not a jws'], 't-city-1', 'push'),
+    ]);
+    expect(r1[0]!.outcome).toBe('accepted');
+    // Whichever batch was stored first took `b`; the other was told it is a duplicate.
+    expect([r1[1]!.outcome, r2[0]!.outcome].sort()).toEqual(['accepted', 'duplicate']);
+    expect(r2.slice(1).map((r) => r.outcome)).toEqual(['accepted', 'duplicate']);
+    expect(r3).toMatchObject([{ outcome: 'rejected', reason: 'malformed' }]);
+    expect(hub.store.headSeq).toBe(head + 3);
+    const seqs = [...r1, ...r2].flatMap((r) => (r.outcome === 'accepted' ? [r.seq] : [])).sort((x, y) => x - y);
+    expect(seqs).toEqual([head + 1, head + 2, head + 3]);
+    for (const o of signed) expect(await hub.store.seqOf(o.id)).toBeGreaterThan(head);
+  });
+
   it('receiving the same object twice is a no-op', async () => {
     const id = await post({ tlp: 'GREEN', audience: ['*'] }, 'dedupe me');
     await net.processAll();

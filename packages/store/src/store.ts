@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { MikroORM, raw } from '@mikro-orm/core';
-import type { SqlEntityManager } from '@mikro-orm/knex';
+import type { AbstractSqlConnection, Knex, SqlEntityManager } from '@mikro-orm/knex';
 import { Mutex } from 'async-mutex';
 import { type DatabaseConfig, type Dialect, dialectOf, ormOptions } from './database.js';
 import {
@@ -15,7 +15,7 @@ import {
   PeerState,
   type Role,
   Session,
-  StoredObject,
+  type StoredObject,
   User,
 } from './entities.js';
 
@@ -81,12 +81,24 @@ const EPOCH_KEY = 'log_epoch';
 export class Store {
   readonly #appendLock = new Mutex();
   #headSeq = 0;
+  /**
+   * The query builder under MikroORM. The hot paths (append, dedupe, references,
+   * outbox, catch-up pages) use it directly: MikroORM's entity layer costs several
+   * times more than the statements themselves, and those paths need no entities.
+   */
+  readonly #knex: Knex;
+  readonly #outcomes = new GroupCommit<OutcomeJob>(async (jobs) => {
+    await this.#writeOutcomes(jobs);
+    return jobs.map(() => undefined);
+  });
 
   private constructor(
     readonly orm: MikroORM,
     readonly dialect: Dialect,
     readonly epoch: string,
-  ) {}
+  ) {
+    this.#knex = (orm.em.getConnection() as AbstractSqlConnection).getKnex();
+  }
 
   static async open(config: DatabaseConfig): Promise<Store> {
     const orm = await MikroORM.init(ormOptions(config));
@@ -125,8 +137,8 @@ export class Store {
     return this.orm.em.fork() as SqlEntityManager;
   }
 
-  knex() {
-    return this.em().getKnex();
+  knex(): Knex {
+    return this.#knex;
   }
 
   get headSeq(): number {
@@ -177,33 +189,43 @@ export class Store {
     }
     if (fresh.length === 0) return results;
     const firstSeq = this.#headSeq + 1;
-    await this.em().transactional(async (em) => {
-      await em.insertMany(
-        StoredObject,
-        fresh.map((i) => ({ ...i.object, receivedAt: now })),
+    await this.#transaction(async (trx) => {
+      await insertRows(
+        trx,
+        'objects',
+        fresh.map((i) => objectRow(i.object, now)),
       );
-      await em.insertMany(
-        LogEntry,
-        fresh.map((i, n) => ({ seq: firstSeq + n, objectId: i.object.id, appendedAt: now })),
+      await insertRows(
+        trx,
+        'log',
+        fresh.map((i, n) => ({ seq: firstSeq + n, object_id: i.object.id, appended_at: now })),
       );
-      const items = fresh.flatMap((i) => (i.item ? [{ ...i.item, updatedAt: now }] : []));
-      if (items.length > 0) await em.insertMany(Item, items);
+      await insertRows(
+        trx,
+        'items',
+        fresh.flatMap((i) => (i.item ? [itemRow(i.item, now)] : [])),
+      );
       for (const i of fresh) {
         for (const effect of i.effects ?? []) {
-          await em.nativeUpdate(Item, { id: effect.id }, { ...effect.patch, updatedAt: now });
+          await trx('items')
+            .where('id', effect.id)
+            .update({ ...itemPatchRow(effect.patch), updated_at: now });
         }
       }
-      const outbox = fresh.flatMap((i) =>
-        (i.recipients ?? []).map((recipient) => ({
-          objectId: i.object.id,
-          recipient,
-          createdAt: now,
-          attempts: 0,
-          nextAttemptAt: now,
-          outcome: 'pending' as Outcome,
-        })),
+      await insertRows(
+        trx,
+        'outbox',
+        fresh.flatMap((i) =>
+          (i.recipients ?? []).map((recipient) => ({
+            object_id: i.object.id,
+            recipient,
+            created_at: now,
+            attempts: 0,
+            next_attempt_at: now,
+            outcome: 'pending',
+          })),
+        ),
       );
-      for (let n = 0; n < outbox.length; n += 500) await em.insertMany(OutboxEntry, outbox.slice(n, n + 500));
     });
     this.#headSeq = seq;
     return results;
@@ -215,73 +237,105 @@ export class Store {
   }
 
   async heldIds(ids: readonly string[]): Promise<Set<string>> {
-    if (ids.length === 0) return new Set();
-    const rows = await this.em().find(StoredObject, { id: { $in: [...ids] } }, { fields: ['id'] });
-    return new Set(rows.map((r) => r.id));
+    const held = new Set<string>();
+    for (let n = 0; n < ids.length; n += CHUNK) {
+      const rows: { id: string }[] = await this.#knex('objects')
+        .select('id')
+        .whereIn('id', ids.slice(n, n + CHUNK));
+      for (const r of rows) held.add(r.id);
+    }
+    return held;
   }
 
   async getObject(id: string): Promise<StoredObject | null> {
-    return this.em().findOne(StoredObject, { id });
+    return (await this.getObjects([id]))[0] ?? null;
   }
 
   async getObjects(ids: readonly string[]): Promise<StoredObject[]> {
-    if (ids.length === 0) return [];
-    return this.em().find(StoredObject, { id: { $in: [...ids] } });
+    const out: StoredObject[] = [];
+    for (let n = 0; n < ids.length; n += CHUNK) {
+      out.push(...(await this.#objects((q) => q.whereIn('id', ids.slice(n, n + CHUNK)))));
+    }
+    return out;
   }
 
   async objectsTargeting(target: string, kinds?: readonly string[]): Promise<StoredObject[]> {
-    return this.em().find(
-      StoredObject,
-      { target, ...(kinds && { kind: { $in: [...kinds] } }) },
-      { orderBy: { created: 'asc', id: 'asc' } },
-    );
+    return this.#objects((q) => {
+      q.where('target', target).orderBy([{ column: 'created' }, { column: 'id' }]);
+      if (kinds) q.whereIn('kind', [...kinds]);
+    });
   }
 
   /** Objects referring to any of `targets`, grouped by target, oldest first: one query for a whole batch. */
   async objectsTargetingAny(targets: readonly string[]): Promise<Map<string, StoredObject[]>> {
     const out = new Map<string, StoredObject[]>();
-    if (targets.length === 0) return out;
-    const rows = await this.em().find(
-      StoredObject,
-      { target: { $in: [...new Set(targets)] } },
-      { orderBy: { created: 'asc', id: 'asc' } },
-    );
-    for (const r of rows) {
-      const list = out.get(r.target!) ?? [];
-      list.push(r);
-      out.set(r.target!, list);
+    const unique = [...new Set(targets)];
+    for (let n = 0; n < unique.length; n += CHUNK) {
+      const rows = await this.#objects((q) =>
+        q.whereIn('target', unique.slice(n, n + CHUNK)).orderBy([{ column: 'created' }, { column: 'id' }]),
+      );
+      for (const r of rows) {
+        const list = out.get(r.target!) ?? [];
+        list.push(r);
+        out.set(r.target!, list);
+      }
     }
     return out;
   }
 
   /** Log entries strictly after `afterSeq`, oldest first. */
   async logAfter(afterSeq: number, limit: number): Promise<LogRow[]> {
-    const em = this.em();
-    const entries = await em.find(LogEntry, { seq: { $gt: afterSeq } }, { orderBy: { seq: 'asc' }, limit });
-    const objects = await em.find(StoredObject, { id: { $in: entries.map((e) => e.objectId) } });
-    const byId = new Map(objects.map((o) => [o.id, o]));
-    return entries.map((e) => ({ seq: e.seq, object: byId.get(e.objectId)! }));
+    const rows: (ObjectRow & { seq: number })[] = await this.#knex('log')
+      .join('objects', 'objects.id', 'log.object_id')
+      .select('log.seq', 'objects.*')
+      .where('log.seq', '>', afterSeq)
+      .orderBy('log.seq')
+      .limit(limit);
+    return rows.map((r) => ({ seq: Number(r.seq), object: toStoredObject(r) }));
   }
 
   /** Objects created at or after `since`, by id, after `afterId`: pages of a reconciliation manifest. */
   async objectsCreatedSince(since: Date, afterId: string | undefined, limit: number): Promise<StoredObject[]> {
-    return this.em().find(
-      StoredObject,
-      { created: { $gte: since }, ...(afterId && { id: { $gt: afterId } }) },
-      { orderBy: { id: 'asc' }, limit },
-    );
+    return this.#objects((q) => {
+      q.where('created', '>=', since).orderBy('id').limit(limit);
+      if (afterId) q.where('id', '>', afterId);
+    });
   }
 
   async objectsOfKind(kind: string, limit = 1000): Promise<StoredObject[]> {
-    return this.em().find(StoredObject, { kind }, { orderBy: { created: 'desc', id: 'desc' }, limit });
+    return this.#objects((q) =>
+      q
+        .where('kind', kind)
+        .orderBy([
+          { column: 'created', order: 'desc' },
+          { column: 'id', order: 'desc' },
+        ])
+        .limit(limit),
+    );
   }
 
   async latestOfKind(kind: string): Promise<StoredObject | null> {
-    return this.em().findOne(StoredObject, { kind }, { orderBy: { created: 'desc', id: 'desc' } });
+    return (await this.objectsOfKind(kind, 1))[0] ?? null;
+  }
+
+  /** A query-builder transaction whose errors are MikroORM's (UniqueConstraintViolationException, …). */
+  async #transaction<T>(fn: (trx: Knex.Transaction) => Promise<T>): Promise<T> {
+    try {
+      return await this.#knex.transaction(fn);
+    } catch (err) {
+      throw err instanceof Error ? this.orm.em.getDriver().convertException(err) : err;
+    }
+  }
+
+  async #objects(where: (q: Knex.QueryBuilder) => void): Promise<StoredObject[]> {
+    const q = this.#knex('objects').select('*');
+    where(q);
+    return ((await q) as ObjectRow[]).map(toStoredObject);
   }
 
   async seqOf(id: string): Promise<number | undefined> {
-    return (await this.em().findOne(LogEntry, { objectId: id }))?.seq;
+    const row: { seq: number } | undefined = await this.#knex('log').select('seq').where('object_id', id).first();
+    return row ? Number(row.seq) : undefined;
   }
 
   // ------------------------------------------------------------ items
@@ -359,56 +413,62 @@ export class Store {
   // ----------------------------------------------------------- outbox
 
   async recipientsWithDue(now: Date): Promise<string[]> {
-    const rows = await this.knex()('outbox')
+    const rows = await this.#knex('outbox')
       .distinct('recipient')
       .where('outcome', 'pending')
-      .where('next_attempt_at', '<=', this.dialect === 'sqlite' ? now.getTime() : now);
+      .where('next_attempt_at', '<=', now);
     return rows.map((r: { recipient: string }) => r.recipient);
   }
 
   async dueFor(recipient: string, now: Date, limit: number): Promise<DueDelivery[]> {
-    const em = this.em();
-    const rows = await em.find(
-      OutboxEntry,
-      { recipient, outcome: 'pending', nextAttemptAt: { $lte: now } },
-      { orderBy: { id: 'asc' }, limit },
-    );
-    const objects = await em.find(
-      StoredObject,
-      { id: { $in: rows.map((r) => r.objectId) } },
-      { fields: ['id', 'jws'] },
-    );
-    const jws = new Map(objects.map((o) => [o.id, o.jws]));
+    const rows: { id: number; object_id: string; attempts: number; created_at: Date | number; jws: string }[] =
+      await this.#knex('outbox')
+        .join('objects', 'objects.id', 'outbox.object_id')
+        .select('outbox.id', 'outbox.object_id', 'outbox.attempts', 'outbox.created_at', 'objects.jws')
+        .where({ 'outbox.recipient': recipient, 'outbox.outcome': 'pending' })
+        .where('outbox.next_attempt_at', '<=', now)
+        .orderBy('outbox.id')
+        .limit(limit);
     return rows.map((r) => ({
-      rowId: r.id,
-      objectId: r.objectId,
+      rowId: Number(r.id),
+      objectId: r.object_id,
       attempts: r.attempts,
-      createdAt: r.createdAt,
-      jws: jws.get(r.objectId)!,
+      createdAt: new Date(r.created_at),
+      jws: r.jws,
     }));
   }
 
-  /** Final answers from the recipient: accepted, duplicate or rejected. A final answer is never overwritten. */
-  async recordOutcomes(
+  /**
+   * Final answers from the recipient: accepted, duplicate or rejected. A final answer
+   * is never overwritten. Concurrent callers share one transaction (see GroupCommit),
+   * so delivering to fifty peers at once does not cost fifty commits.
+   */
+  recordOutcomes(
     recipient: string,
     outcomes: readonly { objectId: string; outcome: Exclude<Outcome, 'pending'>; reason?: string }[],
   ): Promise<void> {
-    const now = new Date();
-    // One UPDATE per distinct (outcome, reason): a batch of 100 accepted objects is one statement.
-    const groups = new Map<string, { outcome: Exclude<Outcome, 'pending'>; reason: string | null; ids: string[] }>();
-    for (const o of outcomes) {
-      const key = `${o.outcome}\n${o.reason ?? ''}`;
-      const g = groups.get(key) ?? { outcome: o.outcome, reason: o.reason ?? null, ids: [] };
-      g.ids.push(o.objectId);
-      groups.set(key, g);
-    }
-    await this.em().transactional(async (em) => {
-      for (const g of groups.values()) {
-        await em.nativeUpdate(
-          OutboxEntry,
-          { objectId: { $in: g.ids }, recipient, outcome: 'pending' },
-          { outcome: g.outcome, reason: g.reason, deliveredAt: now, lastError: null },
-        );
+    return this.#outcomes.submit({ recipient, outcomes, at: new Date() });
+  }
+
+  async #writeOutcomes(jobs: readonly OutcomeJob[]): Promise<void> {
+    await this.#transaction(async (trx) => {
+      for (const { recipient, outcomes, at } of jobs) {
+        // One UPDATE per distinct (outcome, reason): a batch of 100 accepted objects is one statement.
+        const groups = new Map<string, { outcome: string; reason: string | null; ids: string[] }>();
+        for (const o of outcomes) {
+          const key = `${o.outcome}\n${o.reason ?? ''}`;
+          const g = groups.get(key) ?? { outcome: o.outcome, reason: o.reason ?? null, ids: [] };
+          g.ids.push(o.objectId);
+          groups.set(key, g);
+        }
+        for (const g of groups.values()) {
+          for (let n = 0; n < g.ids.length; n += CHUNK) {
+            await trx('outbox')
+              .whereIn('object_id', g.ids.slice(n, n + CHUNK))
+              .where({ recipient, outcome: 'pending' })
+              .update({ outcome: g.outcome, reason: g.reason, delivered_at: at, last_error: null });
+          }
+        }
       }
     });
   }
@@ -440,7 +500,10 @@ export class Store {
   }
 
   async pendingCount(recipient?: string): Promise<number> {
-    return this.em().count(OutboxEntry, { outcome: 'pending', ...(recipient && { recipient }) });
+    const q = this.#knex('outbox').count({ n: '*' }).where('outcome', 'pending');
+    if (recipient) q.where('recipient', recipient);
+    const [row] = (await q) as { n: number | string }[];
+    return Number(row?.n ?? 0);
   }
 
   async pendingByRecipient(): Promise<Record<string, number>> {
@@ -455,12 +518,10 @@ export class Store {
   }
 
   async nextDueAt(): Promise<Date | undefined> {
-    const row = await this.em().findOne(
-      OutboxEntry,
-      { outcome: 'pending' },
-      { orderBy: { nextAttemptAt: 'asc' }, fields: ['nextAttemptAt'] },
-    );
-    return row?.nextAttemptAt;
+    const row = (await this.#knex('outbox').min({ at: 'next_attempt_at' }).where('outcome', 'pending').first()) as
+      | { at: Date | number | null }
+      | undefined;
+    return row?.at == null ? undefined : new Date(row.at);
   }
 
   // ---------------------------------------------------------- members
@@ -494,14 +555,11 @@ export class Store {
   }
 
   async updatePeer(node: string, patch: Partial<Omit<PeerState, 'node'>>): Promise<void> {
-    const em = this.em();
-    const existing = await em.findOne(PeerState, { node });
-    if (existing) {
-      em.assign(existing, patch);
-    } else {
-      em.persist(em.create(PeerState, { cursorSeq: 0, consecutiveFailures: 0, ...patch, node }));
-    }
-    await em.flush();
+    const row = Object.fromEntries(Object.entries(patch).map(([k, v]) => [snakeCase(k), v]));
+    const q = this.#knex('peers')
+      .insert({ cursor_seq: 0, consecutive_failures: 0, ...row, node })
+      .onConflict('node');
+    await (Object.keys(row).length > 0 ? q.merge(Object.keys(row)) : q.ignore());
   }
 
   // ------------------------------------------------------------ users
@@ -536,8 +594,46 @@ export class Store {
     await this.em().insert(Session, { ...s, createdAt: now, lastSeenAt: now });
   }
 
-  async findSession(id: string): Promise<Session | null> {
-    return this.em().findOne(Session, { id });
+  /** A session with its user, in one query: every authenticated request asks for both. */
+  async findSession(id: string): Promise<(Session & { user: SessionOwner | null }) | null> {
+    const row = (await this.#knex('sessions')
+      .leftJoin('users', 'users.id', 'sessions.user_id')
+      .select('sessions.*', 'users.username', 'users.display_name', 'users.roles', 'users.disabled', {
+        uid: 'users.id',
+      })
+      .where('sessions.id', id)
+      .first()) as
+      | {
+          id: string;
+          user_id: number;
+          created_at: Date | number;
+          expires_at: Date | number;
+          last_seen_at: Date | number;
+          uid: number | null;
+          username: string;
+          display_name: string;
+          roles: string | Role[];
+          disabled: boolean | number;
+        }
+      | undefined;
+    if (!row) return null;
+    return {
+      id: row.id,
+      userId: Number(row.user_id),
+      createdAt: new Date(row.created_at),
+      expiresAt: new Date(row.expires_at),
+      lastSeenAt: new Date(row.last_seen_at),
+      user:
+        row.uid == null
+          ? null
+          : {
+              id: Number(row.uid),
+              username: row.username,
+              displayName: row.display_name,
+              roles: fromJson(row.roles),
+              disabled: Boolean(row.disabled),
+            },
+    };
   }
 
   async touchSession(id: string, at: Date, expiresAt: Date): Promise<void> {
@@ -582,7 +678,13 @@ export class Store {
   // ------------------------------------------------------------ audit
 
   async audit(e: Omit<AuditEvent, 'id' | 'at'> & { at?: Date }): Promise<void> {
-    await this.em().insert(AuditEvent, { ...e, at: e.at ?? new Date() });
+    await this.#knex('audit_events').insert({
+      at: e.at ?? new Date(),
+      actor: e.actor,
+      action: e.action,
+      subject: e.subject ?? null,
+      detail: e.detail == null ? null : JSON.stringify(e.detail),
+    });
   }
 
   async listAudit(q: { action?: string; actor?: string; limit: number; beforeId?: number }): Promise<AuditEvent[]> {
@@ -595,5 +697,137 @@ export class Store {
       },
       { orderBy: { id: 'desc' }, limit: q.limit },
     );
+  }
+}
+
+/** The user fields a session check needs. */
+export type SessionOwner = Pick<User, 'id' | 'username' | 'displayName' | 'roles' | 'disabled'>;
+
+/** MikroORM's default column naming: `lastPushOkAt` → `last_push_ok_at`. */
+const snakeCase = (name: string) => name.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
+
+/** Rows per multi-row statement: well under SQLite's and PostgreSQL's bound-parameter limits. */
+const CHUNK = 500;
+
+async function insertRows(trx: Knex.Transaction, table: string, rows: readonly Record<string, unknown>[]) {
+  for (let n = 0; n < rows.length; n += CHUNK) await trx(table).insert(rows.slice(n, n + CHUNK));
+}
+
+/** An `objects` row as the drivers return it (SQLite: dates as epoch ms, JSON as text). */
+interface ObjectRow {
+  id: string;
+  kind: string;
+  origin: string;
+  kid: string;
+  created: Date | number;
+  received_at: Date | number;
+  received_from: string;
+  tlp: string;
+  audience: string | string[];
+  recipients: string | StoredObject['recipients'];
+  target: string | null;
+  jws: string;
+}
+
+const fromJson = <T>(v: string | T): T => (typeof v === 'string' ? (JSON.parse(v) as T) : v);
+
+function toStoredObject(r: ObjectRow): StoredObject {
+  return {
+    id: r.id,
+    kind: r.kind,
+    origin: r.origin,
+    kid: r.kid,
+    created: new Date(r.created),
+    receivedAt: new Date(r.received_at),
+    receivedFrom: r.received_from,
+    tlp: r.tlp,
+    audience: fromJson(r.audience),
+    recipients: r.recipients == null ? null : fromJson(r.recipients),
+    target: r.target,
+    jws: r.jws,
+  };
+}
+
+function objectRow(o: NewObject, receivedAt: Date) {
+  return {
+    id: o.id,
+    kind: o.kind,
+    origin: o.origin,
+    kid: o.kid,
+    created: o.created,
+    received_at: receivedAt,
+    received_from: o.receivedFrom,
+    tlp: o.tlp,
+    audience: JSON.stringify(o.audience),
+    recipients: o.recipients == null ? null : JSON.stringify(o.recipients),
+    target: o.target ?? null,
+    jws: o.jws,
+  };
+}
+
+function itemRow(i: NewItem, updatedAt: Date) {
+  return {
+    id: i.id,
+    kind: i.kind,
+    origin: i.origin,
+    created: i.created,
+    tlp: i.tlp,
+    title: i.title,
+    category: i.category ?? null,
+    severity: i.severity ?? null,
+    topic: i.topic ?? null,
+    status: i.status ?? null,
+    retracted: i.retracted,
+    superseded_by: i.supersededBy ?? null,
+    search_text: i.searchText,
+    updated_at: updatedAt,
+  };
+}
+
+function itemPatchRow(p: ItemPatch) {
+  return {
+    ...(p.status !== undefined && { status: p.status }),
+    ...(p.retracted !== undefined && { retracted: p.retracted }),
+    ...(p.supersededBy !== undefined && { superseded_by: p.supersededBy }),
+  };
+}
+
+interface OutcomeJob {
+  recipient: string;
+  outcomes: readonly { objectId: string; outcome: Exclude<Outcome, 'pending'>; reason?: string }[];
+  at: Date;
+}
+
+/**
+ * Group commit: jobs submitted while a write is in flight are written together by
+ * the next one, in a single transaction, and each caller's promise settles when
+ * the transaction holding its job commits (or fails). `write` returns one result
+ * per job, in order. One fsync then serves many concurrent callers.
+ */
+export class GroupCommit<J, R = void> {
+  #queue: { job: J; resolve: (r: R) => void; reject: (err: unknown) => void }[] = [];
+  #writing = false;
+
+  constructor(private readonly write: (jobs: readonly J[]) => Promise<R[]>) {}
+
+  submit(job: J): Promise<R> {
+    return new Promise((resolve, reject) => {
+      this.#queue.push({ job, resolve, reject });
+      if (!this.#writing) void this.#drain();
+    });
+  }
+
+  async #drain(): Promise<void> {
+    this.#writing = true;
+    while (this.#queue.length > 0) {
+      const batch = this.#queue.splice(0);
+      try {
+        const results = await this.write(batch.map((b) => b.job));
+        for (const [i, b] of batch.entries()) b.resolve(results[i]!);
+      } catch (err) {
+        for (const b of batch) b.reject(err);
+      }
+    }
+    this.#writing = false;
   }
 }

@@ -157,6 +157,27 @@ describe.each(BACKENDS)('outbox (%s)', (_dialect, factory) => {
     expect((await store.dueFor(r, FUTURE, 10)).map((d) => d.objectId)).toEqual([untouched]);
   });
 
+  it('recordOutcomes from concurrent callers all land (they share a transaction)', async () => {
+    const { store } = db();
+    const recipients = Array.from({ length: 8 }, () => uniqueName('grp'));
+    const [x, y] = await queue(store, recipients, recipients);
+    await Promise.all(
+      recipients.map((r, i) =>
+        store.recordOutcomes(r, [
+          { objectId: x!, outcome: 'accepted' },
+          { objectId: y!, outcome: i % 2 ? 'duplicate' : 'rejected', reason: i % 2 ? undefined : 'not_addressed' },
+        ]),
+      ),
+    );
+    for (const [i, r] of recipients.entries()) {
+      expect(await rowOf(store, x!, r)).toMatchObject({ outcome: 'accepted' });
+      expect(await rowOf(store, y!, r)).toMatchObject(
+        i % 2 ? { outcome: 'duplicate', reason: null } : { outcome: 'rejected', reason: 'not_addressed' },
+      );
+    }
+    expect(await store.pendingCount(recipients[0])).toBe(0);
+  });
+
   it('pendingCount and pendingByRecipient count pending rows only', async () => {
     const { store } = db();
     const [a, b, c] = [uniqueName('cnt'), uniqueName('cnt'), uniqueName('cnt')];

@@ -18,9 +18,7 @@ export const federationRouter = {
           message: `batch of ${bytes} bytes exceeds ${LIMITS.maxBatchBytes}`,
         });
       }
-      const results = await ctx.node.inbound.receive(input.objects, ctx.peer, 'push');
-      if (results.some((r) => r.outcome === 'accepted')) ctx.node.delivery.wake();
-      return { results };
+      return { results: await ctx.node.inbound.receive(input.objects, ctx.peer, 'push') };
     }),
 
   /**
