@@ -23,7 +23,6 @@ import Database from 'better-sqlite3';
 import { TestNetwork } from '../src/index.js';
 import {
   bulletinBody,
-  countHeld,
   machineLine,
   median,
   ms,
@@ -125,7 +124,7 @@ for (let round = 1; round <= ROUNDS; round++) {
     }
     const tInjected = performance.now();
     await net.processAll();
-    const atHub = await countHeld(net.hub.store, ids);
+    const atHub = (await net.hub.store.heldIds(ids)).size;
     if (atHub !== OBJECTS) throw new Error(`the hub holds ${atHub} of ${OBJECTS} after processAll`);
     console.log(
       `setup: signed ${OBJECTS} in ${ms(signMs)}, t-city-1 stored them in ${ms(tInjected - tSetup - signMs)}, ` +
@@ -138,9 +137,9 @@ for (let round = 1; round <= ROUNDS; round++) {
     const started = performance.now();
     const viaPull = await city2.pullFromHub(); // joins the pull the node starts by itself on start-up
     const pulled = performance.now();
-    const complete = await until(async () => (await countHeld(city2.store, ids)) === OBJECTS, DEADLINE_MS, 25);
+    const complete = await until(async () => (await city2.store.heldIds(ids)).size === OBJECTS, DEADLINE_MS, 25);
     const done = performance.now();
-    const held = await countHeld(city2.store, ids);
+    const held = (await city2.store.heldIds(ids)).size;
     const total = complete ? done - t0 : Number.NaN;
 
     const insert = await rawInsertRate(all);

@@ -1,20 +1,27 @@
 /**
- * Fan-out: one city posts GREEN bulletins to everyone at a steady pace; the outboxes
- * deliver by themselves (city → hub → every other city). Latency per (object, node)
- * is the moment the node stored the object (its `bus` 'appended' event) minus the
- * moment `publish` was called. Baseline in the same process and run: a bare `ws`
- * server broadcasting the same JWS strings at the same pace to as many clients as
- * the network has nodes.
+ * Fan-out: one city posts GREEN bulletins to everyone at a steady pace, over its
+ * staff API; the outboxes deliver by themselves (city → hub → every other city).
+ * The nodes run outside this process, as in a deployment: the hub in one process,
+ * the posting city in another, the receiving cities spread over BENCH_HOSTS more
+ * (bench/node-host.ts; 51 separate processes would not start in a reasonable time
+ * on a 2-core machine). The network is set up in-process with TestNetwork first and
+ * then moved out (processes.ts); measuring starts once the start-up catch-up is over.
+ *
+ * Latency per (object, node) is the moment the node stored the object (its host
+ * reports each append with a wall-clock time) minus the moment this process sent
+ * `staff.postBulletin` to the origin. Baseline in the same run: a bare `ws` server
+ * in this process broadcasting the same JWS strings at the same pace to as many
+ * clients as the network has receiving nodes.
  *
  * Run: npm run bench -w @citylink/dev-env -- fanout   (BENCH_QUICK=1 for a smoke run)
- * Sizes: BENCH_CITIES (50), BENCH_OBJECTS (200), BENCH_PACE_MS (20), BENCH_ROUNDS (3).
+ * Sizes: BENCH_CITIES (50), BENCH_OBJECTS (200), BENCH_PACE_MS (20), BENCH_ROUNDS (3), BENCH_HOSTS (4).
  */
 import { once } from 'node:events';
 import type { AddressInfo } from 'node:net';
 import { performance } from 'node:perf_hooks';
-import type { CityLinkNode, SessionUser } from '@citylink/node';
+import { signIn } from '@citylink/client';
 import { WebSocket, WebSocketServer } from 'ws';
-import { TestNetwork } from '../src/index.js';
+import { HUB_ID, TEST_PASSWORD, TestNetwork } from '../src/index.js';
 import {
   bulletinBody,
   machineLine,
@@ -25,21 +32,22 @@ import {
   percentile,
   size,
   sleep,
-  traceSql,
   until,
   verdict,
   watchdog,
 } from './lib.js';
+import { Processes, runAsProcesses } from './processes.js';
 
 const CITIES = size('CITIES', 50, 10);
 const OBJECTS = size('OBJECTS', 200, 40);
 const PACE_MS = size('PACE_MS', 20, 20);
 const ROUNDS = size('ROUNDS', 3, 1);
+const HOSTS = size('HOSTS', 4, 2);
 const ROUND_DEADLINE_MS = 60_000;
 const TARGET_P99_MS = 1_000;
-const actor: SessionUser = { id: 0, username: 'bench', displayName: 'bench', roles: ['staff'] };
 
-watchdog(170_000, 'fanout');
+const procs = new Processes();
+watchdog(170_000, 'fanout', () => procs.killAll());
 
 /** Calls `fn(i)` at t0 + i × pace without waiting for earlier calls; returns each call's actual start. */
 async function paced(n: number, paceMs: number, fn: (i: number) => unknown): Promise<number[]> {
@@ -101,61 +109,53 @@ async function wsBroadcast(messages: readonly string[], clients: number): Promis
 }
 
 console.log(
-  `fan-out: 1 city posts ${OBJECTS} GREEN bulletins to ['*'], one every ${PACE_MS} ms (next post does not wait for the previous); hub + ${CITIES} cities in one process`,
+  `fan-out: 1 city posts ${OBJECTS} GREEN bulletins to ['*'], one every ${PACE_MS} ms (next post does not wait for the previous); hub + ${CITIES} cities in ${HOSTS + 2} processes (hub, origin, ${HOSTS} for the rest)`,
 );
 console.log(machineLine());
 const tSetup = performance.now();
 const net = await TestNetwork.create({ cities: CITIES, users: false, configure: patientNodes });
-console.log(`setup: ${net.nodes.length} nodes up in ${ms(performance.now() - tSetup)}`);
-
 try {
-  const origin = net.cities[0]!;
-  const receivers = net.nodes.filter((n) => n !== origin);
-  const arrivals = new Map<CityLinkNode, Map<string, number>>();
-  for (const node of net.nodes) {
-    const seen = new Map<string, number>();
-    arrivals.set(node, seen);
-    node.bus.on('appended', (entries) => {
-      const t = performance.now();
-      for (const e of entries) seen.set(e.id, t);
-    });
-  }
-  // Diagnostics: how the pushes were batched (one receive call per inbound deliver).
-  let pushCalls = 0;
-  let pushObjects = 0;
-  for (const node of receivers) {
-    const inner = node.inbound.receive.bind(node.inbound);
-    node.inbound.receive = (items, from, path) => {
-      if (path === 'push') {
-        pushCalls++;
-        pushObjects += items.length;
-      }
-      return inner(items, from, path);
-    };
-  }
+  const originId = net.cities[0]!.id;
+  await net.cities[0]!.addUser({ username: 'staff', password: TEST_PASSWORD, roles: ['staff'] });
+  // When each node stored each object, as its host process reports it (ms since the epoch).
+  const arrivals = new Map<string, Map<string, number>>(net.nodes.map((n) => [n.id, new Map()]));
+  // How the objects reached the cities: one append per push from the hub.
+  let cityAppends = 0;
+  // The hub and the posting city each get a process; the receiving cities share HOSTS more.
+  const others = net.cities.slice(1).map((c) => c.id);
+  const running = await runAsProcesses(
+    net,
+    procs,
+    [[HUB_ID], [originId], ...Array.from({ length: HOSTS }, (_, h) => others.filter((_, i) => i % HOSTS === h))],
+    ({ node, ids, at }) => {
+      if (node !== HUB_ID && node !== originId) cityAppends++;
+      const seen = arrivals.get(node)!;
+      for (const id of ids) seen.set(id, at);
+    },
+  );
+  const origin = await signIn(running.get(originId)!.url, 'staff', TEST_PASSWORD);
+  const receivers = [...running.keys()].filter((id) => id !== originId);
+  const settled = await procs.settle();
+  console.log(
+    `setup: ${running.size} nodes up, start-up catch-up done (${ms(settled)}) after ${ms(performance.now() - tSetup)}`,
+  );
+  const now = () => performance.timeOrigin + performance.now();
 
-  const trace =
-    process.env.BENCH_TRACE_SQL === '1'
-      ? traceSql(
-          net.nodes.map((n) => ({
-            store: n.store,
-            label: n === net.hub ? 'hub' : n === net.cities[0] ? 'origin' : 'city',
-          })),
-        )
-      : undefined;
-  const rows: { cl: Stats; clHub: number; clCities: number; all: number; ws: Stats; elu: number; batch: number }[] = [];
+  const rows: { cl: Stats; clHub: number; clCities: number; all: number; ws: Stats; cores: number }[] = [];
   for (let round = 1; round <= ROUNDS; round++) {
-    pushCalls = 0;
-    pushObjects = 0;
     const ids: string[] = [];
-    const jws: string[] = [];
-    const elu0 = performance.eventLoopUtilization();
-    const starts = await paced(OBJECTS, PACE_MS, async (i) => {
-      const { id } = await origin.publish(
-        'bulletin',
-        { tlp: 'GREEN', audience: ['*'], body: bulletinBody(`round ${round} post ${i}`) },
-        actor,
-      );
+    cityAppends = 0;
+    const cpu0 = await procs.cpuMs();
+    const t0 = performance.now();
+    procs.toggleProfiles();
+    const starts: number[] = [];
+    await paced(OBJECTS, PACE_MS, async (i) => {
+      starts[i] = now();
+      const { id } = await origin.staff.postBulletin.mutate({
+        tlp: 'GREEN',
+        audience: ['*'],
+        body: bulletinBody(`round ${round} post ${i}`),
+      });
       ids[i] = id;
     });
     const complete = await until(
@@ -163,8 +163,10 @@ try {
       ROUND_DEADLINE_MS,
       10,
     );
-    const elu = performance.eventLoopUtilization(elu0).utilization;
-    const lat = (nodes: CityLinkNode[]) =>
+    const cores = (await procs.cpuMs()) - cpu0;
+    procs.toggleProfiles();
+    const wall = performance.now() - t0;
+    const lat = (nodes: string[]) =>
       nodes.flatMap((r) =>
         ids.flatMap((id, i) => {
           const t = arrivals.get(r)!.get(id);
@@ -174,20 +176,25 @@ try {
     const cl = stats(lat(receivers), OBJECTS * receivers.length);
     const last = Math.max(...receivers.flatMap((r) => ids.map((id) => arrivals.get(r)!.get(id) ?? Number.NaN)));
     const all = complete ? last - starts[0]! : Number.NaN;
-    const clHub = median(lat([net.hub]));
-    const clCities = median(lat(receivers.filter((r) => r !== net.hub)));
-    const batch = pushObjects / Math.max(1, pushCalls);
-    // Let the outboxes settle (outcomes recorded) before the next round or the baseline.
-    await until(async () => (await net.hub.store.pendingCount()) + (await origin.store.pendingCount()) === 0, 30_000);
-    for (const o of await origin.store.getObjects(ids)) jws[ids.indexOf(o.id)] = o.jws;
-    const ws = await wsBroadcast(jws, net.nodes.length);
-    if (trace) console.log(trace.report());
-    trace?.reset();
-    rows.push({ cl, clHub, clCities, all, ws, elu, batch });
+    const clHub = median(lat([HUB_ID]));
+    const clCities = median(lat(receivers.filter((r) => r !== HUB_ID)));
+    // The baseline sends the very same JWS strings.
+    const jws = new Map<string, string>();
+    for (let after = 0, head = 1; after < head; ) {
+      const page = await origin.staff.objects.query({ after, limit: 500 });
+      for (const o of page.items) jws.set(o.id, o.jws);
+      [after, head] = [page.next, page.head];
+    }
+    const ws = await wsBroadcast(
+      ids.map((id) => jws.get(id)!),
+      receivers.length,
+    );
+    rows.push({ cl, clHub, clCities, all, ws, cores: cores / wall });
     console.log(
       `round ${round}: CityLink p50 ${ms(cl.p50)} p99 ${ms(cl.p99)} max ${ms(cl.max)} (hub p50 ${ms(clHub)}, cities p50 ${ms(clCities)})` +
         `, all ${receivers.length} nodes hold all ${OBJECTS} after ${complete ? ms(all) : `— (${cl.missing} missing)`}` +
-        `, ${pushCalls} push calls, mean batch ${batch.toFixed(1)}, event-loop busy ${(elu * 100).toFixed(0)}%` +
+        `, ${cityAppends} pushes to cities (mean batch ${((OBJECTS * (receivers.length - 1)) / cityAppends).toFixed(1)})` +
+        `, node processes used ${(cores / wall).toFixed(2)} cores` +
         ` | ws baseline p50 ${ms(ws.p50)} p99 ${ms(ws.p99)} max ${ms(ws.max)}${ws.missing ? ` (${ws.missing} missing)` : ''}`,
     );
   }
@@ -200,12 +207,13 @@ try {
     `CityLink fan-out      p50 ${ms(m((r) => r.cl.p50))}  p99 ${ms(p99)}  max ${ms(m((r) => r.cl.max))}  all stored after ${ms(m((r) => r.all))} (publishing itself spans ${ms((OBJECTS - 1) * PACE_MS)})`,
   );
   console.log(
-    `ws broadcast baseline p50 ${ms(m((r) => r.ws.p50))}  p99 ${ms(m((r) => r.ws.p99))}  max ${ms(m((r) => r.ws.max))}  (${net.nodes.length} clients, same bytes and pace)`,
+    `ws broadcast baseline p50 ${ms(m((r) => r.ws.p50))}  p99 ${ms(m((r) => r.ws.p99))}  max ${ms(m((r) => r.ws.max))}  (${receivers.length} clients, same bytes and pace)`,
   );
   console.log(
     `ratio p99 CityLink / ws ${(p99 / m((r) => r.ws.p99)).toFixed(1)}×; target p99 < ${TARGET_P99_MS} ms: ${verdict(p99 < TARGET_P99_MS && missing === 0)}${missing ? ` (${missing} deliveries missing)` : ''}`,
   );
   console.log(peakRssLine());
 } finally {
+  await procs.stopAll();
   await net.close();
 }

@@ -94,11 +94,11 @@ export function bulletinBody(tag: string) {
       'Several poll workers received e-mails asking them to confirm their credentials on a look-alike site. ' +
       'The messages used the office letterhead and a sender address one letter off the real domain.',
     category: CATEGORIES[tag.length % CATEGORIES.length]!,
-    severity: 'medium',
-    attackVector: 'email',
+    severity: 'medium' as const,
+    attackVector: 'email' as const,
     indicators: [
-      { type: 'domain', value: 'elections-wi-gov.example' },
-      { type: 'email-sender', value: 'support@elections-wi-gov.example' },
+      { type: 'domain' as const, value: 'elections-wi-gov.example' },
+      { type: 'email-sender' as const, value: 'support@elections-wi-gov.example' },
     ],
   };
 }
@@ -146,67 +146,25 @@ export async function until(
   }
 }
 
-/** Counts how many of `ids` a store holds (in chunks, to stay under SQLite's variable limit). */
-export async function countHeld(
-  store: { heldIds(ids: readonly string[]): Promise<Set<string>> },
-  ids: readonly string[],
-): Promise<number> {
-  let n = 0;
-  for (let i = 0; i < ids.length; i += 500) n += (await store.heldIds(ids.slice(i, i + 500))).size;
-  return n;
-}
-
-interface KnexLike {
-  on(event: 'query', fn: (q: { sql: string; __knexQueryUid: string }) => void): unknown;
-  on(event: 'query-response', fn: (r: unknown, q: { sql: string; __knexQueryUid: string }) => void): unknown;
-}
-
 /**
- * Diagnostic (BENCH_TRACE_SQL=1): counts the SQL statements the stores run, by
- * statement shape, with the approximate time from issue to answer.
+ * Diagnostic (BENCH_CPU_PROFILE=dir): profiles the measured phase of a benchmark and
+ * writes `<dir>/<name>.cpuprofile` (open it in Chrome DevTools or speedscope).
+ * Without the variable this returns a no-op.
  */
-export function traceSql(stores: readonly { store: { knex(): unknown }; label: string }[]) {
-  const started = new Map<string, number>();
-  const by = new Map<string, { n: number; ms: number }>();
-  const shape = (sql: string) =>
-    sql
-      .replace(/'(?:[^']|'')*'/g, '?')
-      .replace(/\b\d+(\.\d+)?\b/g, '?')
-      .replace(/\((?:\?, )*\?\)/g, '(?…)')
-      .replace(/values \(\?…\)(?:, \(\?…\))+/g, 'values (?…)…')
-      .replace(/`/g, '')
-      .slice(0, 100);
-  for (const { store, label } of stores) {
-    const knex = store.knex() as KnexLike;
-    knex.on('query', (q) => started.set(q.__knexQueryUid, performance.now()));
-    knex.on('query-response', (_r, q) => {
-      const t0 = started.get(q.__knexQueryUid);
-      started.delete(q.__knexQueryUid);
-      const key = `${label.padEnd(6)} ${shape(q.sql)}`;
-      const e = by.get(key) ?? { n: 0, ms: 0 };
-      e.n++;
-      if (t0 !== undefined) e.ms += performance.now() - t0;
-      by.set(key, e);
-    });
-  }
-  return {
-    reset: () => by.clear(),
-    report(top = 15): string {
-      const rows = [...by.entries()].sort((a, b) => b[1].ms - a[1].ms).slice(0, top);
-      const sum = (f: (k: string) => boolean) =>
-        [...by.entries()]
-          .filter(([k]) => f(k))
-          .reduce((s, [, e]) => ({ n: s.n + e.n, ms: s.ms + e.ms }), { n: 0, ms: 0 });
-      const labels = [...new Set(stores.map((s) => s.label))];
-      return [
-        `SQL statements by node: ${labels
-          .map((l) => {
-            const t = sum((k) => k.startsWith(`${l.padEnd(6)} `));
-            return `${l} ${t.n} (${t.ms.toFixed(0)} ms)`;
-          })
-          .join(', ')}; top ${rows.length} shapes by time (issue → answer, approximate):`,
-        ...rows.map(([sql, e]) => `  ${String(e.n).padStart(7)} × ${e.ms.toFixed(0).padStart(6)} ms  ${sql}`),
-      ].join('\n');
-    },
+export async function cpuProfile(name: string): Promise<() => Promise<void>> {
+  const dir = process.env.BENCH_CPU_PROFILE;
+  if (!dir) return async () => undefined;
+  const { Session } = await import('node:inspector/promises');
+  const { mkdir, writeFile } = await import('node:fs/promises');
+  const session = new Session();
+  session.connect();
+  await session.post('Profiler.enable');
+  await session.post('Profiler.start');
+  return async () => {
+    const { profile } = await session.post('Profiler.stop');
+    session.disconnect();
+    await mkdir(dir, { recursive: true });
+    await writeFile(`${dir}/${name}.cpuprofile`, JSON.stringify(profile));
+    console.log(`cpu profile written to ${dir}/${name}.cpuprofile`);
   };
 }

@@ -19,16 +19,12 @@
  * Sizes: BENCH_MEMBERS (2000), BENCH_HUB_OBJECTS (100000), BENCH_REAL_CITIES (10),
  * BENCH_SETUP_BUDGET_MS (130000: past it, setup stops and the figure is extrapolated, labelled).
  */
-import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { generateKeyPairSync } from 'node:crypto';
-import { once } from 'node:events';
-import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { pathToFileURL } from 'node:url';
 import { signIn } from '@citylink/client';
 import { type NodeKey, readKeyFile, signObject, thumbprint } from '@citylink/crypto';
-import type { NodeConfigInput } from '@citylink/node';
 import type { Ed25519PublicJwk, Member, SignedObject } from '@citylink/protocol';
 import { HUB_ID, TEST_PASSWORD, TestNetwork } from '../src/index.js';
 import {
@@ -46,6 +42,7 @@ import {
   verdict,
   watchdog,
 } from './lib.js';
+import { buildApps, Processes } from './processes.js';
 
 const MEMBERS = size('MEMBERS', 2000, 100);
 const HUB_OBJECTS = size('HUB_OBJECTS', 100_000, 3_000);
@@ -56,51 +53,12 @@ const BATCH = 500;
 const CITY_TARGET_MB = 150;
 const HUB_TARGET_MB = 1024;
 
-const children = new Set<ChildProcess>();
-const killAll = () => {
-  for (const c of children) c.kill('SIGKILL');
-};
-process.on('exit', killAll);
-watchdog(195_000, 'memory', killAll);
-
-function start(args: string[], env: NodeJS.ProcessEnv = {}): ChildProcess {
-  const child = spawn(process.execPath, args, {
-    cwd: ROOT,
-    env: { ...process.env, ...env },
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  children.add(child);
-  child.once('exit', () => children.delete(child));
-  return child;
-}
-
-async function stop(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return;
-  const exited = once(child, 'exit');
-  child.kill('SIGTERM');
-  const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
-  await exited;
-  clearTimeout(timer);
-}
-
-async function healthy(url: string, child: ChildProcess, timeoutMs: number): Promise<void> {
-  const ok = await until(
-    async () => {
-      if (child.exitCode !== null) throw new Error(`process exited with ${child.exitCode} before ${url} answered`);
-      return fetch(`${url}/healthz`).then(
-        (r) => r.ok,
-        () => false,
-      );
-    },
-    timeoutMs,
-    25,
-  );
-  if (!ok) throw new Error(`${url}/healthz did not answer in ${timeoutMs} ms`);
-}
+const procs = new Processes();
+watchdog(195_000, 'memory', () => procs.killAll());
 
 /** RSS of a plain process after it printed `ready` and idled IDLE_MS. */
 async function idleRss(args: string[]): Promise<number> {
-  const child = start(args);
+  const child = procs.start(args);
   let out = '';
   child.stdout!.on('data', (d) => {
     out += d;
@@ -108,18 +66,8 @@ async function idleRss(args: string[]): Promise<number> {
   if (!(await until(() => out.includes('ready'), 20_000))) throw new Error(`${args.join(' ')}: no ready`);
   await sleep(IDLE_MS);
   const { rss } = await procMemMb(child.pid!);
-  await stop(child);
+  await procs.stop(child);
   return rss;
-}
-
-async function runNodeProcess(app: 'city' | 'hub', config: NodeConfigInput, dir: string) {
-  const path = join(dir, `${config.nodeId}.process.json`);
-  await writeFile(path, JSON.stringify({ ...config, logLevel: 'silent' }));
-  const t = performance.now();
-  const child = start([join(ROOT, `apps/${app}/dist/main.js`)], { CITYLINK_CONFIG: path });
-  child.stdout!.resume();
-  await healthy(`http://127.0.0.1:${config.port}`, child, 60_000);
-  return { child, startMs: performance.now() - t };
 }
 
 const mb = (x: number) => `${x.toFixed(0)} MB`;
@@ -127,16 +75,7 @@ const mb = (x: number) => `${x.toFixed(0)} MB`;
 console.log('memory: RSS of real city and hub processes (VmRSS / VmHWM from /proc)');
 console.log(machineLine());
 
-// The bench task builds this package only; make sure the two apps run from a current build.
-const build = spawnSync(
-  process.execPath,
-  [join(ROOT, 'node_modules/typescript/bin/tsc'), '-b', 'apps/city', 'apps/hub'],
-  {
-    cwd: ROOT,
-    stdio: 'inherit',
-  },
-);
-if (build.status !== 0) console.warn('tsc -b apps/city apps/hub failed; measuring the existing dist/ builds');
+buildApps();
 
 // ---------------------------------------------------------------- baselines
 const bare = await idleRss(['-e', "console.log('ready'); setInterval(() => {}, 1000)"]);
@@ -155,10 +94,10 @@ console.log(`baselines: bare node process ${mb(bare)}; node process that only im
     const city = net.cities[0]!;
     const port = Number(new URL(city.baseUrl).port);
     await net.stop(city.id);
-    const { child, startMs } = await runNodeProcess('city', { ...net.configOf(city.id), port }, net.dir);
+    const { child, startMs } = await procs.startNode('city', { ...net.configOf(city.id), port }, net.dir);
     await sleep(IDLE_MS);
     const { rss, hwm } = await procMemMb(child.pid!);
-    await stop(child);
+    await procs.stop(child);
     console.log(
       `(a) idle city process: VmRSS ${mb(rss)} (peak ${mb(hwm)}), started in ${ms(startMs)}; ` +
         `${(rss / bare).toFixed(1)}× a bare node process; target < ${CITY_TARGET_MB} MB: ${verdict(rss < CITY_TARGET_MB)}`,
@@ -199,10 +138,10 @@ console.log(`baselines: bare node process ${mb(bare)}; node process that only im
 
     // The same hub with the members but no objects yet.
     await net.stop(HUB_ID);
-    const empty = await runNodeProcess('hub', hubConfig, net.dir);
+    const empty = await procs.startNode('hub', hubConfig, net.dir);
     await sleep(IDLE_MS);
     const emptyMem = await procMemMb(empty.child.pid!);
-    await stop(empty.child);
+    await procs.stop(empty.child);
     console.log(
       `(b) setup: ${cities} cities enrolled (${REAL_CITIES} real) in ${ms(membersMs)}; ` +
         `hub process with them and no objects: VmRSS ${mb(emptyMem.rss)} (peak ${mb(emptyMem.hwm)}), started in ${ms(empty.startMs)}`,
@@ -251,7 +190,7 @@ console.log(`baselines: bare node process ${mb(bare)}; node process that only im
     await net.stop(HUB_ID);
 
     // The figure: the hub as its own process on that database.
-    const { child, startMs } = await runNodeProcess('hub', hubConfig, net.dir);
+    const { child, startMs } = await procs.startNode('hub', hubConfig, net.dir);
     await sleep(IDLE_MS);
     const afterStart = await procMemMb(child.pid!);
     const client = await signIn(hubUrl, 'staff', TEST_PASSWORD);
@@ -275,7 +214,7 @@ console.log(`baselines: bare node process ${mb(bare)}; node process that only im
     await timed('objects 500', () => client.staff.objects.query({ after: 0, limit: 500 }));
     await timed('roster', () => client.staff.roster.query());
     const afterQueries = await procMemMb(child.pid!);
-    await stop(child);
+    await procs.stop(child);
 
     const peak = Math.max(afterQueries.hwm, afterStart.hwm);
     let figure = `${mb(afterQueries.rss)} after the queries (peak ${mb(peak)})`;
