@@ -1,4 +1,5 @@
 import type { Store } from '@citylink/store';
+import { Mutex } from 'async-mutex';
 import {
   BrokenCircuitError,
   type CircuitBreakerPolicy,
@@ -46,6 +47,8 @@ export class DeliveryProtocolError extends Error {
  */
 export class Delivery {
   readonly #breakers = new Map<string, CircuitBreakerPolicy>();
+  /** One round at a time, background or flush: two rounds at once would push the same rows twice. */
+  readonly #rounds = new Mutex();
   #running: Promise<void> | undefined;
   #again = false;
   #timer: NodeJS.Timeout | undefined;
@@ -101,7 +104,7 @@ export class Delivery {
     if (this.#stopped) return 0;
     const before = this.#completed;
     await this.#running;
-    await this.#round(new Date());
+    await this.#rounds.runExclusive(() => this.#round(new Date()));
     return this.#completed - before;
   }
 
@@ -118,7 +121,7 @@ export class Delivery {
     do {
       this.#again = false;
       try {
-        await this.#round(new Date());
+        await this.#rounds.runExclusive(() => this.#round(new Date()));
       } catch (err) {
         this.n.log.error({ err: String(err) }, 'delivery round failed');
       }
