@@ -9,7 +9,8 @@
  *
  * Latency per (object, node) is the moment the node stored the object (its host
  * reports each append with a wall-clock time) minus the moment this process sent
- * `staff.postBulletin` to the origin. Baseline in the same run: a bare `ws` server
+ * `staff.postBulletin` to the origin. One unmeasured warm-up round runs first, so
+ * that the figure is of warm processes (a deployed node runs for days). Baseline in the same run: a bare `ws` server
  * in this process broadcasting the same JWS strings at the same pace to as many
  * clients as the network has receiving nodes.
  *
@@ -140,6 +141,21 @@ try {
     `setup: ${running.size} nodes up, start-up catch-up done (${ms(settled)}) after ${ms(performance.now() - tSetup)}`,
   );
   const now = () => performance.timeOrigin + performance.now();
+
+  // Warm-up, not measured: fresh processes run cold code (the JIT compiles the hot paths on first use),
+  // where a deployed node has been running for days.
+  const warm: string[] = [];
+  await paced(OBJECTS, PACE_MS, async (i) => {
+    warm.push(
+      (await origin.staff.postBulletin.mutate({ tlp: 'GREEN', audience: ['*'], body: bulletinBody(`warm-up ${i}`) }))
+        .id,
+    );
+  });
+  if (!(await until(() => receivers.every((r) => warm.every((id) => arrivals.get(r)!.has(id))), ROUND_DEADLINE_MS))) {
+    throw new Error('warm-up objects did not reach every node');
+  }
+  await procs.settle();
+  console.log(`warm-up: ${OBJECTS} posts delivered everywhere, not measured`);
 
   const rows: { cl: Stats; clHub: number; clCities: number; all: number; ws: Stats; cores: number }[] = [];
   for (let round = 1; round <= ROUNDS; round++) {

@@ -192,16 +192,19 @@ export class Store {
     await this.#transaction(async (trx) => {
       await insertRows(
         trx,
+        this.dialect,
         'objects',
         fresh.map((i) => objectRow(i.object, now)),
       );
       await insertRows(
         trx,
+        this.dialect,
         'log',
         fresh.map((i, n) => ({ seq: firstSeq + n, object_id: i.object.id, appended_at: now })),
       );
       await insertRows(
         trx,
+        this.dialect,
         'items',
         fresh.flatMap((i) => (i.item ? [itemRow(i.item, now)] : [])),
       );
@@ -214,6 +217,7 @@ export class Store {
       }
       await insertRows(
         trx,
+        this.dialect,
         'outbox',
         fresh.flatMap((i) =>
           (i.recipients ?? []).map((recipient) => ({
@@ -709,7 +713,40 @@ const snakeCase = (name: string) => name.replace(/[A-Z]/g, (c) => `_${c.toLowerC
 /** Rows per multi-row statement: well under SQLite's and PostgreSQL's bound-parameter limits. */
 const CHUNK = 500;
 
-async function insertRows(trx: Knex.Transaction, table: string, rows: readonly Record<string, unknown>[]) {
+/** What the append path uses of a better-sqlite3 connection. */
+interface SqliteConnection {
+  prepare(sql: string): { run(params: unknown[]): unknown };
+}
+
+/** Prepared single-row inserts per SQLite connection: compiling a fresh multi-row INSERT per batch costs more than running it. */
+const sqliteInserts = new WeakMap<SqliteConnection, Map<string, ReturnType<SqliteConnection['prepare']>>>();
+
+const sqliteValue = (v: unknown) =>
+  v instanceof Date ? v.getTime() : typeof v === 'boolean' ? Number(v) : (v ?? null);
+
+/**
+ * Inserts rows (all with the same columns) inside `trx`. On SQLite, through the
+ * transaction's own connection with a cached prepared statement; elsewhere as
+ * multi-row INSERTs of up to CHUNK rows.
+ */
+async function insertRows(
+  trx: Knex.Transaction,
+  dialect: Dialect,
+  table: string,
+  rows: readonly Record<string, unknown>[],
+): Promise<void> {
+  if (rows.length === 0) return;
+  if (dialect === 'sqlite') {
+    const db = (await trx.client.acquireConnection()) as SqliteConnection;
+    const columns = Object.keys(rows[0]!);
+    const sql = `insert into \`${table}\` (${columns.map((c) => `\`${c}\``).join(', ')}) values (${columns.map(() => '?').join(', ')})`;
+    const cache = sqliteInserts.get(db) ?? new Map<string, ReturnType<SqliteConnection['prepare']>>();
+    sqliteInserts.set(db, cache);
+    const statement = cache.get(sql) ?? db.prepare(sql);
+    cache.set(sql, statement);
+    for (const row of rows) statement.run(columns.map((c) => sqliteValue(row[c])));
+    return;
+  }
   for (let n = 0; n < rows.length; n += CHUNK) await trx(table).insert(rows.slice(n, n + CHUNK));
 }
 
