@@ -534,18 +534,17 @@ export class CityLinkNode implements AsyncDisposable {
       body: input.body,
     } as SignedObject;
     const signed = await signObject(object, this.key);
-    const [result] = await this.inbound.receive([signed.jws], this.id, 'local');
-    if (!result || result.outcome === 'rejected') {
-      throw new InvalidInputError(
-        `not accepted: ${result && 'reason' in result ? `${result.reason}: ${result.detail}` : ''}`,
-      );
-    }
-    await this.store.audit({
+    const [result] = await this.inbound.receive([signed.jws], this.id, 'local', {
       actor: `user:${actor.username}`,
       action: `object.${kind}`,
       subject: signed.id,
       detail: { tlp: input.tlp, audience: input.audience },
     });
+    if (!result || result.outcome === 'rejected') {
+      throw new InvalidInputError(
+        `not accepted: ${result && 'reason' in result ? `${result.reason}: ${result.detail}` : ''}`,
+      );
+    }
     return { id: signed.id };
   }
 

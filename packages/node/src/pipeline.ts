@@ -9,7 +9,7 @@ import {
   type SignedObject,
   sharesWithNetwork,
 } from '@citylink/protocol';
-import { type AppendInput, GroupCommit, type Store } from '@citylink/store';
+import { type AppendInput, GroupCommit, type NewAuditEvent, type Store } from '@citylink/store';
 import type { Logger } from 'pino';
 import type { Metrics } from './metrics.js';
 import { projectionOf, storedRecord, targetOf } from './projection.js';
@@ -47,6 +47,13 @@ interface Checked {
   verified: VerifiedObject;
 }
 
+/** One receive call's verified candidates, waiting to be stored. */
+interface Job {
+  candidates: readonly Checked[];
+  from: string;
+  audit?: NewAuditEvent | undefined;
+}
+
 /**
  * The inbound pipeline: every object, local or remote, enters the node here.
  * Verify (signature, key window, schema, size, time) → membership → audience and
@@ -60,9 +67,7 @@ export class Inbound {
    * together, under one lock and in one transaction (group commit): with many
    * senders at once, one fsync serves them all.
    */
-  readonly #admit = new GroupCommit<{ candidates: readonly Checked[]; from: string }, ObjectResult[]>((jobs) =>
-    this.n.store.exclusive(() => this.#store(jobs)),
-  );
+  readonly #admit = new GroupCommit<Job, ObjectResult[]>((jobs) => this.n.store.exclusive(() => this.#store(jobs)));
 
   constructor(
     private readonly n: {
@@ -81,7 +86,16 @@ export class Inbound {
     },
   ) {}
 
-  async receive(items: readonly unknown[], from: string, path: IngestPath): Promise<ObjectResult[]> {
+  /**
+   * `audit`: for a local post, the person's action, stored in the same transaction
+   * as the object it created (so an accepted post always has its audit row).
+   */
+  async receive(
+    items: readonly unknown[],
+    from: string,
+    path: IngestPath,
+    audit?: NewAuditEvent,
+  ): Promise<ObjectResult[]> {
     const results: ObjectResult[] = new Array(items.length);
     const reject = (index: number, reason: NodeRejectReason, detail: string, id?: string) => {
       results[index] = { ...(id && { id }), outcome: 'rejected', reason, detail };
@@ -100,7 +114,7 @@ export class Inbound {
     }
 
     if (candidates.length > 0) {
-      const decided = await this.#admit.submit({ candidates, from });
+      const decided = await this.#admit.submit({ candidates, from, audit });
       const events: Appended[] = [];
       for (const [i, c] of candidates.entries()) {
         const r = decided[i]!;
@@ -137,8 +151,8 @@ export class Inbound {
    * Dedupe, authorship rules, projection and append for verified candidates, under
    * the append lock; one result per candidate of each job, in order.
    */
-  async #store(jobs: readonly { candidates: readonly Checked[]; from: string }[]): Promise<ObjectResult[][]> {
-    const all = jobs.flatMap((j) => j.candidates.map((c) => ({ c, from: j.from })));
+  async #store(jobs: readonly Job[]): Promise<ObjectResult[][]> {
+    const all = jobs.flatMap((j) => j.candidates.map((c) => ({ c, from: j.from, audit: j.audit })));
     const decided = new Map<Checked, ObjectResult>();
     const inputs: AppendInput[] = [];
     const order: Checked[] = [];
@@ -151,7 +165,7 @@ export class Inbound {
       all.flatMap(({ c }) => [c.verified.id, ...(targetOf(c.verified.object) ? [targetOf(c.verified.object)!] : [])]),
     );
     const refsOf = (target: string) => refs.get(target) ?? [];
-    for (const { c, from } of all) {
+    for (const { c, from, audit } of all) {
       const { id, object } = c.verified;
       if (held.has(id) || seen.has(id)) {
         decided.set(c, { id, outcome: 'duplicate' });
@@ -168,6 +182,7 @@ export class Inbound {
         object: storedRecord(c.verified, from),
         ...projectionOf(id, object, refsOf),
         recipients: this.#recipients(object, from),
+        ...(audit && { audit }),
       });
       order.push(c);
     }

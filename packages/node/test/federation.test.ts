@@ -46,6 +46,9 @@ describe.each([
     expect(detail.kid).toBe(net.cities[0]!.keyId);
     // Stored bytes are exactly what the origin signed.
     expect(detail.jws).toBe((await net.cities[0]!.store.getObject(id))!.jws);
+    // The origin's audit trail names the person who posted it.
+    const audit = await net.cities[0]!.store.listAudit({ action: 'object.bulletin', limit: 50 });
+    expect(audit.find((e) => e.subject === id)).toMatchObject({ actor: 'user:staff', detail: { tlp: 'GREEN' } });
   });
 
   it('AMBER, AMBER+STRICT and RED reach only their audience, and catch-up never leaks them', async () => {

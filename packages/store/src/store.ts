@@ -22,6 +22,7 @@ import {
 export type NewObject = Omit<StoredObject, 'receivedAt'>;
 export type NewItem = Omit<Item, 'updatedAt'>;
 export type ItemPatch = Partial<Pick<Item, 'status' | 'retracted' | 'supersededBy'>>;
+export type NewAuditEvent = Omit<AuditEvent, 'id' | 'at'>;
 
 export interface AppendInput {
   object: NewObject;
@@ -31,6 +32,8 @@ export interface AppendInput {
   effects?: { id: string; patch: ItemPatch }[];
   /** Nodes to deliver this object to; one outbox row each. */
   recipients?: readonly string[];
+  /** The action that created it (a local post), recorded in the same transaction. */
+  audit?: NewAuditEvent;
 }
 
 export interface AppendResult {
@@ -229,6 +232,12 @@ export class Store {
             outcome: 'pending',
           })),
         ),
+      );
+      await insertRows(
+        trx,
+        this.dialect,
+        'audit_events',
+        fresh.flatMap((i) => (i.audit ? [auditRow(i.audit, now)] : [])),
       );
     });
     this.#headSeq = seq;
@@ -681,14 +690,8 @@ export class Store {
 
   // ------------------------------------------------------------ audit
 
-  async audit(e: Omit<AuditEvent, 'id' | 'at'> & { at?: Date }): Promise<void> {
-    await this.#knex('audit_events').insert({
-      at: e.at ?? new Date(),
-      actor: e.actor,
-      action: e.action,
-      subject: e.subject ?? null,
-      detail: e.detail == null ? null : JSON.stringify(e.detail),
-    });
+  async audit(e: NewAuditEvent & { at?: Date }): Promise<void> {
+    await this.#knex('audit_events').insert(auditRow(e, e.at ?? new Date()));
   }
 
   async listAudit(q: { action?: string; actor?: string; limit: number; beforeId?: number }): Promise<AuditEvent[]> {
@@ -818,6 +821,16 @@ function itemRow(i: NewItem, updatedAt: Date) {
     superseded_by: i.supersededBy ?? null,
     search_text: i.searchText,
     updated_at: updatedAt,
+  };
+}
+
+function auditRow(e: NewAuditEvent, at: Date) {
+  return {
+    at,
+    actor: e.actor,
+    action: e.action,
+    subject: e.subject ?? null,
+    detail: e.detail == null ? null : JSON.stringify(e.detail),
   };
 }
 

@@ -326,6 +326,28 @@ describe.each(BACKENDS)('append atomicity (%s)', (_dialect, factory) => {
     expect((await store.getItem(existing.object.id))!.retracted).toBe(false);
   });
 
+  it("writes a local post's audit row in the same transaction, once, and never for a failed batch", async () => {
+    const { store } = db();
+    const actor = `user:${uniqueName('audit')}`;
+    const audit = (subject: string) => ({ actor, action: 'object.bulletin', subject, detail: { tlp: 'GREEN' } });
+    const posted = itemInput();
+    await store.append([{ ...posted, audit: audit(posted.object.id) }]);
+    // The same object again (a retry) is a duplicate and records nothing more.
+    await store.append([{ ...posted, audit: audit(posted.object.id) }]);
+    const good = itemInput();
+    const bad = itemInput({ title: null as unknown as string });
+    await expect(
+      store.append([
+        { ...good, audit: audit(good.object.id) },
+        { ...bad, audit: audit(bad.object.id) },
+      ]),
+    ).rejects.toBeInstanceOf(NotNullConstraintViolationException);
+    const events = await store.listAudit({ actor, limit: 10 });
+    expect(events.map((e) => [e.action, e.subject, e.detail])).toEqual([
+      ['object.bulletin', posted.object.id, { tlp: 'GREEN' }],
+    ]);
+  });
+
   it('stores nothing of a batch whose object row violates NOT NULL', async () => {
     const { store } = db();
     const good = { object: newObject() };
