@@ -1,5 +1,5 @@
 import { payloadOfJws } from '@citylink/crypto';
-import { type SignedObject, utf8 } from '@citylink/protocol';
+import { type SignedObject, searchTextOf, utf8 } from '@citylink/protocol';
 import type { ItemPatch, NewItem, NewObject, StoredObject } from '@citylink/store';
 
 /** The object a signed object refers to, if any (what it acknowledges, retracts, supersedes…). */
@@ -30,18 +30,6 @@ export function storedRecord(
     target: targetOf(o) ?? null,
     jws: verified.jws,
   };
-}
-
-function searchTextOf(o: SignedObject): string {
-  const b = o.body as Record<string, unknown>;
-  const parts = [b.title, b.narrative, b.problem, b.whatWorked, b.whatDidNot, b.affectedAsset, o.origin];
-  for (const i of (b.indicators as { value: string }[] | undefined) ?? []) parts.push(i.value);
-  const loc = b.location as { description?: string } | undefined;
-  if (loc?.description) parts.push(loc.description);
-  return parts
-    .filter((p): p is string => typeof p === 'string')
-    .join('\n')
-    .toLowerCase();
 }
 
 /**

@@ -1,3 +1,4 @@
+import { searchTextOf } from '@citylink/protocol';
 import type { FeedEntry, ItemView } from './api';
 import { localInputToIso } from './format';
 import type { Overlay } from './live';
@@ -78,18 +79,6 @@ export function entryToItem(e: FeedEntry): ItemView {
   };
 }
 
-function searchText(e: FeedEntry): string {
-  const b = e.object.body as Record<string, unknown>;
-  const parts = [b.title, b.narrative, b.problem, b.whatWorked, b.whatDidNot, b.affectedAsset, e.origin];
-  for (const i of (b.indicators as { value: string }[] | undefined) ?? []) parts.push(i.value);
-  const loc = b.location as { description?: string } | undefined;
-  if (loc?.description) parts.push(loc.description);
-  return parts
-    .filter((p): p is string => typeof p === 'string')
-    .join('\n')
-    .toLowerCase();
-}
-
 /** Does a live entry pass the same filters the node applies to `staff.feed`? */
 export function entryMatches(e: FeedEntry, q: Input): boolean {
   if (e.kind !== 'bulletin' && e.kind !== 'note') return false;
@@ -104,7 +93,7 @@ export function entryMatches(e: FeedEntry, q: Input): boolean {
   if (q.since && Date.parse(e.created) < Date.parse(q.since)) return false;
   if (q.until && Date.parse(e.created) >= Date.parse(q.until)) return false;
   if (q.text) {
-    const hay = searchText(e);
+    const hay = searchTextOf({ origin: e.origin, body: e.object.body });
     if (
       !q.text
         .toLowerCase()
