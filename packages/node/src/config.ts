@@ -48,6 +48,13 @@ export const NodeConfigSchema = z.object({
       breakerThreshold: z.number().int().min(1).default(5),
       breakerHalfOpenMs: z.number().int().positive().default(30_000),
       requestTimeoutMs: z.number().int().positive().default(15_000),
+      /**
+       * How this node calls its peers: one persistent, once-authenticated WebSocket
+       * per peer (default), or an HTTP request with its own request token per call.
+       */
+      transport: z.enum(['websocket', 'http']).default('websocket'),
+      /** A WebSocket link without traffic for this long is closed (it reopens on the next call). */
+      linkIdleMs: z.number().int().positive().default(120_000),
     })
     .prefault({}),
   limits: z

@@ -46,6 +46,11 @@ export function createMetrics(nodeId: string) {
       buckets: [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 15, 60, 300, 3600],
       registers: [registry],
     }),
+    peerLinks: new Gauge({
+      name: 'citylink_peer_links',
+      help: 'Open WebSocket links from peer nodes that authenticated with a valid link token',
+      registers: [registry],
+    }),
     logHead: new Gauge({ name: 'citylink_log_head_seq', help: 'Newest log sequence number', registers: [registry] }),
   };
 }

@@ -27,7 +27,13 @@ import { Delivery } from './delivery.js';
 import { ForbiddenError, InvalidInputError, NotFoundError } from './errors.js';
 import { Membership } from './membership.js';
 import { createMetrics, type Metrics } from './metrics.js';
-import { createPeerClient, createPublicPeerClient, type PeerClient } from './peer-client.js';
+import {
+  createPeerClient,
+  createPeerLink,
+  createPublicPeerClient,
+  type PeerClient,
+  type PeerLink,
+} from './peer-client.js';
 import { FeedBus, Inbound } from './pipeline.js';
 import { decodeStored } from './projection.js';
 import { RosterState } from './roster.js';
@@ -92,7 +98,8 @@ export class CityLinkNode implements AsyncDisposable {
   readonly #tasks = new Set<Promise<unknown>>();
   readonly #lastTouched = new Map<string, number>();
   readonly #pulledUpTo = new Map<string, number>();
-  #clients = new Map<string, { url: string; client: PeerClient }>();
+  /** Federation clients by peer node; a URL change or a key change replaces them. */
+  #clients = new Map<string, { url: string; link: PeerLink }>();
   #closed = false;
 
   private constructor(
@@ -173,7 +180,7 @@ export class CityLinkNode implements AsyncDisposable {
       current: () => this.key,
       replace: (next) => {
         this.key = next;
-        this.#clients.clear();
+        this.#closeClients();
       },
     });
   }
@@ -330,8 +337,15 @@ export class CityLinkNode implements AsyncDisposable {
     applyWSSHandler({
       wss,
       router: appRouter,
-      createContext: ({ req, info }) =>
-        createContext(this, req, undefined, info.connectionParams as Record<string, string> | null),
+      createContext: ({ req, res: socket, info }) => {
+        const ctx = createContext(this, req, undefined, info.connectionParams as Record<string, string> | null);
+        void ctx.link?.then((auth) => {
+          if (!auth.ok || socket.readyState !== socket.OPEN) return;
+          this.metrics.peerLinks.inc();
+          socket.once('close', () => this.metrics.peerLinks.dec());
+        });
+        return ctx;
+      },
       keepAlive: { enabled: true, pingMs: 30_000, pongWaitMs: 10_000 },
     });
     server.on('upgrade', (req, socket, head) => {
@@ -423,32 +437,39 @@ export class CityLinkNode implements AsyncDisposable {
   peer(node: string): PeerClient | undefined {
     const member = this.roster.member(node);
     if (!member || node === this.id) return undefined;
+    return this.#client(node, member.baseUrl);
+  }
+
+  /** A federation client for the hub (cities); before the roster lists it, at its configured URL. */
+  hub(): PeerClient {
+    const hub = this.config.hub!;
+    return this.peer(hub.node) ?? this.#client(hub.node, hub.url);
+  }
+
+  #client(node: string, url: string): PeerClient {
     const cached = this.#clients.get(node);
-    if (cached && cached.url === member.baseUrl) return cached.client;
-    const client = createPeerClient({
-      baseUrl: member.baseUrl,
+    if (cached?.url === url) return cached.link.api;
+    void cached?.link.close();
+    const args = {
+      baseUrl: url,
       self: this.id,
       target: node,
       key: () => this.key,
       timeoutMs: this.config.delivery.requestTimeoutMs,
-    });
-    this.#clients.set(node, { url: member.baseUrl, client });
-    return client;
+    };
+    const link =
+      this.config.delivery.transport === 'websocket'
+        ? createPeerLink({ ...args, idleMs: this.config.delivery.linkIdleMs })
+        : { api: createPeerClient(args), close: async () => {} };
+    this.#clients.set(node, { url, link });
+    return link.api;
   }
 
-  /** A federation client for the hub (cities). */
-  hub(): PeerClient {
-    const hub = this.config.hub!;
-    return (
-      this.peer(hub.node) ??
-      createPeerClient({
-        baseUrl: hub.url,
-        self: this.id,
-        target: hub.node,
-        key: () => this.key,
-        timeoutMs: this.config.delivery.requestTimeoutMs,
-      })
-    );
+  /** Closes every link to a peer (they reopen, freshly authenticated, on the next call). */
+  #closeClients(): Promise<unknown> {
+    const links = [...this.#clients.values()].map((c) => c.link.close());
+    this.#clients.clear();
+    return Promise.allSettled(links);
   }
 
   /** An unauthenticated client for the hub's enrollment procedures. */
@@ -670,6 +691,7 @@ export class CityLinkNode implements AsyncDisposable {
     }
     await this.delivery.stop();
     await Promise.allSettled([...this.#tasks]);
+    await this.#closeClients();
     await this.store.close();
     this.log.info('node stopped');
   }

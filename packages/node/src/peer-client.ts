@@ -1,24 +1,41 @@
 import { createRequestToken, type NodeKey } from '@citylink/crypto';
-import { createTRPCClient, httpLink, type TRPCClient } from '@trpc/client';
+import {
+  createTRPCClient,
+  createWSClient,
+  httpLink,
+  type TRPCClient,
+  TRPCClientError,
+  type TRPCLink,
+  wsLink,
+} from '@trpc/client';
+import { observable } from '@trpc/server/observable';
+import WebSocket from 'ws';
 import type { AppRouter } from './routers/index.js';
 
 export type PeerClient = TRPCClient<AppRouter>;
 
-/**
- * A tRPC client for calling another node's `federation` procedures. Every call
- * carries a fresh request token bound to the target node and the procedure.
- */
-export function createPeerClient(args: {
+/** The request-token scope that authenticates a whole WebSocket link (docs/protocol.md §10.1). */
+export const LINK_SCOPE = 'federation.link';
+
+interface PeerClientArgs {
   baseUrl: string;
   self: string;
   target: string;
   key: () => NodeKey;
   timeoutMs: number;
-}): PeerClient {
+}
+
+const trpcUrl = (baseUrl: string) => `${baseUrl.replace(/\/$/, '')}/trpc`;
+
+/**
+ * A tRPC client for calling another node's `federation` procedures over HTTP. Every
+ * call carries a fresh request token bound to the target node and the procedure.
+ */
+export function createPeerClient(args: PeerClientArgs): PeerClient {
   return createTRPCClient<AppRouter>({
     links: [
       httpLink({
-        url: `${args.baseUrl.replace(/\/$/, '')}/trpc`,
+        url: trpcUrl(args.baseUrl),
         headers: async ({ op }) => ({
           authorization: `CityLink ${await createRequestToken({
             key: args.key(),
@@ -33,12 +50,85 @@ export function createPeerClient(args: {
   });
 }
 
+/** A federation client over one persistent WebSocket, and the way to close it. */
+export interface PeerLink {
+  readonly api: PeerClient;
+  close(): Promise<void>;
+}
+
+/**
+ * A federation client over one persistent WebSocket to the peer, authenticated once
+ * per connection: the first message carries a request token with scope
+ * `federation.link` (fresh at every connect), and every call on the socket counts
+ * as the caller's. This spares each push an HTTP exchange and a token, which
+ * dominated the cost of small batches.
+ *
+ * The socket opens on the first call and closes after `idleMs` without traffic. A
+ * call fails (and is retried by its caller, like any transport error) when the
+ * peer cannot be reached, when the socket drops, or after `timeoutMs`; a refused
+ * authentication makes the next call connect again with a fresh token.
+ */
+export function createPeerLink(args: PeerClientArgs & { idleMs?: number }): PeerLink {
+  let lastConnectError: string | undefined;
+  const ws = createWSClient({
+    url: `${trpcUrl(args.baseUrl).replace(/^http/, 'ws')}`,
+    WebSocket: WebSocket as unknown as typeof globalThis.WebSocket,
+    connectionParams: async () => ({
+      peer: await createRequestToken({ key: args.key(), issuer: args.self, audience: args.target, scope: LINK_SCOPE }),
+    }),
+    lazy: { enabled: true, closeMs: args.idleMs ?? 60_000 },
+    keepAlive: { enabled: true, intervalMs: 30_000, pongTimeoutMs: 10_000 },
+    onOpen: () => {
+      lastConnectError = undefined;
+    },
+    onError: (event) => {
+      // A peer that cannot be reached fails the calls waiting for it now, instead of
+      // holding them through tRPC's reconnect loop: delivery has its own backoff.
+      lastConnectError = (event as { message?: string } | undefined)?.message ?? 'WebSocket error';
+      void ws.close();
+    },
+  });
+  const guard: TRPCLink<AppRouter> =
+    () =>
+    ({ op, next }) =>
+      observable((observer) => {
+        const timeout = new AbortController();
+        const timer = setTimeout(() => {
+          observer.error(TRPCClientError.from(new Error(`no answer from ${args.target} within ${args.timeoutMs} ms`)));
+          timeout.abort();
+        }, args.timeoutMs);
+        const signal = op.signal ? AbortSignal.any([op.signal, timeout.signal]) : timeout.signal;
+        const sub = next({ ...op, signal }).subscribe({
+          next: (value) => observer.next(value),
+          error: (err) => {
+            clearTimeout(timer);
+            if (err.data?.code === 'UNAUTHORIZED') void ws.close();
+            observer.error(
+              lastConnectError && !err.data
+                ? TRPCClientError.from(new Error(`cannot reach ${args.target}: ${lastConnectError}`))
+                : err,
+            );
+          },
+          complete: () => {
+            clearTimeout(timer);
+            observer.complete();
+          },
+        });
+        return () => {
+          clearTimeout(timer);
+          sub.unsubscribe();
+        };
+      });
+  const api = createTRPCClient<AppRouter>({ links: [guard, wsLink({ client: ws })] });
+  return { api, close: () => ws.close() };
+}
+
 /** A client for the few federation procedures open to nodes that are not members yet (enrollment). */
 export function createPublicPeerClient(baseUrl: string, timeoutMs: number): PeerClient {
   return createTRPCClient<AppRouter>({
     links: [
       httpLink({
-        url: `${baseUrl.replace(/\/$/, '')}/trpc`,
+        url: trpcUrl(baseUrl),
         fetch: (url, init) => fetch(url, { ...(init as RequestInit), signal: AbortSignal.timeout(timeoutMs) }),
       }),
     ],

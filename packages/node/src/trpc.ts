@@ -1,11 +1,12 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { verifyRequestToken } from '@citylink/crypto';
+import { keyValidAt, type RequestTokenResult, verifyRequestToken } from '@citylink/crypto';
 import type { Role } from '@citylink/store';
 import { initTRPC, TRPCError } from '@trpc/server';
 import { ZodError } from 'zod';
 import { type SessionUser, sessionTokenFromCookie } from './auth.js';
 import { ForbiddenError, RateLimitedError, toTRPCError, UnauthenticatedError } from './errors.js';
 import type { CityLinkNode } from './node.js';
+import { LINK_SCOPE } from './peer-client.js';
 
 export interface Context {
   node: CityLinkNode;
@@ -17,6 +18,11 @@ export interface Context {
   sessionToken?: string;
   /** How the session token arrived; cookie-authenticated HTTP mutations need a same-origin request. */
   via?: 'cookie' | 'bearer' | 'ws';
+  /**
+   * A node's persistent WebSocket link: its link token, checked once when the
+   * connection's params arrive (createContext runs once per connection).
+   */
+  link?: Promise<RequestTokenResult>;
 }
 
 export function createContext(
@@ -32,7 +38,25 @@ export function createContext(
   const wsToken = connectionParams?.token;
   const sessionToken = bearer ?? wsToken ?? cookie;
   const via = bearer ? 'bearer' : wsToken ? 'ws' : cookie ? 'cookie' : undefined;
-  return { node, req, ...(res && { res }), ip, ...(sessionToken && { sessionToken }), ...(via && { via }) };
+  const linkToken = connectionParams?.peer;
+  return {
+    node,
+    req,
+    ...(res && { res }),
+    ip,
+    ...(sessionToken && { sessionToken }),
+    ...(via && { via }),
+    ...(linkToken !== undefined && { link: verifyToken(node, linkToken, LINK_SCOPE) }),
+  };
+}
+
+function verifyToken(node: CityLinkNode, token: string | undefined, scope: string): Promise<RequestTokenResult> {
+  return verifyRequestToken(token, {
+    audience: node.id,
+    scope,
+    resolveKey: node.roster.resolveKey,
+    replay: node.replay,
+  }).catch((err: unknown) => ({ ok: false, reason: 'invalid', detail: String(err) }));
 }
 
 const t = initTRPC.context<Context>().create({
@@ -93,34 +117,47 @@ export const hubProcedure = roleProcedure('hub-official', 'admin').use(({ ctx, n
 
 /**
  * Node-to-node calls: a request token signed by the calling node, bound to this
- * node and to the procedure, checked against the roster; then a per-peer rate limit.
+ * node and to the procedure (HTTP), or to the link its WebSocket was opened with;
+ * checked against the roster; then a per-peer rate limit. A link stays good only
+ * while the key that opened it does: every call checks it again, so a revoked key
+ * or member loses its open links at once.
  */
 export const federationProcedure = publicProcedure.use(async ({ ctx, path, next }) => {
-  const header = ctx.req.headers.authorization;
-  const token = header?.startsWith('CityLink ') ? header.slice(9) : undefined;
   const { node } = ctx;
-  const result = await verifyRequestToken(token, {
-    audience: node.id,
-    scope: path,
-    resolveKey: node.roster.resolveKey,
-    replay: node.replay,
-  });
-  if (!result.ok) {
-    node.metrics.rejects.inc({ reason: `request_${result.reason}` });
-    node.log.warn({ path, ip: ctx.ip, reason: result.reason, detail: result.detail }, 'federation call refused');
-    throw new TRPCError({ code: 'UNAUTHORIZED', message: `request token ${result.reason}: ${result.detail}` });
+  let auth: RequestTokenResult;
+  if (ctx.link) {
+    auth = await ctx.link;
+    if (auth.ok) {
+      const resolved = await node.roster.resolveKey(auth.issuer, auth.kid);
+      if (!resolved || !keyValidAt(resolved.record, new Date().toISOString()).ok) {
+        auth = { ok: false, reason: 'key_revoked', detail: `key ${auth.kid} of ${auth.issuer} is not valid now` };
+      }
+    }
+  } else {
+    const header = ctx.req.headers.authorization;
+    auth = await verifyToken(node, header?.startsWith('CityLink ') ? header.slice(9) : undefined, path);
   }
-  if (!node.roster.isActive(result.issuer)) {
+  if (!auth.ok) {
+    const what = ctx.link ? 'link token' : 'request token';
+    node.metrics.rejects.inc({ reason: `request_${auth.reason}` });
+    node.log.warn(
+      { path, ip: ctx.ip, reason: auth.reason, detail: auth.detail, link: !!ctx.link },
+      'federation call refused',
+    );
+    throw new TRPCError({ code: 'UNAUTHORIZED', message: `${what} ${auth.reason}: ${auth.detail}` });
+  }
+  const issuer = auth.issuer;
+  if (!node.roster.isActive(issuer)) {
     node.metrics.rejects.inc({ reason: 'request_not_member' });
-    node.log.warn({ path, peer: result.issuer }, 'federation call refused: not an active member');
-    throw new TRPCError({ code: 'FORBIDDEN', message: `${result.issuer} is not an active member of the network` });
+    node.log.warn({ path, peer: issuer }, 'federation call refused: not an active member');
+    throw new TRPCError({ code: 'FORBIDDEN', message: `${issuer} is not an active member of the network` });
   }
-  await node.peerLimiter.consume(result.issuer).catch(() => {
+  await node.peerLimiter.consume(issuer).catch(() => {
     node.metrics.rejects.inc({ reason: 'rate_limited' });
-    throw new TRPCError({ code: 'TOO_MANY_REQUESTS', message: `rate limit for ${result.issuer} exceeded` });
+    throw new TRPCError({ code: 'TOO_MANY_REQUESTS', message: `rate limit for ${issuer} exceeded` });
   });
-  node.touchPeer(result.issuer);
-  return next({ ctx: { ...ctx, peer: result.issuer } });
+  node.touchPeer(issuer);
+  return next({ ctx: { ...ctx, peer: issuer } });
 });
 
 export type { SessionUser };

@@ -94,7 +94,8 @@ describe('delivery and convergence under failure', () => {
     expect(broken.requests()).toBe(sent);
     const [row] = await city1.store.deliveriesOf(id);
     expect(row!.nextAttemptAt.getTime()).toBeGreaterThan(Date.now());
-    expect(row!.lastError).toMatch(/^HTTP 503/);
+    // The link's upgrade request was answered with the peer's error status.
+    expect(row!.lastError).toMatch(/^cannot reach t-city-2: .*\b503\b/);
 
     // Repeated failures open the breaker: no more requests until the half-open probe.
     await waitFor(async () => {

@@ -1,0 +1,169 @@
+import { once } from 'node:events';
+import type { AddressInfo } from 'node:net';
+import { createRequestToken, generateNodeKey, type NodeKey, readKeyFile, signObject } from '@citylink/crypto';
+import { eventually, TestNetwork } from '@citylink/dev-env';
+import { type AppRouter, type CityLinkNode, createPeerLink, LINK_SCOPE } from '@citylink/node';
+import type { SignedObject } from '@citylink/protocol';
+import { createTRPCClient, createWSClient, wsLink } from '@trpc/client';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import WebSocket, { WebSocketServer } from 'ws';
+
+// Nodes call each other over one persistent WebSocket per peer, authenticated once
+// by a link token (docs/protocol.md §10.1). Under test: the link is reused, every
+// way to open one without the right to is refused with its reason and changes
+// nothing, a link dies with its key, and an unreachable or silent peer fails the
+// call instead of holding it.
+
+let net: TestNetwork;
+const keys = new Map<string, NodeKey>();
+beforeAll(async () => {
+  net = await TestNetwork.create({ cities: 3, users: true });
+  for (const c of net.cities) keys.set(c.id, await readKeyFile(net.configOf(c.id).keyFile as string));
+});
+afterAll(() => net?.close());
+
+const city = (i: 1 | 2 | 3) => net.node(`t-city-${i}`);
+const wsUrl = (node: CityLinkNode) => `${node.baseUrl.replace(/^http/, 'ws')}/trpc`;
+
+/** A federation client on a WebSocket opened with exactly these connection params. */
+function rawLink(to: CityLinkNode, params: Record<string, string> | null) {
+  const ws = createWSClient({
+    url: wsUrl(to),
+    WebSocket: WebSocket as unknown as typeof globalThis.WebSocket,
+    ...(params && { connectionParams: params }),
+  });
+  return { api: createTRPCClient<AppRouter>({ links: [wsLink({ client: ws })] }), close: () => ws.close() };
+}
+
+async function peerLinks(node: CityLinkNode): Promise<number> {
+  const metric = (await node.metrics.registry.getMetricsAsJSON()).find((m) => m.name === 'citylink_peer_links');
+  return metric?.values[0]?.value ?? 0;
+}
+
+const bulletin = (origin: string, title: string, audience: string[]): SignedObject =>
+  ({
+    v: 1,
+    kind: 'bulletin',
+    origin,
+    created: new Date().toISOString(),
+    tlp: 'AMBER',
+    audience,
+    body: { title, narrative: `Narrative of ${title}`, category: 'operational.power-outage', severity: 'low' },
+  }) as SignedObject;
+
+const linkToken = (from: string, to: string, over: { scope?: string; key?: NodeKey } = {}) =>
+  createRequestToken({
+    key: over.key ?? keys.get(from)!,
+    issuer: from,
+    audience: to,
+    scope: over.scope ?? LINK_SCOPE,
+  });
+
+describe('persistent links between nodes', () => {
+  it("a city's pushes to a peer travel over one authenticated link", async () => {
+    const staff = await net.login(city(1));
+    const posted: string[] = [];
+    let links = -1;
+    for (let i = 0; i < 3; i++) {
+      const { id } = await staff.staff.postBulletin.mutate({
+        tlp: 'AMBER',
+        audience: ['t-city-2'],
+        body: { title: `link ${i}`, narrative: 'n', category: 'operational.power-outage', severity: 'low' },
+      });
+      posted.push(id);
+      await city(1).delivery.flush();
+      expect(await city(2).store.getObject(id)).not.toBeNull();
+      if (links === -1) links = await peerLinks(city(2));
+      // Every later push reused the link the first one opened.
+      expect(await peerLinks(city(2))).toBe(links);
+    }
+    expect(links).toBeGreaterThanOrEqual(1);
+    for (const id of posted) {
+      expect((await city(1).store.deliveriesOf(id))[0]).toMatchObject({ recipient: 't-city-2', outcome: 'accepted' });
+    }
+  });
+
+  it('a link opened without a valid link token is refused with its reason, and stores nothing', async () => {
+    const mallory = await generateNodeKey();
+    const object = await signObject(bulletin('t-city-1', 'refused link', ['t-city-2']), keys.get('t-city-1')!);
+    const replayed = await linkToken('t-city-1', 't-city-2');
+    const first = rawLink(city(2), { peer: replayed });
+    await first.api.federation.roster.query();
+    await first.close();
+
+    const cases: [string, Record<string, string> | null, RegExp][] = [
+      ['no token (a console connection)', null, /request token malformed/],
+      ['a session token instead', { token: 'not-a-node' }, /request token malformed/],
+      ['garbage', { peer: 'a.b.c' }, /link token malformed/],
+      ['a key not on the roster', { peer: await linkToken('t-city-1', 't-city-2', { key: mallory }) }, /unknown_kid/],
+      ['addressed to another node', { peer: await linkToken('t-city-1', 't-city-3') }, /link token invalid: .*aud/],
+      [
+        'a per-call HTTP token',
+        { peer: await linkToken('t-city-1', 't-city-2', { scope: 'federation.deliver' }) },
+        /token is for federation.deliver, not federation.link/,
+      ],
+      ['a token already used', { peer: replayed }, /link token replayed/],
+    ];
+    for (const [what, params, reason] of cases) {
+      const link = rawLink(city(2), params);
+      await expect(link.api.federation.deliver.mutate({ objects: [object.jws] }), what).rejects.toThrow(reason);
+      await expect(link.api.federation.changes.query({ after: 0 }), what).rejects.toMatchObject({
+        data: { code: 'UNAUTHORIZED' },
+      });
+      await link.close();
+    }
+    expect(await city(2).store.getObject(object.id)).toBeNull();
+  });
+
+  it('a link stays good only while its member and key do', async () => {
+    const link = rawLink(city(1), { peer: await linkToken('t-city-3', 't-city-1') });
+    await expect(link.api.federation.roster.query()).resolves.toMatchObject({ version: expect.any(Number) });
+
+    const official = await net.login(net.hub, 'official');
+    await official.hub.setMemberStatus.mutate({ node: 't-city-3', status: 'suspended' });
+    await net.refreshRosters();
+    await expect(link.api.federation.changes.query({ after: 0 })).rejects.toThrow(/t-city-3 is not an active member/);
+
+    await official.hub.setMemberStatus.mutate({ node: 't-city-3', status: 'revoked' });
+    await net.refreshRosters();
+    await expect(link.api.federation.changes.query({ after: 0 })).rejects.toThrow(/link token key_revoked/);
+    await link.close();
+  });
+
+  it('a peer that cannot be reached fails the call at once, with the cause', async () => {
+    const closed = new WebSocketServer({ port: 0, host: '127.0.0.1' });
+    await once(closed, 'listening');
+    const { port } = closed.address() as AddressInfo;
+    await new Promise((resolve) => closed.close(resolve));
+    const link = createPeerLink({
+      baseUrl: `http://127.0.0.1:${port}`,
+      self: 't-city-1',
+      target: 't-city-9',
+      key: () => keys.get('t-city-1')!,
+      // Far longer than the test may run: only the connection failure can end the call.
+      timeoutMs: 600_000,
+    });
+    await expect(link.api.federation.roster.query()).rejects.toThrow(/cannot reach t-city-9: .*ECONNREFUSED/);
+    await link.close();
+  });
+
+  it('a peer that accepts the link but never answers times the call out', async () => {
+    const silent = new WebSocketServer({ port: 0, host: '127.0.0.1' });
+    let received = 0;
+    silent.on('connection', (socket) => socket.on('message', () => received++));
+    await once(silent, 'listening');
+    const { port } = silent.address() as AddressInfo;
+    const link = createPeerLink({
+      baseUrl: `http://127.0.0.1:${port}`,
+      self: 't-city-1',
+      target: 't-city-9',
+      key: () => keys.get('t-city-1')!,
+      timeoutMs: 300,
+    });
+    await expect(link.api.federation.roster.query()).rejects.toThrow(/no answer from t-city-9 within 300 ms/);
+    // It did reach the peer: the link token and the call were sent.
+    await eventually(async () => expect(received).toBeGreaterThanOrEqual(2));
+    await link.close();
+    await new Promise((resolve) => silent.close(resolve));
+  });
+});
