@@ -6,7 +6,13 @@ import { axe, CHROMIUM, call, type Desk, HAVE_CHROMIUM, launchChromium, openDesk
 import { HUB, SHELBYVILLE, SPRINGFIELD } from './fixtures';
 import { WebNetwork } from './network';
 
-const SCREENSHOTS = fileURLToPath(new URL('../../../docs/screenshots/', import.meta.url));
+// The README's screenshots are rewritten only on request (UPDATE_SCREENSHOTS=1); other runs keep theirs in test-results/.
+const SCREENSHOTS = fileURLToPath(
+  new URL(
+    process.env.UPDATE_SCREENSHOTS ? '../../../docs/screenshots/' : '../test-results/screenshots/',
+    import.meta.url,
+  ),
+);
 
 // In CI a missing browser is a failure, never a silent skip.
 if (!HAVE_CHROMIUM && process.env.CI) {
