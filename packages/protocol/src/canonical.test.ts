@@ -281,6 +281,40 @@ describe('canonical properties', () => {
     );
   });
 
+  it('accepts exactly the texts that equal their own canonical form', () => {
+    // The reference definition, without parseCanonical's fast path.
+    const canonical = (text: string) => {
+      try {
+        return canonicalJson(JSON.parse(text)) === text;
+      } catch {
+        return false;
+      }
+    };
+    const loneSurrogate = fc.constantFrom('\ud800', '\udfff', 'a\udbff');
+    const value = fc.jsonValue({ stringUnit: 'binary' }).chain((v) =>
+      fc.oneof(
+        fc.constant(v),
+        loneSurrogate.map((s) => ({ s, v })),
+        fc.constant({ 10: v, 9: 1, b: [v] }),
+        fc.constant({ z: 1, a: v }),
+      ),
+    );
+    fc.assert(
+      fc.property(value, fc.integer(), fc.constantFrom(0, 1, 2), (v, seed, indent) => {
+        for (const text of [
+          JSON.stringify(v),
+          JSON.stringify(v, null, indent),
+          JSON.stringify(shuffledClone(v, seededRandom(seed))),
+          canonical(JSON.stringify(v)) ? JSON.stringify(v) : safeCanonical(v),
+        ]) {
+          if (text === undefined) continue;
+          expect(parseCanonical(bytesOf(text)).ok, text).toBe(canonical(text));
+        }
+      }),
+      { numRuns: 500 },
+    );
+  });
+
   it('is idempotent through JSON.parse', () => {
     fc.assert(
       fc.property(fc.jsonValue(), (value) => {
@@ -290,3 +324,11 @@ describe('canonical properties', () => {
     );
   });
 });
+
+function safeCanonical(value: unknown): string | undefined {
+  try {
+    return canonicalJson(value);
+  } catch {
+    return undefined;
+  }
+}

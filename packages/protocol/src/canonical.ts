@@ -43,6 +43,7 @@ export function parseCanonical(
   } catch {
     return { ok: false, reason: 'not_json' };
   }
+  if (isCanonicalQuick(text, value)) return { ok: true, value };
   let again: string;
   try {
     again = canonicalJson(value);
@@ -50,4 +51,28 @@ export function parseCanonical(
     return { ok: false, reason: 'not_canonical' };
   }
   return again === text ? { ok: true, value } : { ok: false, reason: 'not_canonical' };
+}
+
+/**
+ * The common case of the check above, without re-serializing in JavaScript: JCS
+ * writes strings and numbers exactly as `JSON.stringify` does, so text equal to
+ * `JSON.stringify(value)` whose object keys are in code-unit order at every level
+ * is canonical. `false` only means "cannot tell here": text with an escaped
+ * surrogate (JCS refuses lone ones) or with keys JSON.parse reorders (integer-like
+ * ones) takes the full check.
+ */
+function isCanonicalQuick(text: string, value: unknown): boolean {
+  return !text.includes('\\ud') && JSON.stringify(value) === text && keysSorted(value);
+}
+
+function keysSorted(value: unknown): boolean {
+  if (value === null || typeof value !== 'object') return true;
+  if (Array.isArray(value)) return value.every(keysSorted);
+  let previous: string | undefined;
+  for (const [key, child] of Object.entries(value)) {
+    if (previous !== undefined && !(previous < key)) return false;
+    if (!keysSorted(child)) return false;
+    previous = key;
+  }
+  return true;
 }
