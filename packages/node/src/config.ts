@@ -53,8 +53,12 @@ export const NodeConfigSchema = z.object({
        * per peer (default), or an HTTP request with its own request token per call.
        */
       transport: z.enum(['websocket', 'http']).default('websocket'),
-      /** A WebSocket link without traffic for this long is closed (it reopens on the next call). */
-      linkIdleMs: z.number().int().positive().default(120_000),
+      /**
+       * A WebSocket link without traffic for this long is closed (it reopens on the
+       * next call). At most 25 s: a node pings a link after 30 s of quiet, and a ping
+       * counts as traffic, so a longer setting would keep idle links open for ever.
+       */
+      linkIdleMs: z.number().int().positive().max(25_000).default(20_000),
     })
     .prefault({}),
   limits: z

@@ -76,8 +76,8 @@ export function createPeerLink(args: PeerClientArgs & { idleMs?: number }): Peer
     connectionParams: async () => ({
       peer: await createRequestToken({ key: args.key(), issuer: args.self, audience: args.target, scope: LINK_SCOPE }),
     }),
-    lazy: { enabled: true, closeMs: args.idleMs ?? 60_000 },
-    keepAlive: { enabled: true, intervalMs: 30_000, pongTimeoutMs: 10_000 },
+    // No keep-alive of our own: a call that gets no answer times out (below), and an idle link closes.
+    lazy: { enabled: true, closeMs: args.idleMs ?? 20_000 },
     onOpen: () => {
       lastConnectError = undefined;
     },

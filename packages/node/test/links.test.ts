@@ -130,6 +130,24 @@ describe('persistent links between nodes', () => {
     await link.close();
   });
 
+  it('an idle link closes, and the next call opens a new one', async () => {
+    const link = createPeerLink({
+      baseUrl: city(3).baseUrl,
+      self: 't-city-1',
+      target: 't-city-3',
+      key: () => keys.get('t-city-1')!,
+      timeoutMs: 10_000,
+      idleMs: 200,
+    });
+    const before = await peerLinks(city(3));
+    await link.api.federation.roster.query();
+    expect(await peerLinks(city(3))).toBe(before + 1);
+    await eventually(async () => expect(await peerLinks(city(3))).toBe(before));
+    await expect(link.api.federation.roster.query()).resolves.toMatchObject({ version: expect.any(Number) });
+    expect(await peerLinks(city(3))).toBe(before + 1);
+    await link.close();
+  });
+
   it('a peer that cannot be reached fails the call at once, with the cause', async () => {
     const closed = new WebSocketServer({ port: 0, host: '127.0.0.1' });
     await once(closed, 'listening');
