@@ -851,8 +851,9 @@ interface OutcomeJob {
 /**
  * Group commit: jobs submitted while a write is in flight are written together by
  * the next one, in a single transaction, and each caller's promise settles when
- * the transaction holding its job commits (or fails). `write` returns one result
- * per job, in order. One fsync then serves many concurrent callers.
+ * the transaction holding its job commits. `write` returns one result per job,
+ * in order. One fsync then serves many concurrent callers. A group whose write
+ * fails is written again job by job, so one bad job does not fail its neighbours.
  */
 export class GroupCommit<J, R = void> {
   #queue: { job: J; resolve: (r: R) => void; reject: (err: unknown) => void }[] = [];
@@ -875,7 +876,10 @@ export class GroupCommit<J, R = void> {
         const results = await this.write(batch.map((b) => b.job));
         for (const [i, b] of batch.entries()) b.resolve(results[i]!);
       } catch (err) {
-        for (const b of batch) b.reject(err);
+        if (batch.length === 1) batch[0]!.reject(err);
+        // The group's transaction rolled back, perhaps for one job's sake: write each
+        // alone, so that only a job that fails by itself fails.
+        else for (const b of batch) await this.write([b.job]).then(([r]) => b.resolve(r!), b.reject);
       }
     }
     this.#writing = false;

@@ -29,7 +29,19 @@ describe('GroupCommit', () => {
     expect(await Promise.all([b, c])).toEqual(['done b', 'done c']);
   });
 
-  it('fails every job of a failed write, and later jobs are written normally', async () => {
+  it('fails a lone job whose write failed, and later jobs are written normally', async () => {
+    const w = controlledWrite();
+    const group = new GroupCommit(w.write);
+    const a = group.submit('a');
+    w.finish[0]!(new Error('disk full'));
+    await expect(a).rejects.toThrow('disk full');
+    const b = group.submit('b');
+    expect(w.calls).toEqual([['a'], ['b']]);
+    w.finish[1]!();
+    expect(await b).toBe('done b');
+  });
+
+  it('after a failed group write, writes each job alone so only the failing one fails', async () => {
     const w = controlledWrite();
     const group = new GroupCommit(w.write);
     const a = group.submit('a');
@@ -38,12 +50,13 @@ describe('GroupCommit', () => {
     w.finish[0]!();
     await a;
     await expect.poll(() => w.calls.length).toBe(2);
-    w.finish[1]!(new Error('disk full'));
-    await expect(b).rejects.toThrow('disk full');
-    await expect(c).rejects.toThrow('disk full');
-    const d = group.submit('d');
-    await expect.poll(() => w.calls).toEqual([['a'], ['b', 'c'], ['d']]);
-    w.finish[2]!();
-    expect(await d).toBe('done d');
+    w.finish[1]!(new Error('constraint failed (b)'));
+    await expect.poll(() => w.calls.length).toBe(3);
+    w.finish[2]!(new Error('constraint failed (b)'));
+    await expect(b).rejects.toThrow('constraint failed (b)');
+    await expect.poll(() => w.calls.length).toBe(4);
+    w.finish[3]!();
+    expect(await c).toBe('done c');
+    expect(w.calls).toEqual([['a'], ['b', 'c'], ['b'], ['c']]);
   });
 });
