@@ -31,36 +31,40 @@ export async function createRequestToken(args: {
     .sign(args.key.privateKey);
 }
 
-/** Remembers token ids until they expire. Bounded: the oldest entries go first. */
+/**
+ * Remembers token ids until they expire. Bounded, and failing closed: when it is
+ * full of ids that have not expired, it refuses new ones (`full`) instead of
+ * forgetting live ones, which would let those be replayed. Only tokens with a
+ * valid member signature reach it, and links need one token per connection, so
+ * filling it takes a member flooding on purpose.
+ */
 export class ReplayCache {
   readonly #seen = new Map<string, number>();
+  /** When expired ids were last swept out (at most once a second: a sweep reads every id). */
+  #sweptAt = Number.NEGATIVE_INFINITY;
   constructor(readonly maxEntries = 100_000) {}
 
-  /** Records `jti`; returns false if it was already seen and has not expired. */
-  claim(jti: string, expiresAtMs: number, nowMs: number = Date.now()): boolean {
+  /** Records `jti` unless it was already seen and has not expired, or the cache is full of live ids. */
+  claim(jti: string, expiresAtMs: number, nowMs: number = Date.now()): 'claimed' | 'replayed' | 'full' {
     const known = this.#seen.get(jti);
-    if (known !== undefined && known > nowMs) return false;
-    if (this.#seen.size >= this.maxEntries) this.#prune(nowMs);
-    this.#seen.set(jti, expiresAtMs);
-    return true;
-  }
-
-  #prune(nowMs: number): void {
-    for (const [jti, exp] of this.#seen) if (exp <= nowMs) this.#seen.delete(jti);
-    const excess = this.#seen.size - Math.floor(this.maxEntries * 0.9);
-    if (excess > 0) {
-      let n = 0;
-      for (const jti of this.#seen.keys()) {
-        if (n++ >= excess) break;
-        this.#seen.delete(jti);
-      }
+    if (known !== undefined && known > nowMs) return 'replayed';
+    if (this.#seen.size >= this.maxEntries && nowMs - this.#sweptAt >= 1_000) {
+      this.#sweptAt = nowMs;
+      for (const [id, exp] of this.#seen) if (exp <= nowMs) this.#seen.delete(id);
     }
+    if (this.#seen.size >= this.maxEntries) return 'full';
+    this.#seen.set(jti, expiresAtMs);
+    return 'claimed';
   }
 }
 
 export type RequestTokenResult =
   | { ok: true; issuer: string; scope: string; jti: string; kid: string }
-  | { ok: false; reason: 'malformed' | 'unknown_kid' | 'key_revoked' | 'invalid' | 'replayed'; detail: string };
+  | {
+      ok: false;
+      reason: 'malformed' | 'unknown_kid' | 'key_revoked' | 'invalid' | 'replayed' | 'busy';
+      detail: string;
+    };
 
 export async function verifyRequestToken(
   token: unknown,
@@ -110,8 +114,10 @@ export async function verifyRequestToken(
     return { ok: false, reason: 'invalid', detail: `token is for ${scope}, not ${options.scope}` };
   }
   const jti = payload.jti as string;
-  if (!options.replay.claim(`${iss} ${jti}`, exp + 30_000, now.getTime())) {
-    return { ok: false, reason: 'replayed', detail: `token ${jti} was already used` };
+  const claim = options.replay.claim(`${iss} ${jti}`, exp + 30_000, now.getTime());
+  if (claim === 'replayed') return { ok: false, reason: 'replayed', detail: `token ${jti} was already used` };
+  if (claim === 'full') {
+    return { ok: false, reason: 'busy', detail: 'too many live request tokens to remember; retry in a minute' };
   }
   return { ok: true, issuer: iss, scope, jti, kid };
 }

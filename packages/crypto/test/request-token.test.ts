@@ -206,30 +206,35 @@ describe('verifyRequestToken', () => {
 describe('ReplayCache', () => {
   it('claims a jti once until it expires', () => {
     const cache = new ReplayCache();
-    expect(cache.claim('a', 1_000, 0)).toBe(true);
-    expect(cache.claim('a', 1_000, 999)).toBe(false);
-    expect(cache.claim('b', 1_000, 999)).toBe(true);
-    expect(cache.claim('a', 2_000, 1_000)).toBe(true);
-    expect(cache.claim('a', 2_000, 1_500)).toBe(false);
+    expect(cache.claim('a', 1_000, 0)).toBe('claimed');
+    expect(cache.claim('a', 1_000, 999)).toBe('replayed');
+    expect(cache.claim('b', 1_000, 999)).toBe('claimed');
+    expect(cache.claim('a', 2_000, 1_000)).toBe('claimed');
+    expect(cache.claim('a', 2_000, 1_500)).toBe('replayed');
   });
 
-  it('stays bounded: past maxEntries the oldest entries go first', () => {
+  it('when full of live ids, refuses new ones and still refuses every remembered one', () => {
     const cache = new ReplayCache(10);
     const far = 1_000_000;
-    for (let i = 0; i < 100; i++) expect(cache.claim(`k${i}`, far, 0)).toBe(true);
-    // The ten newest are remembered (a remembered claim does not change the cache)...
-    for (let i = 99; i >= 90; i--) expect(cache.claim(`k${i}`, far, 0)).toBe(false);
-    // ...and nothing older is.
-    expect(cache.claim('k89', far, 0)).toBe(true);
-    expect(cache.claim('k0', far, 0)).toBe(true);
+    for (let i = 0; i < 10; i++) expect(cache.claim(`k${i}`, far, 0)).toBe('claimed');
+    expect(cache.claim('k10', far, 0)).toBe('full');
+    for (let i = 0; i < 10; i++) expect(cache.claim(`k${i}`, far, 0)).toBe('replayed');
+    // Once ids expire, there is room again.
+    expect(cache.claim('k10', far + 1, far)).toBe('claimed');
   });
 
-  it('drops expired entries before evicting live ones', () => {
+  it('drops expired entries to make room, never live ones', () => {
     const cache = new ReplayCache(10);
     for (let i = 0; i < 5; i++) cache.claim(`long${i}`, 10_000, 0);
     for (let i = 0; i < 5; i++) cache.claim(`short${i}`, 100, 0);
-    expect(cache.claim('new', 10_000, 200)).toBe(true);
-    for (let i = 0; i < 5; i++) expect(cache.claim(`long${i}`, 10_000, 200)).toBe(false);
-    expect(cache.claim('new', 10_000, 200)).toBe(false);
+    expect(cache.claim('new', 10_000, 200)).toBe('claimed');
+    for (let i = 0; i < 5; i++) expect(cache.claim(`long${i}`, 10_000, 200)).toBe('replayed');
+    expect(cache.claim('new', 10_000, 200)).toBe('replayed');
+  });
+
+  it('a token refused because the cache is full says so', async () => {
+    const replay = new ReplayCache(1);
+    expect(await verify(await token(), { replay })).toMatchObject({ ok: true });
+    expect(await verify(await token(), { replay })).toMatchObject({ ok: false, reason: 'busy' });
   });
 });

@@ -12,7 +12,8 @@
  * in flight) and the hub process's CPU use during the run.
  *
  * Run: npm run bench -w @citylink/dev-env -- ingest   (BENCH_QUICK=1 for a smoke run)
- * Sizes: BENCH_CITIES (20), BENCH_OBJECTS (5000 per round), BENCH_SENDERS (8), BENCH_ROUNDS (3).
+ * Sizes: BENCH_CITIES (20), BENCH_OBJECTS (20000 per round: shorter rounds swing
+ * with every WAL checkpoint and GC), BENCH_SENDERS (8), BENCH_ROUNDS (3).
  */
 import { performance } from 'node:perf_hooks';
 import { KeyRing, type NodeKey, readKeyFile, signObject, verifyObject } from '@citylink/crypto';
@@ -36,7 +37,7 @@ import {
 import { cpuMs, Processes, runAsProcesses } from './processes.js';
 
 const CITIES = size('CITIES', 20, 5);
-const OBJECTS = size('OBJECTS', 5000, 1000);
+const OBJECTS = size('OBJECTS', 20000, 1000);
 const SENDERS = size('SENDERS', 8, 8);
 const ROUNDS = size('ROUNDS', 3, 1);
 const BATCH = 100;

@@ -180,7 +180,7 @@ export class CityLinkNode implements AsyncDisposable {
       current: () => this.key,
       replace: (next) => {
         this.key = next;
-        this.#closeClients();
+        void this.#closeClients();
       },
     });
   }
