@@ -261,6 +261,13 @@ describe('parseCanonical', () => {
     expect(parseCanonical(new Uint8Array(bytes))).toEqual({ ok: false, reason: 'not_json' });
   });
 
+  it('answers (never throws) for nesting too deep to serialize', () => {
+    const deep = `${'['.repeat(20_000)}${']'.repeat(20_000)}`;
+    expect(parseCanonical(bytesOf(deep))).toEqual({ ok: false, reason: 'not_canonical' });
+    const deepObject = `${'{"a":'.repeat(20_000)}1${'}'.repeat(20_000)}`;
+    expect(parseCanonical(bytesOf(deepObject))).toEqual({ ok: false, reason: 'not_canonical' });
+  });
+
   it('refuses a UTF-8 byte order mark in front of canonical text', () => {
     const result = parseCanonical(new Uint8Array([0xef, 0xbb, 0xbf, ...bytesOf('{}')]));
     expect(result.ok).toBe(false);
