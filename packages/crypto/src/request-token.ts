@@ -32,29 +32,53 @@ export async function createRequestToken(args: {
 }
 
 /**
- * Remembers token ids until they expire. Bounded, and failing closed: when it is
- * full of ids that have not expired, it refuses new ones (`full`) instead of
- * forgetting live ones, which would let those be replayed. Only tokens with a
- * valid member signature reach it, and links need one token per connection, so
- * filling it takes a member flooding on purpose.
+ * Remembers token ids, per issuer, until they expire. Bounded, and failing closed:
+ * an issuer with `maxPerIssuer` live ids, or a cache with `maxEntries`, gets its
+ * new tokens refused (`full`) rather than have live ids forgotten, which would let
+ * those be replayed. Only tokens with a valid member signature get here, so one
+ * member flooding on purpose locks out itself first: at the default 50 calls/s
+ * per peer, an honest peer holds at most about 7,500 live ids.
  */
 export class ReplayCache {
-  readonly #seen = new Map<string, number>();
-  /** When expired ids were last swept out (at most once a second: a sweep reads every id). */
+  readonly #byIssuer = new Map<string, Map<string, number>>();
+  #size = 0;
+  /** When every issuer's expired ids were last swept (at most once a second). */
   #sweptAt = Number.NEGATIVE_INFINITY;
-  constructor(readonly maxEntries = 100_000) {}
+  constructor(
+    readonly maxEntries = 100_000,
+    readonly maxPerIssuer = Math.ceil(maxEntries / 10),
+  ) {}
 
-  /** Records `jti` unless it was already seen and has not expired, or the cache is full of live ids. */
-  claim(jti: string, expiresAtMs: number, nowMs: number = Date.now()): 'claimed' | 'replayed' | 'full' {
-    const known = this.#seen.get(jti);
-    if (known !== undefined && known > nowMs) return 'replayed';
-    if (this.#seen.size >= this.maxEntries && nowMs - this.#sweptAt >= 1_000) {
-      this.#sweptAt = nowMs;
-      for (const [id, exp] of this.#seen) if (exp <= nowMs) this.#seen.delete(id);
+  /** Records `jti` unless the issuer used it before and it has not expired, or there is no room. */
+  claim(issuer: string, jti: string, expiresAtMs: number, nowMs: number = Date.now()): 'claimed' | 'replayed' | 'full' {
+    let seen = this.#byIssuer.get(issuer);
+    if (!seen) {
+      seen = new Map();
+      this.#byIssuer.set(issuer, seen);
     }
-    if (this.#seen.size >= this.maxEntries) return 'full';
-    this.#seen.set(jti, expiresAtMs);
+    const known = seen.get(jti);
+    if (known !== undefined && known > nowMs) return 'replayed';
+    this.#dropExpired(seen, nowMs);
+    if (this.#size >= this.maxEntries && nowMs - this.#sweptAt >= 1_000) {
+      this.#sweptAt = nowMs;
+      for (const [other, ids] of this.#byIssuer) {
+        this.#dropExpired(ids, nowMs);
+        if (ids.size === 0 && other !== issuer) this.#byIssuer.delete(other);
+      }
+    }
+    if (!seen.has(jti) && (seen.size >= this.maxPerIssuer || this.#size >= this.maxEntries)) return 'full';
+    if (!seen.has(jti)) this.#size++;
+    seen.set(jti, expiresAtMs);
     return 'claimed';
+  }
+
+  /** Ids arrive about in expiry order (one lifetime for all): expired ones sit at the front. */
+  #dropExpired(ids: Map<string, number>, nowMs: number): void {
+    for (const [id, exp] of ids) {
+      if (exp > nowMs) break;
+      ids.delete(id);
+      this.#size--;
+    }
   }
 }
 
@@ -114,10 +138,14 @@ export async function verifyRequestToken(
     return { ok: false, reason: 'invalid', detail: `token is for ${scope}, not ${options.scope}` };
   }
   const jti = payload.jti as string;
-  const claim = options.replay.claim(`${iss} ${jti}`, exp + 30_000, now.getTime());
+  const claim = options.replay.claim(iss, jti, exp + 30_000, now.getTime());
   if (claim === 'replayed') return { ok: false, reason: 'replayed', detail: `token ${jti} was already used` };
   if (claim === 'full') {
-    return { ok: false, reason: 'busy', detail: 'too many live request tokens to remember; retry in a minute' };
+    return {
+      ok: false,
+      reason: 'busy',
+      detail: `too many live request tokens from ${iss} to remember; retry in a minute`,
+    };
   }
   return { ok: true, issuer: iss, scope, jti, kid };
 }

@@ -204,32 +204,36 @@ describe('verifyRequestToken', () => {
 });
 
 describe('ReplayCache', () => {
-  it('claims a jti once until it expires', () => {
+  it("claims an issuer's jti once until it expires", () => {
     const cache = new ReplayCache();
-    expect(cache.claim('a', 1_000, 0)).toBe('claimed');
-    expect(cache.claim('a', 1_000, 999)).toBe('replayed');
-    expect(cache.claim('b', 1_000, 999)).toBe('claimed');
-    expect(cache.claim('a', 2_000, 1_000)).toBe('claimed');
-    expect(cache.claim('a', 2_000, 1_500)).toBe('replayed');
+    expect(cache.claim('n1', 'a', 1_000, 0)).toBe('claimed');
+    expect(cache.claim('n1', 'a', 1_000, 999)).toBe('replayed');
+    expect(cache.claim('n2', 'a', 1_000, 999)).toBe('claimed');
+    expect(cache.claim('n1', 'b', 1_000, 999)).toBe('claimed');
+    expect(cache.claim('n1', 'a', 2_000, 1_000)).toBe('claimed');
+    expect(cache.claim('n1', 'a', 2_000, 1_500)).toBe('replayed');
   });
 
-  it('when full of live ids, refuses new ones and still refuses every remembered one', () => {
-    const cache = new ReplayCache(10);
+  it('an issuer with too many live ids gets its new ones refused; others are not affected', () => {
+    const cache = new ReplayCache(100, 10);
     const far = 1_000_000;
-    for (let i = 0; i < 10; i++) expect(cache.claim(`k${i}`, far, 0)).toBe('claimed');
-    expect(cache.claim('k10', far, 0)).toBe('full');
-    for (let i = 0; i < 10; i++) expect(cache.claim(`k${i}`, far, 0)).toBe('replayed');
-    // Once ids expire, there is room again.
-    expect(cache.claim('k10', far + 1, far)).toBe('claimed');
+    for (let i = 0; i < 10; i++) expect(cache.claim('flood', `k${i}`, far, 0)).toBe('claimed');
+    expect(cache.claim('flood', 'k10', far, 0)).toBe('full');
+    // Every remembered id is still refused: nothing live was forgotten.
+    for (let i = 0; i < 10; i++) expect(cache.claim('flood', `k${i}`, far, 0)).toBe('replayed');
+    expect(cache.claim('honest', 'k10', far, 0)).toBe('claimed');
+    // Once its ids expire, the issuer has room again.
+    expect(cache.claim('flood', 'k11', far + 1, far)).toBe('claimed');
   });
 
-  it('drops expired entries to make room, never live ones', () => {
-    const cache = new ReplayCache(10);
-    for (let i = 0; i < 5; i++) cache.claim(`long${i}`, 10_000, 0);
-    for (let i = 0; i < 5; i++) cache.claim(`short${i}`, 100, 0);
-    expect(cache.claim('new', 10_000, 200)).toBe('claimed');
-    for (let i = 0; i < 5; i++) expect(cache.claim(`long${i}`, 10_000, 200)).toBe('replayed');
-    expect(cache.claim('new', 10_000, 200)).toBe('replayed');
+  it('when full of live ids in all, refuses new ones until some expire', () => {
+    const cache = new ReplayCache(10, 10);
+    for (let i = 0; i < 5; i++) cache.claim('a', `long${i}`, 10_000, 0);
+    for (let i = 0; i < 5; i++) cache.claim('b', `short${i}`, 100, 0);
+    expect(cache.claim('c', 'new', 10_000, 50)).toBe('full');
+    // Expired ids of other issuers are swept to make room, never live ones.
+    expect(cache.claim('c', 'new', 10_000, 2_000)).toBe('claimed');
+    for (let i = 0; i < 5; i++) expect(cache.claim('a', `long${i}`, 10_000, 2_000)).toBe('replayed');
   });
 
   it('a token refused because the cache is full says so', async () => {

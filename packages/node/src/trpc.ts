@@ -144,7 +144,10 @@ export const federationProcedure = publicProcedure.use(async ({ ctx, path, next 
       { path, ip: ctx.ip, reason: auth.reason, detail: auth.detail, link: !!ctx.link },
       'federation call refused',
     );
-    throw new TRPCError({ code: 'UNAUTHORIZED', message: `${what} ${auth.reason}: ${auth.detail}` });
+    throw new TRPCError({
+      code: auth.reason === 'busy' ? 'TOO_MANY_REQUESTS' : 'UNAUTHORIZED',
+      message: `${what} ${auth.reason}: ${auth.detail}`,
+    });
   }
   const issuer = auth.issuer;
   if (!node.roster.isActive(issuer)) {
