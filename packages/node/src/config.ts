@@ -66,6 +66,8 @@ export const NodeConfigSchema = z.object({
       /** Federation requests per peer per second (burst = 4 s worth). */
       peerRequestsPerSecond: z.number().positive().default(50),
       loginAttemptsPer15Min: z.number().int().positive().default(10),
+      /** A WebSocket that sends nothing (not even its connection params) for this long is closed. */
+      wsFirstMessageMs: z.number().int().positive().default(15_000),
     })
     .prefault({}),
   /**

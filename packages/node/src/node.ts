@@ -6,6 +6,7 @@ import {
   canForward,
   EVERYONE,
   type KeyRecord,
+  LIMITS,
   type Member,
   MemberSchema,
   type ObjectKind,
@@ -61,7 +62,12 @@ export const CONTENT_SECURITY_POLICY = [
   "form-action 'self'",
   "frame-ancestors 'none'",
 ].join('; ');
-const MAX_BODY_BYTES = 3 * 1024 * 1024;
+/**
+ * Largest request body or WebSocket frame: a roster offer of the largest allowed
+ * object and a full delivery batch may share one frame (tRPC sends the calls queued
+ * in one tick together).
+ */
+const MAX_BODY_BYTES = LIMITS.absoluteMaxObjectBytes + LIMITS.maxBatchBytes + 64 * 1024;
 
 export interface Marking {
   tlp: SignedObject['tlp'];
@@ -353,7 +359,12 @@ export class CityLinkNode implements AsyncDisposable {
         socket.destroy();
         return;
       }
-      wss.handleUpgrade(req, socket, head, (ws) => wss.emit('connection', ws, req));
+      wss.handleUpgrade(req, socket, head, (ws) => {
+        const silent = setTimeout(() => ws.terminate(), this.config.limits.wsFirstMessageMs);
+        ws.once('message', () => clearTimeout(silent));
+        ws.once('close', () => clearTimeout(silent));
+        wss.emit('connection', ws, req);
+      });
     });
     server.headersTimeout = 20_000;
     server.requestTimeout = 60_000;
@@ -447,6 +458,7 @@ export class CityLinkNode implements AsyncDisposable {
   }
 
   #client(node: string, url: string): PeerClient {
+    if (this.#closed) throw new Error('the node is shutting down');
     const cached = this.#clients.get(node);
     if (cached?.url === url) return cached.link.api;
     void cached?.link.close();

@@ -65,27 +65,45 @@ export interface PeerLink {
  *
  * The socket opens on the first call and closes after `idleMs` without traffic. A
  * call fails (and is retried by its caller, like any transport error) when the
- * peer cannot be reached, when the socket drops, or after `timeoutMs`; a refused
- * authentication makes the next call connect again with a fresh token.
+ * peer cannot be reached, when the socket drops, or after `timeoutMs`. A call that
+ * times out, and a refused link token, also drop the socket: it may be dead
+ * without TCP noticing (the next call connects afresh), or need a fresh token.
  */
 export function createPeerLink(args: PeerClientArgs & { idleMs?: number }): PeerLink {
-  let lastConnectError: string | undefined;
+  const sockets = new Set<WebSocket>();
+  /** Why the current socket failed or closed, for the errors of the calls it fails. */
+  let trouble: string | undefined;
+  const dropSockets = () => {
+    for (const socket of sockets) socket.terminate();
+  };
+  /** `ws` with a bound on the opening handshake (a peer may accept TCP and never answer). */
+  class PeerSocket extends WebSocket {
+    constructor(url: string | URL, protocols?: string | string[]) {
+      super(url, protocols, { handshakeTimeout: args.timeoutMs });
+      sockets.add(this);
+      this.once('close', () => sockets.delete(this));
+    }
+  }
   const ws = createWSClient({
     url: `${trpcUrl(args.baseUrl).replace(/^http/, 'ws')}`,
-    WebSocket: WebSocket as unknown as typeof globalThis.WebSocket,
+    WebSocket: PeerSocket as unknown as typeof globalThis.WebSocket,
     connectionParams: async () => ({
       peer: await createRequestToken({ key: args.key(), issuer: args.self, audience: args.target, scope: LINK_SCOPE }),
     }),
     // No keep-alive of our own: a call that gets no answer times out (below), and an idle link closes.
     lazy: { enabled: true, closeMs: args.idleMs ?? 20_000 },
     onOpen: () => {
-      lastConnectError = undefined;
+      trouble = undefined;
     },
     onError: (event) => {
+      trouble = `cannot reach ${args.target}: ${(event as { message?: string } | undefined)?.message ?? 'WebSocket error'}`;
       // A peer that cannot be reached fails the calls waiting for it now, instead of
       // holding them through tRPC's reconnect loop: delivery has its own backoff.
-      lastConnectError = (event as { message?: string } | undefined)?.message ?? 'WebSocket error';
       void ws.close();
+    },
+    onClose: (event) => {
+      const { code, reason } = (event ?? {}) as { code?: number; reason?: string };
+      trouble ??= `link to ${args.target} closed (code ${code ?? '?'}${reason ? `: ${reason}` : ''})`;
     },
   });
   const guard: TRPCLink<AppRouter> =
@@ -96,18 +114,16 @@ export function createPeerLink(args: PeerClientArgs & { idleMs?: number }): Peer
         const timer = setTimeout(() => {
           observer.error(TRPCClientError.from(new Error(`no answer from ${args.target} within ${args.timeoutMs} ms`)));
           timeout.abort();
+          dropSockets();
         }, args.timeoutMs);
         const signal = op.signal ? AbortSignal.any([op.signal, timeout.signal]) : timeout.signal;
         const sub = next({ ...op, signal }).subscribe({
           next: (value) => observer.next(value),
           error: (err) => {
             clearTimeout(timer);
-            if (err.data?.code === 'UNAUTHORIZED') void ws.close();
-            observer.error(
-              lastConnectError && !err.data
-                ? TRPCClientError.from(new Error(`cannot reach ${args.target}: ${lastConnectError}`))
-                : err,
-            );
+            if (err.data?.code === 'UNAUTHORIZED' && err.message.startsWith('link token')) dropSockets();
+            // Transport failures (no answer from the server) get the socket's story.
+            observer.error(err.data || !trouble ? err : TRPCClientError.from(new Error(trouble, { cause: err })));
           },
           complete: () => {
             clearTimeout(timer);
@@ -120,7 +136,18 @@ export function createPeerLink(args: PeerClientArgs & { idleMs?: number }): Peer
         };
       });
   const api = createTRPCClient<AppRouter>({ links: [guard, wsLink({ client: ws })] });
-  return { api, close: () => ws.close() };
+  return {
+    api,
+    // tRPC's close waits for a connection attempt in progress; a peer that never
+    // answers must not hold a node's shutdown, so the sockets go after timeoutMs.
+    close: async () => {
+      const closed = ws.close();
+      const timer = setTimeout(dropSockets, args.timeoutMs);
+      await closed;
+      clearTimeout(timer);
+      dropSockets();
+    },
+  };
 }
 
 /** A client for the few federation procedures open to nodes that are not members yet (enrollment). */

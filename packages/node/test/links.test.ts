@@ -1,5 +1,5 @@
 import { once } from 'node:events';
-import type { AddressInfo } from 'node:net';
+import { type AddressInfo, createServer as createNetServer, type Socket } from 'node:net';
 import { createRequestToken, generateNodeKey, type NodeKey, readKeyFile, signObject } from '@citylink/crypto';
 import { eventually, TestNetwork } from '@citylink/dev-env';
 import { type AppRouter, type CityLinkNode, createPeerLink, LINK_SCOPE } from '@citylink/node';
@@ -148,6 +148,17 @@ describe('persistent links between nodes', () => {
     await link.close();
   });
 
+  it('a WebSocket that never sends its first message is closed', async () => {
+    await using quick = await TestNetwork.create({
+      cities: 1,
+      configure: (c) => ({ ...c, limits: { ...c.limits, wsFirstMessageMs: 200 } }),
+    });
+    const socket = new WebSocket(`${wsUrl(quick.cities[0]!)}?connectionParams=1`);
+    await once(socket, 'open');
+    const [code] = (await once(socket, 'close')) as [number];
+    expect(code).toBe(1006);
+  });
+
   it('a peer that cannot be reached fails the call at once, with the cause', async () => {
     const closed = new WebSocketServer({ port: 0, host: '127.0.0.1' });
     await once(closed, 'listening');
@@ -165,10 +176,14 @@ describe('persistent links between nodes', () => {
     await link.close();
   });
 
-  it('a peer that accepts the link but never answers times the call out', async () => {
+  it('a peer that accepts the link but never answers times the call out, and the link starts over', async () => {
     const silent = new WebSocketServer({ port: 0, host: '127.0.0.1' });
+    let connections = 0;
     let received = 0;
-    silent.on('connection', (socket) => socket.on('message', () => received++));
+    silent.on('connection', (socket) => {
+      connections++;
+      socket.on('message', () => received++);
+    });
     await once(silent, 'listening');
     const { port } = silent.address() as AddressInfo;
     const link = createPeerLink({
@@ -181,7 +196,29 @@ describe('persistent links between nodes', () => {
     await expect(link.api.federation.roster.query()).rejects.toThrow(/no answer from t-city-9 within 300 ms/);
     // It did reach the peer: the link token and the call were sent.
     await eventually(async () => expect(received).toBeGreaterThanOrEqual(2));
+    // The socket that stayed silent is not trusted again: the next call opens another.
+    await expect(link.api.federation.roster.query()).rejects.toThrow(/no answer/);
+    expect(connections).toBe(2);
     await link.close();
     await new Promise((resolve) => silent.close(resolve));
+  });
+
+  it('a peer that accepts TCP but never completes the handshake fails the call, and does not hold close()', async () => {
+    const accepted = new Set<Socket>();
+    const mute = createNetServer((socket) => accepted.add(socket));
+    mute.listen(0, '127.0.0.1');
+    await once(mute, 'listening');
+    const { port } = mute.address() as AddressInfo;
+    const link = createPeerLink({
+      baseUrl: `http://127.0.0.1:${port}`,
+      self: 't-city-1',
+      target: 't-city-9',
+      key: () => keys.get('t-city-1')!,
+      timeoutMs: 300,
+    });
+    await expect(link.api.federation.roster.query()).rejects.toThrow(/no answer|handshake/);
+    await link.close();
+    for (const socket of accepted) socket.destroy();
+    mute.close();
   });
 });
