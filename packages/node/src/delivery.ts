@@ -1,3 +1,4 @@
+import { LIMITS } from '@citylink/protocol';
 import type { Store } from '@citylink/store';
 import { Mutex } from 'async-mutex';
 import {
@@ -32,6 +33,22 @@ export function describeFailure(err: unknown): string {
   return [status && `HTTP ${status}`, e?.message ?? String(err), e?.cause?.message, e?.cause?.cause?.message]
     .filter((part, i, all) => part && all.indexOf(part) === i)
     .join(': ');
+}
+
+/**
+ * The longest prefix of `rows` whose objects fit in one batch's byte limit, and at
+ * least one row. Without it, 100 large objects (bulletins may reach 64 KiB) would
+ * make a batch that every recipient refuses, for ever.
+ */
+export function withinBatchBytes<R extends { jws: string }>(rows: readonly R[]): R[] {
+  let bytes = 0;
+  let n = 0;
+  while (n < rows.length) {
+    bytes += Buffer.byteLength(rows[n]!.jws, 'utf8');
+    if (n > 0 && bytes > LIMITS.maxBatchBytes) break;
+    n++;
+  }
+  return rows.slice(0, n);
 }
 
 export class DeliveryProtocolError extends Error {
@@ -185,8 +202,9 @@ export class Delivery {
     const breaker = this.#breaker(recipient);
     let done = 0;
     for (;;) {
-      const rows = await store.dueFor(recipient, now, config.batchSize);
-      if (rows.length === 0) break;
+      const due = await store.dueFor(recipient, now, config.batchSize);
+      if (due.length === 0) break;
+      const rows = withinBatchBytes(due);
       let results: ObjectResult[];
       try {
         results = await breaker.execute(async () => {
@@ -237,7 +255,7 @@ export class Delivery {
       }
       await this.#markHealthy(recipient);
       done += rows.length;
-      if (rows.length < config.batchSize || this.#stopped) break;
+      if ((due.length < config.batchSize && rows.length === due.length) || this.#stopped) break;
     }
     return done;
   }
