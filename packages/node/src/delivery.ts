@@ -1,5 +1,5 @@
 import { LIMITS } from '@citylink/protocol';
-import type { Store } from '@citylink/store';
+import type { OutcomeJob, Store } from '@citylink/store';
 import { Mutex } from 'async-mutex';
 import {
   BrokenCircuitError,
@@ -15,6 +15,9 @@ import type { Metrics } from './metrics.js';
 import type { PeerClient } from './peer-client.js';
 import type { ObjectResult } from './pipeline.js';
 import type { RosterState } from './roster.js';
+
+/** A round writes its outcomes once this many rows have them, not only when it ends. */
+const SETTLED_WRITE_ROWS = 1_000;
 
 /** Exponential backoff with "equal jitter": half fixed, half random, capped. Spreads a returning peer's load. */
 export function backoffDelay(attempts: number, baseMs: number, capMs: number, random = Math.random): number {
@@ -74,6 +77,14 @@ export class Delivery {
   readonly #healthyWrittenAt = new Map<string, number>();
   /** Rows that got a final outcome, by any round (background or flush). */
   #completed = 0;
+  /**
+   * Outcomes received in the current round, written in one transaction when it ends
+   * (or once there are many): a commit per push was most of a hub's database time in
+   * a fan-out. They need no durability of their own: rows whose outcome is lost in a
+   * crash are pushed again and answered `duplicate`.
+   */
+  #settled: OutcomeJob[] = [];
+  #settledRows = 0;
 
   constructor(
     private readonly n: {
@@ -162,7 +173,18 @@ export class Delivery {
         this.#completed += await this.#deliverTo(r, now);
       }
     });
-    await Promise.all(workers);
+    try {
+      await Promise.all(workers);
+    } finally {
+      await this.#writeSettled();
+    }
+  }
+
+  async #writeSettled(): Promise<void> {
+    const jobs = this.#settled;
+    this.#settled = [];
+    this.#settledRows = 0;
+    await this.n.store.recordAllOutcomes(jobs);
   }
 
   /**
@@ -201,8 +223,10 @@ export class Delivery {
     }
     const breaker = this.#breaker(recipient);
     let done = 0;
+    // Rows pushed in this round keep `pending` until the round's outcomes are written.
+    let after = 0;
     for (;;) {
-      const due = await store.dueFor(recipient, now, config.batchSize);
+      const due = await store.dueFor(recipient, now, config.batchSize, after);
       if (due.length === 0) break;
       const rows = withinBatchBytes(due);
       let results: ObjectResult[];
@@ -244,7 +268,10 @@ export class Delivery {
         outcome: r.outcome,
         ...(r.outcome === 'rejected' && { reason: `${r.reason}: ${r.detail}` }),
       }));
-      await store.recordOutcomes(recipient, outcomes);
+      after = rows[rows.length - 1]!.rowId;
+      this.#settled.push({ recipient, outcomes, at: new Date() });
+      this.#settledRows += outcomes.length;
+      if (this.#settledRows >= SETTLED_WRITE_ROWS) await this.#writeSettled();
       const at = Date.now();
       for (const [i, r] of results.entries()) {
         this.n.metrics.objectsOut.inc({ outcome: r.outcome });

@@ -90,11 +90,6 @@ export class Store {
    * times more than the statements themselves, and those paths need no entities.
    */
   readonly #knex: Knex;
-  readonly #outcomes = new GroupCommit<OutcomeJob>(async (jobs) => {
-    await this.#writeOutcomes(jobs);
-    return jobs.map(() => undefined);
-  });
-
   private constructor(
     readonly orm: MikroORM,
     readonly dialect: Dialect,
@@ -433,13 +428,15 @@ export class Store {
     return rows.map((r: { recipient: string }) => r.recipient);
   }
 
-  async dueFor(recipient: string, now: Date, limit: number): Promise<DueDelivery[]> {
+  /** Up to `limit` pending rows for `recipient` due at `now`, in row order, after row `afterRowId`. */
+  async dueFor(recipient: string, now: Date, limit: number, afterRowId = 0): Promise<DueDelivery[]> {
     const rows: { id: number; object_id: string; attempts: number; created_at: Date | number; jws: string }[] =
       await this.#knex('outbox')
         .join('objects', 'objects.id', 'outbox.object_id')
         .select('outbox.id', 'outbox.object_id', 'outbox.attempts', 'outbox.created_at', 'objects.jws')
         .where({ 'outbox.recipient': recipient, 'outbox.outcome': 'pending' })
         .where('outbox.next_attempt_at', '<=', now)
+        .where('outbox.id', '>', afterRowId)
         .orderBy('outbox.id')
         .limit(limit);
     return rows.map((r) => ({
@@ -451,21 +448,20 @@ export class Store {
     }));
   }
 
-  /**
-   * Final answers from the recipient: accepted, duplicate or rejected. A final answer
-   * is never overwritten. Concurrent callers share one transaction (see GroupCommit),
-   * so delivering to fifty peers at once does not cost fifty commits.
-   */
-  recordOutcomes(
-    recipient: string,
-    outcomes: readonly { objectId: string; outcome: Exclude<Outcome, 'pending'>; reason?: string }[],
-  ): Promise<void> {
-    return this.#outcomes.submit({ recipient, outcomes, at: new Date() });
+  /** Final answers from `recipient`: accepted, duplicate or rejected (see `recordAllOutcomes`). */
+  recordOutcomes(recipient: string, outcomes: OutcomeJob['outcomes']): Promise<void> {
+    return this.recordAllOutcomes([{ recipient, outcomes }]);
   }
 
-  async #writeOutcomes(jobs: readonly OutcomeJob[]): Promise<void> {
+  /**
+   * Final answers of many pushes, to any recipients, in one transaction (the outbox
+   * worker writes a whole round's at once). A final answer is never overwritten.
+   */
+  async recordAllOutcomes(jobs: readonly OutcomeJob[]): Promise<void> {
+    if (jobs.length === 0) return;
+    const now = new Date();
     await this.#transaction(async (trx) => {
-      for (const { recipient, outcomes, at } of jobs) {
+      for (const { recipient, outcomes, at = now } of jobs) {
         // One UPDATE per distinct (outcome, reason): a batch of 100 accepted objects is one statement.
         const groups = new Map<string, { outcome: string; reason: string | null; ids: string[] }>();
         for (const o of outcomes) {
@@ -842,10 +838,11 @@ function itemPatchRow(p: ItemPatch) {
   };
 }
 
-interface OutcomeJob {
+export interface OutcomeJob {
   recipient: string;
   outcomes: readonly { objectId: string; outcome: Exclude<Outcome, 'pending'>; reason?: string }[];
-  at: Date;
+  /** When the recipient answered (default: now). */
+  at?: Date;
 }
 
 /**

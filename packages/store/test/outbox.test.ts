@@ -76,6 +76,8 @@ describe.each(BACKENDS)('outbox (%s)', (_dialect, factory) => {
 
     expect(await store.dueFor(r, PAST, 10)).toEqual([]);
     expect((await store.dueFor(r, FUTURE, 10)).map((d) => d.objectId)).toEqual(ids);
+    // The next page starts after a given row (rows pushed but not yet recorded).
+    expect((await store.dueFor(r, FUTURE, 10, rowIds[1])).map((d) => d.objectId)).toEqual(ids.slice(2));
 
     // A deferred row and a delivered row drop out; the order of the rest is kept.
     await store.recordAttemptFailure([firstThree[0]!.rowId], 'HTTP 503', LATER);
@@ -157,18 +159,22 @@ describe.each(BACKENDS)('outbox (%s)', (_dialect, factory) => {
     expect((await store.dueFor(r, FUTURE, 10)).map((d) => d.objectId)).toEqual([untouched]);
   });
 
-  it('recordOutcomes from concurrent callers all land (they share a transaction)', async () => {
+  it('recordAllOutcomes writes the outcomes of many recipients in one call', async () => {
     const { store } = db();
     const recipients = Array.from({ length: 8 }, () => uniqueName('grp'));
     const [x, y] = await queue(store, recipients, recipients);
-    await Promise.all(
-      recipients.map((r, i) =>
-        store.recordOutcomes(r, [
-          { objectId: x!, outcome: 'accepted' },
+    const answered = new Date(Date.now() - 60_000);
+    await store.recordAllOutcomes(
+      recipients.map((r, i) => ({
+        recipient: r,
+        outcomes: [
+          { objectId: x!, outcome: 'accepted' as const },
           { objectId: y!, outcome: i % 2 ? 'duplicate' : 'rejected', reason: i % 2 ? undefined : 'not_addressed' },
-        ]),
-      ),
+        ],
+        at: answered,
+      })),
     );
+    expect((await rowOf(store, x!, recipients[0]!)).deliveredAt).toEqual(answered);
     for (const [i, r] of recipients.entries()) {
       expect(await rowOf(store, x!, r)).toMatchObject({ outcome: 'accepted' });
       expect(await rowOf(store, y!, r)).toMatchObject(
