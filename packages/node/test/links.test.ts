@@ -1,5 +1,5 @@
 import { once } from 'node:events';
-import { type AddressInfo, createServer as createNetServer, type Socket } from 'node:net';
+import { type AddressInfo, createServer as createNetServer, type Server as NetServer, type Socket } from 'node:net';
 import { createRequestToken, generateNodeKey, type NodeKey, readKeyFile, signObject } from '@citylink/crypto';
 import { eventually, TestNetwork } from '@citylink/dev-env';
 import { type AppRouter, type CityLinkNode, createPeerLink, LINK_SCOPE } from '@citylink/node';
@@ -38,6 +38,21 @@ function rawLink(to: CityLinkNode, params: Record<string, string> | null) {
 async function peerLinks(node: CityLinkNode): Promise<number> {
   const metric = (await node.metrics.registry.getMetricsAsJSON()).find((m) => m.name === 'citylink_peer_links');
   return metric?.values[0]?.value ?? 0;
+}
+
+/** A link from t-city-1 to a stand-in peer "t-city-9" on a local port. */
+const linkTo = (port: number, timeoutMs: number) =>
+  createPeerLink({
+    baseUrl: `http://127.0.0.1:${port}`,
+    self: 't-city-1',
+    target: 't-city-9',
+    key: () => keys.get('t-city-1')!,
+    timeoutMs,
+  });
+
+async function listening(server: NetServer | WebSocketServer): Promise<number> {
+  if (!server.address()) await once(server, 'listening');
+  return (server.address() as AddressInfo).port;
 }
 
 const bulletin = (origin: string, title: string, audience: string[]): SignedObject =>
@@ -161,17 +176,10 @@ describe('persistent links between nodes', () => {
 
   it('a peer that cannot be reached fails the call at once, with the cause', async () => {
     const closed = new WebSocketServer({ port: 0, host: '127.0.0.1' });
-    await once(closed, 'listening');
-    const { port } = closed.address() as AddressInfo;
+    const port = await listening(closed);
     await new Promise((resolve) => closed.close(resolve));
-    const link = createPeerLink({
-      baseUrl: `http://127.0.0.1:${port}`,
-      self: 't-city-1',
-      target: 't-city-9',
-      key: () => keys.get('t-city-1')!,
-      // Far longer than the test may run: only the connection failure can end the call.
-      timeoutMs: 600_000,
-    });
+    // Far longer than the test may run: only the connection failure can end the call.
+    const link = linkTo(port, 600_000);
     await expect(link.api.federation.roster.query()).rejects.toThrow(/cannot reach t-city-9: .*ECONNREFUSED/);
     await link.close();
   });
@@ -184,15 +192,8 @@ describe('persistent links between nodes', () => {
       connections++;
       socket.on('message', () => received++);
     });
-    await once(silent, 'listening');
-    const { port } = silent.address() as AddressInfo;
-    const link = createPeerLink({
-      baseUrl: `http://127.0.0.1:${port}`,
-      self: 't-city-1',
-      target: 't-city-9',
-      key: () => keys.get('t-city-1')!,
-      timeoutMs: 300,
-    });
+    const port = await listening(silent);
+    const link = linkTo(port, 300);
     await expect(link.api.federation.roster.query()).rejects.toThrow(/no answer from t-city-9 within 300 ms/);
     // It did reach the peer: the link token and the call were sent.
     await eventually(async () => expect(received).toBeGreaterThanOrEqual(2));
@@ -207,15 +208,8 @@ describe('persistent links between nodes', () => {
     const accepted = new Set<Socket>();
     const mute = createNetServer((socket) => accepted.add(socket));
     mute.listen(0, '127.0.0.1');
-    await once(mute, 'listening');
-    const { port } = mute.address() as AddressInfo;
-    const link = createPeerLink({
-      baseUrl: `http://127.0.0.1:${port}`,
-      self: 't-city-1',
-      target: 't-city-9',
-      key: () => keys.get('t-city-1')!,
-      timeoutMs: 300,
-    });
+    const port = await listening(mute);
+    const link = linkTo(port, 300);
     await expect(link.api.federation.roster.query()).rejects.toThrow(/no answer|handshake/);
     await link.close();
     for (const socket of accepted) socket.destroy();
