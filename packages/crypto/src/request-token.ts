@@ -66,8 +66,9 @@ export class ReplayCache {
         if (ids.size === 0 && other !== issuer) this.#byIssuer.delete(other);
       }
     }
-    if (!seen.has(jti) && (seen.size >= this.maxPerIssuer || this.#size >= this.maxEntries)) return 'full';
-    if (!seen.has(jti)) this.#size++;
+    const fresh = !seen.has(jti);
+    if (fresh && (seen.size >= this.maxPerIssuer || this.#size >= this.maxEntries)) return 'full';
+    if (fresh) this.#size++;
     seen.set(jti, expiresAtMs);
     return 'claimed';
   }
@@ -144,7 +145,7 @@ export async function verifyRequestToken(
     return {
       ok: false,
       reason: 'busy',
-      detail: `too many live request tokens from ${iss} to remember; retry in a minute`,
+      detail: `too many live request tokens (from ${iss}, or in all) to remember; retry in a minute`,
     };
   }
   return { ok: true, issuer: iss, scope, jti, kid };

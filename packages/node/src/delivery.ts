@@ -173,11 +173,10 @@ export class Delivery {
         this.#completed += await this.#deliverTo(r, now);
       }
     });
-    try {
-      await Promise.all(workers);
-    } finally {
-      await this.#writeSettled();
-    }
+    // Every worker is done before the round's outcomes are written, even if one failed.
+    const ended = await Promise.allSettled(workers);
+    await this.#writeSettled();
+    for (const e of ended) if (e.status === 'rejected') throw e.reason;
   }
 
   async #writeSettled(): Promise<void> {

@@ -85,7 +85,7 @@ export function createPeerLink(args: PeerClientArgs & { idleMs?: number }): Peer
     }
   }
   const ws = createWSClient({
-    url: `${trpcUrl(args.baseUrl).replace(/^http/, 'ws')}`,
+    url: trpcUrl(args.baseUrl).replace(/^http/, 'ws'),
     WebSocket: PeerSocket as unknown as typeof globalThis.WebSocket,
     connectionParams: async () => ({
       peer: await createRequestToken({ key: args.key(), issuer: args.self, audience: args.target, scope: LINK_SCOPE }),
