@@ -68,6 +68,8 @@ export const NodeConfigSchema = z.object({
       loginAttemptsPer15Min: z.number().int().positive().default(10),
       /** A WebSocket that sends nothing (not even its connection params) for this long is closed. */
       wsFirstMessageMs: z.number().int().positive().default(15_000),
+      /** A peer's link is asked to re-authenticate with a fresh token this often (and cut a minute later if it does not). */
+      linkMaxAgeMs: z.number().int().positive().default(3_600_000),
     })
     .prefault({}),
   /**

@@ -19,7 +19,7 @@ import { applyWSSHandler } from '@trpc/server/adapters/ws';
 import { type Logger, pino } from 'pino';
 import { RateLimiterMemory } from 'rate-limiter-flexible';
 import sirv from 'sirv';
-import { WebSocketServer } from 'ws';
+import { type WebSocket, WebSocketServer } from 'ws';
 import { z } from 'zod';
 import { Accounts, type SessionUser } from './auth.js';
 import { CatchUp } from './catchup.js';
@@ -40,7 +40,7 @@ import { decodeStored } from './projection.js';
 import { RosterState } from './roster.js';
 import { appRouter } from './routers/index.js';
 import { Statements } from './statements.js';
-import { createContext } from './trpc.js';
+import { type Context, createContext } from './trpc.js';
 import { Views } from './views.js';
 
 export const PROTOCOL_VERSION = 1;
@@ -345,11 +345,7 @@ export class CityLinkNode implements AsyncDisposable {
       router: appRouter,
       createContext: ({ req, res: socket, info }) => {
         const ctx = createContext(this, req, undefined, info.connectionParams as Record<string, string> | null);
-        void ctx.link?.then((auth) => {
-          if (!auth.ok || socket.readyState !== socket.OPEN) return;
-          this.metrics.peerLinks.inc();
-          socket.once('close', () => this.metrics.peerLinks.dec());
-        });
+        if (ctx.link) this.#watchLink(ctx, socket);
         return ctx;
       },
       keepAlive: { enabled: true, pingMs: 30_000, pongWaitMs: 10_000 },
@@ -378,6 +374,29 @@ export class CityLinkNode implements AsyncDisposable {
     const host = this.config.host.includes(':') ? `[${this.config.host}]` : this.config.host;
     this.#baseUrl = this.config.baseUrl?.replace(/\/$/, '') ?? `http://${host}:${port}`;
     this.log.info({ url: this.#baseUrl, role: this.config.role }, 'node listening');
+  }
+
+  /**
+   * A peer's link: counted while open; dropped (after the answer in flight) when a
+   * call finds its authority gone; asked to renew with a fresh token at
+   * `limits.linkMaxAgeMs` (tRPC clients open a new socket and move over) and cut a
+   * minute later if it has not.
+   */
+  #watchLink(ctx: Context, socket: WebSocket): void {
+    ctx.dropLink = () => setImmediate(() => socket.close(4401, 'link no longer authorized'));
+    void ctx.link?.then((auth) => {
+      if (!auth.ok || socket.readyState !== socket.OPEN) return;
+      this.log.debug({ peer: auth.issuer }, 'peer link opened');
+      this.metrics.peerLinks.inc();
+      const maxAge = this.config.limits.linkMaxAgeMs;
+      const renew = setTimeout(() => socket.send(JSON.stringify({ id: null, method: 'reconnect' })), maxAge);
+      const cut = setTimeout(() => socket.close(4408, 'link too old'), maxAge + 60_000);
+      socket.once('close', () => {
+        this.metrics.peerLinks.dec();
+        clearTimeout(renew);
+        clearTimeout(cut);
+      });
+    });
   }
 
   async #route(

@@ -23,6 +23,8 @@ export interface Context {
    * connection's params arrive (createContext runs once per connection).
    */
   link?: Promise<RequestTokenResult>;
+  /** Closes that link, after the answer in flight. */
+  dropLink?: () => void;
 }
 
 export function createContext(
@@ -139,6 +141,7 @@ export const federationProcedure = publicProcedure.use(async ({ ctx, path, next 
   }
   if (!auth.ok) {
     const what = ctx.link ? 'link token' : 'request token';
+    ctx.dropLink?.();
     node.metrics.rejects.inc({ reason: `request_${auth.reason}` });
     node.log.warn(
       { path, ip: ctx.ip, reason: auth.reason, detail: auth.detail, link: !!ctx.link },
@@ -151,6 +154,7 @@ export const federationProcedure = publicProcedure.use(async ({ ctx, path, next 
   }
   const issuer = auth.issuer;
   if (!node.roster.isActive(issuer)) {
+    ctx.dropLink?.();
     node.metrics.rejects.inc({ reason: 'request_not_member' });
     node.log.warn({ path, peer: issuer }, 'federation call refused: not an active member');
     throw new TRPCError({ code: 'FORBIDDEN', message: `${issuer} is not an active member of the network` });

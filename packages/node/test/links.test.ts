@@ -121,27 +121,82 @@ describe('persistent links between nodes', () => {
     ];
     for (const [what, params, reason] of cases) {
       const link = rawLink(city(2), params);
-      await expect(link.api.federation.deliver.mutate({ objects: [object.jws] }), what).rejects.toThrow(reason);
-      await expect(link.api.federation.changes.query({ after: 0 }), what).rejects.toMatchObject({
-        data: { code: 'UNAUTHORIZED' },
-      });
+      const refused = link.api.federation.deliver.mutate({ objects: [object.jws] });
+      await expect(refused, what).rejects.toThrow(reason);
+      await expect(refused, what).rejects.toMatchObject({ data: { code: 'UNAUTHORIZED' } });
       await link.close();
     }
     expect(await city(2).store.getObject(object.id)).toBeNull();
   });
 
-  it('a link stays good only while its member and key do', async () => {
-    const link = rawLink(city(1), { peer: await linkToken('t-city-3', 't-city-1') });
-    await expect(link.api.federation.roster.query()).resolves.toMatchObject({ version: expect.any(Number) });
-
+  it('a link stays good only while its member and key do, and is closed when they are not', async () => {
     const official = await net.login(net.hub, 'official');
-    await official.hub.setMemberStatus.mutate({ node: 't-city-3', status: 'suspended' });
-    await net.refreshRosters();
-    await expect(link.api.federation.changes.query({ after: 0 })).rejects.toThrow(/t-city-3 is not an active member/);
+    const before = await peerLinks(city(1));
+    const linkAs = (from: 't-city-2' | 't-city-3') =>
+      createPeerLink({
+        baseUrl: city(1).baseUrl,
+        self: from,
+        target: 't-city-1',
+        key: () => keys.get(from)!,
+        timeoutMs: 10_000,
+      });
 
+    // Suspension: the open link's next call is refused and the link closed; reinstated, it works again.
+    const fromTwo = linkAs('t-city-2');
+    await fromTwo.api.federation.roster.query();
+    expect(await peerLinks(city(1))).toBe(before + 1);
+    await official.hub.setMemberStatus.mutate({ node: 't-city-2', status: 'suspended' });
+    await net.refreshRosters();
+    await expect(fromTwo.api.federation.changes.query({ after: 0 })).rejects.toThrow(
+      /t-city-2 is not an active member/,
+    );
+    await eventually(async () => expect(await peerLinks(city(1))).toBe(before));
+    await official.hub.setMemberStatus.mutate({ node: 't-city-2', status: 'active' });
+    await net.refreshRosters();
+    await expect(fromTwo.api.federation.changes.query({ after: 0 })).resolves.toMatchObject({
+      epoch: expect.any(String),
+    });
+    await fromTwo.close();
+
+    // Revocation: the key that opened the link is not valid any more, so the open link's next call is refused.
+    const fromThree = linkAs('t-city-3');
+    await fromThree.api.federation.roster.query();
+    await eventually(async () => expect(await peerLinks(city(1))).toBe(before + 1));
     await official.hub.setMemberStatus.mutate({ node: 't-city-3', status: 'revoked' });
     await net.refreshRosters();
-    await expect(link.api.federation.changes.query({ after: 0 })).rejects.toThrow(/link token key_revoked/);
+    await expect(fromThree.api.federation.changes.query({ after: 0 })).rejects.toThrow(/link token key_revoked/);
+    await eventually(async () => expect(await peerLinks(city(1))).toBe(before));
+    // And a new link opened with that key is refused from the start.
+    await expect(fromThree.api.federation.roster.query()).rejects.toThrow(/link token key_revoked/);
+    expect(await peerLinks(city(1))).toBe(before);
+    await fromThree.close();
+  });
+
+  it('a link is renewed with a fresh token at its maximum age, and no call fails meanwhile', async () => {
+    await using quick = await TestNetwork.create({
+      cities: 1,
+      configure: (c) => ({ ...c, limits: { ...c.limits, linkMaxAgeMs: 300 } }),
+    });
+    const from = quick.cities[0]!;
+    const key = await readKeyFile(quick.configOf(from.id).keyFile as string);
+    let connects = 0;
+    const link = createPeerLink({
+      baseUrl: quick.hub.baseUrl,
+      self: from.id,
+      target: quick.hub.id,
+      // Called once per connection, to sign its link token.
+      key: () => {
+        connects++;
+        return key;
+      },
+      timeoutMs: 10_000,
+    });
+    const failures: unknown[] = [];
+    await eventually(async () => {
+      await link.api.federation.roster.query().catch((err: unknown) => failures.push(err));
+      expect(connects).toBeGreaterThanOrEqual(2);
+    });
+    expect(failures).toEqual([]);
     await link.close();
   });
 
