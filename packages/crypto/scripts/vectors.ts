@@ -205,18 +205,28 @@ export async function buildVectors() {
     generalJws: assembleGeneralJws(bytes, [entry]),
   };
 
-  const requestToken = {
-    note: 'Deterministic example; a real token expires within two minutes of iat and its jti is random.',
-    token: await new SignJWT({ scope: 'federation.deliver' })
+  const tokenFor = (scope: string, jti: string) =>
+    new SignJWT({ scope })
       .setProtectedHeader({ alg: 'EdDSA', typ: 'citylink-request+jwt', kid: current.kid })
       .setIssuer('wi-madison')
       .setAudience('wi-hub')
       .setIssuedAt(Math.floor(Date.parse(VECTOR_NOW) / 1000))
       .setExpirationTime(Math.floor(Date.parse(VECTOR_NOW) / 1000) + 60)
-      .setJti('00000000-0000-4000-8000-000000000000')
-      .sign(current.privateKey),
+      .setJti(jti)
+      .sign(current.privateKey);
+  const linkToken = await tokenFor('federation.link', '00000000-0000-4000-8000-000000000001');
+  const requestToken = {
+    note: 'Deterministic example; a real token expires within two minutes of iat and its jti is random.',
+    token: await tokenFor('federation.deliver', '00000000-0000-4000-8000-000000000000'),
     verifyAt: VECTOR_NOW,
     expect: { iss: 'wi-madison', aud: 'wi-hub', scope: 'federation.deliver' },
+    link: {
+      note: 'Opening a link (protocol §10.1): the first WebSocket message carries a token of scope federation.link.',
+      url: 'wss://citylink.elections.wi.example/trpc?connectionParams=1',
+      firstMessage: JSON.stringify({ method: 'connectionParams', data: { peer: linkToken } }),
+      token: linkToken,
+      expect: { iss: 'wi-madison', aud: 'wi-hub', scope: 'federation.link' },
+    },
   };
 
   // Membership: a hub-signed roster, the hub rotating its key (an announcement signed

@@ -98,6 +98,22 @@ describe('protocol test vectors (docs/protocol/vectors)', () => {
     expect(plain.payload.scope).toBe(v.expect.scope);
   });
 
+  it('link token: the first message of a link carries a request token of scope federation.link', async () => {
+    const { link, verifyAt } = await load<{
+      verifyAt: string;
+      link: { firstMessage: string; token: string; expect: { iss: string; aud: string; scope: string } };
+    }>('request-token');
+    expect(JSON.parse(link.firstMessage)).toEqual({ method: 'connectionParams', data: { peer: link.token } });
+    const ours = await verifyRequestToken(link.token, {
+      audience: link.expect.aud,
+      scope: link.expect.scope,
+      resolveKey: ring.resolve,
+      replay: new ReplayCache(),
+      now: new Date(verifyAt),
+    });
+    expect(ours).toMatchObject({ ok: true, issuer: link.expect.iss, scope: 'federation.link' });
+  });
+
   it('membership: the pinned hub key verifies roster 1 and, through the key chain, roster 2', async () => {
     const v = await load<{
       pinnedHubKey: KeyRecord;
