@@ -48,7 +48,8 @@ export function createMetrics(nodeId: string) {
     }),
     peerLinks: new Gauge({
       name: 'citylink_peer_links',
-      help: 'Open WebSocket links from peer nodes that authenticated with a valid link token',
+      help: 'Open WebSocket links from peer nodes that authenticated with a valid link token, by peer',
+      labelNames: ['peer'],
       registers: [registry],
     }),
     logHead: new Gauge({ name: 'citylink_log_head_seq', help: 'Newest log sequence number', registers: [registry] }),

@@ -387,12 +387,13 @@ export class CityLinkNode implements AsyncDisposable {
     void ctx.link?.then((auth) => {
       if (!auth.ok || socket.readyState !== socket.OPEN) return;
       this.log.debug({ peer: auth.issuer }, 'peer link opened');
-      this.metrics.peerLinks.inc();
+      const peer = { peer: auth.issuer };
+      this.metrics.peerLinks.inc(peer);
       const maxAge = this.config.limits.linkMaxAgeMs;
       const renew = setTimeout(() => socket.send(JSON.stringify({ id: null, method: 'reconnect' })), maxAge);
       const cut = setTimeout(() => socket.close(4408, 'link too old'), maxAge + 60_000);
       socket.once('close', () => {
-        this.metrics.peerLinks.dec();
+        this.metrics.peerLinks.dec(peer);
         clearTimeout(renew);
         clearTimeout(cut);
       });
