@@ -542,7 +542,10 @@ describe.skipIf(!HAVE_CHROMIUM)('the web console in Chromium, against a network 
         name: 'network',
         d: h,
         path: '/hub/network',
-        ready: (p) => p.getByRole('rowheader', { name: /City of Shelbyville/ }).waitFor(),
+        ready: async (p) => {
+          await p.getByRole('rowheader', { name: /City of Shelbyville/ }).waitFor();
+          await p.getByRole('columnheader', { name: 'Link open' }).waitFor();
+        },
       },
       {
         name: 'membership',

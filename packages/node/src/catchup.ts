@@ -1,5 +1,6 @@
 import type { Store } from '@citylink/store';
 import type { Logger } from 'pino';
+import { describeFailure } from './delivery.js';
 import type { PeerClient } from './peer-client.js';
 import type { Inbound } from './pipeline.js';
 
@@ -67,8 +68,9 @@ export class CatchUp {
         if (page.next >= page.head) break;
       }
     } catch (err) {
-      await store.updatePeer(peer, { lastError: `pull: ${String(err)}`.slice(0, 500), lastErrorAt: new Date() });
-      log.warn({ peer, err: String(err) }, 'pull failed; will try again');
+      const why = describeFailure(err);
+      await store.updatePeer(peer, { lastError: `pull: ${why}`.slice(0, 500), lastErrorAt: new Date() });
+      log.warn({ peer, err: why }, 'pull failed; will try again');
     }
     return accepted;
   }

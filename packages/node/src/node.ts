@@ -106,6 +106,8 @@ export class CityLinkNode implements AsyncDisposable {
   readonly #pulledUpTo = new Map<string, number>();
   /** Federation clients by peer node; a URL change or a key change replaces them. */
   #clients = new Map<string, { url: string; link: PeerLink }>();
+  /** Open, authenticated links from each peer. */
+  readonly #linksFrom = new Map<string, number>();
   #closed = false;
 
   private constructor(
@@ -389,11 +391,13 @@ export class CityLinkNode implements AsyncDisposable {
       this.log.debug({ peer: auth.issuer }, 'peer link opened');
       const peer = { peer: auth.issuer };
       this.metrics.peerLinks.inc(peer);
+      this.#linksFrom.set(auth.issuer, (this.#linksFrom.get(auth.issuer) ?? 0) + 1);
       const maxAge = this.config.limits.linkMaxAgeMs;
       const renew = setTimeout(() => socket.send(JSON.stringify({ id: null, method: 'reconnect' })), maxAge);
       const cut = setTimeout(() => socket.close(4408, 'link too old'), maxAge + 60_000);
       socket.once('close', () => {
         this.metrics.peerLinks.dec(peer);
+        this.#linksFrom.set(auth.issuer, (this.#linksFrom.get(auth.issuer) ?? 1) - 1);
         clearTimeout(renew);
         clearTimeout(cut);
       });
@@ -492,7 +496,7 @@ export class CityLinkNode implements AsyncDisposable {
     const link =
       this.config.delivery.transport === 'websocket'
         ? createPeerLink({ ...args, idleMs: this.config.delivery.linkIdleMs })
-        : { api: createPeerClient(args), close: async () => {} };
+        : { api: createPeerClient(args), isOpen: () => false, close: async () => {} };
     this.#clients.set(node, { url, link });
     return link.api;
   }
@@ -684,8 +688,14 @@ export class CityLinkNode implements AsyncDisposable {
         role: m.role,
         status: m.status,
         lastSeen: p?.lastInboundAt?.toISOString() ?? null,
+        /** Persistent links open now: the member's to this node, and this node's to the member. */
+        link: {
+          in: (this.#linksFrom.get(m.node) ?? 0) > 0,
+          out: this.#clients.get(m.node)?.link.isOpen() ?? false,
+        },
         lastPushOk: p?.lastPushOkAt?.toISOString() ?? null,
-        lastError: p?.lastError ?? null,
+        /** The last failure talking to the member, unless a push or pull has worked since. */
+        lastError: p?.lastError && !recoveredSince(p.lastErrorAt, [p.lastPushOkAt, p.lastPullAt]) ? p.lastError : null,
         backlog: pending[m.node] ?? 0,
         breaker: this.delivery.breakerState(m.node),
         pullCursor: p?.cursorSeq ?? 0,
@@ -731,6 +741,10 @@ export class CityLinkNode implements AsyncDisposable {
   [Symbol.asyncDispose](): Promise<void> {
     return this.close();
   }
+}
+
+function recoveredSince(failedAt: Date | null | undefined, successes: (Date | null | undefined)[]): boolean {
+  return !!failedAt && successes.some((ok) => ok && ok.getTime() > failedAt.getTime());
 }
 
 /** Reads a members file: a JSON array of member records. */

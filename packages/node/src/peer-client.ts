@@ -53,6 +53,8 @@ export function createPeerClient(args: PeerClientArgs): PeerClient {
 /** A federation client over one persistent WebSocket, and the way to close it. */
 export interface PeerLink {
   readonly api: PeerClient;
+  /** Whether a socket to the peer is open now. */
+  isOpen(): boolean;
   close(): Promise<void>;
 }
 
@@ -123,7 +125,7 @@ export function createPeerLink(args: PeerClientArgs & { idleMs?: number }): Peer
             clearTimeout(timer);
             if (err.data?.code === 'UNAUTHORIZED' && err.message.startsWith('link token')) dropSockets();
             // Transport failures (no answer from the server) get the socket's story.
-            observer.error(err.data || !trouble ? err : TRPCClientError.from(new Error(trouble, { cause: err })));
+            observer.error(err.data || !trouble ? err : TRPCClientError.from(new Error(trouble)));
           },
           complete: () => {
             clearTimeout(timer);
@@ -138,6 +140,7 @@ export function createPeerLink(args: PeerClientArgs & { idleMs?: number }): Peer
   const api = createTRPCClient<AppRouter>({ links: [guard, wsLink({ client: ws })] });
   return {
     api,
+    isOpen: () => [...sockets].some((socket) => socket.readyState === WebSocket.OPEN),
     // tRPC's close waits for a connection attempt in progress; a peer that never
     // answers must not hold a node's shutdown, so the sockets go after timeoutMs.
     close: async () => {

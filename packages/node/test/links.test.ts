@@ -214,6 +214,24 @@ describe('persistent links between nodes', () => {
     await link.close();
   });
 
+  it("the hub's network view shows which links are open, each way", async () => {
+    await using quick = await TestNetwork.create({
+      cities: 2,
+      configure: (c) => ({ ...c, delivery: { ...c.delivery, linkIdleMs: 3_000 } }),
+    });
+    const official = await quick.login(quick.hub, 'official');
+    const linkOf = async (node: string) => (await official.hub.network.query()).find((m) => m.node === node)?.link;
+    // The start-up catch-up opened links; once they idle out, none is open.
+    await eventually(async () => {
+      for (const c of quick.cities) expect(await linkOf(c.id)).toEqual({ in: false, out: false });
+    });
+    await quick.cities[0]!.pullFromHub();
+    expect(await linkOf('t-city-1')).toEqual({ in: true, out: false });
+    expect(await linkOf('t-city-2')).toEqual({ in: false, out: false });
+    await quick.hub.peer('t-city-2')!.federation.roster.query();
+    expect(await linkOf('t-city-2')).toEqual({ in: false, out: true });
+  });
+
   it('a WebSocket that never sends its first message is closed', async () => {
     await using quick = await TestNetwork.create({
       cities: 1,

@@ -106,6 +106,8 @@ describe('delivery and convergence under failure', () => {
     await city1.delivery.flush();
     expect(broken.requests()).toBe(whileOpen);
     expect(whileOpen).toBeGreaterThanOrEqual(3);
+    const failingWith = async () => (await city1.networkHealth()).find((m) => m.node === 't-city-2')?.lastError;
+    expect(await failingWith()).toMatch(/\b503\b/);
 
     await new Promise<void>((resolve) => broken.server.close(() => resolve()));
     await net.restart('t-city-2');
@@ -116,6 +118,8 @@ describe('delivery and convergence under failure', () => {
     });
     expect(await net.cities[1]!.store.getObject(id)).not.toBeNull();
     expect(city1.delivery.breakerState('t-city-2')).toBe('closed');
+    // The health view stops reporting the old error once a push has worked.
+    expect(await failingWith()).toBeNull();
   });
 
   it('a city that was offline converges by pulling from the hub, without anything being re-sent', async () => {

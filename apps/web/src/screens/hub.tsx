@@ -353,14 +353,16 @@ export function NetworkScreen() {
         <div className="table-scroll card">
           <table className="table">
             <caption>
-              Every member of the network: when it last called the hub, what is waiting for it, how many log entries its
-              catch-up is behind (— when not known yet), and how old its key is. Refreshes every 10 seconds.
+              Every member of the network: when it last called the hub, which persistent links are open now, what is
+              waiting for it, how many log entries its catch-up is behind (— when not known yet), how old its key is,
+              and the error of its last failed contact unless one has worked since. Refreshes every 10 seconds.
             </caption>
             <thead>
               <tr>
                 <th scope="col">Member</th>
                 <th scope="col">Membership</th>
                 <th scope="col">Last seen</th>
+                <th scope="col">Link open</th>
                 <th scope="col">Last delivery to it</th>
                 <th scope="col" className="num">
                   Backlog
@@ -375,7 +377,7 @@ export function NetworkScreen() {
                 <th scope="col" className="num">
                   Key age (days)
                 </th>
-                <th scope="col">Last error</th>
+                <th scope="col">Failing with</th>
               </tr>
             </thead>
             <tbody>
@@ -387,6 +389,7 @@ export function NetworkScreen() {
                   </th>
                   <td>{humanize(m.status)}</td>
                   <td title={formatTime(m.lastSeen)}>{formatAgo(m.lastSeen)}</td>
+                  <td>{linkLabel(m.link)}</td>
                   <td title={formatTime(m.lastPushOk)}>{formatAgo(m.lastPushOk)}</td>
                   <td className="num">{m.backlog}</td>
                   <td>{humanize(String(m.breaker))}</td>
@@ -402,4 +405,12 @@ export function NetworkScreen() {
       )}
     </div>
   );
+}
+
+/** Which persistent links are open between the hub and a member (they close after 20 idle seconds). */
+function linkLabel(link: { in: boolean; out: boolean }): string {
+  if (link.in && link.out) return 'both ways';
+  if (link.in) return 'to the hub';
+  if (link.out) return 'from the hub';
+  return '—';
 }
