@@ -389,19 +389,23 @@ export class CityLinkNode implements AsyncDisposable {
     void ctx.link?.then((auth) => {
       if (!auth.ok || socket.readyState !== socket.OPEN) return;
       this.log.debug({ peer: auth.issuer }, 'peer link opened');
-      const peer = { peer: auth.issuer };
-      this.metrics.peerLinks.inc(peer);
-      this.#linksFrom.set(auth.issuer, (this.#linksFrom.get(auth.issuer) ?? 0) + 1);
+      this.#countLink(auth.issuer, 1);
       const maxAge = this.config.limits.linkMaxAgeMs;
       const renew = setTimeout(() => socket.send(JSON.stringify({ id: null, method: 'reconnect' })), maxAge);
       const cut = setTimeout(() => socket.close(4408, 'link too old'), maxAge + 60_000);
       socket.once('close', () => {
-        this.metrics.peerLinks.dec(peer);
-        this.#linksFrom.set(auth.issuer, (this.#linksFrom.get(auth.issuer) ?? 1) - 1);
+        this.#countLink(auth.issuer, -1);
         clearTimeout(renew);
         clearTimeout(cut);
       });
     });
+  }
+
+  #countLink(peer: string, delta: 1 | -1): void {
+    const open = (this.#linksFrom.get(peer) ?? 0) + delta;
+    if (open > 0) this.#linksFrom.set(peer, open);
+    else this.#linksFrom.delete(peer);
+    this.metrics.peerLinks.set({ peer }, open);
   }
 
   async #route(
