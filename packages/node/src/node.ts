@@ -198,7 +198,7 @@ export class CityLinkNode implements AsyncDisposable {
     if (config.role === 'city' && !config.hub) throw new InvalidInputError('a city node needs `hub` (node, url, keys)');
     const logger = opts.logger ?? pino({ level: config.logLevel, base: { node: config.nodeId } });
     const key = await readKeyFile(config.keyFile);
-    const store = await Store.open({ databaseUrl: config.databaseUrl, sqlitePath: config.sqlitePath });
+    const store = await Store.open({ databaseUrl: config.databaseUrl, sqlitePath: config.sqlitePath }, { node: true });
     const node = new CityLinkNode(config, store, key, logger);
     try {
       await node.#start();

@@ -1,6 +1,7 @@
 import { createServer, type Server } from 'node:http';
 import type { CityLinkClient } from '@citylink/client';
 import { TestNetwork, eventually as waitFor } from '@citylink/dev-env';
+import { createNode } from '@citylink/node';
 import { Store } from '@citylink/store';
 import { afterEach, describe, expect, it } from 'vitest';
 
@@ -120,6 +121,18 @@ describe('delivery and convergence under failure', () => {
     expect(city1.delivery.breakerState('t-city-2')).toBe('closed');
     // The health view stops reporting the old error once a push has worked.
     expect(await failingWith()).toBeNull();
+  });
+
+  it('a second node process on the same database refuses to start, and changes nothing', async () => {
+    const { net } = await setup(1);
+    const city = net.cities[0]!;
+    const head = city.store.headSeq;
+    await expect(createNode(net.configOf(city.id))).rejects.toThrow(
+      /another CityLink node process is using this database/,
+    );
+    // The running node is unaffected.
+    expect(city.store.headSeq).toBe(head);
+    expect((await fetch(`${city.baseUrl}/healthz`)).status).toBe(200);
   });
 
   it('a city that was offline converges by pulling from the hub, without anything being re-sent', async () => {

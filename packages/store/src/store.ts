@@ -18,6 +18,7 @@ import {
   type StoredObject,
   User,
 } from './entities.js';
+import { lockPostgres, lockSqlite, type NodeLock } from './node-lock.js';
 
 export type NewObject = Omit<StoredObject, 'receivedAt'>;
 export type NewItem = Omit<Item, 'updatedAt'>;
@@ -84,6 +85,7 @@ const EPOCH_KEY = 'log_epoch';
 export class Store {
   readonly #appendLock = new Mutex();
   #headSeq = 0;
+  #nodeLock: NodeLock | undefined;
   /**
    * The query builder under MikroORM. The hot paths (append, dedupe, references,
    * outbox, catch-up pages) use it directly: MikroORM's entity layer costs several
@@ -98,10 +100,22 @@ export class Store {
     this.#knex = (orm.em.getConnection() as AbstractSqlConnection).getKnex();
   }
 
-  static async open(config: DatabaseConfig): Promise<Store> {
+  /**
+   * Opens the database and brings its schema up to date. `node: true` (a node
+   * process) also takes the database for this process alone until `close()`: a
+   * second node on the same database fails with `DatabaseInUseError`, since two
+   * would hand out the same log sequence numbers. Tools that only add accounts or
+   * read open it without.
+   */
+  static async open(config: DatabaseConfig, opts: { node?: boolean } = {}): Promise<Store> {
     const orm = await MikroORM.init(ormOptions(config));
+    let lock: NodeLock | undefined;
     try {
       const dialect = dialectOf(config);
+      const knex = (orm.em.getConnection() as AbstractSqlConnection).getKnex();
+      if (opts.node) {
+        lock = dialect === 'sqlite' ? lockSqlite(config.sqlitePath ?? ':memory:') : await lockPostgres(knex);
+      }
       if (dialect === 'sqlite') {
         const conn = orm.em.getConnection();
         // WAL + FULL sync: a committed append survives a crash or power loss.
@@ -117,10 +131,12 @@ export class Store {
         await em.insert(Meta, { key: EPOCH_KEY, value: epoch });
       }
       const store = new Store(orm, dialect, epoch);
+      store.#nodeLock = lock;
       const last = await em.findOne(LogEntry, { seq: { $gt: 0 } }, { orderBy: { seq: 'desc' }, fields: ['seq'] });
       store.#headSeq = last?.seq ?? 0;
       return store;
     } catch (err) {
+      await lock?.release();
       await orm.close(true);
       throw err;
     }
@@ -128,6 +144,9 @@ export class Store {
 
   async close(): Promise<void> {
     await this.#appendLock.waitForUnlock();
+    const lock = this.#nodeLock;
+    this.#nodeLock = undefined; // closing twice is harmless
+    await lock?.release();
     await this.orm.close(true);
   }
 
