@@ -232,6 +232,24 @@ describe('persistent links between nodes', () => {
     expect(await linkOf('t-city-2')).toEqual({ in: false, out: true });
   });
 
+  it('with delivery.transport "http", nodes deliver over HTTP and open no links', async () => {
+    await using plain = await TestNetwork.create({
+      cities: 2,
+      configure: (c) => ({ ...c, delivery: { ...c.delivery, transport: 'http' } }),
+    });
+    const staff = await plain.login(plain.cities[0]!);
+    const { id } = await staff.staff.postBulletin.mutate({
+      tlp: 'GREEN',
+      audience: ['*'],
+      body: { title: 'over http', narrative: 'n', category: 'operational.power-outage', severity: 'low' },
+    });
+    await plain.processAll();
+    for (const n of plain.nodes) {
+      expect(await n.store.getObject(id), n.id).not.toBeNull();
+      for (const peer of plain.nodes) expect(await peerLinks(n, peer.id)).toBe(0);
+    }
+  });
+
   it('a WebSocket that never sends its first message is closed', async () => {
     await using quick = await TestNetwork.create({
       cities: 1,
