@@ -1,0 +1,3 @@
+import { citylinkProject } from '../../vitest.shared.js';
+
+export default citylinkProject('stix');
