@@ -3,6 +3,8 @@ export * from './encoding.js';
 export * from './ids.js';
 export * from './limits.js';
 export * from './objects.js';
+export * from './preparedness.js';
+export * from './scorecard.js';
 export * from './search.js';
 export * from './taxonomy.js';
 export * from './tlp.js';
