@@ -442,7 +442,7 @@ const RULES: Record<RecommendationKey, Rule> = {
     };
   },
 
-  'security-day': (e, _f, _w, now, cycle) => {
+  'security-day': (e, _f, _w, _now, cycle) => {
     const dayOf = (d: SecurityDayBody) =>
       [d.proclamation, d.townHall?.date]
         .filter((x): x is string => !!x)
