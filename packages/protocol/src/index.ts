@@ -3,6 +3,7 @@ export * from './encoding.js';
 export * from './ids.js';
 export * from './limits.js';
 export * from './objects.js';
+export * from './operations.js';
 export * from './preparedness.js';
 export * from './scorecard.js';
 export * from './search.js';
