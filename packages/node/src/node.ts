@@ -10,6 +10,7 @@ import {
   type Marked,
   type Member,
   MemberSchema,
+  ObjectIdSchema,
   type ObjectKind,
   responseMarking,
   type SignedObject,
@@ -26,6 +27,7 @@ import { z } from 'zod';
 import { Accounts, type SessionUser } from './auth.js';
 import { CatchUp } from './catchup.js';
 import { type NodeConfig, type NodeConfigInput, NodeConfigSchema } from './config.js';
+import { SealedCursors } from './cursor.js';
 import { Delivery } from './delivery.js';
 import { ForbiddenError, InvalidInputError, NotFoundError } from './errors.js';
 import { Membership } from './membership.js';
@@ -70,6 +72,8 @@ export const CONTENT_SECURITY_POLICY = [
  * in one tick together).
  */
 const MAX_BODY_BYTES = LIMITS.absoluteMaxObjectBytes + LIMITS.maxBatchBytes + 64 * 1024;
+/** Rows one manifest call may scan, whatever the caller may receive of them. */
+const MANIFEST_SCAN_BUDGET = 10_000;
 
 export interface Marking {
   tlp: SignedObject['tlp'];
@@ -110,6 +114,7 @@ export class CityLinkNode implements AsyncDisposable {
   #clients = new Map<string, { url: string; link: PeerLink }>();
   /** Open, authenticated links from each peer. */
   readonly #linksFrom = new Map<string, number>();
+  readonly #cursors = new SealedCursors();
   #closed = false;
 
   private constructor(
@@ -556,13 +561,35 @@ export class CityLinkNode implements AsyncDisposable {
     };
   }
 
+  /**
+   * Ids of objects created since `since` that `peer` may receive, in id order.
+   * Filtered before limiting, and the cursor is sealed: a page never hands over,
+   * in `ids` or in `next`, the id of an object the peer may not receive. Each call
+   * scans at most MANIFEST_SCAN_BUDGET rows; `next` is null once the scan reached
+   * the end. `after` is a cursor from an earlier page, or (older peers) a plain id.
+   */
   async manifestFor(peer: string, since: Date, after: string | undefined, limit: number) {
-    const objects = await this.store.objectsCreatedSince(since, after, limit);
-    const maySend = await this.#sendable(objects, peer);
-    return {
-      ids: objects.filter(maySend).map((o) => o.id),
-      next: objects.length === limit ? objects[objects.length - 1]!.id : null,
-    };
+    let position =
+      after === undefined || ObjectIdSchema.safeParse(after).success ? after : this.#cursors.open(after, peer);
+    const ids: string[] = [];
+    let scanned = 0;
+    let end = false;
+    while (ids.length < limit && scanned < MANIFEST_SCAN_BUDGET) {
+      const want = Math.min(Math.max(limit, 200), MANIFEST_SCAN_BUDGET - scanned);
+      const rows = await this.store.objectsCreatedSince(since, position, want);
+      scanned += rows.length;
+      const maySend = await this.#sendable(rows, peer);
+      for (const o of rows) {
+        position = o.id;
+        if (maySend(o)) ids.push(o.id);
+        if (ids.length === limit) break;
+      }
+      if (rows.length < want) {
+        end = position === rows[rows.length - 1]?.id || rows.length === 0;
+        break;
+      }
+    }
+    return { ids, next: end || position === undefined ? null : this.#cursors.seal(position, peer) };
   }
 
   async fetchFor(peer: string, ids: string[]): Promise<string[]> {

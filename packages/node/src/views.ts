@@ -65,6 +65,9 @@ function itemView(item: Item): ItemView {
   };
 }
 
+/** RED bulletins one overview checks person by person. */
+const MAX_RED_COUNTED = 10_000;
+
 /** Read models for consoles and the CLI. Every read applies `mayDisplay` for the person asking. */
 export class Views {
   constructor(
@@ -156,6 +159,46 @@ export class Views {
       items,
       nextCursor: items.length === q.limit && last ? { created: last.created, id: last.id } : null,
     };
+  }
+
+  /**
+   * Bulletin counts for the hub's situation view, of what this person may see:
+   * RED bulletins count only for their named recipients (and the origin's people).
+   * Everything else the hub holds, every hub account may see, so the database
+   * counts it; RED items are few and are checked one by one (at most MAX_RED_COUNTED).
+   */
+  async overview(user: SessionUser, q: { since?: Date | undefined; daysSince: Date }) {
+    const { store } = this.n;
+    const where = { kinds: ['bulletin'], tlpsExcept: ['RED'], ...(q.since && { since: q.since }) };
+    const fields = ['category', 'severity', 'origin', 'status'] as const;
+    const [byCategory, bySeverity, byOrigin, byStatus] = (await Promise.all(
+      fields.map((f) => store.countItemsBy(f, where)),
+    )) as [Record<string, number>, Record<string, number>, Record<string, number>, Record<string, number>];
+    const byDay = await store.countBulletinsByDay(q.daysSince, { tlpsExcept: ['RED'] });
+    const red = await store.queryItems({
+      kinds: ['bulletin'],
+      tlps: ['RED'],
+      ...(q.since && { since: q.since }),
+      limit: MAX_RED_COUNTED,
+    });
+    const seen = new Set((await this.visible(user, await store.getObjects(red.map((i) => i.id)))).map((o) => o.id));
+    const add = (counts: Record<string, number>, key: string | null | undefined) => {
+      counts[key ?? 'none'] = (counts[key ?? 'none'] ?? 0) + 1;
+    };
+    for (const item of red.filter((i) => seen.has(i.id))) {
+      add(byCategory, item.category);
+      add(bySeverity, item.severity);
+      add(byOrigin, item.origin);
+      add(byStatus, item.status);
+      if (item.created < q.daysSince) continue;
+      const day = item.created.toISOString().slice(0, 10);
+      const [category, severity] = [item.category ?? 'none', item.severity ?? 'none'];
+      const row = byDay.find((d) => d.day === day && d.category === category && d.severity === severity);
+      if (row) row.n++;
+      else byDay.push({ day, category, severity, n: 1 });
+    }
+    byDay.sort((a, b) => a.day.localeCompare(b.day) || a.category.localeCompare(b.category));
+    return { byCategory, bySeverity, byOrigin, byStatus, byDay };
   }
 
   /**
