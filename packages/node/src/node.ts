@@ -3,15 +3,18 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { type NodeKey, ReplayCache, readKeyFile, signObject, thumbprint } from '@citylink/crypto';
 import {
-  canForward,
-  EVERYONE,
+  canForwardResponse,
+  isResponseKind,
   type KeyRecord,
   LIMITS,
+  type Marked,
   type Member,
   MemberSchema,
+  ObjectIdSchema,
   type ObjectKind,
+  responseMarking,
   type SignedObject,
-  sharesWithNetwork,
+  withAuthorNamed,
 } from '@citylink/protocol';
 import { type Role, Store, type StoredObject } from '@citylink/store';
 import { createHTTPHandler } from '@trpc/server/adapters/standalone';
@@ -24,6 +27,7 @@ import { z } from 'zod';
 import { Accounts, type SessionUser } from './auth.js';
 import { CatchUp } from './catchup.js';
 import { type NodeConfig, type NodeConfigInput, NodeConfigSchema } from './config.js';
+import { SealedCursors } from './cursor.js';
 import { Delivery } from './delivery.js';
 import { ForbiddenError, InvalidInputError, NotFoundError } from './errors.js';
 import { Membership } from './membership.js';
@@ -36,7 +40,7 @@ import {
   type PeerLink,
 } from './peer-client.js';
 import { FeedBus, Inbound } from './pipeline.js';
-import { decodeStored } from './projection.js';
+import { decodeStored, marked } from './projection.js';
 import { RosterState } from './roster.js';
 import { appRouter } from './routers/index.js';
 import { Statements } from './statements.js';
@@ -68,6 +72,8 @@ export const CONTENT_SECURITY_POLICY = [
  * in one tick together).
  */
 const MAX_BODY_BYTES = LIMITS.absoluteMaxObjectBytes + LIMITS.maxBatchBytes + 64 * 1024;
+/** Rows one manifest call may scan, whatever the caller may receive of them. */
+const MANIFEST_SCAN_BUDGET = 10_000;
 
 export interface Marking {
   tlp: SignedObject['tlp'];
@@ -108,6 +114,7 @@ export class CityLinkNode implements AsyncDisposable {
   #clients = new Map<string, { url: string; link: PeerLink }>();
   /** Open, authenticated links from each peer. */
   readonly #linksFrom = new Map<string, number>();
+  readonly #cursors = new SealedCursors();
   #closed = false;
 
   private constructor(
@@ -541,7 +548,11 @@ export class CityLinkNode implements AsyncDisposable {
     const rows = await this.store.logAfter(after, limit);
     // Where each peer's catch-up stands in our log (for the hub's network view).
     this.#pulledUpTo.set(peer, rows.length > 0 ? rows[rows.length - 1]!.seq : after);
-    const items = rows.filter((r) => this.#maySend(r.object, peer)).map((r) => ({ seq: r.seq, jws: r.object.jws }));
+    const maySend = await this.#sendable(
+      rows.map((r) => r.object),
+      peer,
+    );
+    const items = rows.filter((r) => maySend(r.object)).map((r) => ({ seq: r.seq, jws: r.object.jws }));
     return {
       epoch: this.store.epoch,
       items,
@@ -550,29 +561,58 @@ export class CityLinkNode implements AsyncDisposable {
     };
   }
 
+  /**
+   * Ids of objects created since `since` that `peer` may receive, in id order.
+   * Filtered before limiting, and the cursor is sealed: a page never hands over,
+   * in `ids` or in `next`, the id of an object the peer may not receive. Each call
+   * scans at most MANIFEST_SCAN_BUDGET rows; `next` is null once the scan reached
+   * the end. `after` is a cursor from an earlier page, or (older peers) a plain id.
+   */
   async manifestFor(peer: string, since: Date, after: string | undefined, limit: number) {
-    const objects = await this.store.objectsCreatedSince(since, after, limit);
-    return {
-      ids: objects.filter((o) => this.#maySend(o, peer)).map((o) => o.id),
-      next: objects.length === limit ? objects[objects.length - 1]!.id : null,
-    };
+    let position =
+      after === undefined || ObjectIdSchema.safeParse(after).success ? after : this.#cursors.open(after, peer);
+    const ids: string[] = [];
+    let scanned = 0;
+    let end = false;
+    while (ids.length < limit && scanned < MANIFEST_SCAN_BUDGET) {
+      const want = Math.min(Math.max(limit, 200), MANIFEST_SCAN_BUDGET - scanned);
+      const rows = await this.store.objectsCreatedSince(since, position, want);
+      scanned += rows.length;
+      const maySend = await this.#sendable(rows, peer);
+      for (const o of rows) {
+        position = o.id;
+        if (maySend(o)) ids.push(o.id);
+        if (ids.length === limit) break;
+      }
+      if (rows.length < want) {
+        end = position === rows[rows.length - 1]?.id || rows.length === 0;
+        break;
+      }
+    }
+    return { ids, next: end || position === undefined ? null : this.#cursors.seal(position, peer) };
   }
 
   async fetchFor(peer: string, ids: string[]): Promise<string[]> {
-    return (await this.store.getObjects(ids)).filter((o) => this.#maySend(o, peer)).map((o) => o.jws);
+    const objects = await this.store.getObjects(ids);
+    const maySend = await this.#sendable(objects, peer);
+    return objects.filter(maySend).map((o) => o.jws);
   }
 
-  #maySend(o: Pick<StoredObject, 'origin' | 'tlp' | 'audience' | 'recipients'>, peer: string): boolean {
-    return canForward(
-      {
-        origin: o.origin,
-        tlp: o.tlp as SignedObject['tlp'],
-        audience: o.audience,
-        recipients: o.recipients ?? undefined,
-      },
-      this.id,
-      peer,
-    );
+  /**
+   * Which of these objects this node may pass to `peer`: `canForward`, and for an
+   * answer (acknowledgement, status, retraction, endorsement) the peer must also be
+   * allowed what it answers, when that is held here.
+   */
+  async #sendable(objects: readonly StoredObject[], peer: string): Promise<(o: StoredObject) => boolean> {
+    const answered = await this.#answered(objects);
+    return (o) => canForwardResponse(marked(o), answered(o), this.id, peer);
+  }
+
+  /** The held objects that these objects answer, by answering object. */
+  async #answered(objects: readonly StoredObject[]): Promise<(o: StoredObject) => Marked | undefined> {
+    const wanted = [...new Set(objects.filter((o) => isResponseKind(o.kind) && o.target).map((o) => o.target!))];
+    const held = new Map((wanted.length > 0 ? await this.store.getObjects(wanted) : []).map((t) => [t.id, marked(t)]));
+    return (o) => (isResponseKind(o.kind) && o.target ? held.get(o.target) : undefined);
   }
 
   // ----------------------------------------------------------- authoring
@@ -583,14 +623,19 @@ export class CityLinkNode implements AsyncDisposable {
     input: Marking & { body: unknown },
     actor: SessionUser,
   ): Promise<{ id: string }> {
+    // The author of a RED object is one of its named people: answers to it reach the origin.
+    const marking = withAuthorNamed(
+      { tlp: input.tlp, audience: input.audience, recipients: input.recipients },
+      { node: this.id, user: actor.username },
+    );
     const object = {
       v: 1,
       kind,
       origin: this.id,
       created: new Date().toISOString(),
-      tlp: input.tlp,
-      audience: input.audience,
-      ...(input.recipients && { recipients: input.recipients }),
+      tlp: marking.tlp,
+      audience: marking.audience,
+      ...(marking.recipients && { recipients: marking.recipients }),
       ...(input.expires && { expires: input.expires }),
       body: input.body,
     } as SignedObject;
@@ -611,8 +656,8 @@ export class CityLinkNode implements AsyncDisposable {
 
   /**
    * Publishes an object about another one (acknowledgement, endorsement, status,
-   * retraction). It goes to the target's origin and audience under a marking no
-   * looser than the target's (a RED target's metadata travels as AMBER+STRICT).
+   * retraction) under `responseMarking`: the target's marking and audience, and for
+   * a RED target, RED for exactly its named recipients (the author among them).
    */
   async respond(
     kind: 'acknowledgement' | 'endorsement' | 'bulletin-status' | 'retraction',
@@ -621,7 +666,7 @@ export class CityLinkNode implements AsyncDisposable {
     actor: SessionUser,
   ): Promise<{ id: string }> {
     const target = await this.store.getObject(targetId);
-    if (!target || !this.views.canSee(actor, target))
+    if (!target || !(await this.views.visible(actor, [target])).length)
       throw new NotFoundError(`no object ${targetId} visible to you here`);
     if (kind === 'retraction' && target.origin !== this.id) throw new ForbiddenError('only the author may retract');
     if (kind === 'endorsement' && target.kind !== 'note') throw new InvalidInputError('only notes can be endorsed');
@@ -633,12 +678,11 @@ export class CityLinkNode implements AsyncDisposable {
         throw new ForbiddenError('only the author city or a hub official may change the status');
       }
     }
-    const tlp = target.tlp === 'RED' ? 'AMBER+STRICT' : (target.tlp as SignedObject['tlp']);
-    const everyone = target.audience.includes(EVERYONE) && sharesWithNetwork(tlp);
-    const audience = everyone
-      ? [EVERYONE]
-      : [...new Set([...target.audience, target.origin])].filter((n) => n !== this.id && n !== EVERYONE);
-    return this.publish(kind, { tlp, audience, body: { target: targetId, ...body } }, actor);
+    return this.publish(
+      kind,
+      { ...responseMarking(marked(target), this.id), body: { target: targetId, ...body } },
+      actor,
+    );
   }
 
   async currentPosture() {

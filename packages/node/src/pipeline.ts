@@ -4,8 +4,11 @@ import {
   canForward,
   EVERYONE,
   HUB_ONLY_KINDS,
+  isResponseKind,
   LIMITS,
+  type Marked,
   mayReceive,
+  responseMarkingError,
   type SignedObject,
   sharesWithNetwork,
 } from '@citylink/protocol';
@@ -24,7 +27,8 @@ export type NodeRejectReason =
   | 'not_authorized'
   | 'unknown_target'
   | 'deadline_passed'
-  | 'bad_cosignature';
+  | 'bad_cosignature'
+  | 'wider_than_target';
 
 export type ObjectResult =
   | { id: string; outcome: 'accepted'; seq: number }
@@ -41,6 +45,9 @@ export interface Appended {
 
 /** Emits `appended` with the new log entries after every committed append. */
 export class FeedBus extends EventEmitter<{ appended: [Appended[]] }> {}
+
+/** What the rules need to know of an object already held (or accepted earlier in the batch). */
+type Held = Marked & { kind: string };
 
 interface Checked {
   index: number;
@@ -160,7 +167,7 @@ export class Inbound {
     const seen = new Set<string>();
     // Objects accepted earlier in this batch count as held for the rules (a page of catch-up
     // often carries a bulletin and its status update together).
-    const pending = new Map<string, { origin: string; kind: string }>();
+    const pending = new Map<string, Held>();
     const refs = await this.n.store.objectsTargetingAny(
       all.flatMap(({ c }) => [c.verified.id, ...(targetOf(c.verified.object) ? [targetOf(c.verified.object)!] : [])]),
     );
@@ -177,7 +184,13 @@ export class Inbound {
         continue;
       }
       seen.add(id);
-      pending.set(id, { origin: object.origin, kind: object.kind });
+      pending.set(id, {
+        origin: object.origin,
+        kind: object.kind,
+        tlp: object.tlp,
+        audience: object.audience,
+        recipients: object.recipients,
+      });
       inputs.push({
         object: storedRecord(c.verified, from),
         ...projectionOf(id, object, refsOf),
@@ -222,9 +235,21 @@ export class Inbound {
   /** Rules about who may refer to what; needs the store, runs under the append lock. */
   async #authorship(
     o: SignedObject,
-    pending: ReadonlyMap<string, { origin: string; kind: string }>,
+    pending: ReadonlyMap<string, Held>,
   ): Promise<[NodeRejectReason, string] | undefined> {
-    const held = async (id: string) => pending.get(id) ?? (await this.n.store.getObject(id));
+    const held = async (id: string): Promise<Held | undefined> => {
+      const p = pending.get(id);
+      if (p) return p;
+      const s = await this.n.store.getObject(id);
+      return s ? { ...s, tlp: s.tlp as SignedObject['tlp'], recipients: s.recipients ?? undefined } : undefined;
+    };
+    if (isResponseKind(o.kind)) {
+      // An answer is judged against what it answers, when that is held (arrival order
+      // may differ; read paths apply the same bound once the target arrives).
+      const t = await held((o.body as { target: string }).target);
+      const wider = t && responseMarkingError(o, t);
+      if (wider) return ['wider_than_target', wider];
+    }
     const sameOriginAs = async (target: string, what: string) => {
       const t = await held(target);
       if (t && t.origin !== o.origin) return ['not_authorized', `only ${t.origin} may ${what} ${target}`] as const;

@@ -1,11 +1,21 @@
 import { payloadOfJws } from '@citylink/crypto';
-import { type SignedObject, searchTextOf, utf8 } from '@citylink/protocol';
+import { type Marked, type SignedObject, searchTextOf, utf8 } from '@citylink/protocol';
 import type { ItemPatch, NewItem, NewObject, StoredObject } from '@citylink/store';
 
 /** The object a signed object refers to, if any (what it acknowledges, retracts, supersedes…). */
 export function targetOf(o: SignedObject): string | undefined {
   const body = o.body as { target?: string; supersedes?: string; statement?: string };
   return body.target ?? body.supersedes ?? body.statement;
+}
+
+/** The marking fields of a stored object, as the TLP rules take them. */
+export function marked(o: Pick<StoredObject, 'origin' | 'tlp' | 'audience' | 'recipients'>): Marked {
+  return {
+    origin: o.origin,
+    tlp: o.tlp as SignedObject['tlp'],
+    audience: o.audience,
+    recipients: o.recipients ?? undefined,
+  };
 }
 
 export function decodeStored(o: Pick<StoredObject, 'jws'>): SignedObject {

@@ -1,8 +1,15 @@
-import { isPublic, mayDisplay, type SignedObject } from '@citylink/protocol';
+import {
+  isPublic,
+  isPublicResponse,
+  isResponseKind,
+  mayDisplay,
+  mayDisplayResponse,
+  type SignedObject,
+} from '@citylink/protocol';
 import type { Item, ItemQuery, Store, StoredObject } from '@citylink/store';
 import type { SessionUser } from './auth.js';
 import type { FeedBus } from './pipeline.js';
-import { decodeStored } from './projection.js';
+import { decodeStored, marked } from './projection.js';
 
 export interface FeedEntry {
   seq: number;
@@ -58,6 +65,9 @@ function itemView(item: Item): ItemView {
   };
 }
 
+/** RED bulletins one overview checks person by person. */
+const MAX_RED_COUNTED = 10_000;
+
 /** Read models for consoles and the CLI. Every read applies `mayDisplay` for the person asking. */
 export class Views {
   constructor(
@@ -70,16 +80,45 @@ export class Views {
     },
   ) {}
 
+  /** `mayDisplay` of the object's own marking; for objects that may answer another one, use `visible`. */
   canSee(user: SessionUser, o: Pick<StoredObject, 'origin' | 'tlp' | 'audience' | 'recipients'>): boolean {
-    return mayDisplay(
-      {
-        origin: o.origin,
-        tlp: o.tlp as SignedObject['tlp'],
-        audience: o.audience,
-        recipients: o.recipients ?? undefined,
-      },
-      { node: this.n.self, user: user.username },
+    return mayDisplay(marked(o), { node: this.n.self, user: user.username });
+  }
+
+  /**
+   * The objects this person may see, in order: `mayDisplay`, and for an answer
+   * (acknowledgement, status, retraction, endorsement) `mayDisplayResponse` against
+   * the object it answers, looked up once for the whole batch (`known` saves lookups).
+   */
+  async visible<T extends StoredObject>(
+    user: SessionUser,
+    objects: readonly T[],
+    known: readonly StoredObject[] = [],
+  ): Promise<T[]> {
+    const byId = new Map<string, StoredObject>([...known, ...objects].map((o) => [o.id, o]));
+    const missing = [
+      ...new Set(
+        objects.filter((o) => isResponseKind(o.kind) && o.target && !byId.has(o.target)).map((o) => o.target!),
+      ),
+    ];
+    if (missing.length > 0) for (const t of await this.n.store.getObjects(missing)) byId.set(t.id, t);
+    const viewer = { node: this.n.self, user: user.username };
+    return objects.filter((o) => {
+      if (!isResponseKind(o.kind)) return mayDisplay(marked(o), viewer);
+      const target = o.target ? byId.get(o.target) : undefined;
+      return mayDisplayResponse(marked(o), target && marked(target), viewer);
+    });
+  }
+
+  /** Log rows this person may see. */
+  async #visibleRows<R extends { object: StoredObject }>(user: SessionUser, rows: readonly R[]): Promise<R[]> {
+    const ok = new Set(
+      await this.visible(
+        user,
+        rows.map((r) => r.object),
+      ),
     );
+    return rows.filter((r) => ok.has(r.object));
   }
 
   entry(seq: number, o: StoredObject): FeedEntry {
@@ -123,6 +162,46 @@ export class Views {
   }
 
   /**
+   * Bulletin counts for the hub's situation view, of what this person may see:
+   * RED bulletins count only for their named recipients (and the origin's people).
+   * Everything else the hub holds, every hub account may see, so the database
+   * counts it; RED items are few and are checked one by one (at most MAX_RED_COUNTED).
+   */
+  async overview(user: SessionUser, q: { since?: Date | undefined; daysSince: Date }) {
+    const { store } = this.n;
+    const where = { kinds: ['bulletin'], tlpsExcept: ['RED'], ...(q.since && { since: q.since }) };
+    const fields = ['category', 'severity', 'origin', 'status'] as const;
+    const [byCategory, bySeverity, byOrigin, byStatus] = (await Promise.all(
+      fields.map((f) => store.countItemsBy(f, where)),
+    )) as [Record<string, number>, Record<string, number>, Record<string, number>, Record<string, number>];
+    const byDay = await store.countBulletinsByDay(q.daysSince, { tlpsExcept: ['RED'] });
+    const red = await store.queryItems({
+      kinds: ['bulletin'],
+      tlps: ['RED'],
+      ...(q.since && { since: q.since }),
+      limit: MAX_RED_COUNTED,
+    });
+    const seen = new Set((await this.visible(user, await store.getObjects(red.map((i) => i.id)))).map((o) => o.id));
+    const add = (counts: Record<string, number>, key: string | null | undefined) => {
+      counts[key ?? 'none'] = (counts[key ?? 'none'] ?? 0) + 1;
+    };
+    for (const item of red.filter((i) => seen.has(i.id))) {
+      add(byCategory, item.category);
+      add(bySeverity, item.severity);
+      add(byOrigin, item.origin);
+      add(byStatus, item.status);
+      if (item.created < q.daysSince) continue;
+      const day = item.created.toISOString().slice(0, 10);
+      const [category, severity] = [item.category ?? 'none', item.severity ?? 'none'];
+      const row = byDay.find((d) => d.day === day && d.category === category && d.severity === severity);
+      if (row) row.n++;
+      else byDay.push({ day, category, severity, n: 1 });
+    }
+    byDay.sort((a, b) => a.day.localeCompare(b.day) || a.category.localeCompare(b.category));
+    return { byCategory, bySeverity, byOrigin, byStatus, byDay };
+  }
+
+  /**
    * The public page: TLP:CLEAR bulletins and notes only, for anyone, with no login.
    * Nothing else can appear here: the query itself is restricted to CLEAR.
    */
@@ -147,6 +226,10 @@ export class Views {
   async publicObject(id: string) {
     const o = await this.n.store.getObject(id);
     if (!o || !isPublic({ tlp: o.tlp as SignedObject['tlp'] })) return null;
+    if (isResponseKind(o.kind)) {
+      const target = o.target ? await this.n.store.getObject(o.target) : null;
+      if (!isPublicResponse(marked(o), target ? marked(target) : undefined)) return null;
+    }
     return {
       id: o.id,
       kind: o.kind,
@@ -160,7 +243,7 @@ export class Views {
   async objectsAfter(user: SessionUser, after: number, limit: number) {
     const rows = await this.n.store.logAfter(after, limit);
     return {
-      items: rows.filter((r) => this.canSee(user, r.object)).map((r) => this.entry(r.seq, r.object)),
+      items: (await this.#visibleRows(user, rows)).map((r) => this.entry(r.seq, r.object)),
       next: rows.length > 0 ? rows[rows.length - 1]!.seq : after,
       head: this.n.store.headSeq,
     };
@@ -169,8 +252,9 @@ export class Views {
   async detail(user: SessionUser, id: string) {
     const { store, self } = this.n;
     const o = await store.getObject(id);
-    if (!o || !this.canSee(user, o)) return null;
-    const [item, refs, seq] = await Promise.all([store.getItem(id), store.objectsTargeting(id), store.seqOf(id)]);
+    if (!o || (await this.visible(user, [o])).length === 0) return null;
+    const [item, allRefs, seq] = await Promise.all([store.getItem(id), store.objectsTargeting(id), store.seqOf(id)]);
+    const refs = await this.visible(user, allRefs, [o]);
     const deliveries = o.origin === self ? await store.deliveriesOf(id) : [];
     // A network-wide object goes to the hub, which relays it: ask the hub how that went.
     const asksHub = o.origin === self && o.audience.includes('*') && this.n.relayed !== undefined;
@@ -186,15 +270,13 @@ export class Views {
         retracted: item.retracted,
         supersededBy: item.supersededBy ?? null,
       },
-      related: refs
-        .filter((r) => this.canSee(user, r))
-        .map((r) => ({
-          id: r.id,
-          kind: r.kind,
-          origin: r.origin,
-          created: r.created.toISOString(),
-          object: decodeStored(r),
-        })),
+      related: refs.map((r) => ({
+        id: r.id,
+        kind: r.kind,
+        origin: r.origin,
+        created: r.created.toISOString(),
+        object: decodeStored(r),
+      })),
       deliveries: [
         ...deliveries.map((d) => ({
           recipient: d.recipient,
@@ -235,7 +317,7 @@ export class Views {
         const rows = await this.n.store.logAfter(cursor, 200);
         if (rows.length > 0) {
           cursor = rows[rows.length - 1]!.seq;
-          const visible = rows.filter((r) => this.canSee(user, r.object)).map((r) => this.entry(r.seq, r.object));
+          const visible = (await this.#visibleRows(user, rows)).map((r) => this.entry(r.seq, r.object));
           if (visible.length > 0) yield visible;
           continue;
         }

@@ -2,16 +2,22 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
   canForward,
+  canForwardResponse,
   EVERYONE,
   isMarkingChangeAllowed,
   isPublic,
+  isPublicResponse,
   type Marked,
   mayDisplay,
+  mayDisplayResponse,
   mayReceive,
+  responseMarking,
+  responseMarkingError,
   sharesWithNetwork,
   TLP_LEVELS,
   type Tlp,
   tlpRank,
+  withAuthorNamed,
 } from './tlp.js';
 
 const ORIGIN = 'wi-madison';
@@ -237,6 +243,137 @@ describe('forwarding properties', () => {
         if (mayDisplay(obj, { node: viewerNode, user })) expect(mayReceive(obj, viewerNode)).toBe(true);
       }),
       { numRuns: 1000 },
+    );
+  });
+});
+
+describe('responses', () => {
+  /** RED by carol at the origin for ann at ALPHA; BETA is in the audience without a recipient. */
+  const redTarget = withAuthorNamed(red as Marked & { audience: string[] }, { node: ORIGIN, user: 'carol' });
+  const answer = (responder: string, target: Marked): Marked => ({
+    origin: responder,
+    ...responseMarking(target, responder),
+  });
+
+  it('names the author of a RED object among its recipients, and changes nothing else', () => {
+    expect(redTarget.recipients).toEqual([
+      { node: ALPHA, user: 'ann' },
+      { node: ORIGIN, user: 'carol' },
+    ]);
+    expect(redTarget.audience).toEqual([ALPHA, BETA, ORIGIN]);
+    for (const n of NODES) expect(mayReceive(redTarget, n)).toBe(mayReceive(red, n));
+    const green = marked('GREEN', ['*']);
+    expect(withAuthorNamed(green as Marked & { audience: string[] }, { node: ORIGIN, user: 'carol' })).toBe(green);
+  });
+
+  it('answers RED with RED for exactly the named recipients', () => {
+    const ack = answer(ALPHA, redTarget);
+    expect(ack).toEqual({ origin: ALPHA, tlp: 'RED', audience: [ALPHA, ORIGIN], recipients: redTarget.recipients });
+    expect(NODES.filter((n) => mayReceive(ack, n))).toEqual([ORIGIN, ALPHA]);
+    expect(responseMarkingError(ack, redTarget)).toBeUndefined();
+  });
+
+  it('answers AMBER to its origin and audience, and "*" to the whole network', () => {
+    expect(answer(ALPHA, marked('AMBER', [ALPHA, BETA]))).toEqual({
+      origin: ALPHA,
+      tlp: 'AMBER',
+      audience: [BETA, ORIGIN],
+    });
+    expect(answer(ALPHA, marked('GREEN', ['*']))).toEqual({ origin: ALPHA, tlp: 'GREEN', audience: ['*'] });
+  });
+
+  const refusals: [string, Marked, RegExp][] = [
+    ['an answer from a node that may not hold the target', answer(BETA, redTarget), /may not hold/],
+    ['AMBER+STRICT for RED', { origin: ALPHA, tlp: 'AMBER+STRICT', audience: [ORIGIN] }, /looser/],
+    [
+      'RED to an audience node without a recipient',
+      { origin: ALPHA, tlp: 'RED', audience: [ORIGIN, BETA], recipients: [{ node: ORIGIN, user: 'carol' }] },
+      /addressed to wi-milwaukee/,
+    ],
+    [
+      'RED naming a colleague of the recipient',
+      {
+        origin: ALPHA,
+        tlp: 'RED',
+        audience: [ALPHA, ORIGIN],
+        recipients: [
+          { node: ALPHA, user: 'bob' },
+          { node: ORIGIN, user: 'carol' },
+        ],
+      },
+      /names bob@wi-green-bay/,
+    ],
+  ];
+  it.each(refusals)('refuses %s', (_name, response, why) => {
+    expect(responseMarkingError(response, redTarget)).toMatch(why);
+  });
+
+  it('refuses "*" for a target that is not for the whole network', () => {
+    const target = marked('GREEN', [ALPHA]);
+    expect(responseMarkingError({ origin: ALPHA, tlp: 'GREEN', audience: ['*'] }, target)).toMatch(/whole network/);
+  });
+
+  it('shows an answer only to people who may see the target (and it)', () => {
+    const ack = answer(ALPHA, redTarget);
+    const shown = (viewer: { node: string; user: string }) => mayDisplayResponse(ack, redTarget, viewer);
+    expect(shown({ node: ALPHA, user: 'ann' })).toBe(true);
+    expect(shown({ node: ORIGIN, user: 'carol' })).toBe(true);
+    expect(shown({ node: ORIGIN, user: 'dave' })).toBe(true);
+    // The responder's node is the answer's origin, but a colleague there may not see the target.
+    expect(mayDisplay(ack, { node: ALPHA, user: 'bob' })).toBe(true);
+    expect(shown({ node: ALPHA, user: 'bob' })).toBe(false);
+    expect(shown({ node: BETA, user: 'bob' })).toBe(false);
+    expect(mayDisplayResponse(ack, undefined, { node: ALPHA, user: 'ann' })).toBe(false);
+  });
+
+  it('passes an answer only to nodes that may receive the target', () => {
+    // An AMBER answer that slipped in before its RED target arrived is not passed to BETA.
+    const loose: Marked = { origin: ALPHA, tlp: 'AMBER', audience: [ORIGIN, BETA] };
+    expect(canForward(loose, ALPHA, BETA)).toBe(true);
+    expect(canForwardResponse(loose, redTarget, ALPHA, BETA)).toBe(false);
+    expect(canForwardResponse(loose, redTarget, ALPHA, ORIGIN)).toBe(true);
+    expect(canForwardResponse(loose, undefined, ALPHA, BETA)).toBe(true);
+  });
+
+  it('is public only as a CLEAR answer to a CLEAR target', () => {
+    expect(isPublicResponse({ tlp: 'CLEAR' }, { tlp: 'CLEAR' })).toBe(true);
+    expect(isPublicResponse({ tlp: 'CLEAR' }, { tlp: 'RED' })).toBe(false);
+    expect(isPublicResponse({ tlp: 'CLEAR' }, undefined)).toBe(false);
+    expect(isPublicResponse({ tlp: 'GREEN' }, { tlp: 'CLEAR' })).toBe(false);
+  });
+
+  const node = fc.constantFrom(...NODES);
+  const targetArb: fc.Arbitrary<Marked> = fc.record({
+    origin: node,
+    tlp: fc.constantFrom(...LEAST_TO_MOST_STRICT),
+    audience: fc.subarray([...NODES, EVERYONE]),
+    recipients: fc.option(
+      fc.array(fc.record({ node, user: fc.constantFrom('ann', 'bob') }), { minLength: 1, maxLength: 4 }),
+      { nil: undefined },
+    ),
+  });
+
+  it('builds answers that are accepted and reach nobody the target does not', () => {
+    fc.assert(
+      fc.property(targetArb, node, (target, responder) => {
+        fc.pre(mayReceive(target, responder));
+        const response = answer(responder, target);
+        for (const n of NODES) if (mayReceive(response, n)) expect(mayReceive(target, n)).toBe(true);
+        if (target.tlp !== 'RED') expect(response.tlp).toBe(target.tlp);
+        else expect(responseMarkingError(response, target)).toBeUndefined();
+      }),
+      { numRuns: 2000 },
+    );
+  });
+
+  it('never shows an answer to someone who may not see its target', () => {
+    fc.assert(
+      fc.property(targetArb, targetArb, node, fc.constantFrom('ann', 'bob'), (target, response, n, user) => {
+        if (mayDisplayResponse(response, target, { node: n, user })) {
+          expect(mayDisplay(target, { node: n, user })).toBe(true);
+        }
+      }),
+      { numRuns: 2000 },
     );
   });
 });

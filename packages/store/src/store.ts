@@ -401,11 +401,20 @@ export class Store {
     return this.em().findOne(Item, { id });
   }
 
-  /** Bulletins per UTC day, category and severity since `since` (for charts over time). */
-  async countBulletinsByDay(since: Date): Promise<{ day: string; category: string; severity: string; n: number }[]> {
+  /** Bulletins per UTC day, category and severity since `since` (for charts over time); `tlpsExcept` left out. */
+  async countBulletinsByDay(
+    since: Date,
+    where: { tlpsExcept?: string[] } = {},
+  ): Promise<{ day: string; category: string; severity: string; n: number }[]> {
     const rows = await this.em().find(
       Item,
-      { kind: 'bulletin', created: { $gte: since }, retracted: false, supersededBy: null },
+      {
+        kind: 'bulletin',
+        created: { $gte: since },
+        retracted: false,
+        supersededBy: null,
+        ...(where.tlpsExcept?.length && { tlp: { $nin: where.tlpsExcept } }),
+      },
       { fields: ['created', 'category', 'severity'], limit: 100_000 },
     );
     const counts = new Map<string, number>();
@@ -423,7 +432,7 @@ export class Store {
 
   async countItemsBy(
     field: 'category' | 'severity' | 'origin' | 'status',
-    where: { kinds?: string[]; since?: Date } = {},
+    where: { kinds?: string[]; since?: Date; tlpsExcept?: string[] } = {},
   ): Promise<Record<string, number>> {
     const qb = this.knex()('items')
       .select(field)
@@ -432,6 +441,7 @@ export class Store {
       .whereNull('superseded_by')
       .groupBy(field);
     if (where.kinds?.length) qb.whereIn('kind', where.kinds);
+    if (where.tlpsExcept?.length) qb.whereNotIn('tlp', where.tlpsExcept);
     if (where.since) qb.where('created', '>=', this.dialect === 'sqlite' ? where.since.getTime() : where.since);
     const rows = (await qb) as { [k: string]: unknown; n: number | string }[];
     return Object.fromEntries(rows.map((r) => [String(r[field] ?? 'none'), Number(r.n)]));

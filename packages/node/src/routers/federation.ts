@@ -30,12 +30,16 @@ export const federationRouter = {
     .input(z.object({ after: z.number().int().min(0), limit: z.number().int().min(1).max(500).default(200) }))
     .query(({ ctx, input }) => ctx.node.changesFor(ctx.peer, input.after, input.limit)),
 
-  /** Ids of objects this node may pass to the caller, created at or after `since`, for reconciliation. */
+  /**
+   * Ids of objects this node may pass to the caller, created at or after `since`, for
+   * reconciliation. `after` is the opaque `next` of the previous page (a plain object
+   * id from an older peer is still understood).
+   */
   manifest: federationProcedure
     .input(
       z.object({
         since: TimestampSchema,
-        after: ObjectIdSchema.optional(),
+        after: z.string().min(1).max(256).optional(),
         limit: z.number().int().min(1).max(5000).default(2000),
       }),
     )

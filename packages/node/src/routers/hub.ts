@@ -19,17 +19,12 @@ export const hubRouter = {
   overview: hubProcedure
     .input(z.object({ since: TimestampSchema.optional() }).optional())
     .query(async ({ ctx, input }) => {
-      const where = { kinds: ['bulletin'], ...(input?.since && { since: new Date(input.since) }) };
-      const [byCategory, bySeverity, byOrigin, byStatus] = await Promise.all([
-        ctx.node.store.countItemsBy('category', where),
-        ctx.node.store.countItemsBy('severity', where),
-        ctx.node.store.countItemsBy('origin', where),
-        ctx.node.store.countItemsBy('status', where),
-      ]);
-      const byDay = await ctx.node.store.countBulletinsByDay(
-        input?.since ? new Date(input.since) : new Date(Date.now() - 30 * 86_400_000),
-      );
-      return { byCategory, bySeverity, byOrigin, byStatus, byDay, posture: await ctx.node.currentPosture() };
+      const since = input?.since ? new Date(input.since) : undefined;
+      const counts = await ctx.node.views.overview(ctx.user, {
+        since,
+        daysSince: since ?? new Date(Date.now() - 30 * 86_400_000),
+      });
+      return { ...counts, posture: await ctx.node.currentPosture() };
     }),
 
   /** Incident board: unacknowledged bulletins first, then the rest, newest first within each. */
