@@ -2,6 +2,7 @@ export * from './auth.js';
 export * from './config.js';
 export * from './delivery.js';
 export * from './errors.js';
+export * from './federation-url.js';
 export * from './node.js';
 export * from './peer-client.js';
 export * from './pipeline.js';

@@ -26,6 +26,7 @@ import { CatchUp } from './catchup.js';
 import { type NodeConfig, type NodeConfigInput, NodeConfigSchema } from './config.js';
 import { Delivery } from './delivery.js';
 import { ForbiddenError, InvalidInputError, NotFoundError } from './errors.js';
+import { checkPeerUrlSyntax, type PeerUrlPolicy } from './federation-url.js';
 import { Membership } from './membership.js';
 import { createMetrics, type Metrics } from './metrics.js';
 import {
@@ -218,6 +219,11 @@ export class CityLinkNode implements AsyncDisposable {
   }
   get keyId(): string {
     return this.key.kid;
+  }
+
+  /** Which peer URLs this node calls (docs/operations.md "Peer URL policy"). */
+  get urlPolicy(): PeerUrlPolicy {
+    return { allowInsecure: this.config.allowInsecurePeers };
   }
 
   /** The key this node signs with now (co-signatures are made with it too). */
@@ -490,12 +496,15 @@ export class CityLinkNode implements AsyncDisposable {
     const cached = this.#clients.get(node);
     if (cached?.url === url) return cached.link.api;
     void cached?.link.close();
+    const checked = checkPeerUrlSyntax(url, this.urlPolicy);
+    if (!checked.ok) this.log.warn({ peer: node, url, reason: checked.reason }, 'peer URL refused; it is not called');
     const args = {
       baseUrl: url,
       self: this.id,
       target: node,
       key: () => this.key,
       timeoutMs: this.config.delivery.requestTimeoutMs,
+      policy: this.urlPolicy,
     };
     const link =
       this.config.delivery.transport === 'websocket'
@@ -514,7 +523,7 @@ export class CityLinkNode implements AsyncDisposable {
 
   /** An unauthenticated client for the hub's enrollment procedures. */
   publicHub(): PeerClient {
-    return createPublicPeerClient(this.config.hub!.url, this.config.delivery.requestTimeoutMs);
+    return createPublicPeerClient(this.config.hub!.url, this.config.delivery.requestTimeoutMs, this.urlPolicy);
   }
 
   async pullFromHub(): Promise<number> {

@@ -130,6 +130,8 @@ async function createDemo(paths: DemoPaths, basePort: number, progress: (line: s
       network: DEMO_NETWORK,
       host: '127.0.0.1',
       port: basePort + spec.offset,
+      // The demo's nodes call each other on 127.0.0.1 over http.
+      allowInsecurePeers: true,
       sqlitePath: paths.database(spec.node),
       keyFile: paths.keyFile(spec.node),
       logLevel: 'info',
