@@ -25,7 +25,7 @@ import { Accounts, type SessionUser } from './auth.js';
 import { CatchUp } from './catchup.js';
 import { type NodeConfig, type NodeConfigInput, NodeConfigSchema } from './config.js';
 import { Delivery } from './delivery.js';
-import { ForbiddenError, InvalidInputError, NotFoundError } from './errors.js';
+import { ConflictError, ForbiddenError, InvalidInputError, NotFoundError } from './errors.js';
 import { checkPeerUrlSyntax, type PeerUrlPolicy } from './federation-url.js';
 import { Membership } from './membership.js';
 import { createMetrics, type Metrics } from './metrics.js';
@@ -592,6 +592,7 @@ export class CityLinkNode implements AsyncDisposable {
     input: Marking & { body: unknown },
     actor: SessionUser,
   ): Promise<{ id: string }> {
+    this.#requireActiveMember();
     const object = {
       v: 1,
       kind,
@@ -616,6 +617,20 @@ export class CityLinkNode implements AsyncDisposable {
       );
     }
     return { id: signed.id };
+  }
+
+  /**
+   * A city that is not an active member of the roster it holds could sign objects
+   * that no peer would ever accept: say so instead of answering with an id.
+   */
+  #requireActiveMember(): void {
+    if (this.config.role !== 'city' || this.roster.isActive(this.id)) return;
+    const m = this.roster.member(this.id);
+    const why = m
+      ? `is ${m.status} in the network's roster`
+      : 'is not in the network\u2019s roster yet (enroll with `citylink enroll` and wait for the hub to approve)';
+    this.log.warn({ status: m?.status ?? null }, 'local post refused: this node is not an active member');
+    throw new ConflictError(`not posted: ${this.id} ${why}; nothing it posts could be delivered`);
   }
 
   /**
