@@ -77,6 +77,15 @@ export const NodeConfigSchema = z.object({
       linkMaxAgeMs: z.number().int().positive().default(3_600_000),
     })
     .prefault({}),
+  metrics: z
+    .object({
+      /**
+       * `GET /metrics` answers only with `Authorization: Bearer <token>`; without a
+       * token configured it answers 404 (peer names and traffic are not public).
+       */
+      token: z.string().min(32).optional(),
+    })
+    .prefault({}),
   enrollment: z
     .object({
       /** Hub: a pending enrollment request not decided within this long expires (and stops holding its node id). */

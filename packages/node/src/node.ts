@@ -1,3 +1,4 @@
+import { createHash, timingSafeEqual } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -459,9 +460,17 @@ export class CityLinkNode implements AsyncDisposable {
         });
       case '/.well-known/citylink-node.json':
         return json(200, this.info());
-      case '/metrics':
+      case '/metrics': {
+        const token = this.config.metrics.token;
+        if (!token) return json(404, { error: 'not found' });
+        if (!bearerMatches(req.headers.authorization, token)) {
+          this.log.warn({ address: req.socket.remoteAddress }, '/metrics refused: missing or wrong token');
+          res.setHeader('www-authenticate', 'Bearer realm="metrics"');
+          return json(401, { error: 'a metrics token is required' });
+        }
         this.metrics.outboxDepth.set(await this.store.pendingCount());
         return json(200, await this.metrics.registry.metrics(), this.metrics.registry.contentType);
+      }
       default:
         if (web && !path.startsWith('/.well-known/')) return web(req, res, () => json(404, { error: 'not found' }));
         return json(404, { error: 'not found' });
@@ -769,6 +778,14 @@ export class CityLinkNode implements AsyncDisposable {
   [Symbol.asyncDispose](): Promise<void> {
     return this.close();
   }
+}
+
+/** Whether an `Authorization` header carries `Bearer <token>`, compared in constant time. */
+function bearerMatches(header: string | undefined, token: string): boolean {
+  const m = /^Bearer (.+)$/.exec(header ?? '');
+  if (!m) return false;
+  const given = createHash('sha256').update(m[1]!).digest();
+  return timingSafeEqual(given, createHash('sha256').update(token).digest());
 }
 
 function recoveredSince(failedAt: Date | null | undefined, successes: (Date | null | undefined)[]): boolean {
