@@ -4,6 +4,7 @@ export * from './delivery.js';
 export * from './errors.js';
 export * from './federation-url.js';
 export * from './node.js';
+export * from './password-policy.js';
 export * from './peer-client.js';
 export * from './pipeline.js';
 export * from './roster.js';

@@ -745,7 +745,7 @@ export class CityLinkNode implements AsyncDisposable {
 
   /** Creates a local account (for `citylink user add`, the demo and tests). */
   async addUser(u: { username: string; password: string; displayName?: string; roles: Role[] }) {
-    const user = await this.accounts.create(u);
+    const user = await this.accounts.create(u, [this.config.name, this.id]);
     await this.store.audit({ actor: 'admin', action: 'user.add', subject: u.username, detail: { roles: u.roles } });
     return user;
   }
