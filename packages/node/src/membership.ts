@@ -10,6 +10,7 @@ import {
   writeKeyFile,
 } from '@citylink/crypto';
 import { type KeyRecord, type Member, type ObjectOfKind, utf8 } from '@citylink/protocol';
+import { Mutex } from 'async-mutex';
 import { ConflictError, ForbiddenError, InvalidInputError, NotFoundError } from './errors.js';
 import { checkPeerUrl } from './federation-url.js';
 import type { CityLinkNode } from './node.js';
@@ -162,8 +163,15 @@ export class Membership {
     };
   }
 
+  /** One decision at a time: two officials approving competing requests for one id must not both win. */
+  readonly #deciding = new Mutex();
+
   async approve(id: string, by: string): Promise<{ version: number }> {
     this.#requireHub();
+    return this.#deciding.runExclusive(() => this.#approve(id, by));
+  }
+
+  async #approve(id: string, by: string): Promise<{ version: number }> {
     const e = await this.n.store.getEnrollment(id);
     if (!e) throw new NotFoundError(`no enrollment ${id}`);
     if (e.status !== 'pending') throw new ConflictError(`enrollment ${id} was already decided`);

@@ -203,6 +203,25 @@ describe('enrollment squatting', () => {
     expect(net.hub.roster.member('t-contested')?.keys[0]?.kid).toBe(second.key.kid);
   });
 
+  it('two officials approving competing requests at once: exactly one wins', async () => {
+    net = await TestNetwork.create({ cities: 1 });
+    const a = await crafted('http://127.0.0.1:1/a', 't-race');
+    const b = await crafted('http://127.0.0.1:1/b', 't-race');
+    await net.hub.membership.receiveEnrollment(a.jws);
+    await net.hub.membership.receiveEnrollment(b.jws);
+    const results = await Promise.allSettled([
+      net.hub.membership.approve(a.id, 'olivia'),
+      net.hub.membership.approve(b.id, 'oscar'),
+    ]);
+    expect(results.map((r) => r.status).sort()).toEqual(['fulfilled', 'rejected']);
+    const winner = results[0]!.status === 'fulfilled' ? a : b;
+    expect(net.hub.roster.member('t-race')?.keys.map((k) => k.kid)).toEqual([winner.key.kid]);
+    const statuses = await Promise.all(
+      [a, b].map(async (x) => (await net!.hub.membership.enrollmentStatus(x.id)).status),
+    );
+    expect(statuses.sort()).toEqual(['approved', 'rejected']);
+  });
+
   it('bounds the competing requests for one id', async () => {
     net = await TestNetwork.create({
       cities: 1,
