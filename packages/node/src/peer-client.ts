@@ -52,6 +52,9 @@ function guardedFetch(policy: PeerUrlPolicy | undefined, timeoutMs: number) {
     undiciFetch(String(url), {
       ...(init as Parameters<typeof undiciFetch>[1]),
       dispatcher,
+      // A redirect would take the request to an address no check has seen (an IP
+      // literal never reaches the lookup): peers answer, they do not redirect.
+      redirect: 'error',
       signal: AbortSignal.timeout(timeoutMs),
     }).catch((err: Error) => {
       // undici says only "fetch failed"; the refusal is the story worth telling.

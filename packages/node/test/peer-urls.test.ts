@@ -1,3 +1,4 @@
+import { createServer as createHttpServer } from 'node:http';
 import { createServer, type Server } from 'node:net';
 import { generateNodeKey, signObject } from '@citylink/crypto';
 import { TestNetwork } from '@citylink/dev-env';
@@ -177,6 +178,38 @@ describe('SSRF through member base URLs', () => {
       expect(target.connections()).toBe(0);
     });
   }
+});
+
+describe('redirects', () => {
+  it('a peer answering with a redirect is not followed (http transport)', async () => {
+    net = await TestNetwork.create({
+      cities: 1,
+      configure: (c) => ({ ...c, delivery: { ...c.delivery, transport: 'http' } }),
+    });
+    const target = await countingServer();
+    const redirector = createHttpServer((_req, res) => {
+      res.writeHead(307, { location: `http://127.0.0.1:${target.port}/internal/admin` }).end();
+    });
+    servers.push(redirector as unknown as Server);
+    await new Promise<void>((resolve) => redirector.listen(0, '127.0.0.1', resolve));
+    const { port } = redirector.address() as { port: number };
+    const key = await generateNodeKey();
+    await net.hub.publishMembers(
+      [
+        {
+          node: 't-redirects',
+          name: 'redirects',
+          baseUrl: `http://127.0.0.1:${port}`,
+          role: 'city',
+          status: 'active',
+          keys: [{ kid: key.kid, jwk: key.publicJwk, validFrom: key.created }],
+        },
+      ],
+      'test',
+    );
+    await expect(net.hub.peer('t-redirects')!.federation.changes.query({ after: 0 })).rejects.toThrow();
+    expect(target.connections()).toBe(0);
+  });
 });
 
 describe('enrollment squatting', () => {
