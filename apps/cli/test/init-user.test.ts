@@ -147,6 +147,22 @@ describe('citylink init and user add', () => {
     }
   });
 
+  it('user add refuses a guessable password with zxcvbn’s advice and creates nothing', async () => {
+    const nodeDir = join(dir, 'weak');
+    const init = await cli(['init', '--role', 'hub', '--id', 'wi-weakville', '--name', 'Weakville', '--dir', nodeDir]);
+    expect(init.code).toBe(0);
+    const config = join(nodeDir, 'config.json');
+    const add = (password: string) =>
+      cli(['user', 'add', '--config', config, '--username', 'ann', '--roles', 'staff', '--password', password]);
+    const common = await add('password1234');
+    expect(common.code).toBe(2);
+    expect(common.err).toMatch(/password too easy to guess .*similar to a commonly used password/);
+    const personal = await add('Weakville2024!');
+    expect(personal.code).toBe(2);
+    expect(personal.err).toMatch(/password too easy to guess/);
+    await expect(stat(join(nodeDir, 'data.db'))).rejects.toThrow(/ENOENT/);
+  });
+
   it('user add reports a bad config in one line', async () => {
     const bad = join(dir, 'bad-config.json');
     await writeFile(bad, JSON.stringify({ nodeId: 'x', role: 'city' }));

@@ -140,6 +140,7 @@ export class WebNetwork implements AsyncDisposable {
         network: NETWORK,
         host: '127.0.0.1',
         port: n.port,
+        allowInsecurePeers: true,
         keyFile: n.keyFile,
         sqlitePath: n.sqlitePath,
         webRoot: WEB_ROOT,

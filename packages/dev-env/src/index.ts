@@ -106,6 +106,8 @@ export class TestNetwork implements AsyncDisposable {
       network: NETWORK,
       host: '127.0.0.1',
       port: 0,
+      // Every node listens on 127.0.0.1 over http.
+      allowInsecurePeers: true,
       keyFile,
       sqlitePath: join(this.dir, `${nodeId}.db`),
       ...(databaseUrl && { databaseUrl }),

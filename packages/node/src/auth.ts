@@ -4,6 +4,7 @@ import { hash, verify } from '@node-rs/argon2';
 import { parseCookie, stringifySetCookie } from 'cookie';
 import { RateLimiterMemory, RateLimiterRes } from 'rate-limiter-flexible';
 import { InvalidInputError, RateLimitedError, UnauthenticatedError } from './errors.js';
+import { passwordWeakness } from './password-policy.js';
 
 /** OWASP's argon2id baseline: 19 MiB, 2 passes. */
 const ARGON2 = {
@@ -46,8 +47,13 @@ export class Accounts {
     this.#limiter = new RateLimiterMemory({ points: loginAttemptsPer15Min, duration: 15 * 60 });
   }
 
-  async create(u: { username: string; password: string; displayName?: string; roles: Role[] }): Promise<SessionUser> {
-    if (u.password.length < 12) throw new InvalidInputError('passwords must be at least 12 characters');
+  /** `context`: words of this node (its name and id) a password must not lean on. */
+  async create(
+    u: { username: string; password: string; displayName?: string; roles: Role[] },
+    context: string[] = [],
+  ): Promise<SessionUser> {
+    const weak = await passwordWeakness(u.password, [u.username, u.displayName ?? '', ...context]);
+    if (weak) throw new InvalidInputError(weak);
     const user = await this.store.createUser({
       username: u.username,
       displayName: u.displayName ?? u.username,

@@ -17,6 +17,11 @@ export const NodeConfigSchema = z.object({
   sqlitePath: z.string().default(':memory:'),
   /** Path of this node's private key file (mode 0600). */
   keyFile: z.string(),
+  /**
+   * Development and tests only: peers may be called over plain http and at loopback
+   * and private addresses. Off, only https to public addresses is called (docs/operations.md).
+   */
+  allowInsecurePeers: z.boolean().default(false),
   /** Cities: the hub they trust, pinned by its public key(s). */
   hub: z
     .object({
@@ -70,6 +75,27 @@ export const NodeConfigSchema = z.object({
       wsFirstMessageMs: z.number().int().positive().default(15_000),
       /** A peer's link is asked to re-authenticate with a fresh token this often (and cut a minute later if it does not). */
       linkMaxAgeMs: z.number().int().positive().default(3_600_000),
+    })
+    .prefault({}),
+  metrics: z
+    .object({
+      /**
+       * `GET /metrics` answers only with `Authorization: Bearer <token>`; without a
+       * token configured it answers 404 (peer names and traffic are not public).
+       */
+      token: z.string().min(32).optional(),
+    })
+    .prefault({}),
+  enrollment: z
+    .object({
+      /** Hub: a pending enrollment request not decided within this long expires (and stops holding its node id). */
+      pendingTtlMs: z
+        .number()
+        .int()
+        .positive()
+        .default(7 * 24 * 3600 * 1000),
+      /** Hub: at most this many undecided requests for one node id at a time. */
+      maxCompeting: z.number().int().min(1).max(100).default(5),
     })
     .prefault({}),
   /**

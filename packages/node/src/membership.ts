@@ -10,7 +10,9 @@ import {
   writeKeyFile,
 } from '@citylink/crypto';
 import { type KeyRecord, type Member, type ObjectOfKind, utf8 } from '@citylink/protocol';
+import { Mutex } from 'async-mutex';
 import { ConflictError, ForbiddenError, InvalidInputError, NotFoundError } from './errors.js';
+import { checkPeerUrl } from './federation-url.js';
 import type { CityLinkNode } from './node.js';
 
 const HUB_KEY_CHAIN_META = 'hub_key_chain';
@@ -74,8 +76,14 @@ export class Membership {
     if (this.n.roster.member(e.body.node)) {
       throw new ConflictError(`enrollment refused: ${e.body.node} is already a member`);
     }
-    if ((await this.n.store.listEnrollments('pending')).some((p) => p.node === e.body.node)) {
-      throw new ConflictError(`enrollment refused: a request for ${e.body.node} is already waiting for a decision`);
+    await this.#checkUrl(e.body.baseUrl, 'enrollment refused');
+    // Requests for the same id wait side by side (an official sees them as competing),
+    // so nobody can hold an id by asking first; expired ones no longer count.
+    const competing = (await this.#open()).filter((p) => p.node === e.body.node);
+    if (competing.length >= this.n.config.enrollment.maxCompeting) {
+      throw new ConflictError(
+        `enrollment refused: ${competing.length} requests for ${e.body.node} are already waiting for a decision`,
+      );
     }
     await this.n.store.addEnrollment({
       id: result.id,
@@ -95,6 +103,53 @@ export class Membership {
     return { id: result.id, status: 'pending' };
   }
 
+  /** Refuses (and logs) a base URL the peer URL policy does not allow. */
+  async #checkUrl(baseUrl: string, context: string): Promise<void> {
+    const checked = await checkPeerUrl(baseUrl, this.n.urlPolicy);
+    if (!checked.ok) {
+      this.n.log.warn({ baseUrl, reason: checked.reason }, `${context}: base URL not allowed`);
+      throw new InvalidInputError(`${context}: base URL not allowed: ${checked.reason}`);
+    }
+  }
+
+  /** A pending request older than `enrollment.pendingTtlMs` has expired. */
+  isExpired(e: { status: string; receivedAt: Date }, now = Date.now()): boolean {
+    return e.status === 'pending' && now - e.receivedAt.getTime() > this.n.config.enrollment.pendingTtlMs;
+  }
+
+  /** Pending requests that have not expired. */
+  async #open() {
+    return (await this.n.store.listEnrollments('pending')).filter((p) => !this.isExpired(p));
+  }
+
+  /**
+   * Hub: enrollment requests for the console, newest first but requests for the same
+   * node id together, each with its status (`expired` for a pending one too old to
+   * decide) and how many other open requests compete for its node id.
+   */
+  async listEnrollments(status?: 'pending' | 'approved' | 'rejected' | 'expired') {
+    this.#requireHub();
+    const now = Date.now();
+    const all = (await this.n.store.listEnrollments(status === 'expired' ? 'pending' : status)).map((e) => ({
+      ...e,
+      status: this.isExpired(e, now) ? ('expired' as const) : e.status,
+    }));
+    const list = status ? all.filter((e) => e.status === status) : all;
+    const openByNode = new Map<string, number>();
+    for (const e of all) if (e.status === 'pending') openByNode.set(e.node, (openByNode.get(e.node) ?? 0) + 1);
+    const firstSeen = new Map<string, number>();
+    list.forEach((e, i) => {
+      if (!firstSeen.has(e.node)) firstSeen.set(e.node, i);
+    });
+    return list
+      .map((e, i) => ({ e, i }))
+      .sort((a, b) => firstSeen.get(a.e.node)! - firstSeen.get(b.e.node)! || a.i - b.i)
+      .map(({ e }) => ({
+        ...e,
+        competing: e.status === 'pending' ? (openByNode.get(e.node) ?? 1) - 1 : 0,
+      }));
+  }
+
   async enrollmentStatus(id: string) {
     this.#requireHub();
     const e = await this.n.store.getEnrollment(id);
@@ -102,16 +157,28 @@ export class Membership {
     return {
       id,
       node: e.node,
-      status: e.status,
+      status: this.isExpired(e) ? ('expired' as const) : e.status,
       reason: e.reason ?? null,
       roster: e.status === 'approved' ? (this.n.roster.jws ?? null) : null,
     };
   }
 
+  /** One decision at a time: two officials approving competing requests for one id must not both win. */
+  readonly #deciding = new Mutex();
+
   async approve(id: string, by: string): Promise<{ version: number }> {
     this.#requireHub();
+    return this.#deciding.runExclusive(() => this.#approve(id, by));
+  }
+
+  async #approve(id: string, by: string): Promise<{ version: number }> {
     const e = await this.n.store.getEnrollment(id);
     if (!e) throw new NotFoundError(`no enrollment ${id}`);
+    if (e.status !== 'pending') throw new ConflictError(`enrollment ${id} was already decided`);
+    if (this.isExpired(e)) throw new ConflictError(`enrollment ${id} has expired; the city must send a new request`);
+    if (this.n.roster.member(e.node)) throw new ConflictError(`${e.node} is already a member`);
+    // Checked again: what the name resolves to may have changed since the request came in.
+    await this.#checkUrl(e.baseUrl, 'approval refused');
     const request = (await verifyObject(e.jws, { resolveKey: await enrollmentKey(e.jws), kinds: ['enrollment'] })).ok;
     if (!request) throw new InvalidInputError('the stored enrollment no longer verifies');
     const body = JSON.parse(utf8.decode(Buffer.from(e.jws.split('.')[1]!, 'base64url'))) as ObjectOfKind<'enrollment'>;
@@ -133,11 +200,25 @@ export class Membership {
       by,
       'enrollment.approved',
     );
+    for (const other of await this.#open()) {
+      if (other.node !== e.node) continue;
+      const reason = `another request for ${e.node} was approved`;
+      if (await this.n.store.decideEnrollment(other.id, { status: 'rejected', reason, by })) {
+        await this.n.store.audit({
+          actor: `user:${by}`,
+          action: 'enrollment.rejected',
+          subject: other.id,
+          detail: { reason },
+        });
+      }
+    }
     return { version: this.n.roster.version };
   }
 
   async reject(id: string, reason: string, by: string): Promise<void> {
     this.#requireHub();
+    const e = await this.n.store.getEnrollment(id);
+    if (e && this.isExpired(e)) throw new ConflictError(`enrollment ${id} has expired`);
     if (!(await this.n.store.decideEnrollment(id, { status: 'rejected', reason, by }))) {
       throw new ConflictError(`enrollment ${id} does not exist or was already decided`);
     }
@@ -190,6 +271,7 @@ export class Membership {
   async changeUrl(node: string, baseUrl: string, by: string): Promise<number> {
     this.#requireHub();
     const m = this.#member(node);
+    await this.#checkUrl(baseUrl, 'URL change refused');
     await this.n.publishMembers([{ ...m, baseUrl }], by, 'membership.url');
     return this.n.roster.version;
   }

@@ -1,3 +1,4 @@
+import { createHash, timingSafeEqual } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -29,7 +30,8 @@ import { CatchUp } from './catchup.js';
 import { type NodeConfig, type NodeConfigInput, NodeConfigSchema } from './config.js';
 import { SealedCursors } from './cursor.js';
 import { Delivery } from './delivery.js';
-import { ForbiddenError, InvalidInputError, NotFoundError } from './errors.js';
+import { ConflictError, ForbiddenError, InvalidInputError, NotFoundError } from './errors.js';
+import { checkPeerUrlSyntax, type PeerUrlPolicy } from './federation-url.js';
 import { Membership } from './membership.js';
 import { createMetrics, type Metrics } from './metrics.js';
 import {
@@ -225,6 +227,11 @@ export class CityLinkNode implements AsyncDisposable {
   }
   get keyId(): string {
     return this.key.kid;
+  }
+
+  /** Which peer URLs this node calls (docs/operations.md "Peer URL policy"). */
+  get urlPolicy(): PeerUrlPolicy {
+    return { allowInsecure: this.config.allowInsecurePeers };
   }
 
   /** The key this node signs with now (co-signatures are made with it too). */
@@ -460,9 +467,17 @@ export class CityLinkNode implements AsyncDisposable {
         });
       case '/.well-known/citylink-node.json':
         return json(200, this.info());
-      case '/metrics':
+      case '/metrics': {
+        const token = this.config.metrics.token;
+        if (!token) return json(404, { error: 'not found' });
+        if (!bearerMatches(req.headers.authorization, token)) {
+          this.log.warn({ address: req.socket.remoteAddress }, '/metrics refused: missing or wrong token');
+          res.setHeader('www-authenticate', 'Bearer realm="metrics"');
+          return json(401, { error: 'a metrics token is required' });
+        }
         this.metrics.outboxDepth.set(await this.store.pendingCount());
         return json(200, await this.metrics.registry.metrics(), this.metrics.registry.contentType);
+      }
       default:
         if (web && !path.startsWith('/.well-known/')) return web(req, res, () => json(404, { error: 'not found' }));
         return json(404, { error: 'not found' });
@@ -497,12 +512,15 @@ export class CityLinkNode implements AsyncDisposable {
     const cached = this.#clients.get(node);
     if (cached?.url === url) return cached.link.api;
     void cached?.link.close();
+    const checked = checkPeerUrlSyntax(url, this.urlPolicy);
+    if (!checked.ok) this.log.warn({ peer: node, url, reason: checked.reason }, 'peer URL refused; it is not called');
     const args = {
       baseUrl: url,
       self: this.id,
       target: node,
       key: () => this.key,
       timeoutMs: this.config.delivery.requestTimeoutMs,
+      policy: this.urlPolicy,
     };
     const link =
       this.config.delivery.transport === 'websocket'
@@ -521,7 +539,7 @@ export class CityLinkNode implements AsyncDisposable {
 
   /** An unauthenticated client for the hub's enrollment procedures. */
   publicHub(): PeerClient {
-    return createPublicPeerClient(this.config.hub!.url, this.config.delivery.requestTimeoutMs);
+    return createPublicPeerClient(this.config.hub!.url, this.config.delivery.requestTimeoutMs, this.urlPolicy);
   }
 
   async pullFromHub(): Promise<number> {
@@ -623,6 +641,7 @@ export class CityLinkNode implements AsyncDisposable {
     input: Marking & { body: unknown },
     actor: SessionUser,
   ): Promise<{ id: string }> {
+    this.#requireActiveMember();
     // The author of a RED object is one of its named people: answers to it reach the origin.
     const marking = withAuthorNamed(
       { tlp: input.tlp, audience: input.audience, recipients: input.recipients },
@@ -652,6 +671,20 @@ export class CityLinkNode implements AsyncDisposable {
       );
     }
     return { id: signed.id };
+  }
+
+  /**
+   * A city that is not an active member of the roster it holds could sign objects
+   * that no peer would ever accept: say so instead of answering with an id.
+   */
+  #requireActiveMember(): void {
+    if (this.config.role !== 'city' || this.roster.isActive(this.id)) return;
+    const m = this.roster.member(this.id);
+    const why = m
+      ? `is ${m.status} in the network's roster`
+      : 'is not in the network\u2019s roster yet (enroll with `citylink enroll` and wait for the hub to approve)';
+    this.log.warn({ status: m?.status ?? null }, 'local post refused: this node is not an active member');
+    throw new ConflictError(`not posted: ${this.id} ${why}; nothing it posts could be delivered`);
   }
 
   /**
@@ -756,7 +789,7 @@ export class CityLinkNode implements AsyncDisposable {
 
   /** Creates a local account (for `citylink user add`, the demo and tests). */
   async addUser(u: { username: string; password: string; displayName?: string; roles: Role[] }) {
-    const user = await this.accounts.create(u);
+    const user = await this.accounts.create(u, [this.config.name, this.id]);
     await this.store.audit({ actor: 'admin', action: 'user.add', subject: u.username, detail: { roles: u.roles } });
     return user;
   }
@@ -789,6 +822,14 @@ export class CityLinkNode implements AsyncDisposable {
   [Symbol.asyncDispose](): Promise<void> {
     return this.close();
   }
+}
+
+/** Whether an `Authorization` header carries `Bearer <token>`, compared in constant time. */
+function bearerMatches(header: string | undefined, token: string): boolean {
+  const m = /^Bearer (.+)$/.exec(header ?? '');
+  if (!m) return false;
+  const given = createHash('sha256').update(m[1]!).digest();
+  return timingSafeEqual(given, createHash('sha256').update(token).digest());
 }
 
 function recoveredSince(failedAt: Date | null | undefined, successes: (Date | null | undefined)[]): boolean {

@@ -9,7 +9,9 @@ import {
   wsLink,
 } from '@trpc/client';
 import { observable } from '@trpc/server/observable';
+import { Agent, fetch as undiciFetch } from 'undici';
 import WebSocket from 'ws';
+import { checkPeerUrlSyntax, guardedLookup, type PeerUrlPolicy, PeerUrlRefusedError } from './federation-url.js';
 import type { AppRouter } from './routers/index.js';
 
 export type PeerClient = TRPCClient<AppRouter>;
@@ -23,15 +25,68 @@ interface PeerClientArgs {
   target: string;
   key: () => NodeKey;
   timeoutMs: number;
+  /**
+   * Which addresses may be called, checked here and again at every connect
+   * (docs/operations.md "Peer URL policy"). A node always passes its own; without
+   * one (tests and tools calling a URL they chose themselves) nothing is checked.
+   */
+  policy?: PeerUrlPolicy | undefined;
 }
 
 const trpcUrl = (baseUrl: string) => `${baseUrl.replace(/\/$/, '')}/trpc`;
+
+/** One agent per policy: its connections resolve names through the policy's checked lookup. */
+const agents = new Map<boolean, Agent>();
+function guardedFetch(policy: PeerUrlPolicy | undefined, timeoutMs: number) {
+  if (!policy) {
+    return (url: unknown, init?: unknown) =>
+      fetch(url as string, { ...(init as RequestInit), signal: AbortSignal.timeout(timeoutMs) });
+  }
+  let agent = agents.get(policy.allowInsecure);
+  if (!agent) {
+    agent = new Agent({ connect: { lookup: guardedLookup(policy) } });
+    agents.set(policy.allowInsecure, agent);
+  }
+  const dispatcher = agent;
+  return (url: unknown, init?: unknown) =>
+    undiciFetch(String(url), {
+      ...(init as Parameters<typeof undiciFetch>[1]),
+      dispatcher,
+      // A redirect would take the request to an address no check has seen (an IP
+      // literal never reaches the lookup): peers answer, they do not redirect.
+      redirect: 'error',
+      signal: AbortSignal.timeout(timeoutMs),
+    }).catch((err: Error) => {
+      // undici says only "fetch failed"; the refusal is the story worth telling.
+      throw err.cause instanceof PeerUrlRefusedError ? err.cause : err;
+    }) as unknown as Promise<Response>;
+}
+
+function refusal(baseUrl: string, policy: PeerUrlPolicy | undefined): string | undefined {
+  if (!policy) return undefined;
+  const checked = checkPeerUrlSyntax(baseUrl, policy);
+  return checked.ok ? undefined : checked.reason;
+}
+
+/**
+ * A client whose every call fails at once: for a peer whose URL the policy refuses
+ * (checking it here keeps IP literals, which never reach a `lookup`, from being called).
+ */
+function refusedClient(reason: string): PeerClient {
+  const refuse: TRPCLink<AppRouter> = () => () =>
+    observable((observer) => {
+      observer.error(TRPCClientError.from(new PeerUrlRefusedError(`peer URL refused: ${reason}`)));
+    });
+  return createTRPCClient<AppRouter>({ links: [refuse] });
+}
 
 /**
  * A tRPC client for calling another node's `federation` procedures over HTTP. Every
  * call carries a fresh request token bound to the target node and the procedure.
  */
 export function createPeerClient(args: PeerClientArgs): PeerClient {
+  const refused = refusal(args.baseUrl, args.policy);
+  if (refused) return refusedClient(refused);
   return createTRPCClient<AppRouter>({
     links: [
       httpLink({
@@ -44,7 +99,7 @@ export function createPeerClient(args: PeerClientArgs): PeerClient {
             scope: op.path,
           })}`,
         }),
-        fetch: (url, init) => fetch(url, { ...(init as RequestInit), signal: AbortSignal.timeout(args.timeoutMs) }),
+        fetch: guardedFetch(args.policy, args.timeoutMs),
       }),
     ],
   });
@@ -72,6 +127,9 @@ export interface PeerLink {
  * without TCP noticing (the next call connects afresh), or need a fresh token.
  */
 export function createPeerLink(args: PeerClientArgs & { idleMs?: number }): PeerLink {
+  const refused = refusal(args.baseUrl, args.policy);
+  if (refused) return { api: refusedClient(refused), isOpen: () => false, close: async () => {} };
+  const lookup = args.policy && guardedLookup(args.policy);
   const sockets = new Set<WebSocket>();
   /** Why the current socket failed or closed, for the errors of the calls it fails. */
   let trouble: string | undefined;
@@ -81,7 +139,7 @@ export function createPeerLink(args: PeerClientArgs & { idleMs?: number }): Peer
   /** `ws` with a bound on the opening handshake (a peer may accept TCP and never answer). */
   class PeerSocket extends WebSocket {
     constructor(url: string | URL, protocols?: string | string[]) {
-      super(url, protocols, { handshakeTimeout: args.timeoutMs });
+      super(url, protocols, { handshakeTimeout: args.timeoutMs, ...(lookup && { lookup: lookup as never }) });
       sockets.add(this);
       this.once('close', () => sockets.delete(this));
     }
@@ -154,12 +212,14 @@ export function createPeerLink(args: PeerClientArgs & { idleMs?: number }): Peer
 }
 
 /** A client for the few federation procedures open to nodes that are not members yet (enrollment). */
-export function createPublicPeerClient(baseUrl: string, timeoutMs: number): PeerClient {
+export function createPublicPeerClient(baseUrl: string, timeoutMs: number, policy?: PeerUrlPolicy): PeerClient {
+  const refused = refusal(baseUrl, policy);
+  if (refused) return refusedClient(refused);
   return createTRPCClient<AppRouter>({
     links: [
       httpLink({
         url: trpcUrl(baseUrl),
-        fetch: (url, init) => fetch(url, { ...(init as RequestInit), signal: AbortSignal.timeout(timeoutMs) }),
+        fetch: guardedFetch(policy, timeoutMs),
       }),
     ],
   });

@@ -2,12 +2,14 @@ import { createClient } from '@citylink/client';
 import { TEST_PASSWORD, TestNetwork } from '@citylink/dev-env';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
+const METRICS_TOKEN = 'metrics-token-for-the-tests-0123456789';
+
 describe('plain HTTP endpoints and accounts', () => {
   let net: TestNetwork;
   beforeAll(async () => {
     net = await TestNetwork.create({
       cities: 1,
-      configure: (c) => ({ ...c, limits: { loginAttemptsPer15Min: 3 } }),
+      configure: (c) => ({ ...c, limits: { loginAttemptsPer15Min: 3 }, metrics: { token: METRICS_TOKEN } }),
     });
   });
   afterAll(() => net?.close());
@@ -43,13 +45,36 @@ describe('plain HTTP endpoints and accounts', () => {
       body: { title: 'metrics', narrative: 'count me', category: 'cyber.ddos', severity: 'low' },
     });
     await net.processAll();
-    const res = await fetch(`${city.baseUrl}/metrics`);
+    const res = await fetch(`${city.baseUrl}/metrics`, { headers: { authorization: `Bearer ${METRICS_TOKEN}` } });
+    expect(res.status).toBe(200);
     expect(res.headers.get('content-type')).toMatch(/text\/plain/);
     const text = await res.text();
     expect(text).toMatch(/citylink_objects_in_total\{kind="bulletin",path="local",node="t-city-1"\} [1-9]/);
     expect(text).toMatch(/citylink_objects_out_total\{outcome="accepted",node="t-city-1"\} [1-9]/);
     expect(text).toMatch(/citylink_outbox_depth\{node="t-city-1"\} 0/);
     expect(text).toContain('citylink_delivery_latency_seconds_bucket');
+  });
+
+  it('answers /metrics only with the metrics token', async () => {
+    const city = net.cities[0]!;
+    for (const authorization of [
+      undefined,
+      'Bearer wrong-token',
+      `Basic ${METRICS_TOKEN}`,
+      `Bearer ${METRICS_TOKEN}x`,
+    ]) {
+      const res = await fetch(`${city.baseUrl}/metrics`, { headers: authorization ? { authorization } : {} });
+      expect(res.status, authorization).toBe(401);
+      expect(res.headers.get('www-authenticate')).toBe('Bearer realm="metrics"');
+      expect(await res.text()).not.toContain('citylink_');
+    }
+  });
+
+  it('has no /metrics at all without a configured token', async () => {
+    await using plain = await TestNetwork.create({ cities: 1, users: false });
+    const res = await fetch(`${plain.cities[0]!.baseUrl}/metrics`);
+    expect(res.status).toBe(404);
+    expect(await res.text()).not.toContain('citylink_');
   });
 
   it('sends security headers and refuses unknown paths and methods', async () => {

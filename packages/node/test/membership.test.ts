@@ -112,6 +112,37 @@ describe('joining the network', () => {
   });
 });
 
+describe('posting before the node is a member', () => {
+  it('an unenrolled or suspended city refuses local posts with a clear error, and posts once active', async () => {
+    net = await TestNetwork.create({ cities: 1 });
+    const newcomer = await net.addCity('t-new', { enroll: false });
+    const staff = await net.login(newcomer, 'staff');
+    const bulletinInput = (title: string) => ({
+      tlp: 'GREEN' as const,
+      audience: ['*'],
+      body: { title, narrative: 'n', category: 'cyber.scanning', severity: 'low' as const },
+    });
+    const head = newcomer.store.headSeq;
+    await expect(staff.staff.postBulletin.mutate(bulletinInput('nobody will get this'))).rejects.toThrow(
+      /not posted: t-new is not in the network’s roster yet \(enroll/,
+    );
+    expect(newcomer.store.headSeq).toBe(head);
+
+    await net.hub.publishMembers([newcomer.selfMember()], 'test');
+    await newcomer.roster.refresh();
+    const { id } = await staff.staff.postBulletin.mutate(bulletinInput('now it travels'));
+    expect(await newcomer.store.getObject(id)).not.toBeNull();
+
+    const official = await net.login(net.hub, 'official');
+    await official.hub.setMemberStatus.mutate({ node: 't-new', status: 'suspended' });
+    await newcomer.roster.refresh().catch(() => undefined);
+    await newcomer.roster.adopt(net.hub.roster.jws!);
+    await expect(staff.staff.postBulletin.mutate(bulletinInput('while suspended'))).rejects.toThrow(
+      /not posted: t-new is suspended in the network's roster/,
+    );
+  });
+});
+
 describe('key rotation', () => {
   it('objects signed before and after a rotation both verify on every node', async () => {
     net = await TestNetwork.create({ cities: 3 });
@@ -306,9 +337,9 @@ describe('revocation, suspension and roster integrity', () => {
   it('a URL change and a decommission travel as roster updates', async () => {
     net = await TestNetwork.create({ cities: 2 });
     const official = await net.login(net.hub, 'official');
-    await official.hub.changeMemberUrl.mutate({ node: 't-city-1', baseUrl: 'https://madison.example/citylink' });
+    await official.hub.changeMemberUrl.mutate({ node: 't-city-1', baseUrl: 'https://localhost/citylink' });
     await net.refreshRosters();
-    expect(net.cities[1]!.roster.member('t-city-1')?.baseUrl).toBe('https://madison.example/citylink');
+    expect(net.cities[1]!.roster.member('t-city-1')?.baseUrl).toBe('https://localhost/citylink');
     const { version } = await official.hub.setMemberStatus.mutate({ node: 't-city-2', status: 'decommissioned' });
     await net.refreshRosters();
     expect(net.cities[0]!.roster.version).toBe(version);

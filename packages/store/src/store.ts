@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { MikroORM, raw } from '@mikro-orm/core';
 import type { AbstractSqlConnection, Knex, SqlEntityManager } from '@mikro-orm/knex';
 import { Mutex } from 'async-mutex';
-import { type DatabaseConfig, type Dialect, dialectOf, ormOptions } from './database.js';
+import { type DatabaseConfig, type Dialect, dialectOf, ormOptions, prepareSqliteFile } from './database.js';
 import {
   AuditEvent,
   Enrollment,
@@ -108,6 +108,7 @@ export class Store {
    * read open it without.
    */
   static async open(config: DatabaseConfig, opts: { node?: boolean } = {}): Promise<Store> {
+    if (dialectOf(config) === 'sqlite') prepareSqliteFile(config.sqlitePath ?? ':memory:');
     const orm = await MikroORM.init(ormOptions(config));
     let lock: NodeLock | undefined;
     try {

@@ -32,6 +32,9 @@ export async function enrollStatus(io: Io, opts: { node: string; creds: Credenti
       'the hub has not decided yet; its operator reviews it with `citylink hub enrollments`',
     );
   }
+  if (status === 'expired') {
+    throw new CliError('the hub did not decide in time and the request expired; send a new one with `citylink enroll`');
+  }
   if (status === 'rejected') throw new CliError(`the hub rejected the enrollment${reason ? `: ${reason}` : ''}`);
   if (status !== 'approved') throw new CliError(`the hub answered an unknown status ${JSON.stringify(status)}`);
 }

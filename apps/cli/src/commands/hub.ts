@@ -53,7 +53,17 @@ export async function hubEnrollments(
 export function enrollmentTable(list: readonly Enrollment[]): string[] {
   return renderTable([
     ['id', 'node', 'status', 'received', 'kid', 'base url', 'contact', 'name', 'reason'],
-    ...list.map((e) => [e.id, e.node, e.status, e.receivedAt, e.kid, e.baseUrl, e.contact, e.name, e.reason ?? '']),
+    ...list.map((e) => [
+      e.id,
+      e.node,
+      e.competing > 0 ? `${e.status} (${e.competing} competing)` : e.status,
+      e.receivedAt,
+      e.kid,
+      e.baseUrl,
+      e.contact,
+      e.name,
+      e.reason ?? '',
+    ]),
   ]);
 }
 

@@ -37,6 +37,7 @@ export async function init(io: Io, opts: InitOptions): Promise<void> {
   const path = (f: keyof typeof INIT_FILES) => join(dir, INIT_FILES[f]);
   const key = await createKeyFile(path('key'));
   const baseUrl = opts.baseUrl ?? `http://${opts.host.includes(':') ? `[${opts.host}]` : opts.host}:${opts.port}`;
+  const insecure = baseUrl.startsWith('http:');
   const config: NodeConfigInput = {
     nodeId: opts.id,
     role: opts.role,
@@ -45,6 +46,9 @@ export async function init(io: Io, opts: InitOptions): Promise<void> {
     host: opts.host,
     port: opts.port,
     ...(opts.baseUrl && { baseUrl: opts.baseUrl }),
+    // A node that itself answers over plain http is a local or test network: let it call
+    // peers that do too. With an https --base-url, only https peers at public addresses.
+    ...(insecure && { allowInsecurePeers: true }),
     sqlitePath: path('database'),
     keyFile: path('key'),
     logLevel: 'info',
@@ -68,6 +72,9 @@ export async function init(io: Io, opts: InitOptions): Promise<void> {
   io.out(`  config      ${path('config')}`);
   io.out(`  key         ${path('key')}   (mode 0600: keep it secret and back it up)`);
   io.out(`  public key  ${path('publicKey')}`);
+  if (insecure) {
+    io.out('  (plain http: allowInsecurePeers is on, for a local network; give --base-url https://… for real use)');
+  }
   if (opts.role === 'hub') {
     io.out(`  members     ${path('members')}   (optional; cities normally join with \`citylink enroll\`)`);
   }

@@ -1,5 +1,5 @@
 import { resolve } from 'node:path';
-import { hashPassword, NodeConfigSchema } from '@citylink/node';
+import { hashPassword, NodeConfigSchema, passwordWeakness } from '@citylink/node';
 import { dialectOf, ROLES, Store } from '@citylink/store';
 import { CliError, UsageError } from '../errors.js';
 import { readJsonFile } from '../input-files.js';
@@ -33,6 +33,10 @@ export async function userAdd(io: Io, opts: UserAddOptions): Promise<void> {
     throw new CliError(`${opts.config}: ${first?.path.join('.') || '(root)'}: ${first?.message ?? 'invalid config'}`);
   }
   const config = parsed.data;
+  if (given !== undefined) {
+    const weak = await passwordWeakness(password, [username, opts.displayName ?? '', config.name, config.nodeId]);
+    if (weak) throw new UsageError(weak);
+  }
   // Exactly what the node opens (see runNodeFromEnv): DATABASE_URL wins; only a postgres:// URL
   // selects PostgreSQL, otherwise the config's sqlitePath is used.
   const db = { databaseUrl: io.env.DATABASE_URL || config.databaseUrl, sqlitePath: resolveSqlite(config.sqlitePath) };

@@ -1,4 +1,4 @@
-import { mkdir, readdir, readFile, rm } from 'node:fs/promises';
+import { chmod, mkdir, readdir, readFile, rm } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { type NodeKey, readKeyFile } from '@citylink/crypto';
 import { hashPassword, type NodeConfigInput } from '@citylink/node';
@@ -130,6 +130,8 @@ async function createDemo(paths: DemoPaths, basePort: number, progress: (line: s
       network: DEMO_NETWORK,
       host: '127.0.0.1',
       port: basePort + spec.offset,
+      // The demo's nodes call each other on 127.0.0.1 over http.
+      allowInsecurePeers: true,
       sqlitePath: paths.database(spec.node),
       keyFile: paths.keyFile(spec.node),
       logLevel: 'info',
@@ -195,6 +197,11 @@ async function applyPorts(paths: DemoPaths, basePort: number, marker: Marker): P
     const config = JSON.parse(await readFile(paths.config(spec.node), 'utf8')) as NodeConfigInput;
     config.port = basePort + spec.offset;
     if (config.hub) config.hub.url = hubUrl;
+    // Demo nodes call each other on 127.0.0.1 over http (also for a demo made before the flag existed).
+    config.allowInsecurePeers = true;
+    // A demo made before databases were created 0600 would otherwise be refused at start.
+    for (const suffix of ['', '-wal', '-shm'])
+      await chmod(`${paths.database(spec.node)}${suffix}`, 0o600).catch(() => {});
     // Every node serves the web console when it has been built (npm start builds it).
     if (await exists(WEB_ROOT)) config.webRoot = WEB_ROOT;
     await writeJsonFile(paths.config(spec.node), config, 0o600);

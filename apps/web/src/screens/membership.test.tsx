@@ -26,6 +26,7 @@ const enrollments: Enrollment[] = [
     receivedAt: '2026-11-02T09:00:00.000Z',
     decidedAt: '2026-11-02T10:00:00.000Z',
     decidedBy: 'olivia',
+    competing: 0,
   },
   {
     id: 'a'.repeat(43),
@@ -39,6 +40,7 @@ const enrollments: Enrollment[] = [
     receivedAt: '2026-11-01T09:00:00.000Z',
     decidedAt: null,
     decidedBy: null,
+    competing: 0,
   },
 ];
 
@@ -85,6 +87,28 @@ const answers =
   };
 
 describe('the enrollment queue', () => {
+  it('marks competing requests for one node id and shows an expired one without buttons', async () => {
+    const contested = (id: string, status: Enrollment['status'], competing: number): Enrollment => ({
+      ...enrollments[1]!,
+      id: id.repeat(43),
+      node: 'springfield',
+      status,
+      competing,
+    });
+    const list = [contested('c', 'pending', 1), contested('d', 'pending', 1), contested('e', 'expired', 0)];
+    renderWith(<EnrollmentQueue />, (path) => (path === 'hub.enrollments' ? list : undefined));
+    await screen.findByText('Enrollment requests (2 waiting)');
+    const items = screen.getAllByRole('listitem');
+    expect(items.map((li) => within(li).queryByTestId('competing')?.textContent ?? null)).toEqual([
+      '1 competing request',
+      '1 competing request',
+      null,
+    ]);
+    const expired = within(items[2]!);
+    expect(expired.getByText(/the city must send a new request/)).toBeTruthy();
+    expect(expired.queryByRole('button')).toBeNull();
+  });
+
   it('lists pending requests first, with node id, name, URL, contact, fingerprint and received time', async () => {
     expect(sortEnrollments(enrollments).map((e) => e.status)).toEqual(['pending', 'rejected']);
     renderWith(<EnrollmentQueue />, answers());

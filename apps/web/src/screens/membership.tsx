@@ -81,7 +81,21 @@ function EnrollmentItem({ e }: { e: Enrollment }) {
     <li className="board-item" data-enrollment={e.id}>
       <h3>
         <span className="untrusted">{e.name}</span> <span className="tag">{humanize(e.status)}</span>
+        {e.competing > 0 && (
+          <>
+            {' '}
+            <span className="tag tag-warn" data-testid="competing">
+              {e.competing} competing {e.competing === 1 ? 'request' : 'requests'}
+            </span>
+          </>
+        )}
       </h3>
+      {e.competing > 0 && (
+        <p className="muted">
+          Other requests ask for the same node id <code>{e.node}</code>: approve at most one, the one whose key
+          fingerprint the city confirmed.
+        </p>
+      )}
       <dl className="facts">
         <dt>Node id</dt>
         <dd>
@@ -101,7 +115,13 @@ function EnrollmentItem({ e }: { e: Enrollment }) {
         <dd title={formatTime(e.receivedAt)}>
           {formatTime(e.receivedAt)} ({formatAgo(e.receivedAt)})
         </dd>
-        {e.status !== 'pending' && (
+        {e.status === 'expired' && (
+          <>
+            <dt>Expired</dt>
+            <dd>Not decided in time; the city must send a new request.</dd>
+          </>
+        )}
+        {(e.status === 'approved' || e.status === 'rejected') && (
           <>
             <dt>Decided</dt>
             <dd>

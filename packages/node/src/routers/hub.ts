@@ -63,11 +63,11 @@ export const hubRouter = {
   /** Each member: last contact, delivery backlog, pull lag, key age. */
   network: hubProcedure.query(({ ctx }) => ctx.node.networkHealth()),
 
-  /** Enrollment requests, newest first. */
+  /** Enrollment requests, newest first, requests for the same node id together. */
   enrollments: hubProcedure
-    .input(z.object({ status: z.enum(['pending', 'approved', 'rejected']).optional() }).optional())
+    .input(z.object({ status: z.enum(['pending', 'approved', 'rejected', 'expired']).optional() }).optional())
     .query(async ({ ctx, input }) =>
-      (await ctx.node.store.listEnrollments(input?.status)).map((e) => ({
+      (await ctx.node.membership.listEnrollments(input?.status)).map((e) => ({
         id: e.id,
         node: e.node,
         name: e.name,
@@ -79,6 +79,8 @@ export const hubRouter = {
         receivedAt: e.receivedAt.toISOString(),
         decidedAt: e.decidedAt?.toISOString() ?? null,
         decidedBy: e.decidedBy ?? null,
+        /** Other open requests for the same node id (only one can be approved). */
+        competing: e.competing,
       })),
     ),
 
