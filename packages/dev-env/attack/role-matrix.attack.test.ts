@@ -232,6 +232,21 @@ async function login(node: CityLinkNode, username: string): Promise<string> {
   return token;
 }
 
+/**
+ * A session stored as a sign-in would store it, without the password check: for the
+ * throwaway and expired sessions, so the matrix does not run into login rate limits.
+ */
+async function storedSession(node: CityLinkNode, username: string, ttlMs: number): Promise<string> {
+  const token = randomBytes(32).toString('base64url');
+  const user = await node.store.findUser(username);
+  await node.store.createSession({
+    id: createHash('sha256').update(token).digest('hex'),
+    userId: user!.id,
+    expiresAt: new Date(Date.now() + ttlMs),
+  });
+  return token;
+}
+
 const SESSION_USERS: Partial<Record<Identity, [() => CityLinkNode, string]>> = {
   'staff@city': [() => city, 'staff'],
   'signer@city': [() => city, 'mayor'],
@@ -259,18 +274,12 @@ async function credentials(
   const target = targetOf(who);
   const session = SESSION_USERS[who];
   if (session) {
-    const token = fresh ? await login(session[0](), session[1]) : sessions.get(who)!;
+    const token = fresh ? await storedSession(session[0](), session[1], 3_600_000) : sessions.get(who)!;
     return { headers: { authorization: `Bearer ${token}` }, params: { token } };
   }
   if (who === 'expired-session@city') {
     // Stored and well-formed but past its expiry; made anew for each call (the first use deletes it).
-    const token = randomBytes(32).toString('base64url');
-    const staff = await city.store.findUser('staff');
-    await city.store.createSession({
-      id: createHash('sha256').update(token).digest('hex'),
-      userId: staff!.id,
-      expiresAt: new Date(Date.now() - 60_000),
-    });
+    const token = await storedSession(city, 'staff', -60_000);
     return { headers: { authorization: `Bearer ${token}` }, params: { token } };
   }
   const caller = NODE_CALLERS[who];
