@@ -920,7 +920,7 @@ async function nodeControls(to: CityLinkNode): Promise<string[]> {
 }
 
 /** Delivers mutated items with interleaved controls; checks every outcome. */
-async function deliverChecked(to: CityLinkNode, items: Item[], via: 'pipeline' | 'http', from = 't-city-1') {
+async function deliverChecked(to: CityLinkNode, items: Item[], via: 'pipeline' | 'pull' | 'http', from = 't-city-1') {
   const ctrl = await nodeControls(to);
   const batch: { jws: string; item?: Item }[] = items.map((item) => ({ jws: item.jws, item }));
   for (const [i, jws] of ctrl.entries())
@@ -929,7 +929,7 @@ async function deliverChecked(to: CityLinkNode, items: Item[], via: 'pipeline' |
   const results =
     via === 'http'
       ? await deliverHttp(from, keyOf(from), to, jwsList)
-      : await to.inbound.receive(jwsList, from, 'push');
+      : await to.inbound.receive(jwsList, from, via === 'pull' ? 'pull' : 'push');
   expect(results).toHaveLength(batch.length);
   for (const [i, r] of results.entries()) {
     const { item } = batch[i]!;
@@ -976,9 +976,10 @@ describe('through a receiving node: the whole pipeline, in-process and federatio
     const BATCH = 60;
     for (let i = 0, b = 0; i < nodeQueue.length; i += BATCH, b++) {
       const items = nodeQueue.slice(i, i + BATCH);
-      // Every third batch over HTTP, every fourth to the hub (which relays what it accepts).
+      // Every fourth batch to the hub (which relays what it accepts).
       const to = b % 4 === 3 ? net.hub : receiver();
-      await deliverChecked(to, items, b % 3 === 0 ? 'http' : 'pipeline');
+      // Over HTTP, pushed in-process, or as a page of catch-up pulled from a hostile member.
+      await deliverChecked(to, items, pick(['http', 'pipeline', 'pull'] as const, b));
       expect(Date.now() - started, 'time budget').toBeLessThan(TIME_BUDGET_MS);
     }
   });
@@ -1040,7 +1041,7 @@ describe('through a receiving node: the whole pipeline, in-process and federatio
     expect(stored.length).toBeGreaterThan(10);
 
     for (let i = 0; i < queue.length; i += 50) {
-      await deliverChecked(city2, queue.slice(i, i + 50), i % 100 === 0 ? 'http' : 'pipeline');
+      await deliverChecked(city2, queue.slice(i, i + 50), pick(['http', 'pipeline', 'pull'] as const, i / 50));
     }
 
     // A member revoked by the hub: its new objects, passed on by another member, and its own calls.
