@@ -584,6 +584,44 @@ describe('mutated federation inputs', () => {
   });
 
   it('payload or header edits kept under the original signature', async () => {
+    // Edits that keep the object valid, so only the signature (or the key lookup) can catch them.
+    const FREE_TEXT = new Set([
+      'title',
+      'narrative',
+      'comment',
+      'reason',
+      'note',
+      'text',
+      'problem',
+      'whatWorked',
+      'to',
+    ]);
+    const safeText = fc.stringMatching(/^[A-Za-z0-9][A-Za-z0-9 .,!?-]{0,40}[A-Za-z0-9]$/);
+    await runClass(
+      'valid-edit-unsigned',
+      fc.tuple(seedArb(), fc.nat(), safeText, fc.integer({ min: 1, max: 5_000 })),
+      1500,
+      async ([s, n, words, ms]) => {
+        const o = s.object as Record<string, Json>;
+        const texts = nodesOf(s.object).filter(
+          (x) => typeof x.value === 'string' && FREE_TEXT.has(String(x.path[x.path.length - 1])),
+        );
+        const edits: (() => Json)[] = [
+          () => {
+            const { recipients: _r, ...rest } = o;
+            return { ...rest, ...clone(pick(MARKINGS, n)) } as Json;
+          },
+          () => ({ ...o, created: new Date(Date.parse(o.created as string) + ms).toISOString() }),
+          () => ({ ...o, origin: pick(['t-city-1', 't-city-2', 't-city-3', 't-hub'], n) }),
+          ...(texts.length > 0 ? [() => setAt(s.object, pick(texts, n).path, words)] : []),
+        ];
+        const changed = pick(edits, Math.floor(n / 7))();
+        const [h, , sig] = s.jws.split('.');
+        const m = `${h}.${b64(canonicalBytes(changed))}.${sig}`;
+        return m === s.jws ? undefined : m;
+      },
+      ['bad_signature', 'unknown_kid'],
+    );
     await runClass(
       'payload-edit-unsigned',
       fc.tuple(seedArb(), fc.nat(), fc.jsonValue({ maxDepth: 2 })),
