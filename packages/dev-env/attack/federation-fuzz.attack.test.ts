@@ -609,7 +609,7 @@ describe('mutated federation inputs', () => {
         const edits: (() => Json)[] = [
           () => {
             const { recipients: _r, ...rest } = o;
-            return { ...rest, ...clone(pick(MARKINGS, n)) } as Json;
+            return { ...rest, ...clone(pick(MARKINGS, n)) } as unknown as Json;
           },
           () => ({ ...o, created: new Date(Date.parse(o.created as string) + ms).toISOString() }),
           () => ({ ...o, origin: pick(['t-city-1', 't-city-2', 't-city-3', 't-hub'], n) }),

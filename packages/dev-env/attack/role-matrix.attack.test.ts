@@ -30,6 +30,11 @@ const IDENTITIES = [
   'non-member-node@hub',
   'revoked-member-node@city',
   'revoked-member-node@hub',
+  // The same node credentials as a link: a WebSocket opened with a link token, every call on it.
+  'member-link@city',
+  'member-link@hub',
+  'non-member-link@hub',
+  'revoked-member-link@city',
 ] as const;
 type Identity = (typeof IDENTITIES)[number];
 
@@ -37,7 +42,12 @@ const ALL: readonly Identity[] = IDENTITIES;
 const CITY_SESSIONS: readonly Identity[] = ['staff@city', 'signer@city', 'admin@city'];
 const HUB_SESSIONS: readonly Identity[] = ['staff@hub', 'official@hub', 'admin@hub'];
 const SESSIONS = [...CITY_SESSIONS, ...HUB_SESSIONS];
-const MEMBER_NODES: readonly Identity[] = ['member-node@city', 'member-node@hub'];
+const MEMBER_NODES: readonly Identity[] = [
+  'member-node@city',
+  'member-node@hub',
+  'member-link@city',
+  'member-link@hub',
+];
 const HUB_OFFICIALS: readonly Identity[] = ['official@hub', 'admin@hub'];
 const ADMINS: readonly Identity[] = ['admin@city', 'admin@hub'];
 
@@ -190,7 +200,7 @@ const VALID_INPUTS: Record<string, unknown> = {
 const REFUSED_BY_HANDLER: Record<string, readonly Identity[]> = {
   'hub.upsertMembers': ['admin@city'], // "only the hub manages membership"
   // Hub procedures open to anyone (or any member): a city is not the hub.
-  'federation.announceKey': ['member-node@city'],
+  'federation.announceKey': ['member-node@city', 'member-link@city'],
   'federation.enroll': ALL.filter((who) => who.endsWith('@city')),
   'federation.enrollmentStatus': ALL.filter((who) => who.endsWith('@city')),
 };
@@ -262,6 +272,10 @@ const NODE_CALLERS: Partial<Record<Identity, [string, () => NodeKey]>> = {
   'non-member-node@hub': ['mallory', () => mallory],
   'revoked-member-node@city': ['t-city-3', () => nodeKeys.get('t-city-3')!],
   'revoked-member-node@hub': ['t-city-3', () => nodeKeys.get('t-city-3')!],
+  'member-link@city': ['t-city-1', () => nodeKeys.get('t-city-1')!],
+  'member-link@hub': ['t-city-1', () => nodeKeys.get('t-city-1')!],
+  'non-member-link@hub': ['mallory', () => mallory],
+  'revoked-member-link@city': ['t-city-3', () => nodeKeys.get('t-city-3')!],
 };
 const targetOf = (who: Identity) => (who.endsWith('@hub') ? hub : city);
 
@@ -295,7 +309,7 @@ async function credentials(
 async function call(who: Identity, p: Procedure, input: unknown, fresh = false): Promise<string> {
   const target = targetOf(who);
   const { headers, params } = await credentials(who, p.path, fresh);
-  if (p.type === 'subscription') return subscribe(target, params, p, input);
+  if (p.type === 'subscription' || who.includes('-link@')) return overSocket(target, params, p, input);
   const url = new URL(`${target.baseUrl}/trpc/${p.path}`);
   let res: Response;
   if (p.type === 'query') {
@@ -313,8 +327,11 @@ async function call(who: Identity, p: Procedure, input: unknown, fresh = false):
   return body.error ? (body.error.data?.code ?? `HTTP_${res.status}`) : 'OK';
 }
 
-/** Opens the subscription over a WebSocket; 'OK' once the server says it started, else the error code. */
-async function subscribe(
+/**
+ * One call over a WebSocket opened with these connection params: a query or mutation
+ * answers 'OK' or its error code; a subscription 'OK' once the server says it started.
+ */
+async function overSocket(
   target: CityLinkNode,
   params: Record<string, string>,
   p: Procedure,
@@ -326,7 +343,18 @@ async function subscribe(
     connectionParams: params,
   });
   const client = createTRPCClient<AppRouter>({ links: [wsLink<AppRouter>({ client: ws })] });
+  const procedure = p.path.split('.').reduce<unknown>((o, k) => (o as Record<string, unknown>)[k], client) as {
+    query: (input: unknown, opts: { signal: AbortSignal }) => Promise<unknown>;
+    mutate: (input: unknown, opts: { signal: AbortSignal }) => Promise<unknown>;
+    subscribe: typeof client.staff.onFeed.subscribe;
+  };
+  const codeOf = (err: unknown) => (err as { data?: { code?: string } }).data?.code ?? 'ERROR';
   try {
+    if (p.type !== 'subscription') {
+      const signal = AbortSignal.timeout(20_000);
+      const run = p.type === 'query' ? procedure.query(input, { signal }) : procedure.mutate(input, { signal });
+      return await run.then(() => 'OK', codeOf);
+    }
     return await new Promise<string>((resolve, reject) => {
       const timer = setTimeout(() => reject(new Error(`${p.path}: no answer on the socket`)), 20_000);
       const done = (code: string) => {
@@ -334,12 +362,9 @@ async function subscribe(
         sub.unsubscribe();
         resolve(code);
       };
-      const procedure = p.path.split('.').reduce<unknown>((o, k) => (o as Record<string, unknown>)[k], client) as {
-        subscribe: typeof client.staff.onFeed.subscribe;
-      };
       const sub = procedure.subscribe(input as never, {
         onStarted: () => done('OK'),
-        onError: (err) => done((err as { data?: { code?: string } }).data?.code ?? 'ERROR'),
+        onError: (err) => done(codeOf(err)),
       });
     });
   } finally {
