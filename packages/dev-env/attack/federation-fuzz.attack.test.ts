@@ -30,7 +30,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 // member key but breaking a schema/TLP/audience/time/key rule, wrong kid, wrong alg,
 // replays, non-canonical JSON, across every object kind. Most of the volume goes to
 // the verifier directly (as the node calls it, with the node's key resolver); a
-// share goes through the receiving node's whole pipeline, in-process and over HTTP.
+// share goes through the receiving node's whole pipeline (in-process as pushed or as
+// pulled catch-up, and over HTTP federation.deliver), plus what only a node can judge:
+// replays, addressing, forwarding, authorship, a revoked member, foreign senders.
 //
 // The oracle: every mutated input changed the signed bytes, the signature or the key,
 // or breaks a rule, so it must be refused with a reason, and never be stored, shown

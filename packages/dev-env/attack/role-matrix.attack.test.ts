@@ -8,11 +8,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
 import { appRouter } from '../../node/src/routers/index.js';
 
-// Every procedure of the appRouter × every kind of caller. A call is "allowed" when it
-// gets past authentication and authorization (any answer but UNAUTHORIZED/FORBIDDEN;
-// the dummy input is deliberately invalid, so an allowed caller gets BAD_REQUEST and
-// nothing changes). Procedures come from the router definition itself, so a new one
-// fails this test until it is classified below.
+// Every procedure of the appRouter × every kind of caller (sessions by bearer token,
+// node credentials as per-call request tokens and as a link). A call is "allowed" when
+// it gets past authentication and authorization: any answer but UNAUTHORIZED or
+// FORBIDDEN. First pass: input every parser refuses, so an allowed caller gets
+// BAD_REQUEST and nothing changes. Second pass: valid input naming nothing that exists,
+// so the handlers run too. Procedures come from the router definition itself, so a new
+// one fails this test until it is classified below.
 
 const IDENTITIES = [
   'anonymous@city',
