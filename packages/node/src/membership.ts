@@ -10,8 +10,9 @@ import {
   writeKeyFile,
 } from '@citylink/crypto';
 import { type KeyRecord, type Member, type ObjectOfKind, utf8 } from '@citylink/protocol';
+import { TRPCClientError } from '@trpc/client';
 import { Mutex } from 'async-mutex';
-import { ConflictError, ForbiddenError, InvalidInputError, NotFoundError } from './errors.js';
+import { ConflictError, ForbiddenError, InvalidInputError, NotFoundError, RateLimitedError } from './errors.js';
 import { checkPeerUrl } from './federation-url.js';
 import type { CityLinkNode } from './node.js';
 
@@ -403,7 +404,12 @@ export class Membership {
       },
       key,
     );
-    const accepted = await this.n.publicHub().federation.enroll.mutate({ jws: request.jws });
+    const accepted = await this.n
+      .publicHub()
+      .federation.enroll.mutate({ jws: request.jws })
+      .catch((err: unknown) => {
+        throw hubRefusal(err, 'the hub refused the enrollment');
+      });
     await this.n.store.setMeta('enrollment_id', accepted.id);
     return accepted;
   }
@@ -416,4 +422,21 @@ export class Membership {
     if (status.status === 'approved' && status.roster) await this.n.roster.adopt(status.roster);
     return { status: status.status, reason: status.reason };
   }
+}
+
+/**
+ * The hub's 4xx answer to a call made on an admin's behalf, as the domain error it
+ * stands for here (not a 500); anything else (the hub unreachable) is rethrown as is.
+ */
+function hubRefusal(err: unknown, what: string): unknown {
+  if (!(err instanceof TRPCClientError)) return err;
+  const data = err.data as { code?: string; retryAfterMs?: number } | undefined;
+  const code = data?.code;
+  if (code === 'CONFLICT') return new ConflictError(`${what}: ${err.message}`);
+  if (code === 'TOO_MANY_REQUESTS')
+    return new RateLimitedError(`${what}: ${err.message}`, data?.retryAfterMs ?? 60_000);
+  if (code === 'BAD_REQUEST' || code === 'FORBIDDEN' || code === 'NOT_FOUND') {
+    return new InvalidInputError(`${what}: ${err.message}`);
+  }
+  return err;
 }

@@ -2,13 +2,15 @@ import { KeyRing, type NodeKey, type ResolvedKey, signObject, thumbprint, verify
 import { type KeyRecord, type Member, MemberSchema, type ObjectOfKind, type Roster } from '@citylink/protocol';
 import type { Store } from '@citylink/store';
 import type { Logger } from 'pino';
+import { InvalidInputError } from './errors.js';
 
 const ROSTER_META = 'roster_jws';
 /** Hub keys this node trusts beyond the pinned ones, learned by following the hub's key chain. */
 const HUB_KEYS_META = 'hub_keys';
 const FORCED_REFRESH_GAP_MS = 30_000;
 
-export class RosterError extends Error {
+/** A roster that is refused (bad signature, wrong network, older version): the caller's input, a 400 on the wire. */
+export class RosterError extends InvalidInputError {
   override name = 'RosterError';
 }
 
