@@ -35,8 +35,9 @@ import {
   type PeerClient,
   type PeerLink,
 } from './peer-client.js';
-import { FeedBus, Inbound } from './pipeline.js';
+import { FeedBus, Inbound, type RemoteIntake } from './pipeline.js';
 import { decodeStored } from './projection.js';
+import { Quarantine } from './quarantine.js';
 import { RosterState } from './roster.js';
 import { appRouter } from './routers/index.js';
 import { Statements } from './statements.js';
@@ -95,6 +96,7 @@ export class CityLinkNode implements AsyncDisposable {
   readonly accounts: Accounts;
   readonly membership: Membership;
   readonly statements: Statements;
+  readonly quarantine: Quarantine;
   /** Enrollment requests per client address (they come from nodes that are not members yet). */
   readonly enrollLimiter = new RateLimiterMemory({ points: 20, duration: 3600 });
   #server: Server | undefined;
@@ -109,6 +111,8 @@ export class CityLinkNode implements AsyncDisposable {
   /** Open, authenticated links from each peer. */
   readonly #linksFrom = new Map<string, number>();
   #closed = false;
+  readonly #startedAt = Date.now();
+  #graceWarned = false;
 
   private constructor(
     readonly config: NodeConfig,
@@ -123,6 +127,7 @@ export class CityLinkNode implements AsyncDisposable {
       duration: 4,
     });
     const hubNode = config.role === 'hub' ? config.nodeId : config.hub!.node;
+    this.quarantine = new Quarantine({ self: config.nodeId, hubNode, store, log: logger });
     this.roster = new RosterState({
       self: config.nodeId,
       role: config.role,
@@ -130,6 +135,12 @@ export class CityLinkNode implements AsyncDisposable {
       hubNode,
       store,
       log: logger,
+      onAdopt: (before, after, version) => this.quarantine.recheck(before, after, version).then(() => undefined),
+      onConfirm: async (upTo) => {
+        const n = await store.confirmArrivedBy(upTo);
+        if (n > 0)
+          logger.info({ confirmed: n, upTo: upTo.toISOString() }, 'unconfirmed objects confirmed by the roster');
+      },
       ...(config.role === 'city' && {
         fetchRoster: async () => {
           const res = await this.hub().federation.roster.query();
@@ -156,6 +167,7 @@ export class CityLinkNode implements AsyncDisposable {
       resolveKey: ownKey,
       extraRules: (o) => this.statements.check(o),
       onQueued: () => this.delivery.wake(),
+      intake: () => this.rosterIntake(),
     });
     this.delivery = new Delivery({
       self: config.nodeId,
@@ -236,6 +248,25 @@ export class CityLinkNode implements AsyncDisposable {
       hub: this.roster.hubNode,
       protocolVersion: PROTOCOL_VERSION,
     };
+  }
+
+  /**
+   * Whether objects from other nodes are taken now. A city that (re)started answers
+   * from its stored roster, which may predate a revocation: it takes nothing from
+   * other nodes until a roster from the hub confirms the keys, or, with the hub
+   * unreachable for `limits.rosterGraceMs`, takes them marked unconfirmed.
+   */
+  rosterIntake(): RemoteIntake {
+    if (this.config.role === 'hub' || this.roster.confirmedAt >= this.#startedAt) return 'open';
+    if (Date.now() - this.#startedAt < this.config.limits.rosterGraceMs) return 'closed';
+    if (!this.#graceWarned) {
+      this.#graceWarned = true;
+      this.log.warn(
+        { graceMs: this.config.limits.rosterGraceMs },
+        'roster still not confirmed by the hub: taking objects from other nodes as unconfirmed',
+      );
+    }
+    return 'unconfirmed';
   }
 
   #ownKeyRecord(): KeyRecord {
@@ -518,11 +549,13 @@ export class CityLinkNode implements AsyncDisposable {
   }
 
   async pullFromHub(): Promise<number> {
+    if (this.rosterIntake() === 'closed') return 0;
     return this.config.role === 'city' ? this.catchUp.pull(this.roster.hubNode) : 0;
   }
 
   /** Pulls from every other active member (the hub pulls from every city). */
   async pullFromPeers(): Promise<number> {
+    if (this.rosterIntake() === 'closed') return 0;
     let n = 0;
     for (const node of this.roster.activeNodes()) {
       if (node !== this.id && node !== this.roster.hubNode) n += await this.catchUp.pull(node);
@@ -531,6 +564,7 @@ export class CityLinkNode implements AsyncDisposable {
   }
 
   async reconcileAll(): Promise<number> {
+    if (this.rosterIntake() === 'closed') return 0;
     let n = 0;
     for (const node of this.roster.activeNodes()) if (node !== this.id) n += await this.catchUp.reconcile(node);
     return n;
@@ -541,7 +575,9 @@ export class CityLinkNode implements AsyncDisposable {
     const rows = await this.store.logAfter(after, limit);
     // Where each peer's catch-up stands in our log (for the hub's network view).
     this.#pulledUpTo.set(peer, rows.length > 0 ? rows[rows.length - 1]!.seq : after);
-    const items = rows.filter((r) => this.#maySend(r.object, peer)).map((r) => ({ seq: r.seq, jws: r.object.jws }));
+    const items = rows
+      .filter((r) => r.object.hold !== 'quarantined' && this.#maySend(r.object, peer))
+      .map((r) => ({ seq: r.seq, jws: r.object.jws }));
     return {
       epoch: this.store.epoch,
       items,

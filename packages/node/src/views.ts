@@ -82,6 +82,11 @@ export class Views {
     );
   }
 
+  /** Log pages carry quarantined objects (the cursor moves past them); nobody is shown one. */
+  #shows(user: SessionUser, o: StoredObject): boolean {
+    return o.hold !== 'quarantined' && this.canSee(user, o);
+  }
+
   entry(seq: number, o: StoredObject): FeedEntry {
     return {
       seq,
@@ -160,7 +165,7 @@ export class Views {
   async objectsAfter(user: SessionUser, after: number, limit: number) {
     const rows = await this.n.store.logAfter(after, limit);
     return {
-      items: rows.filter((r) => this.canSee(user, r.object)).map((r) => this.entry(r.seq, r.object)),
+      items: rows.filter((r) => this.#shows(user, r.object)).map((r) => this.entry(r.seq, r.object)),
       next: rows.length > 0 ? rows[rows.length - 1]!.seq : after,
       head: this.n.store.headSeq,
     };
@@ -180,6 +185,8 @@ export class Views {
       kid: o.kid,
       receivedAt: o.receivedAt.toISOString(),
       receivedFrom: o.receivedFrom,
+      /** Taken while the hub was unreachable after a restart; no roster has confirmed its key since. */
+      unconfirmed: o.hold === 'unconfirmed',
       recipients: o.recipients ?? null,
       item: item && {
         status: item.status ?? null,
@@ -235,7 +242,7 @@ export class Views {
         const rows = await this.n.store.logAfter(cursor, 200);
         if (rows.length > 0) {
           cursor = rows[rows.length - 1]!.seq;
-          const visible = rows.filter((r) => this.canSee(user, r.object)).map((r) => this.entry(r.seq, r.object));
+          const visible = rows.filter((r) => this.#shows(user, r.object)).map((r) => this.entry(r.seq, r.object));
           if (visible.length > 0) yield visible;
           continue;
         }
