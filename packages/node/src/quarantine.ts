@@ -1,6 +1,6 @@
 import { keyValidAt } from '@citylink/crypto';
 import type { KeyRecord, Member } from '@citylink/protocol';
-import type { ItemPatch, NewAuditEvent, Store, StoredObject } from '@citylink/store';
+import type { ItemPatch, NewAuditEvent, SignedWith, Store, StoredObject } from '@citylink/store';
 import type { Logger } from 'pino';
 import { decodeStored, projectionOf } from './projection.js';
 
@@ -78,7 +78,7 @@ export class Quarantine {
     return total;
   }
 
-  async #quarantine(found: { o: StoredObject; reason: string }[], version: number): Promise<void> {
+  async #quarantine(found: { o: SignedWith; reason: string }[], version: number): Promise<void> {
     const { store, log } = this.n;
     const ids = new Set(found.map((f) => f.o.id));
     // Undo their effects on other items: recompute each target from what still stands.

@@ -39,6 +39,8 @@ export interface ItemView {
   status: string | null;
   retracted: boolean;
   supersededBy: string | null;
+  /** Set when the object was taken before any roster since this node's start confirmed its key. */
+  unconfirmed?: true;
 }
 
 function itemView(item: Item): ItemView {
@@ -113,7 +115,7 @@ export class Views {
       for (const item of page) {
         const o = objects.get(item.id);
         if (!o || !this.canSee(user, o)) continue;
-        items.push(itemView(item));
+        items.push(o.hold === 'unconfirmed' ? { ...itemView(item), unconfirmed: true } : itemView(item));
         if (items.length === q.limit) break;
       }
       const last = page[page.length - 1]!;

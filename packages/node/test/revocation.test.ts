@@ -116,12 +116,14 @@ describe('a city restarted after a revocation', () => {
     expect((await c.store.getObject(o.id))?.hold).toBe('unconfirmed');
     const staffC = await net.login(c, 'staff');
     expect(await staffC.staff.object.query({ id: o.id })).toMatchObject({ unconfirmed: true });
+    expect((await staffC.staff.feed.query({})).items.find((i) => i.id === o.id)).toMatchObject({ unconfirmed: true });
 
     await net.restart(net.hub.id);
     await c.roster.refresh();
     expect(c.rosterIntake()).toBe('open');
     expect((await c.store.getObject(o.id))?.hold).toBeNull();
     expect(await staffC.staff.object.query({ id: o.id })).toMatchObject({ unconfirmed: false });
+    expect((await staffC.staff.feed.query({})).items.find((i) => i.id === o.id)).not.toHaveProperty('unconfirmed');
   });
 
   it('quarantines, on adopting the roster, what the revoked key signed after the revocation: hidden everywhere, audited', async () => {
@@ -136,6 +138,7 @@ describe('a city restarted after a revocation', () => {
       body: { title: 'before the revocation', narrative: 'legit', category: 'cyber.phishing', severity: 'low' },
     });
     await net.processAll();
+    const beforeRevocation = new Date();
     const { c } = await restartAfterRevocation(net);
     expect(await c.store.getObject(old)).not.toBeNull();
 
@@ -153,11 +156,13 @@ describe('a city restarted after a revocation', () => {
       },
       keyB,
     );
+    // Dated before the revocation by its signer: its `created` passes the key window, its arrival does not.
+    const backdated = await signObject(bulletin('t-city-1', 'backdated after the revocation', beforeRevocation), keyB);
     await eventually(async () => {
       const { results } = await as('t-city-1', keyB, c).federation.deliver.mutate({
-        objects: [forged.jws, status.jws],
+        objects: [forged.jws, status.jws, backdated.jws],
       });
-      expect(results.map((r) => r.outcome)).toEqual(['accepted', 'accepted']);
+      expect(results.map((r) => r.outcome)).toEqual(['accepted', 'accepted', 'accepted']);
     });
     const staffC = await net.login(c, 'staff');
     expect((await staffC.staff.feed.query({})).items.find((i) => i.id === old)?.status).toBe('unfounded');
@@ -168,14 +173,15 @@ describe('a city restarted after a revocation', () => {
     expect(c.roster.isActive('t-city-1')).toBe(false);
 
     // Kept for audit, marked...
-    expect((await c.store.heldIds([forged.id, status.id])).size).toBe(2);
+    expect((await c.store.heldIds([forged.id, status.id, backdated.id])).size).toBe(3);
     const quarantined = await c.store.objectsHeldAs('quarantined');
-    expect(quarantined.map((q) => q.id).sort()).toEqual([forged.id, status.id].sort());
+    expect(quarantined.map((q) => q.id).sort()).toEqual([forged.id, status.id, backdated.id].sort());
     // ...and gone from every view: feed, search, detail, the log, catch-up serving.
     const feed = await staffC.staff.feed.query({});
     expect(feed.items.map((i) => i.id)).not.toContain(forged.id);
     expect(feed.items.find((i) => i.id === old)?.status).toBe('published');
     expect((await staffC.staff.feed.query({ text: 'forged' })).items).toEqual([]);
+    expect((await staffC.staff.feed.query({ text: 'backdated' })).items).toEqual([]);
     await expect(staffC.staff.object.query({ id: forged.id })).rejects.toThrow(/no object/);
     const oldDetail = await staffC.staff.object.query({ id: old });
     expect(oldDetail.related.map((r) => r.id)).not.toContain(status.id);
@@ -192,10 +198,32 @@ describe('a city restarted after a revocation', () => {
     // Audited, naming the author, with the reason.
     const admin = await net.login(c, 'admin');
     const audit = await admin.admin.audit.query({ action: 'object.quarantined' });
-    expect(audit.map((a) => a.subject).sort()).toEqual([forged.id, status.id].sort());
+    expect(audit.map((a) => a.subject).sort()).toEqual([forged.id, status.id, backdated.id].sort());
     expect(audit[0]!.detail).toMatchObject({ origin: 't-city-1', reason: expect.stringMatching(/key_revoked/) });
     // The legit old bulletin stays.
     expect(await staffC.staff.object.query({ id: old })).toMatchObject({ id: old });
+  });
+
+  it('a rotation quarantines nothing its old key signed before it, even when that arrives later', async () => {
+    net = await network(300);
+    const b = net.cities[0]!;
+    const oldKey = await readKeyFile(net.configOf('t-city-1').keyFile);
+    await net.stop('t-city-2');
+    const late = await signObject(bulletin('t-city-1', 'signed before the rotation'), oldKey);
+    const admin = await net.login(b, 'admin');
+    await admin.admin.rotateKey.mutate();
+    await net.stop(net.hub.id);
+    const c = await net.restart('t-city-2');
+    await eventually(async () => {
+      const { results } = await as('t-city-1', oldKey, c).federation.deliver.mutate({ objects: [late.jws] });
+      expect(results[0]).toMatchObject({ outcome: 'accepted' });
+    });
+
+    await net.restart(net.hub.id);
+    await c.roster.refresh();
+    expect(c.roster.member('t-city-1')?.keys.find((k) => k.kid === oldKey.kid)?.validUntil).toBeDefined();
+    expect((await c.store.getObject(late.id))?.hold).toBeNull();
+    expect(await c.store.objectsHeldAs('quarantined')).toEqual([]);
   });
 
   it('the hub quarantines what a key revoked back in time signed, and never relays it', async () => {

@@ -44,6 +44,11 @@ export interface AppendResult {
   duplicate: boolean;
 }
 
+export type SignedWith = Pick<
+  StoredObject,
+  'id' | 'kind' | 'origin' | 'kid' | 'created' | 'receivedAt' | 'receivedFrom' | 'target'
+>;
+
 export interface LogRow {
   seq: number;
   object: StoredObject;
@@ -374,10 +379,30 @@ export class Store {
 
   // ------------------------------------------------------- quarantine
 
-  /** Held objects of `origin` signed with one of `kids`, quarantined ones left out (to re-check them). */
-  async objectsSignedWith(origin: string, kids: readonly string[]): Promise<StoredObject[]> {
+  /**
+   * Held objects of `origin` signed with one of `kids`, quarantined ones left out, for
+   * re-checking their key windows: the envelope only, not the signed bytes.
+   */
+  async objectsSignedWith(origin: string, kids: readonly string[]): Promise<SignedWith[]> {
     if (kids.length === 0) return [];
-    return this.#objects((q) => q.where('origin', origin).whereIn('kid', [...kids]));
+    const rows: Pick<
+      ObjectRow,
+      'id' | 'kind' | 'origin' | 'kid' | 'created' | 'received_at' | 'received_from' | 'target'
+    >[] = await this.#knex('objects')
+      .select('id', 'kind', 'origin', 'kid', 'created', 'received_at', 'received_from', 'target')
+      .where('origin', origin)
+      .whereIn('kid', [...kids])
+      .where(notQuarantined('objects'));
+    return rows.map((r) => ({
+      id: r.id,
+      kind: r.kind,
+      origin: r.origin,
+      kid: r.kid,
+      created: new Date(r.created),
+      receivedAt: new Date(r.received_at),
+      receivedFrom: r.received_from,
+      target: r.target,
+    }));
   }
 
   /** Every object held under `hold` (quarantined ones included when asked for). */
