@@ -113,6 +113,7 @@ export class CityLinkNode implements AsyncDisposable {
   #closed = false;
   readonly #startedAt = Date.now();
   #graceWarned = false;
+  #rosterRetry: NodeJS.Timeout | undefined;
 
   private constructor(
     readonly config: NodeConfig,
@@ -301,9 +302,10 @@ export class CityLinkNode implements AsyncDisposable {
       const changed = wanted.filter((m) => JSON.stringify(this.roster.member(m.node)) !== JSON.stringify(m));
       if (changed.length > 0) await this.publishMembers(changed, 'config');
     } else {
-      await this.roster
-        .refresh()
-        .catch((err) => this.log.warn({ err: String(err) }, 'roster fetch failed; will retry'));
+      await this.roster.refresh().catch((err) => {
+        this.log.warn({ err: String(err) }, 'roster fetch failed; will retry');
+        this.#retryRosterUntilConfirmed(1_000);
+      });
     }
     this.delivery.start();
     this.#every(this.config.intervals.rosterMs, () => this.roster.refresh());
@@ -332,6 +334,25 @@ export class CityLinkNode implements AsyncDisposable {
       status: 'active',
       keys: known.some((k) => k.kid === this.key.kid) ? known : [...known, this.#ownKeyRecord()],
     };
+  }
+
+  /**
+   * Until a roster is confirmed after a start, other nodes' objects wait (see
+   * `rosterIntake`): retry the fetch sooner than `intervals.rosterMs`, doubling the wait.
+   */
+  #retryRosterUntilConfirmed(delayMs: number): void {
+    if (this.#closed || this.roster.confirmedAt >= this.#startedAt) return;
+    this.#rosterRetry = setTimeout(
+      () =>
+        this.background(() =>
+          this.roster.refresh().catch((err) => {
+            this.log.debug({ err: String(err), delayMs }, 'roster fetch failed again');
+            this.#retryRosterUntilConfirmed(Math.min(delayMs * 2, this.config.intervals.rosterMs));
+          }),
+        ),
+      delayMs,
+    );
+    this.#rosterRetry.unref();
   }
 
   #every(ms: number, fn: () => Promise<unknown>): void {
@@ -759,6 +780,7 @@ export class CityLinkNode implements AsyncDisposable {
     if (this.#closed) return;
     this.#closed = true;
     for (const t of this.#timers) clearInterval(t);
+    clearTimeout(this.#rosterRetry);
     // Stop taking requests first, then let queued work finish, then close the database.
     if (this.#wss) {
       for (const ws of this.#wss.clients) ws.terminate();
