@@ -3,7 +3,7 @@ import { eventually, TestNetwork } from '@citylink/dev-env';
 import { type CityLinkNode, createPeerClient } from '@citylink/node';
 import type { SignedObject } from '@citylink/protocol';
 import { TRPCClientError } from '@trpc/client';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 
 let net: TestNetwork | undefined;
 afterEach(async () => {
@@ -224,6 +224,26 @@ describe('a city restarted after a revocation', () => {
     expect(c.roster.member('t-city-1')?.keys.find((k) => k.kid === oldKey.kid)?.validUntil).toBeDefined();
     expect((await c.store.getObject(late.id))?.hold).toBeNull();
     expect(await c.store.objectsHeldAs('quarantined')).toEqual([]);
+  });
+
+  it('a roster adopted while a batch is being verified applies to that batch', async () => {
+    net = await network(300);
+    const c = net.node('t-city-2');
+    const keyB = await readKeyFile(net.configOf('t-city-1').keyFile);
+    const o = await signObject(bulletin('t-city-1', 'verified under the old roster'), keyB);
+    const official = await net.login(net.hub, 'official');
+    // The revocation lands between the key lookup (old roster) and the store.
+    const lookup = c.roster.resolveKey;
+    const spy = vi.spyOn(c.roster, 'resolveKey').mockImplementation(async (node, kid) => {
+      const found = await lookup(node, kid);
+      await official.hub.setMemberStatus.mutate({ node: 't-city-1', status: 'revoked' });
+      await c.roster.refresh();
+      return found;
+    });
+    const [result] = await c.inbound.receive([o.jws], 't-hub', 'pull');
+    spy.mockRestore();
+    expect(result).toMatchObject({ outcome: 'rejected', reason: 'key_revoked' });
+    expect((await c.store.heldIds([o.id])).size).toBe(0);
   });
 
   it('the hub quarantines what a key revoked back in time signed, and never relays it', async () => {
