@@ -128,7 +128,14 @@ export class CityLinkNode implements AsyncDisposable {
       duration: 4,
     });
     const hubNode = config.role === 'hub' ? config.nodeId : config.hub!.node;
-    this.quarantine = new Quarantine({ self: config.nodeId, hubNode, store, log: logger });
+    this.quarantine = new Quarantine({
+      self: config.nodeId,
+      hubNode,
+      store,
+      log: logger,
+      member: (node) => this.roster.member(node),
+      rosterVersion: () => this.roster.version,
+    });
     this.roster = new RosterState({
       self: config.nodeId,
       role: config.role,
@@ -136,12 +143,8 @@ export class CityLinkNode implements AsyncDisposable {
       hubNode,
       store,
       log: logger,
-      onAdopt: (before, after, version) => this.quarantine.recheck(before, after, version).then(() => undefined),
-      onConfirm: async (upTo) => {
-        const n = await store.confirmArrivedBy(upTo);
-        if (n > 0)
-          logger.info({ confirmed: n, upTo: upTo.toISOString() }, 'unconfirmed objects confirmed by the roster');
-      },
+      onAdopt: (before, after) => this.quarantine.schedule(before, after),
+      onConfirm: (upTo) => this.quarantine.confirm(upTo),
       ...(config.role === 'city' && {
         fetchRoster: async () => {
           const res = await this.hub().federation.roster.query();
@@ -281,6 +284,7 @@ export class CityLinkNode implements AsyncDisposable {
         : await Promise.all(this.config.hub!.keys.map(async (k) => ({ kid: await thumbprint(k.jwk), ...k })));
     this.roster.setHubKeys(hubKeys);
     await this.roster.load();
+    await this.quarantine.resume();
     // The hub trusts every key of its own on record (earlier ones keep their windows).
     const ownKeys = this.config.role === 'hub' ? this.roster.member(this.id)?.keys : undefined;
     if (ownKeys?.some((k) => k.kid === this.key.kid)) this.roster.setHubKeys(ownKeys);
@@ -795,6 +799,7 @@ export class CityLinkNode implements AsyncDisposable {
     }
     await this.delivery.stop();
     await Promise.allSettled([...this.#tasks]);
+    await this.quarantine.settled();
     await this.#closeClients();
     await this.store.close();
     this.log.info('node stopped');

@@ -37,9 +37,9 @@ export function quarantineReason(
   return undefined;
 }
 
-/** Keys of `after` whose record changed (or that left), per member; all of a member's keys if its status changed. */
-function changedKeys(before: ReadonlyMap<string, Member>, after: readonly Member[]): Map<Member, string[]> {
-  const out = new Map<Member, string[]>();
+/** Kids per member node whose record changed (or that left); all of a member's kids if its status changed. */
+function changedKeys(before: ReadonlyMap<string, Member>, after: readonly Member[]): Map<string, string[]> {
+  const out = new Map<string, string[]>();
   for (const m of after) {
     const prev = before.get(m.node);
     if (!prev) continue; // nothing of a new member can be held
@@ -48,34 +48,105 @@ function changedKeys(before: ReadonlyMap<string, Member>, after: readonly Member
       prev.status !== m.status
         ? [...new Set([...prev.keys, ...m.keys].map((k) => k.kid))]
         : prev.keys.filter((k) => JSON.stringify(k) !== JSON.stringify(now.get(k.kid))).map((k) => k.kid);
-    if (kids.length > 0) out.set(m, kids);
+    if (kids.length > 0) out.set(m.node, kids);
   }
   return out;
 }
+
+/** Keys still to re-check, kept in the database so that a crash before the re-check does not skip it. */
+const PENDING_META = 'quarantine_recheck';
 
 /**
  * Re-checks, when a roster is adopted, what was accepted under the keys it changed,
  * and quarantines what no longer stands (see `quarantineReason`): the object stays
  * for audit but leaves every view and every outgoing path.
+ *
+ * The work runs in a queue of its own, after the adoption: it needs the append lock,
+ * and code holding that lock may wait for an adoption (a forced roster refresh for an
+ * unknown kid), so an adoption must never wait for it. Objects verified under the old
+ * roster but stored after the adoption are judged by the pipeline itself.
  */
 export class Quarantine {
-  constructor(private readonly n: { self: string; hubNode: string; store: Store; log: Logger }) {}
+  #queue: Promise<void> = Promise.resolve();
+  /** Bumped by every `schedule`: a run clears the pending keys only if none came in meanwhile. */
+  #generation = 0;
 
-  async recheck(before: ReadonlyMap<string, Member>, after: readonly Member[], version: number): Promise<number> {
-    let total = 0;
-    for (const [member, kids] of changedKeys(before, after)) {
-      if (member.node === this.n.self) continue;
+  constructor(
+    private readonly n: {
+      self: string;
+      hubNode: string;
+      store: Store;
+      log: Logger;
+      /** The roster now held. */
+      member: (node: string) => Member | undefined;
+      rosterVersion: () => number;
+    },
+  ) {}
+
+  /** Resolves when every re-check and confirmation queued so far has run. */
+  settled(): Promise<void> {
+    return this.#queue;
+  }
+
+  /**
+   * Called by the roster, under its adoption lock, once a newer roster is installed:
+   * records durably which keys changed, and queues their re-check.
+   */
+  async schedule(before: ReadonlyMap<string, Member>, after: readonly Member[]): Promise<void> {
+    const changed = changedKeys(before, after);
+    changed.delete(this.n.self);
+    if (changed.size === 0) return;
+    const pending = await this.#pending();
+    for (const [node, kids] of changed) pending.set(node, [...new Set([...(pending.get(node) ?? []), ...kids])]);
+    await this.n.store.setMeta(PENDING_META, JSON.stringify([...pending]));
+    this.#generation += 1;
+    this.#enqueue(() => this.#run());
+  }
+
+  /** Queues clearing `unconfirmed` from what arrived by `upTo` (after any re-check queued before). */
+  confirm(upTo: Date): void {
+    this.#enqueue(async () => {
+      // A re-check that failed must run before anything it may quarantine is confirmed.
+      if ((await this.#pending()).size > 0) return;
+      const n = await this.n.store.confirmArrivedBy(upTo);
+      if (n > 0)
+        this.n.log.info({ confirmed: n, upTo: upTo.toISOString() }, 'unconfirmed objects confirmed by the roster');
+    });
+  }
+
+  /** At start-up: a re-check a crash interrupted runs again. */
+  async resume(): Promise<void> {
+    if ((await this.#pending()).size > 0) this.#enqueue(() => this.#run());
+  }
+
+  #enqueue(task: () => Promise<unknown>): void {
+    this.#queue = this.#queue.then(task).then(
+      () => undefined,
+      (err) =>
+        this.n.log.error({ err: String(err) }, 'quarantine re-check failed; it runs again on the next roster or start'),
+    );
+  }
+
+  async #pending(): Promise<Map<string, string[]>> {
+    const raw = await this.n.store.getMeta(PENDING_META);
+    return new Map(raw ? (JSON.parse(raw) as [string, string[]][]) : []);
+  }
+
+  async #run(): Promise<void> {
+    const generation = this.#generation;
+    const version = this.n.rosterVersion();
+    for (const [node, kids] of await this.#pending()) {
+      const member = this.n.member(node);
+      if (!member) continue;
       const records = new Map(member.keys.map((k) => [k.kid, k]));
-      const held = await this.n.store.objectsSignedWith(member.node, kids);
+      const held = await this.n.store.objectsSignedWith(node, kids);
       const found = held.flatMap((o) => {
         const reason = quarantineReason(member, records.get(o.kid), o);
         return reason ? [{ o, reason }] : [];
       });
-      if (found.length === 0) continue;
-      await this.n.store.exclusive(() => this.#quarantine(found, version));
-      total += found.length;
+      if (found.length > 0) await this.n.store.exclusive(() => this.#quarantine(found, version));
     }
-    return total;
+    if (generation === this.#generation) await this.n.store.setMeta(PENDING_META, '[]');
   }
 
   async #quarantine(found: { o: SignedWith; reason: string }[], version: number): Promise<void> {

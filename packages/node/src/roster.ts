@@ -1,6 +1,7 @@
 import { KeyRing, type NodeKey, type ResolvedKey, signObject, thumbprint, verifyObject } from '@citylink/crypto';
 import { type KeyRecord, type Member, MemberSchema, type ObjectOfKind, type Roster } from '@citylink/protocol';
 import type { Store } from '@citylink/store';
+import { Mutex } from 'async-mutex';
 import type { Logger } from 'pino';
 
 const ROSTER_META = 'roster_jws';
@@ -27,6 +28,8 @@ export class RosterState {
   #refreshing: Promise<void> | undefined;
   /** Up to when (ms) a roster adopted or re-confirmed by this process vouches for arrivals; 0 before any. */
   #confirmedAt = 0;
+  /** One adoption at a time: each re-checks against, and stores after, the one before. */
+  readonly #adopting = new Mutex();
 
   constructor(
     private readonly opts: {
@@ -41,12 +44,13 @@ export class RosterState {
       /** Fetches the hub's key announcements, oldest first (cities). */
       fetchHubKeyChain?: () => Promise<string[]>;
       /**
-       * Runs when a newer roster has been installed, before it is stored: re-checks what
-       * was accepted under the keys it changed. If it fails, the previous roster is put back.
+       * Runs when a newer roster has been installed, before it is stored (to schedule the
+       * re-check of what was accepted under the keys it changed). If it fails, the
+       * previous roster is put back. It must not wait for the append lock.
        */
-      onAdopt?: (before: ReadonlyMap<string, Member>, after: readonly Member[], version: number) => Promise<void>;
+      onAdopt?: (before: ReadonlyMap<string, Member>, after: readonly Member[]) => Promise<void>;
       /** A roster from the hub vouches for every arrival up to `upTo` (it came from the hub after them). */
-      onConfirm?: (upTo: Date) => Promise<void>;
+      onConfirm?: (upTo: Date) => void;
     },
   ) {}
 
@@ -173,7 +177,11 @@ export class RosterState {
     return this.#adopt(jws, { persist: true });
   }
 
-  async #adopt(jws: string, { persist, fetchedAt }: { persist: boolean; fetchedAt?: number }): Promise<boolean> {
+  #adopt(jws: string, opts: { persist: boolean; fetchedAt?: number }): Promise<boolean> {
+    return this.#adopting.runExclusive(() => this.#adoptLocked(jws, opts));
+  }
+
+  async #adoptLocked(jws: string, { persist, fetchedAt }: { persist: boolean; fetchedAt?: number }): Promise<boolean> {
     let result = await verifyObject(jws, { resolveKey: this.#hubRing.resolve, kinds: ['roster'] });
     if (!result.ok && result.reason === 'unknown_kid' && this.opts.fetchHubKeyChain) {
       // The hub may have rotated its key: follow the chain from what we trust, then try once more.
@@ -193,14 +201,14 @@ export class RosterState {
       if (roster.body.version < this.#version) {
         throw new RosterError(`roster version ${roster.body.version} is older than the held ${this.#version}`);
       }
-      if (persist) await this.#confirm(confirms);
+      if (persist) this.#confirm(confirms);
       return false;
     }
     const before = { members: this.#members, version: this.#version, jws: this.#jws, ring: this.#ring };
     this.#install(roster.body.members, roster.body.version, jws);
     if (persist && this.opts.onAdopt) {
       try {
-        await this.opts.onAdopt(before.members, roster.body.members, roster.body.version);
+        await this.opts.onAdopt(before.members, roster.body.members);
       } catch (err) {
         this.#members = before.members;
         this.#version = before.version;
@@ -223,16 +231,16 @@ export class RosterState {
       );
       await this.opts.store.setMeta(ROSTER_META, jws);
       await this.#auditChanges(roster, before.members);
-      await this.#confirm(confirms);
+      this.#confirm(confirms);
     }
     this.opts.log.info({ version: roster.body.version, members: roster.body.members.length }, 'roster adopted');
     return true;
   }
 
-  async #confirm(upTo: number): Promise<void> {
+  #confirm(upTo: number): void {
     if (upTo <= this.#confirmedAt) return;
     this.#confirmedAt = upTo;
-    await this.opts.onConfirm?.(new Date(upTo));
+    this.opts.onConfirm?.(new Date(upTo));
   }
 
   /** Every membership and key change becomes an audit event on every node that adopts the roster. */

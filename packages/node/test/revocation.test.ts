@@ -120,6 +120,7 @@ describe('a city restarted after a revocation', () => {
 
     await net.restart(net.hub.id);
     await c.roster.refresh();
+    await c.quarantine.settled();
     expect(c.rosterIntake()).toBe('open');
     expect((await c.store.getObject(o.id))?.hold).toBeNull();
     expect(await staffC.staff.object.query({ id: o.id })).toMatchObject({ unconfirmed: false });
@@ -170,6 +171,7 @@ describe('a city restarted after a revocation', () => {
     // The hub is back; adopting its roster re-checks B's objects.
     await net.restart(net.hub.id);
     await c.roster.refresh();
+    await c.quarantine.settled();
     expect(c.roster.isActive('t-city-1')).toBe(false);
 
     // Kept for audit, marked...
@@ -204,6 +206,28 @@ describe('a city restarted after a revocation', () => {
     expect(await staffC.staff.object.query({ id: old })).toMatchObject({ id: old });
   });
 
+  it('a re-check that fails (or a crash) runs again at the next start; nothing is confirmed before it', async () => {
+    net = await network(300);
+    const { keyB, c } = await restartAfterRevocation(net);
+    const forged = await signObject(bulletin('t-city-1', 'taken before a failed re-check'), keyB);
+    await eventually(async () => {
+      const { results } = await as('t-city-1', keyB, c).federation.deliver.mutate({ objects: [forged.jws] });
+      expect(results[0]).toMatchObject({ outcome: 'accepted' });
+    });
+    await net.restart(net.hub.id);
+    vi.spyOn(c.store, 'objectsSignedWith').mockRejectedValueOnce(new Error('disk on fire'));
+    await c.roster.refresh();
+    await c.quarantine.settled();
+    expect(c.roster.isActive('t-city-1')).toBe(false);
+    expect((await c.store.getObject(forged.id))?.hold).toBe('unconfirmed');
+
+    await net.stop('t-city-2');
+    const again = await net.restart('t-city-2');
+    await again.quarantine.settled();
+    expect(await again.store.getObject(forged.id)).toBeNull();
+    expect((await again.store.objectsHeldAs('quarantined')).map((o) => o.id)).toEqual([forged.id]);
+  });
+
   it('a rotation quarantines nothing its old key signed before it, even when that arrives later', async () => {
     net = await network(300);
     const b = net.cities[0]!;
@@ -221,6 +245,7 @@ describe('a city restarted after a revocation', () => {
 
     await net.restart(net.hub.id);
     await c.roster.refresh();
+    await c.quarantine.settled();
     expect(c.roster.member('t-city-1')?.keys.find((k) => k.kid === oldKey.kid)?.validUntil).toBeDefined();
     expect((await c.store.getObject(late.id))?.hold).toBeNull();
     expect(await c.store.objectsHeldAs('quarantined')).toEqual([]);
@@ -266,6 +291,7 @@ describe('a city restarted after a revocation', () => {
     const official = await net.login(net.hub, 'official');
     const keyB = await readKeyFile(net.configOf('t-city-1').keyFile);
     await official.hub.revokeKey.mutate({ node: 't-city-1', kid: keyB.kid, at: revokedFrom.toISOString() });
+    await net.hub.quarantine.settled();
     const [cancelled] = (await net.hub.store.deliveriesOf(id)).filter((d) => d.recipient === 't-city-3');
     expect(cancelled).toMatchObject({ outcome: 'cancelled', reason: expect.stringMatching(/quarantined/) });
     expect(await net.hub.store.getObject(id)).toBeNull();
@@ -276,6 +302,7 @@ describe('a city restarted after a revocation', () => {
 
     // The city that had it quarantines it too once it has the roster.
     await c2!.roster.refresh();
+    await c2!.quarantine.settled();
     expect(await c2!.store.getObject(id)).toBeNull();
 
     // The city that was down never gets it, by push or by pull.
