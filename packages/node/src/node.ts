@@ -25,7 +25,7 @@ import { Accounts, type SessionUser } from './auth.js';
 import { CatchUp } from './catchup.js';
 import { type NodeConfig, type NodeConfigInput, NodeConfigSchema } from './config.js';
 import { Delivery } from './delivery.js';
-import { ForbiddenError, InvalidInputError, NotFoundError } from './errors.js';
+import { ForbiddenError, InvalidInputError, NotFoundError, UnavailableError } from './errors.js';
 import { Membership } from './membership.js';
 import { createMetrics, type Metrics } from './metrics.js';
 import {
@@ -595,8 +595,21 @@ export class CityLinkNode implements AsyncDisposable {
     return n;
   }
 
+  /**
+   * Serving objects to a peer on a roster not confirmed since the start could hand them
+   * to a member revoked meanwhile, and what was handed out cannot be taken back (what
+   * came in can be quarantined): refused until confirmed, even past the grace.
+   */
+  #requireConfirmedRoster(peer: string): void {
+    if (this.rosterIntake() === 'open') return;
+    this.metrics.rejects.inc({ reason: 'roster_unconfirmed' });
+    this.log.warn({ peer }, 'catch-up refused: roster not confirmed yet');
+    throw new UnavailableError('roster not confirmed yet: this node restarted and has not reached the hub; retry');
+  }
+
   /** Log entries after `after` that this node may pass to `peer`. */
   async changesFor(peer: string, after: number, limit: number) {
+    this.#requireConfirmedRoster(peer);
     const rows = await this.store.logAfter(after, limit);
     // Where each peer's catch-up stands in our log (for the hub's network view).
     this.#pulledUpTo.set(peer, rows.length > 0 ? rows[rows.length - 1]!.seq : after);
@@ -612,6 +625,7 @@ export class CityLinkNode implements AsyncDisposable {
   }
 
   async manifestFor(peer: string, since: Date, after: string | undefined, limit: number) {
+    this.#requireConfirmedRoster(peer);
     const objects = await this.store.objectsCreatedSince(since, after, limit);
     return {
       ids: objects.filter((o) => this.#maySend(o, peer)).map((o) => o.id),
@@ -620,6 +634,7 @@ export class CityLinkNode implements AsyncDisposable {
   }
 
   async fetchFor(peer: string, ids: string[]): Promise<string[]> {
+    this.#requireConfirmedRoster(peer);
     return (await this.store.getObjects(ids)).filter((o) => this.#maySend(o, peer)).map((o) => o.jws);
   }
 

@@ -72,6 +72,13 @@ describe('a city restarted after a revocation', () => {
     expect(err.message).toMatch(/roster not confirmed yet/);
     expect(err.data).toMatchObject({ code: 'SERVICE_UNAVAILABLE', httpStatus: 503 });
 
+    // Nor does it serve catch-up to the (revoked) member.
+    const read = await failure(as('t-city-1', keyB, c).federation.changes.query({ after: 0 }));
+    expect(read.data).toMatchObject({ code: 'SERVICE_UNAVAILABLE' });
+    await expect(
+      as('t-city-1', keyB, c).federation.manifest.query({ since: new Date(0).toISOString() }),
+    ).rejects.toThrow(/roster not confirmed yet/);
+
     // Pulling is held back as well.
     expect(await c.pullFromPeers()).toBe(0);
     expect(await c.reconcileAll()).toBe(0);
@@ -114,6 +121,10 @@ describe('a city restarted after a revocation', () => {
     });
     expect(c.rosterIntake()).toBe('unconfirmed');
     expect((await c.store.getObject(o.id))?.hold).toBe('unconfirmed');
+    // Taking in can be undone by a quarantine; handing out cannot: catch-up stays refused.
+    await expect(as('t-city-1', keyB, c).federation.changes.query({ after: 0 })).rejects.toThrow(
+      /roster not confirmed yet/,
+    );
     const staffC = await net.login(c, 'staff');
     expect(await staffC.staff.object.query({ id: o.id })).toMatchObject({ unconfirmed: true });
     expect((await staffC.staff.feed.query({})).items.find((i) => i.id === o.id)).toMatchObject({ unconfirmed: true });
