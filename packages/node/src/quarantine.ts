@@ -1,6 +1,7 @@
 import { keyValidAt } from '@citylink/crypto';
 import type { KeyRecord, Member } from '@citylink/protocol';
 import type { ItemPatch, NewAuditEvent, SignedWith, Store, StoredObject } from '@citylink/store';
+import { Mutex } from 'async-mutex';
 import type { Logger } from 'pino';
 import { decodeStored, projectionOf } from './projection.js';
 
@@ -68,8 +69,8 @@ const PENDING_META = 'quarantine_recheck';
  */
 export class Quarantine {
   #queue: Promise<void> = Promise.resolve();
-  /** Bumped by every `schedule`: a run clears the pending keys only if none came in meanwhile. */
-  #generation = 0;
+  /** Serializes the read-modify-writes of the pending keys (adoptions add, runs remove). */
+  readonly #pendingLock = new Mutex();
 
   constructor(
     private readonly n: {
@@ -96,10 +97,11 @@ export class Quarantine {
     const changed = changedKeys(before, after);
     changed.delete(this.n.self);
     if (changed.size === 0) return;
-    const pending = await this.#pending();
-    for (const [node, kids] of changed) pending.set(node, [...new Set([...(pending.get(node) ?? []), ...kids])]);
-    await this.n.store.setMeta(PENDING_META, JSON.stringify([...pending]));
-    this.#generation += 1;
+    await this.#pendingLock.runExclusive(async () => {
+      const pending = await this.#pending();
+      for (const [node, kids] of changed) pending.set(node, [...new Set([...(pending.get(node) ?? []), ...kids])]);
+      await this.n.store.setMeta(PENDING_META, JSON.stringify([...pending]));
+    });
     this.#enqueue(() => this.#run());
   }
 
@@ -133,9 +135,9 @@ export class Quarantine {
   }
 
   async #run(): Promise<void> {
-    const generation = this.#generation;
     const version = this.n.rosterVersion();
-    for (const [node, kids] of await this.#pending()) {
+    const todo = await this.#pending();
+    for (const [node, kids] of todo) {
       const member = this.n.member(node);
       if (!member) continue;
       const records = new Map(member.keys.map((k) => [k.kid, k]));
@@ -146,7 +148,18 @@ export class Quarantine {
       });
       if (found.length > 0) await this.n.store.exclusive(() => this.#quarantine(found, version));
     }
-    if (generation === this.#generation) await this.n.store.setMeta(PENDING_META, '[]');
+    // A roster adopted meanwhile may have changed these keys again: its run takes them all.
+    if (this.n.rosterVersion() !== version) return;
+    // Done with what was read; keys an adoption added meanwhile stay for the run it queued.
+    await this.#pendingLock.runExclusive(async () => {
+      const pending = await this.#pending();
+      for (const [node, kids] of todo) {
+        const left = (pending.get(node) ?? []).filter((k) => !kids.includes(k));
+        if (left.length > 0) pending.set(node, left);
+        else pending.delete(node);
+      }
+      await this.n.store.setMeta(PENDING_META, JSON.stringify([...pending]));
+    });
   }
 
   async #quarantine(found: { o: SignedWith; reason: string }[], version: number): Promise<void> {
