@@ -75,6 +75,12 @@ export const NodeConfigSchema = z.object({
       wsFirstMessageMs: z.number().int().positive().default(15_000),
       /** A peer's link is asked to re-authenticate with a fresh token this often (and cut a minute later if it does not). */
       linkMaxAgeMs: z.number().int().positive().default(3_600_000),
+      /**
+       * Cities: after a start, objects from other nodes are refused (503, retried by the
+       * sender) until a roster fetched from the hub confirms who may sign what. If the hub
+       * stays unreachable this long, they are taken, marked unconfirmed until a roster does.
+       */
+      rosterGraceMs: z.number().int().min(0).default(30_000),
     })
     .prefault({}),
   metrics: z

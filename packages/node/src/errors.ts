@@ -17,6 +17,10 @@ export class InvalidInputError extends Error {
 export class ConflictError extends Error {
   override name = 'ConflictError';
 }
+/** Retryable: the node cannot take this yet (e.g. its roster is not confirmed since it started). */
+export class UnavailableError extends Error {
+  override name = 'UnavailableError';
+}
 export class RateLimitedError extends Error {
   override name = 'RateLimitedError';
   constructor(
@@ -37,6 +41,7 @@ export function toTRPCError(err: unknown): unknown {
     [SignObjectError, 'BAD_REQUEST'],
     [ConflictError, 'CONFLICT'],
     [RateLimitedError, 'TOO_MANY_REQUESTS'],
+    [UnavailableError, 'SERVICE_UNAVAILABLE'],
   ];
   for (const [cls, code] of map) {
     if (err instanceof cls) return new TRPCError({ code, message: err.message, cause: err });

@@ -9,7 +9,7 @@ import {
   verifyObject,
   writeKeyFile,
 } from '@citylink/crypto';
-import { type KeyRecord, type Member, type ObjectOfKind, utf8 } from '@citylink/protocol';
+import { type KeyRecord, LIMITS, type Member, type ObjectOfKind, utf8 } from '@citylink/protocol';
 import { TRPCClientError } from '@trpc/client';
 import { Mutex } from 'async-mutex';
 import { ConflictError, ForbiddenError, InvalidInputError, NotFoundError, RateLimitedError } from './errors.js';
@@ -19,6 +19,11 @@ import type { CityLinkNode } from './node.js';
 const HUB_KEY_CHAIN_META = 'hub_key_chain';
 /** An enrollment request is good for a day; older ones are refused (with the id check, this stops replays). */
 const ENROLLMENT_MAX_AGE_MS = 24 * 3600 * 1000;
+/**
+ * How far ahead an announced key may start. The old key stays valid until the new
+ * one starts, so an unbounded `validFrom` would keep a "rotated" key alive for years.
+ */
+export const MAX_KEY_LEAD_MS = 7 * 24 * 3600 * 1000;
 
 export type MemberStatus = Member['status'];
 
@@ -294,6 +299,7 @@ export class Membership {
       throw new InvalidInputError('the announcement must be signed by the key it replaces');
     }
     const m = this.#member(caller);
+    this.#checkValidFrom(a.body.key.validFrom, caller);
     await this.#checkNewKey(a.body.key, m);
     const keys: KeyRecord[] = [
       ...m.keys.map((k) => (k.kid === result.kid ? { ...k, validUntil: a.body.key.validFrom } : k)),
@@ -301,6 +307,23 @@ export class Membership {
     ];
     await this.n.publishMembers([{ ...m, keys }], `node:${caller}`, 'key.rotated');
     return { version: this.n.roster.version, roster: this.n.roster.jws! };
+  }
+
+  /**
+   * A new key starts within `MAX_KEY_LEAD_MS` from now, and not before now less the
+   * clock-skew window: starting it earlier would end the old key's window in the past
+   * and disown what the old key signed since.
+   */
+  #checkValidFrom(validFrom: string, caller: string, now = Date.now()): void {
+    const at = Date.parse(validFrom);
+    let why: string | undefined;
+    if (at > now + MAX_KEY_LEAD_MS) why = `validFrom ${validFrom} is more than 7 days ahead`;
+    else if (at < now - LIMITS.maxClockSkewMs) {
+      why = `validFrom ${validFrom} is more than ${LIMITS.maxClockSkewMs / 60_000} minutes in the past`;
+    }
+    if (!why) return;
+    this.n.log.warn({ peer: caller, validFrom }, `key announcement refused: ${why}`);
+    throw new InvalidInputError(`key announcement refused: ${why}`);
   }
 
   async #checkNewKey(key: { kid: string; jwk: KeyRecord['jwk'] }, m: Member): Promise<void> {

@@ -30,7 +30,7 @@ import { CatchUp } from './catchup.js';
 import { type NodeConfig, type NodeConfigInput, NodeConfigSchema } from './config.js';
 import { SealedCursors } from './cursor.js';
 import { Delivery } from './delivery.js';
-import { ConflictError, ForbiddenError, InvalidInputError, NotFoundError } from './errors.js';
+import { ConflictError, ForbiddenError, InvalidInputError, NotFoundError, UnavailableError } from './errors.js';
 import { checkPeerUrlSyntax, type PeerUrlPolicy } from './federation-url.js';
 import { Membership } from './membership.js';
 import { createMetrics, type Metrics } from './metrics.js';
@@ -41,8 +41,9 @@ import {
   type PeerClient,
   type PeerLink,
 } from './peer-client.js';
-import { FeedBus, Inbound } from './pipeline.js';
+import { FeedBus, Inbound, type RemoteIntake } from './pipeline.js';
 import { decodeStored, marked } from './projection.js';
+import { Quarantine } from './quarantine.js';
 import { RosterState } from './roster.js';
 import { appRouter } from './routers/index.js';
 import { Statements } from './statements.js';
@@ -103,6 +104,7 @@ export class CityLinkNode implements AsyncDisposable {
   readonly accounts: Accounts;
   readonly membership: Membership;
   readonly statements: Statements;
+  readonly quarantine: Quarantine;
   /** Enrollment requests per client address (they come from nodes that are not members yet). */
   readonly enrollLimiter = new RateLimiterMemory({ points: 20, duration: 3600 });
   #server: Server | undefined;
@@ -118,6 +120,9 @@ export class CityLinkNode implements AsyncDisposable {
   readonly #linksFrom = new Map<string, number>();
   readonly #cursors = new SealedCursors();
   #closed = false;
+  readonly #startedAt = Date.now();
+  #graceWarned = false;
+  #rosterRetry: NodeJS.Timeout | undefined;
 
   private constructor(
     readonly config: NodeConfig,
@@ -132,6 +137,14 @@ export class CityLinkNode implements AsyncDisposable {
       duration: 4,
     });
     const hubNode = config.role === 'hub' ? config.nodeId : config.hub!.node;
+    this.quarantine = new Quarantine({
+      self: config.nodeId,
+      hubNode,
+      store,
+      log: logger,
+      member: (node) => this.roster.member(node),
+      rosterVersion: () => this.roster.version,
+    });
     this.roster = new RosterState({
       self: config.nodeId,
       role: config.role,
@@ -139,6 +152,8 @@ export class CityLinkNode implements AsyncDisposable {
       hubNode,
       store,
       log: logger,
+      onAdopt: (before, after) => this.quarantine.schedule(before, after),
+      onConfirm: (upTo) => this.quarantine.confirm(upTo),
       ...(config.role === 'city' && {
         fetchRoster: async () => {
           const res = await this.hub().federation.roster.query();
@@ -165,6 +180,7 @@ export class CityLinkNode implements AsyncDisposable {
       resolveKey: ownKey,
       extraRules: (o) => this.statements.check(o),
       onQueued: () => this.delivery.wake(),
+      intake: () => this.rosterIntake(),
     });
     this.delivery = new Delivery({
       self: config.nodeId,
@@ -252,6 +268,25 @@ export class CityLinkNode implements AsyncDisposable {
     };
   }
 
+  /**
+   * Whether objects from other nodes are taken now. A city that (re)started answers
+   * from its stored roster, which may predate a revocation: it takes nothing from
+   * other nodes until a roster from the hub confirms the keys, or, with the hub
+   * unreachable for `limits.rosterGraceMs`, takes them marked unconfirmed.
+   */
+  rosterIntake(): RemoteIntake {
+    if (this.config.role === 'hub' || this.roster.confirmedAt >= this.#startedAt) return 'open';
+    if (Date.now() - this.#startedAt < this.config.limits.rosterGraceMs) return 'closed';
+    if (!this.#graceWarned) {
+      this.#graceWarned = true;
+      this.log.warn(
+        { graceMs: this.config.limits.rosterGraceMs },
+        'roster still not confirmed by the hub: taking objects from other nodes as unconfirmed',
+      );
+    }
+    return 'unconfirmed';
+  }
+
   #ownKeyRecord(): KeyRecord {
     return { kid: this.key.kid, jwk: this.key.publicJwk, validFrom: this.key.created };
   }
@@ -263,6 +298,7 @@ export class CityLinkNode implements AsyncDisposable {
         : await Promise.all(this.config.hub!.keys.map(async (k) => ({ kid: await thumbprint(k.jwk), ...k })));
     this.roster.setHubKeys(hubKeys);
     await this.roster.load();
+    await this.quarantine.resume();
     // The hub trusts every key of its own on record (earlier ones keep their windows).
     const ownKeys = this.config.role === 'hub' ? this.roster.member(this.id)?.keys : undefined;
     if (ownKeys?.some((k) => k.kid === this.key.kid)) this.roster.setHubKeys(ownKeys);
@@ -284,9 +320,10 @@ export class CityLinkNode implements AsyncDisposable {
       const changed = wanted.filter((m) => JSON.stringify(this.roster.member(m.node)) !== JSON.stringify(m));
       if (changed.length > 0) await this.publishMembers(changed, 'config');
     } else {
-      await this.roster
-        .refresh()
-        .catch((err) => this.log.warn({ err: String(err) }, 'roster fetch failed; will retry'));
+      await this.roster.refresh().catch((err) => {
+        this.log.warn({ err: String(err) }, 'roster fetch failed; will retry');
+        this.#retryRosterUntilConfirmed(1_000);
+      });
     }
     this.delivery.start();
     this.#every(this.config.intervals.rosterMs, () => this.roster.refresh());
@@ -315,6 +352,25 @@ export class CityLinkNode implements AsyncDisposable {
       status: 'active',
       keys: known.some((k) => k.kid === this.key.kid) ? known : [...known, this.#ownKeyRecord()],
     };
+  }
+
+  /**
+   * Until a roster is confirmed after a start, other nodes' objects wait (see
+   * `rosterIntake`): retry the fetch sooner than `intervals.rosterMs`, doubling the wait.
+   */
+  #retryRosterUntilConfirmed(delayMs: number): void {
+    if (this.#closed || this.roster.confirmedAt >= this.#startedAt) return;
+    this.#rosterRetry = setTimeout(
+      () =>
+        this.background(() =>
+          this.roster.refresh().catch((err) => {
+            this.log.debug({ err: String(err), delayMs }, 'roster fetch failed again');
+            this.#retryRosterUntilConfirmed(Math.min(delayMs * 2, this.config.intervals.rosterMs));
+          }),
+        ),
+      delayMs,
+    );
+    this.#rosterRetry.unref();
   }
 
   #every(ms: number, fn: () => Promise<unknown>): void {
@@ -543,11 +599,13 @@ export class CityLinkNode implements AsyncDisposable {
   }
 
   async pullFromHub(): Promise<number> {
+    if (this.rosterIntake() === 'closed') return 0;
     return this.config.role === 'city' ? this.catchUp.pull(this.roster.hubNode) : 0;
   }
 
   /** Pulls from every other active member (the hub pulls from every city). */
   async pullFromPeers(): Promise<number> {
+    if (this.rosterIntake() === 'closed') return 0;
     let n = 0;
     for (const node of this.roster.activeNodes()) {
       if (node !== this.id && node !== this.roster.hubNode) n += await this.catchUp.pull(node);
@@ -556,13 +614,27 @@ export class CityLinkNode implements AsyncDisposable {
   }
 
   async reconcileAll(): Promise<number> {
+    if (this.rosterIntake() === 'closed') return 0;
     let n = 0;
     for (const node of this.roster.activeNodes()) if (node !== this.id) n += await this.catchUp.reconcile(node);
     return n;
   }
 
+  /**
+   * Serving objects to a peer on a roster not confirmed since the start could hand them
+   * to a member revoked meanwhile, and what was handed out cannot be taken back (what
+   * came in can be quarantined): refused until confirmed, even past the grace.
+   */
+  #requireConfirmedRoster(peer: string): void {
+    if (this.rosterIntake() === 'open') return;
+    this.metrics.rejects.inc({ reason: 'roster_unconfirmed' });
+    this.log.warn({ peer }, 'catch-up refused: roster not confirmed yet');
+    throw new UnavailableError('roster not confirmed yet: this node restarted and has not reached the hub; retry');
+  }
+
   /** Log entries after `after` that this node may pass to `peer`. */
   async changesFor(peer: string, after: number, limit: number) {
+    this.#requireConfirmedRoster(peer);
     const rows = await this.store.logAfter(after, limit);
     // Where each peer's catch-up stands in our log (for the hub's network view).
     this.#pulledUpTo.set(peer, rows.length > 0 ? rows[rows.length - 1]!.seq : after);
@@ -570,7 +642,9 @@ export class CityLinkNode implements AsyncDisposable {
       rows.map((r) => r.object),
       peer,
     );
-    const items = rows.filter((r) => maySend(r.object)).map((r) => ({ seq: r.seq, jws: r.object.jws }));
+    const items = rows
+      .filter((r) => r.object.hold !== 'quarantined' && maySend(r.object))
+      .map((r) => ({ seq: r.seq, jws: r.object.jws }));
     return {
       epoch: this.store.epoch,
       items,
@@ -587,6 +661,7 @@ export class CityLinkNode implements AsyncDisposable {
    * the end. `after` is a cursor from an earlier page, or (older peers) a plain id.
    */
   async manifestFor(peer: string, since: Date, after: string | undefined, limit: number) {
+    this.#requireConfirmedRoster(peer);
     let position =
       after === undefined || ObjectIdSchema.safeParse(after).success ? after : this.#cursors.open(after, peer);
     const ids: string[] = [];
@@ -611,6 +686,7 @@ export class CityLinkNode implements AsyncDisposable {
   }
 
   async fetchFor(peer: string, ids: string[]): Promise<string[]> {
+    this.#requireConfirmedRoster(peer);
     const objects = await this.store.getObjects(ids);
     const maySend = await this.#sendable(objects, peer);
     return objects.filter(maySend).map((o) => o.jws);
@@ -800,6 +876,7 @@ export class CityLinkNode implements AsyncDisposable {
     if (this.#closed) return;
     this.#closed = true;
     for (const t of this.#timers) clearInterval(t);
+    clearTimeout(this.#rosterRetry);
     // Stop taking requests first, then let queued work finish, then close the database.
     if (this.#wss) {
       for (const ws of this.#wss.clients) ws.terminate();
@@ -814,6 +891,7 @@ export class CityLinkNode implements AsyncDisposable {
     }
     await this.delivery.stop();
     await Promise.allSettled([...this.#tasks]);
+    await this.quarantine.settled();
     await this.#closeClients();
     await this.store.close();
     this.log.info('node stopped');

@@ -14,8 +14,10 @@ import {
 } from '@citylink/protocol';
 import { type AppendInput, GroupCommit, type NewAuditEvent, type Store } from '@citylink/store';
 import type { Logger } from 'pino';
+import { UnavailableError } from './errors.js';
 import type { Metrics } from './metrics.js';
 import { projectionOf, storedRecord, targetOf } from './projection.js';
+import { quarantineReason } from './quarantine.js';
 import type { RosterState } from './roster.js';
 
 /** Node-level refusals, after the signature checks of `verifyObject`. */
@@ -52,13 +54,22 @@ type Held = Marked & { kind: string };
 interface Checked {
   index: number;
   verified: VerifiedObject;
+  /** The roster version it was verified under. */
+  rosterVersion: number;
 }
+
+/**
+ * May objects from other nodes come in now? `closed`: not until a roster confirms the
+ * keys (refused, retryable); `unconfirmed`: yes, marked so until a roster confirms them.
+ */
+export type RemoteIntake = 'open' | 'unconfirmed' | 'closed';
 
 /** One receive call's verified candidates, waiting to be stored. */
 interface Job {
   candidates: readonly Checked[];
   from: string;
   audit?: NewAuditEvent | undefined;
+  unconfirmed: boolean;
 }
 
 /**
@@ -90,6 +101,8 @@ export class Inbound {
       extraRules?: (o: SignedObject) => Promise<[NodeRejectReason, string] | undefined>;
       /** Called after an append that queued deliveries (wakes the outbox worker). */
       onQueued?: () => void;
+      /** Whether objects from other nodes are taken now (default: always). */
+      intake?: () => RemoteIntake;
     },
   ) {}
 
@@ -107,7 +120,14 @@ export class Inbound {
     const reject = (index: number, reason: NodeRejectReason, detail: string, id?: string) => {
       results[index] = { ...(id && { id }), outcome: 'rejected', reason, detail };
     };
+    const intake = path === 'local' ? 'open' : (this.n.intake?.() ?? 'open');
+    if (intake === 'closed') {
+      this.n.metrics.rejects.inc({ reason: 'roster_unconfirmed' });
+      this.n.log.warn({ from, path, objects: items.length }, 'objects refused: roster not confirmed yet');
+      throw new UnavailableError('roster not confirmed yet: this node restarted and has not reached the hub; retry');
+    }
 
+    const rosterVersion = this.n.roster.version;
     const verified = await Promise.all(items.map((jws) => verifyObject(jws, { resolveKey: this.n.resolveKey })));
     const candidates: Checked[] = [];
     for (const [index, v] of verified.entries()) {
@@ -117,11 +137,11 @@ export class Inbound {
       }
       const refusal = this.#admission(v.object, from, path);
       if (refusal) reject(index, refusal[0], refusal[1], v.id);
-      else candidates.push({ index, verified: v });
+      else candidates.push({ index, verified: v, rosterVersion });
     }
 
     if (candidates.length > 0) {
-      const decided = await this.#admit.submit({ candidates, from, audit });
+      const decided = await this.#admit.submit({ candidates, from, audit, unconfirmed: intake === 'unconfirmed' });
       const events: Appended[] = [];
       for (const [i, c] of candidates.entries()) {
         const r = decided[i]!;
@@ -159,7 +179,9 @@ export class Inbound {
    * the append lock; one result per candidate of each job, in order.
    */
   async #store(jobs: readonly Job[]): Promise<ObjectResult[][]> {
-    const all = jobs.flatMap((j) => j.candidates.map((c) => ({ c, from: j.from, audit: j.audit })));
+    const all = jobs.flatMap((j) =>
+      j.candidates.map((c) => ({ c, from: j.from, audit: j.audit, unconfirmed: j.unconfirmed })),
+    );
     const decided = new Map<Checked, ObjectResult>();
     const inputs: AppendInput[] = [];
     const order: Checked[] = [];
@@ -172,13 +194,13 @@ export class Inbound {
       all.flatMap(({ c }) => [c.verified.id, ...(targetOf(c.verified.object) ? [targetOf(c.verified.object)!] : [])]),
     );
     const refsOf = (target: string) => refs.get(target) ?? [];
-    for (const { c, from, audit } of all) {
+    for (const { c, from, audit, unconfirmed } of all) {
       const { id, object } = c.verified;
       if (held.has(id) || seen.has(id)) {
         decided.set(c, { id, outcome: 'duplicate' });
         continue;
       }
-      const refusal = await this.#authorship(object, pending);
+      const refusal = this.#rosterMoved(c) ?? (await this.#authorship(object, pending));
       if (refusal) {
         decided.set(c, { id, outcome: 'rejected', reason: refusal[0], detail: refusal[1] });
         continue;
@@ -192,7 +214,10 @@ export class Inbound {
         recipients: object.recipients,
       });
       inputs.push({
-        object: storedRecord(c.verified, from),
+        object: {
+          ...storedRecord(c.verified, from),
+          ...(unconfirmed && object.origin !== this.n.self && { hold: 'unconfirmed' as const }),
+        },
         ...projectionOf(id, object, refsOf),
         recipients: this.#recipients(object, from),
         ...(audit && { audit }),
@@ -208,6 +233,23 @@ export class Inbound {
     }
     if (inputs.some((i) => i.recipients && i.recipients.length > 0)) this.n.onQueued?.();
     return jobs.map((j) => j.candidates.map((c) => decided.get(c)!));
+  }
+
+  /**
+   * A roster adopted between verification and now may have closed the key: judge the
+   * object as the adoption's re-check judged what was already held (it could not see this one).
+   */
+  #rosterMoved(c: Checked): [NodeRejectReason, string] | undefined {
+    const { object, kid } = c.verified;
+    if (c.rosterVersion === this.n.roster.version || object.origin === this.n.self) return undefined;
+    const member = this.n.roster.member(object.origin);
+    if (!member) return ['not_member', `${object.origin} is not a member of the network`];
+    const why = quarantineReason(
+      member,
+      member.keys.find((k) => k.kid === kid),
+      { kid, created: new Date(object.created), receivedAt: new Date() },
+    );
+    return why ? ['key_revoked', why] : undefined;
   }
 
   /** Checks that need only the verified object and who handed it over. */

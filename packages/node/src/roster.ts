@@ -1,6 +1,7 @@
 import { KeyRing, type NodeKey, type ResolvedKey, signObject, thumbprint, verifyObject } from '@citylink/crypto';
 import { type KeyRecord, type Member, MemberSchema, type ObjectOfKind, type Roster } from '@citylink/protocol';
 import type { Store } from '@citylink/store';
+import { Mutex } from 'async-mutex';
 import type { Logger } from 'pino';
 import { InvalidInputError } from './errors.js';
 
@@ -27,6 +28,10 @@ export class RosterState {
   #hubKeys: KeyRecord[] = [];
   #lastForcedRefresh = 0;
   #refreshing: Promise<void> | undefined;
+  /** Up to when (ms) a roster adopted or re-confirmed by this process vouches for arrivals; 0 before any. */
+  #confirmedAt = 0;
+  /** One adoption at a time: each re-checks against, and stores after, the one before. */
+  readonly #adopting = new Mutex();
 
   constructor(
     private readonly opts: {
@@ -40,6 +45,14 @@ export class RosterState {
       fetchRoster?: () => Promise<string>;
       /** Fetches the hub's key announcements, oldest first (cities). */
       fetchHubKeyChain?: () => Promise<string[]>;
+      /**
+       * Runs when a newer roster has been installed, before it is stored (to schedule the
+       * re-check of what was accepted under the keys it changed). If it fails, the
+       * previous roster is put back. It must not wait for the append lock.
+       */
+      onAdopt?: (before: ReadonlyMap<string, Member>, after: readonly Member[]) => Promise<void>;
+      /** A roster from the hub vouches for every arrival up to `upTo` (it came from the hub after them). */
+      onConfirm?: (upTo: Date) => void;
     },
   ) {}
 
@@ -89,6 +102,15 @@ export class RosterState {
 
   get version(): number {
     return this.#version;
+  }
+  /**
+   * Up to when the keys of this roster are confirmed: the start of the last successful
+   * fetch from the hub, or the signing time of the newest roster offered to us. 0 until
+   * one has been adopted or re-confirmed since this process started (a roster loaded
+   * from the database confirms nothing).
+   */
+  get confirmedAt(): number {
+    return this.#confirmedAt;
   }
   get jws(): string | undefined {
     return this.#jws;
@@ -143,7 +165,8 @@ export class RosterState {
     if (!this.opts.fetchRoster) return;
     this.#refreshing ??= (async () => {
       try {
-        await this.adopt(await this.opts.fetchRoster!());
+        const fetchedAt = Date.now();
+        await this.#adopt(await this.opts.fetchRoster!(), { persist: true, fetchedAt });
       } finally {
         this.#refreshing = undefined;
       }
@@ -156,7 +179,11 @@ export class RosterState {
     return this.#adopt(jws, { persist: true });
   }
 
-  async #adopt(jws: string, { persist }: { persist: boolean }): Promise<boolean> {
+  #adopt(jws: string, opts: { persist: boolean; fetchedAt?: number }): Promise<boolean> {
+    return this.#adopting.runExclusive(() => this.#adoptLocked(jws, opts));
+  }
+
+  async #adoptLocked(jws: string, { persist, fetchedAt }: { persist: boolean; fetchedAt?: number }): Promise<boolean> {
     let result = await verifyObject(jws, { resolveKey: this.#hubRing.resolve, kinds: ['roster'] });
     if (!result.ok && result.reason === 'unknown_kid' && this.opts.fetchHubKeyChain) {
       // The hub may have rotated its key: follow the chain from what we trust, then try once more.
@@ -170,11 +197,27 @@ export class RosterState {
     if (roster.body.network !== this.opts.network) {
       throw new RosterError(`roster is for network ${roster.body.network}, not ${this.opts.network}`);
     }
+    // Fetched from the hub: true as of the fetch; passed on by anyone: true as of its signing.
+    const confirms = Math.min(Math.max(Date.parse(roster.created), fetchedAt ?? 0), Date.now());
     if (roster.body.version <= this.#version) {
       if (roster.body.version < this.#version) {
         throw new RosterError(`roster version ${roster.body.version} is older than the held ${this.#version}`);
       }
+      if (persist) this.#confirm(confirms);
       return false;
+    }
+    const before = { members: this.#members, version: this.#version, jws: this.#jws, ring: this.#ring };
+    this.#install(roster.body.members, roster.body.version, jws);
+    if (persist && this.opts.onAdopt) {
+      try {
+        await this.opts.onAdopt(before.members, roster.body.members);
+      } catch (err) {
+        this.#members = before.members;
+        this.#version = before.version;
+        this.#jws = before.jws;
+        this.#ring = before.ring;
+        throw err;
+      }
     }
     if (persist) {
       await this.opts.store.replaceMembers(
@@ -189,19 +232,25 @@ export class RosterState {
         roster.body.version,
       );
       await this.opts.store.setMeta(ROSTER_META, jws);
-      await this.#auditChanges(roster);
+      await this.#auditChanges(roster, before.members);
+      this.#confirm(confirms);
     }
-    this.#install(roster.body.members, roster.body.version, jws);
     this.opts.log.info({ version: roster.body.version, members: roster.body.members.length }, 'roster adopted');
     return true;
   }
 
+  #confirm(upTo: number): void {
+    if (upTo <= this.#confirmedAt) return;
+    this.#confirmedAt = upTo;
+    this.opts.onConfirm?.(new Date(upTo));
+  }
+
   /** Every membership and key change becomes an audit event on every node that adopts the roster. */
-  async #auditChanges(roster: Roster): Promise<void> {
+  async #auditChanges(roster: Roster, previous: ReadonlyMap<string, Member>): Promise<void> {
     const actor = `node:${roster.origin}`;
     const version = roster.body.version;
     for (const m of roster.body.members) {
-      const before = this.#members.get(m.node);
+      const before = previous.get(m.node);
       const events: { action: string; detail: Record<string, unknown> }[] = [];
       if (!before) events.push({ action: 'membership.added', detail: { status: m.status, baseUrl: m.baseUrl } });
       else {

@@ -46,6 +46,8 @@ export interface ItemView {
   status: string | null;
   retracted: boolean;
   supersededBy: string | null;
+  /** Set when the object was taken before any roster since this node's start confirmed its key. */
+  unconfirmed?: true;
 }
 
 function itemView(item: Item): ItemView {
@@ -118,7 +120,8 @@ export class Views {
         rows.map((r) => r.object),
       ),
     );
-    return rows.filter((r) => ok.has(r.object));
+    // Log pages carry quarantined objects (the cursor moves past them); nobody is shown one.
+    return rows.filter((r) => r.object.hold !== 'quarantined' && ok.has(r.object));
   }
 
   entry(seq: number, o: StoredObject): FeedEntry {
@@ -147,7 +150,7 @@ export class Views {
       for (const item of page) {
         const o = objects.get(item.id);
         if (!o || !this.canSee(user, o)) continue;
-        items.push(itemView(item));
+        items.push(o.hold === 'unconfirmed' ? { ...itemView(item), unconfirmed: true } : itemView(item));
         if (items.length === q.limit) break;
       }
       const last = page[page.length - 1]!;
@@ -264,6 +267,8 @@ export class Views {
       kid: o.kid,
       receivedAt: o.receivedAt.toISOString(),
       receivedFrom: o.receivedFrom,
+      /** Taken while the hub was unreachable after a restart; no roster has confirmed its key since. */
+      unconfirmed: o.hold === 'unconfirmed',
       recipients: o.recipients ?? null,
       item: item && {
         status: item.status ?? null,

@@ -235,6 +235,55 @@ describe('key rotation', () => {
     await expect(hub.federation.announceKey.mutate({ jws: lying.jws })).rejects.toThrow(/thumbprint/);
   });
 
+  it('a key announcement may not start the new key more than 7 days ahead or in the past', async () => {
+    net = await TestNetwork.create({ cities: 1, users: false });
+    const key1 = await readKeyFile(net.configOf('t-city-1').keyFile);
+    const hub = createPeerClient({
+      baseUrl: net.hub.baseUrl,
+      self: 't-city-1',
+      target: 't-hub',
+      key: () => key1,
+      timeoutMs: 5_000,
+    });
+    const next = await generateNodeKey();
+    const announce = (validFrom: Date) =>
+      signObject(
+        {
+          v: 1,
+          kind: 'key-announcement',
+          origin: 't-city-1',
+          created: new Date().toISOString(),
+          tlp: 'GREEN',
+          audience: ['*'],
+          body: {
+            node: 't-city-1',
+            replaces: key1.kid,
+            key: { kid: next.kid, jwk: next.publicJwk, validFrom: validFrom.toISOString() },
+          },
+        },
+        key1,
+      );
+    const day = 24 * 3600 * 1000;
+    const version = net.hub.roster.version;
+    // Decades ahead would keep the "rotated" key valid until then.
+    const decades = await announce(new Date(Date.now() + 30 * 365 * day));
+    await expect(hub.federation.announceKey.mutate({ jws: decades.jws })).rejects.toThrow(/more than 7 days ahead/);
+    const eightDays = await announce(new Date(Date.now() + 8 * day));
+    await expect(hub.federation.announceKey.mutate({ jws: eightDays.jws })).rejects.toThrow(/more than 7 days ahead/);
+    const lastWeek = await announce(new Date(Date.now() - 7 * day));
+    await expect(hub.federation.announceKey.mutate({ jws: lastWeek.jws })).rejects.toThrow(/in the past/);
+    // Nothing changed: the old key's window is still open-ended.
+    expect(net.hub.roster.version).toBe(version);
+    expect(net.hub.roster.member('t-city-1')?.keys).toHaveLength(1);
+    expect(net.hub.roster.member('t-city-1')?.keys[0]?.validUntil).toBeUndefined();
+
+    const inSixDays = new Date(Date.now() + 6 * day);
+    const ok = await announce(inSixDays);
+    await hub.federation.announceKey.mutate({ jws: ok.jws });
+    const keys = net.hub.roster.member('t-city-1')!.keys;
+    expect(keys.find((k) => k.kid === key1.kid)?.validUntil).toBe(inSixDays.toISOString());
+  });
+
   it('the hub rotates its own key; cities follow the chain from the key they pinned', async () => {
     net = await TestNetwork.create({ cities: 2 });
     const pinned = net.hub.keyId;

@@ -27,11 +27,25 @@ export class StoredObject {
   /** The object this one refers to (ack, status, retraction, endorsement, signature…). */
   target?: string | null;
   jws!: string;
+  /**
+   * null for an object in good standing. `unconfirmed`: accepted before any roster
+   * fetched since this node started confirmed its sender's keys (the hub was
+   * unreachable); `quarantined`: a later roster ended its key's validity before it
+   * arrived, so it is kept for audit only, never shown or passed on.
+   */
+  hold?: ObjectHold | null;
 }
+export const OBJECT_HOLDS = ['unconfirmed', 'quarantined'] as const;
+export type ObjectHold = (typeof OBJECT_HOLDS)[number];
 export const StoredObjectSchema = new EntitySchema<StoredObject>({
   class: StoredObject,
   tableName: 'objects',
-  indexes: [{ properties: ['kind', 'created'] }, { properties: ['origin'] }, { properties: ['target'] }],
+  indexes: [
+    { properties: ['kind', 'created'] },
+    { properties: ['origin'] },
+    { properties: ['target'] },
+    { properties: ['hold'] },
+  ],
   properties: {
     id: { type: 'string', length: 43, primary: true },
     kind: { type: 'string', length: 40 },
@@ -45,6 +59,7 @@ export const StoredObjectSchema = new EntitySchema<StoredObject>({
     recipients: { type: 'json', nullable: true },
     target: { type: 'string', length: 43, nullable: true },
     jws: { type: 'text' },
+    hold: { type: 'string', length: 16, nullable: true },
   },
 });
 
@@ -136,7 +151,8 @@ export const MemberRecordSchema = new EntitySchema<MemberRecord>({
   },
 });
 
-export const OUTCOMES = ['pending', 'accepted', 'duplicate', 'rejected'] as const;
+/** `cancelled`: never pushed, because this node quarantined the object before it went out. */
+export const OUTCOMES = ['pending', 'accepted', 'duplicate', 'rejected', 'cancelled'] as const;
 export type Outcome = (typeof OUTCOMES)[number];
 
 /** One queued delivery of one object to one recipient node. Rows are kept after delivery as the receipt. */

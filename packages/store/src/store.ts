@@ -10,6 +10,7 @@ import {
   LogEntry,
   MemberRecord,
   Meta,
+  type ObjectHold,
   OutboxEntry,
   type Outcome,
   PeerState,
@@ -42,6 +43,11 @@ export interface AppendResult {
   seq: number;
   duplicate: boolean;
 }
+
+export type SignedWith = Pick<
+  StoredObject,
+  'id' | 'kind' | 'origin' | 'kid' | 'created' | 'receivedAt' | 'receivedFrom' | 'target'
+>;
 
 export interface LogRow {
   seq: number;
@@ -311,7 +317,11 @@ export class Store {
     return out;
   }
 
-  /** Log entries strictly after `afterSeq`, oldest first. */
+  /**
+   * Log entries strictly after `afterSeq`, oldest first. Quarantined objects are in
+   * the page (the cursor must move past them) with `object.hold` set: callers that
+   * show or pass on entries leave them out.
+   */
   async logAfter(afterSeq: number, limit: number): Promise<LogRow[]> {
     const rows: (ObjectRow & { seq: number })[] = await this.#knex('log')
       .join('objects', 'objects.id', 'log.object_id')
@@ -355,8 +365,10 @@ export class Store {
     }
   }
 
-  async #objects(where: (q: Knex.QueryBuilder) => void): Promise<StoredObject[]> {
+  /** Objects matching `where`, leaving out quarantined ones unless asked. */
+  async #objects(where: (q: Knex.QueryBuilder) => void, opts: { quarantined?: boolean } = {}): Promise<StoredObject[]> {
     const q = this.#knex('objects').select('*');
+    if (!opts.quarantined) q.where(notQuarantined('objects'));
     where(q);
     return ((await q) as ObjectRow[]).map(toStoredObject);
   }
@@ -364,6 +376,86 @@ export class Store {
   async seqOf(id: string): Promise<number | undefined> {
     const row: { seq: number } | undefined = await this.#knex('log').select('seq').where('object_id', id).first();
     return row ? Number(row.seq) : undefined;
+  }
+
+  // ------------------------------------------------------- quarantine
+
+  /**
+   * Held objects of `origin` signed with one of `kids`, quarantined ones left out, for
+   * re-checking their key windows: the envelope only, not the signed bytes.
+   */
+  async objectsSignedWith(origin: string, kids: readonly string[]): Promise<SignedWith[]> {
+    if (kids.length === 0) return [];
+    const rows: Pick<
+      ObjectRow,
+      'id' | 'kind' | 'origin' | 'kid' | 'created' | 'received_at' | 'received_from' | 'target'
+    >[] = await this.#knex('objects')
+      .select('id', 'kind', 'origin', 'kid', 'created', 'received_at', 'received_from', 'target')
+      .where('origin', origin)
+      .whereIn('kid', [...kids])
+      .where(notQuarantined('objects'));
+    return rows.map((r) => ({
+      id: r.id,
+      kind: r.kind,
+      origin: r.origin,
+      kid: r.kid,
+      created: new Date(r.created),
+      receivedAt: new Date(r.received_at),
+      receivedFrom: r.received_from,
+      target: r.target,
+    }));
+  }
+
+  /** Every object held under `hold` (quarantined ones included when asked for). */
+  async objectsHeldAs(hold: ObjectHold, limit = 1000): Promise<StoredObject[]> {
+    return this.#objects((q) => q.where('hold', hold).orderBy('received_at').limit(limit), { quarantined: true });
+  }
+
+  /**
+   * Quarantines objects in one transaction: marks them (the exact bytes stay, for
+   * audit), drops their feed rows, applies the projection patches that undo their
+   * effects on other items, cancels their pending deliveries and writes the audit rows.
+   * Must be called inside `exclusive`.
+   */
+  async quarantineLocked(q: {
+    ids: readonly string[];
+    reason: string;
+    itemPatches: readonly { id: string; patch: ItemPatch }[];
+    audits: readonly NewAuditEvent[];
+  }): Promise<void> {
+    if (!this.#appendLock.isLocked()) throw new Error('quarantineLocked outside exclusive()');
+    if (q.ids.length === 0) return;
+    const now = new Date();
+    await this.#transaction(async (trx) => {
+      for (let n = 0; n < q.ids.length; n += CHUNK) {
+        const ids = q.ids.slice(n, n + CHUNK);
+        await trx('objects').whereIn('id', ids).update({ hold: 'quarantined' });
+        await trx('items').whereIn('id', ids).delete();
+        await trx('outbox')
+          .whereIn('object_id', ids)
+          .where('outcome', 'pending')
+          .update({ outcome: 'cancelled', reason: `quarantined here: ${q.reason}`.slice(0, 2000), delivered_at: now });
+      }
+      for (const { id, patch } of q.itemPatches) {
+        await trx('items')
+          .where('id', id)
+          .update({ ...itemPatchRow(patch), updated_at: now });
+      }
+      await insertRows(
+        trx,
+        this.dialect,
+        'audit_events',
+        q.audits.map((a) => auditRow(a, now)),
+      );
+    });
+  }
+
+  /** Clears `unconfirmed` from objects that arrived at or before `upTo`; returns how many. */
+  async confirmArrivedBy(upTo: Date): Promise<number> {
+    return this.#knex('objects')
+      .where('hold', 'unconfirmed')
+      .where('received_at', '<=', this.dialect === 'sqlite' ? upTo.getTime() : upTo)
+      .update({ hold: null });
   }
 
   // ------------------------------------------------------------ items
@@ -465,6 +557,7 @@ export class Store {
         .join('objects', 'objects.id', 'outbox.object_id')
         .select('outbox.id', 'outbox.object_id', 'outbox.attempts', 'outbox.created_at', 'objects.jws')
         .where({ 'outbox.recipient': recipient, 'outbox.outcome': 'pending' })
+        .where(notQuarantined('objects'))
         .where('outbox.next_attempt_at', '<=', now)
         .where('outbox.id', '>', afterRowId)
         .orderBy('outbox.id')
@@ -793,7 +886,12 @@ interface ObjectRow {
   recipients: string | StoredObject['recipients'];
   target: string | null;
   jws: string;
+  hold: ObjectHold | null;
 }
+
+/** `hold` is null for nearly every row; a plain `<>` would drop those rows too. */
+const notQuarantined = (table: string) => (q: Knex.QueryBuilder) =>
+  q.whereNull(`${table}.hold`).orWhere(`${table}.hold`, '<>', 'quarantined');
 
 const fromJson = <T>(v: string | T): T => (typeof v === 'string' ? (JSON.parse(v) as T) : v);
 
@@ -811,6 +909,7 @@ function toStoredObject(r: ObjectRow): StoredObject {
     recipients: r.recipients == null ? null : fromJson(r.recipients),
     target: r.target,
     jws: r.jws,
+    hold: r.hold ?? null,
   };
 }
 
@@ -828,6 +927,7 @@ function objectRow(o: NewObject, receivedAt: Date) {
     recipients: o.recipients == null ? null : JSON.stringify(o.recipients),
     target: o.target ?? null,
     jws: o.jws,
+    hold: o.hold ?? null,
   };
 }
 

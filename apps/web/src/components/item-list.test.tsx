@@ -45,6 +45,22 @@ describe('ItemList', () => {
     expect(elapsed).toBeLessThan(2_000);
   });
 
+  it('marks an item taken before the roster was confirmed', () => {
+    render(
+      <ItemList
+        items={[{ ...items[0]!, unconfirmed: true }, items[1]!]}
+        nodeName={(n) => n}
+        hasMore={false}
+        loadingMore={false}
+        onLoadMore={() => undefined}
+        label="Feed"
+      />,
+    );
+    const rows = screen.getAllByRole('listitem');
+    expect(rows[0]!.textContent).toContain('Unconfirmed');
+    expect(rows[1]!.textContent).not.toContain('Unconfirmed');
+  });
+
   it('asks for the next page when the end of what is loaded comes into view', () => {
     let asked = 0;
     render(

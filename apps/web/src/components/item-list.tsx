@@ -86,6 +86,11 @@ export function ItemRow({ item, nodeName }: { item: ItemView; nodeName: (node: s
         <span className="tag">{KIND_LABELS[item.kind] ?? item.kind}</span>
         {item.status && <span className={`tag status status-${item.status}`}>{humanize(item.status)}</span>}
         {item.retracted && <span className="tag tag-warn">Retracted</span>}
+        {item.unconfirmed && (
+          <span className="tag tag-warn" title="Taken while this node could not reach the hub; not yet confirmed">
+            Unconfirmed
+          </span>
+        )}
         <time dateTime={item.created} title={formatTime(item.created)}>
           {formatAgo(item.created)}
         </time>

@@ -456,6 +456,12 @@ function Provenance({ detail, session }: { detail: ObjectDetail; session: Sessio
         <span aria-hidden="true">✔ </span>
         <strong>Signature verified by this node on receipt</strong> with the key of {session.nodeName(detail.origin)}.
       </p>
+      {detail.unconfirmed && (
+        <p className="notice notice-info" role="status">
+          <strong>Not yet confirmed:</strong> this node took it after a restart while it could not reach the hub, so the
+          sender's key is checked again when the hub's roster arrives.
+        </p>
+      )}
       <dl className="facts">
         <dt>Origin</dt>
         <dd>
