@@ -154,7 +154,7 @@ export class CityLinkNode implements AsyncDisposable {
       log: logger,
       bus: this.bus,
       resolveKey: ownKey,
-      extraRules: (o) => this.statements.check(o),
+      extraRules: (o, ctx) => this.statements.check(o, ctx),
       onQueued: () => this.delivery.wake(),
     });
     this.delivery = new Delivery({

@@ -24,7 +24,9 @@ export type NodeRejectReason =
   | 'not_authorized'
   | 'unknown_target'
   | 'deadline_passed'
-  | 'bad_cosignature';
+  | 'bad_cosignature'
+  | 'duplicate_signature'
+  | 'bad_final';
 
 export type ObjectResult =
   | { id: string; outcome: 'accepted'; seq: number }
@@ -80,7 +82,10 @@ export class Inbound {
       bus: FeedBus;
       resolveKey: Parameters<typeof verifyObject>[1]['resolveKey'];
       /** Kind-specific authorship rules (joint statements). */
-      extraRules?: (o: SignedObject) => Promise<[NodeRejectReason, string] | undefined>;
+      extraRules?: (
+        o: SignedObject,
+        ctx: { id: string; batch: ReadonlyMap<string, { object: SignedObject }> },
+      ) => Promise<[NodeRejectReason, string] | undefined>;
       /** Called after an append that queued deliveries (wakes the outbox worker). */
       onQueued?: () => void;
     },
@@ -160,7 +165,7 @@ export class Inbound {
     const seen = new Set<string>();
     // Objects accepted earlier in this batch count as held for the rules (a page of catch-up
     // often carries a bulletin and its status update together).
-    const pending = new Map<string, { origin: string; kind: string }>();
+    const pending = new Map<string, { origin: string; kind: string; object: SignedObject }>();
     const refs = await this.n.store.objectsTargetingAny(
       all.flatMap(({ c }) => [c.verified.id, ...(targetOf(c.verified.object) ? [targetOf(c.verified.object)!] : [])]),
     );
@@ -171,13 +176,13 @@ export class Inbound {
         decided.set(c, { id, outcome: 'duplicate' });
         continue;
       }
-      const refusal = await this.#authorship(object, pending);
+      const refusal = await this.#authorship(object, pending, id);
       if (refusal) {
         decided.set(c, { id, outcome: 'rejected', reason: refusal[0], detail: refusal[1] });
         continue;
       }
       seen.add(id);
-      pending.set(id, { origin: object.origin, kind: object.kind });
+      pending.set(id, { origin: object.origin, kind: object.kind, object });
       inputs.push({
         object: storedRecord(c.verified, from),
         ...projectionOf(id, object, refsOf),
@@ -222,7 +227,8 @@ export class Inbound {
   /** Rules about who may refer to what; needs the store, runs under the append lock. */
   async #authorship(
     o: SignedObject,
-    pending: ReadonlyMap<string, { origin: string; kind: string }>,
+    pending: ReadonlyMap<string, { origin: string; kind: string; object: SignedObject }>,
+    id: string,
   ): Promise<[NodeRejectReason, string] | undefined> {
     const held = async (id: string) => pending.get(id) ?? (await this.n.store.getObject(id));
     const sameOriginAs = async (target: string, what: string) => {
@@ -234,7 +240,7 @@ export class Inbound {
     if ((o.kind === 'bulletin' || o.kind === 'note') && o.body.supersedes) {
       return sameOriginAs(o.body.supersedes, 'supersede') as never;
     }
-    const extra = await this.n.extraRules?.(o);
+    const extra = await this.n.extraRules?.(o, { id, batch: pending });
     if (extra) return extra;
     if (o.kind === 'bulletin-status') {
       const byHub = this.n.roster.member(o.origin)?.role === 'hub' || o.origin === this.n.roster.hubNode;
