@@ -736,6 +736,7 @@ export class CityLinkNode implements AsyncDisposable {
       clearTimeout(force);
     }
     await this.delivery.stop();
+    await this.statements.close();
     await Promise.allSettled([...this.#tasks]);
     await this.#closeClients();
     await this.store.close();

@@ -1,7 +1,6 @@
 import { assembleGeneralJws, cosign, type GeneralJws, type SignatureBlock, statementTextBytes } from '@citylink/crypto';
 import { EVERYONE, type ObjectOfKind, type SignedObject, type StatementText, type Tlp } from '@citylink/protocol';
 import type { StoredObject } from '@citylink/store';
-import { diffWords } from 'diff';
 import { LRUCache } from 'lru-cache';
 import type { SessionUser } from './auth.js';
 import { ConflictError, ForbiddenError, InvalidInputError, NotFoundError } from './errors.js';
@@ -19,6 +18,7 @@ import {
   type Piece,
   type VerifiedEntry,
 } from './statement-fold.js';
+import { RevisionDiffs } from './word-diff.js';
 
 type Revision = ObjectOfKind<'statement-revision'>;
 type SignOn = ObjectOfKind<'statement-signon'>;
@@ -74,12 +74,18 @@ export function frozenText(statement: string, revision: Piece<Revision>): Statem
  */
 export class Statements {
   readonly #checks: CosignatureChecks;
+  readonly #diffs = new RevisionDiffs();
   readonly #finalChecks = new LRUCache<string, FinalCheck>({ max: 1_000 });
   /** Decoded objects by id (content-addressed, so never stale): a fold decodes each object once. */
   readonly #decoded = new LRUCache<string, Piece>({ maxSize: 32_000_000, sizeCalculation: (p) => p.jws.length });
 
   constructor(private readonly n: CityLinkNode) {
     this.#checks = new CosignatureChecks(n.roster);
+  }
+
+  /** Stops the diff worker. */
+  close(): Promise<void> {
+    return this.#diffs.close();
   }
 
   // ------------------------------------------------------------ reading
@@ -340,16 +346,16 @@ export class Statements {
     return out;
   }
 
-  /** A readable word-level diff between two revisions of the same statement. */
+  /**
+   * A readable word-level diff between two revisions of the same statement, bounded
+   * in time and edit length (`wordByWord: false` past the bounds) and cached per pair.
+   */
   async diff(statementId: string, from: string, to: string, viewer: SessionUser) {
     const s = await this.#visible(statementId, viewer);
     const a = s.revisions.find((r) => r.id === from);
     const b = s.revisions.find((r) => r.id === to);
     if (!a || !b) throw new NotFoundError('both revisions must belong to this statement');
-    return diffWords(a.text, b.text).map((p) => ({
-      text: p.value,
-      change: p.added ? ('added' as const) : p.removed ? ('removed' as const) : ('same' as const),
-    }));
+    return this.#diffs.between(a, b);
   }
 
   async #visible(statementId: string, viewer: SessionUser) {
