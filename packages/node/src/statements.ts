@@ -93,7 +93,7 @@ export class Statements {
   async #load(statementId: string) {
     const first = await this.n.store.getObject(statementId);
     if (first?.kind !== 'statement-revision') return undefined;
-    const head = piece<Revision>(first);
+    const head = this.#piece(first) as Piece<Revision>;
     if (head.object.body.statement) return undefined;
     const refs = (await this.n.store.objectsTargeting(statementId))
       .filter((r) => STATEMENT_KINDS.has(r.kind))
