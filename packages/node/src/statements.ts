@@ -29,9 +29,11 @@ type Final = ObjectOfKind<'statement-final'>;
 interface Context {
   originator: string;
   invited: string[];
+  signOns: Piece<SignOn>[];
   signOn: Piece<SignOn> | undefined;
   text: StatementText | undefined;
   payload: Uint8Array | undefined;
+  frozenFor: (signOn: Piece<SignOn>) => { text: StatementText; payload: Uint8Array } | undefined;
 }
 
 export type SignerStatus = 'signed' | 'must re-sign' | 'withdrawn' | 'not signed';
@@ -78,6 +80,8 @@ export class Statements {
   readonly #finalChecks = new LRUCache<string, FinalCheck>({ max: 1_000 });
   /** Decoded objects by id (content-addressed, so never stale): a fold decodes each object once. */
   readonly #decoded = new LRUCache<string, Piece>({ maxSize: 32_000_000, sizeCalculation: (p) => p.jws.length });
+  /** The frozen text and its canonical bytes, by sign-on id. */
+  readonly #frozen = new LRUCache<string, { text: StatementText; payload: Uint8Array }>({ max: 500 });
 
   constructor(private readonly n: CityLinkNode) {
     this.#checks = new CosignatureChecks(n.roster);
@@ -123,10 +127,29 @@ export class Statements {
     const invited = [...new Set(revisions.flatMap((r) => r.object.body.invited))];
     const signOns = of('statement-signon', true);
     const signOn = signOns[signOns.length - 1];
-    const frozen = signOn && this.#revisionFor(revisions, signOn);
-    const text = frozen && frozenText(statementId, frozen);
-    const payload = text && statementTextBytes(text).bytes;
-    return { ...loaded, of, revisions, invited, signOn, text, payload };
+    const frozenFor = (so: Piece<SignOn>) => {
+      let f = this.#frozen.get(so.id);
+      if (!f) {
+        const revision = this.#revisionFor(revisions, so);
+        if (!revision) return undefined;
+        const text = frozenText(statementId, revision);
+        f = { text, payload: statementTextBytes(text).bytes };
+        this.#frozen.set(so.id, f);
+      }
+      return f;
+    };
+    const current = signOn && frozenFor(signOn);
+    return {
+      ...loaded,
+      of,
+      revisions,
+      invited,
+      signOns,
+      signOn,
+      frozenFor,
+      text: current?.text,
+      payload: current?.payload,
+    };
   }
 
   /** Why a signature does not count (on the current sign-on), or undefined when it does. */
@@ -149,31 +172,41 @@ export class Statements {
   }
 
   /**
-   * Finals that match the current sign-on, each with the entries that verify here.
-   * A final that does not match (it slipped in before its sign-on was held) is ignored.
+   * Finals that match the sign-on they name, each with the entries that verify
+   * here. A final whose sign-on is not held, or that does not match it, is ignored.
    */
   async #validFinals(finals: Piece<Final>[], ctx: Context, signatures: ReadonlyMap<string, Piece<Signature>>) {
-    const { signOn, payload } = ctx;
-    if (!signOn || !payload) return [];
-    const cities = new Set([ctx.originator, ...ctx.invited]);
-    const out: { piece: Piece<Final>; check: FinalCheck }[] = [];
+    const out: { piece: Piece<Final>; check: FinalCheck; text: StatementText }[] = [];
     for (const f of finals) {
+      const signOn = ctx.signOns.find((so) => so.id === f.object.body.signOn);
+      const frozen = signOn && ctx.frozenFor(signOn);
+      if (!signOn || !frozen) continue;
       // What is held can change the outcome: key on the roster and on the signatures held.
-      const key = `${this.n.roster.version}|${f.id}|${signOn.id}|${signatures.size}`;
+      const key = `${this.n.roster.version}|${f.id}|${signatures.size}`;
       let check = this.#finalChecks.get(key);
       if (!check) {
-        check = await checkFinal(f, {
-          signOn: { id: signOn.id, textHash: signOn.object.body.textHash, deadline: signOn.object.body.deadline },
-          payload,
-          cities,
-          signature: (id) => signatures.get(id),
-          checks: this.#checks,
-        });
+        check = await this.#checkFinal(f, signOn, frozen.payload, ctx, (id) => signatures.get(id));
         this.#finalChecks.set(key, check);
       }
-      if (!check.problem) out.push({ piece: f, check });
+      if (!check.problem) out.push({ piece: f, check, text: frozen.text });
     }
     return out;
+  }
+
+  #checkFinal(
+    f: Piece<Final>,
+    signOn: Piece<SignOn>,
+    payload: Uint8Array,
+    ctx: Context,
+    signature: (id: string) => Piece<Signature> | undefined,
+  ): Promise<FinalCheck> {
+    return checkFinal(f, {
+      signOn: { id: signOn.id, textHash: signOn.object.body.textHash, deadline: signOn.object.body.deadline },
+      payload,
+      cities: new Set([ctx.originator, ...ctx.invited]),
+      signature,
+      checks: this.#checks,
+    });
   }
 
   /** The whole state of a statement as this node sees it, or undefined if it is not visible here. */
@@ -288,6 +321,7 @@ export class Statements {
         ? {
             id: final.piece.id,
             created: final.piece.object.created,
+            signOn: final.piece.object.body.signOn,
             signatures: final.piece.object.body.signatures,
             textHash: final.piece.object.body.textHash,
             document: final.piece.object.body.document,
@@ -635,7 +669,10 @@ export class Statements {
    */
   async export(statementId: string, viewer: SessionUser) {
     const s = await this.#visible(statementId, viewer);
-    if (!s.final || !s.signOn?.text) throw new ConflictError('the statement is not final yet');
+    const ctx = s.final && (await this.#context(statementId));
+    const signOn = s.final && ctx?.signOns.find((so) => so.id === s.final?.signOn);
+    const text = signOn && ctx?.frozenFor(signOn)?.text;
+    if (!s.final || !text) throw new ConflictError('the statement is not final yet');
     const hub = this.n.roster.member(this.n.roster.hubNode);
     const finalJws = (await this.n.store.getObject(s.final.id))!.jws;
     const bundle = {
@@ -643,8 +680,8 @@ export class Statements {
       statement: s.id,
       final: s.final.id,
       finalJws,
-      title: s.signOn.text.title,
-      addressees: s.signOn.text.addressees,
+      title: text.title,
+      addressees: text.addressees,
       textHash: s.final.textHash,
       document: s.final.document,
       roster: this.n.roster.jws ?? null,
@@ -653,7 +690,7 @@ export class Statements {
     return {
       document: s.final.document,
       bundle,
-      html: renderHtml(s.signOn.text, s.final.verified, s.final.unverified.length, s.final.textHash, hub?.name),
+      html: renderHtml(text, s.final.verified, s.final.unverified.length, s.final.textHash, hub?.name),
     };
   }
 
@@ -743,22 +780,23 @@ export class Statements {
         return ['not_authorized', `only ${sig.object.origin}, which signed it, may withdraw signature ${sig.id}`];
       }
     }
-    if (o.kind === 'statement-final' && s.signOn && s.payload) {
-      const signatures = new Map(
-        pieces.filter((r) => r.object.kind === 'statement-signature').map((r) => [r.id, r as Piece<Signature>]),
+    if (o.kind === 'statement-final') {
+      // Checked against the sign-on it names; one not held yet is checked by the fold once it is.
+      const signOn = pieces.find(
+        (p): p is Piece<SignOn> =>
+          p.id === o.body.signOn && p.object.kind === 'statement-signon' && p.object.origin === s.originator,
       );
-      const check = await checkFinal(
-        { id, object: o, jws: '' },
-        {
-          signOn: { id: s.signOn.id, textHash: s.signOn.object.body.textHash, deadline: s.signOn.object.body.deadline },
-          payload: s.payload,
-          cities: new Set([s.originator, ...s.invited]),
-          signature: (id) => signatures.get(id),
-          checks: this.#checks,
-        },
-      );
-      const problem = check.problem ?? check.unverified[0]?.reason;
-      if (problem) return ['bad_final', `the final does not match the signatures held here: ${problem}`];
+      const frozen = signOn && s.frozenFor(signOn);
+      if (signOn && frozen) {
+        const signatures = new Map(
+          pieces.filter((r) => r.object.kind === 'statement-signature').map((r) => [r.id, r as Piece<Signature>]),
+        );
+        const check = await this.#checkFinal({ id, object: o, jws: '' }, signOn, frozen.payload, s, (sid) =>
+          signatures.get(sid),
+        );
+        const problem = check.problem ?? check.unverified[0]?.reason;
+        if (problem) return ['bad_final', `the final does not match the signatures held here: ${problem}`];
+      }
     }
     return undefined;
   }

@@ -301,5 +301,16 @@ describe('joint statements under attack by members', () => {
     await net.processAll();
     const { html } = await viewer.statements.export.query({ id: st.id });
     expect(html).toContain('Mayor 2');
+
+    // A sign-on the originator opens after its final does not unmake the final: it is checked against its own.
+    const later = await craft(
+      't-city-1',
+      'statement-signon',
+      { statement: st.id, revision: st.id, textHash, deadline: inAnHour() },
+      st.audience,
+    );
+    expect((await deliver(3, 't-city-1', [later.jws]))[0]).toMatchObject({ outcome: 'accepted' });
+    expect((await viewer.statements.get.query({ id: st.id })).phase).toBe('final');
+    expect((await viewer.statements.export.query({ id: st.id })).html).toContain('Mayor 2');
   });
 });
