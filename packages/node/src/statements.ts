@@ -76,7 +76,7 @@ export function frozenText(statement: string, revision: Piece<Revision>): Statem
  */
 export class Statements {
   readonly #checks: CosignatureChecks;
-  readonly #diffs = new RevisionDiffs();
+  readonly #diffs: RevisionDiffs;
   readonly #finalChecks = new LRUCache<string, FinalCheck>({ max: 1_000 });
   /** Decoded objects by id (content-addressed, so never stale): a fold decodes each object once. */
   readonly #decoded = new LRUCache<string, Piece>({ maxSize: 32_000_000, sizeCalculation: (p) => p.jws.length });
@@ -85,6 +85,7 @@ export class Statements {
 
   constructor(private readonly n: CityLinkNode) {
     this.#checks = new CosignatureChecks(n.roster);
+    this.#diffs = new RevisionDiffs((err) => n.log.warn({ err: String(err) }, 'revision diff worker failed'));
   }
 
   /** Stops the diff worker. */

@@ -19,7 +19,8 @@ export interface RevisionDiff {
  */
 export const DIFF_BOUNDS = { maxEditLength: 2_000, timeoutMs: 200, hardTimeoutMs: 2_000, maxQueued: 8 };
 
-// CommonJS source for an eval'd worker: runs the same from src (tests) and dist.
+// CommonJS source for an eval'd worker (with none of the parent's flags, such as
+// --input-type=module): runs the same from src (tests) and dist.
 const WORKER_SOURCE = `
 const { parentPort, workerData } = require('node:worker_threads');
 const { diffWords } = require(workerData.diff);
@@ -38,45 +39,60 @@ parentPort.on('message', ({ id, a, b, maxEditLength, timeout }) => {
 `;
 const DIFF_MODULE = createRequire(import.meta.url).resolve('diff');
 
+/** The parts; or past the bounds; or the worker failed (not worth remembering). */
+type Outcome = DiffPart[] | 'too different' | 'failed';
+
 /** Word diffs off the event loop, one at a time, in a worker started on first use. */
 class DiffWorker {
+  constructor(private readonly onError: (err: unknown) => void) {}
+
   #worker: Worker | undefined;
   #next = 0;
-  readonly #waiting = new Map<number, (parts: DiffPart[] | undefined) => void>();
+  readonly #waiting = new Map<number, (outcome: Outcome) => void>();
 
   #start(): Worker {
     if (this.#worker) return this.#worker;
-    const worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { diff: DIFF_MODULE } });
+    const worker = new Worker(WORKER_SOURCE, { eval: true, execArgv: [], workerData: { diff: DIFF_MODULE } });
     worker.unref();
     worker.on('message', (m: { id: number; parts?: DiffPart[] }) => {
-      this.#waiting.get(m.id)?.(m.parts);
+      this.#waiting.get(m.id)?.(m.parts ?? 'too different');
       this.#waiting.delete(m.id);
     });
     const gone = () => {
       if (this.#worker === worker) this.#worker = undefined;
-      for (const resolve of this.#waiting.values()) resolve(undefined);
+      for (const resolve of this.#waiting.values()) resolve('failed');
       this.#waiting.clear();
     };
-    worker.on('error', gone);
+    worker.on('error', (err) => {
+      this.onError(err);
+      gone();
+    });
     worker.on('exit', gone);
     this.#worker = worker;
     return worker;
   }
 
-  diff(a: string, b: string): Promise<DiffPart[] | undefined> {
-    const worker = this.#start();
+  diff(a: string, b: string): Promise<Outcome> {
+    let worker: Worker;
+    try {
+      worker = this.#start();
+    } catch (err) {
+      this.onError(err);
+      return Promise.resolve('failed');
+    }
     const id = this.#next++;
     return new Promise((resolve) => {
       const timer = setTimeout(() => {
         // Past every bound: the worker is stuck in something the bounds do not cover.
         this.#waiting.delete(id);
-        resolve(undefined);
+        resolve('too different');
+        if (this.#worker === worker) this.#worker = undefined;
         void worker.terminate();
       }, DIFF_BOUNDS.hardTimeoutMs);
       timer.unref();
-      this.#waiting.set(id, (parts) => {
+      this.#waiting.set(id, (outcome) => {
         clearTimeout(timer);
-        resolve(parts);
+        resolve(outcome);
       });
       worker.postMessage({ id, a, b, maxEditLength: DIFF_BOUNDS.maxEditLength, timeout: DIFF_BOUNDS.timeoutMs });
     });
@@ -94,7 +110,7 @@ class DiffWorker {
  * refused rather than queued without end.
  */
 export class RevisionDiffs {
-  readonly #worker = new DiffWorker();
+  readonly #worker: DiffWorker;
   readonly #cache = new LRUCache<string, RevisionDiff>({
     maxSize: 16_000_000,
     sizeCalculation: (d) =>
@@ -106,6 +122,11 @@ export class RevisionDiffs {
   readonly #inFlight = new Map<string, Promise<RevisionDiff>>();
   #queue: Promise<unknown> = Promise.resolve();
 
+  /** `onError`: the worker failed (its diffs answer "too different"). */
+  constructor(onError: (err: unknown) => void = () => {}) {
+    this.#worker = new DiffWorker(onError);
+  }
+
   async between(a: { id: string; text: string }, b: { id: string; text: string }): Promise<RevisionDiff> {
     const key = `${a.id}|${b.id}`;
     const hit = this.#cache.get(key) ?? this.#inFlight.get(key);
@@ -115,9 +136,9 @@ export class RevisionDiffs {
     }
     const run = this.#queue.then(() => this.#worker.diff(a.text, b.text));
     this.#queue = run.catch(() => undefined);
-    const result = run.then((parts): RevisionDiff => {
-      const diff: RevisionDiff = parts
-        ? { wordByWord: true, parts }
+    const result = run.then((outcome): RevisionDiff => {
+      const diff: RevisionDiff = Array.isArray(outcome)
+        ? { wordByWord: true, parts: outcome }
         : {
             wordByWord: false,
             parts: [
@@ -125,7 +146,7 @@ export class RevisionDiffs {
               { text: b.text, change: 'added' },
             ],
           };
-      this.#cache.set(key, diff);
+      if (outcome !== 'failed') this.#cache.set(key, diff);
       return diff;
     });
     this.#inFlight.set(key, result);
