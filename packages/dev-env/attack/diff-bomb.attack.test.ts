@@ -75,22 +75,28 @@ describe('the diff bomb', () => {
 
     // The statement page as the console loads it: the statement, then the diff of its last two revisions.
     const reader = await net.login(victim, 'staff');
-    const openPage = async (whileDiffing?: () => Promise<number>) => {
+    const openPage = async (probe = false) => {
       const t0 = performance.now();
       const s = await reader.statements.get.query({ id });
       const [from, to] = s.revisions.slice(-2).map((r) => r.id) as [string, string];
-      const [diff, delivery] = await Promise.all([reader.statements.diff.query({ id, from, to }), whileDiffing?.()]);
-      return { ms: performance.now() - t0, diff, delivery };
+      let answered = false;
+      const diff = reader.statements.diff.query({ id, from, to }).finally(() => {
+        answered = true;
+      });
+      // Deliveries one after another for as long as the diff is being computed (at most 20).
+      const deliveries: number[] = [];
+      while (probe && !answered && deliveries.length < 20) deliveries.push(await deliverOne());
+      return { diff: await diff, ms: performance.now() - t0, deliveries };
     };
-    const page = await openPage(deliverOne);
-    const during = page.delivery!;
+    const page = await openPage(true);
 
     expect(page.ms).toBeLessThan(1_000);
     expect(page.diff.wordByWord).toBe(false);
     expect(page.diff.parts.map((p) => p.change)).toEqual(['removed', 'added']);
     // The diff runs off the event loop: a delivery made meanwhile is not held up behind it
     // (unbounded, on the event loop, it waited the whole ~22 s).
-    expect(during / median(idle)).toBeLessThan(10);
+    expect(page.deliveries.length).toBeGreaterThan(0);
+    expect(median(page.deliveries) / median(idle)).toBeLessThan(10);
 
     // Opened again (every invited city's console does, every 10 s): the cached answer.
     const again = await openPage();
