@@ -1,5 +1,6 @@
 import { afterAll, describe, expect, it } from 'vitest';
-import { RevisionDiffs } from '../src/word-diff.js';
+import { RateLimitedError } from '../src/errors.js';
+import { DIFF_BOUNDS, RevisionDiffs } from '../src/word-diff.js';
 
 const words = (prefix: string, n: number) => Array.from({ length: n }, (_, i) => `${prefix}${i}`).join(' ');
 
@@ -27,6 +28,17 @@ describe('RevisionDiffs', () => {
     ]);
     expect(concurrent).toBe(first);
     expect(await diffs.between(a, b)).toBe(first);
+  });
+
+  it('refuses more distinct pairs in flight than its bound instead of queueing them all', async () => {
+    const pairs = Array.from({ length: DIFF_BOUNDS.maxQueued + 1 }, (_, i) => [
+      { id: `q${i}-a`, text: words(`e${i}x`, 3_000) },
+      { id: `q${i}-b`, text: words(`f${i}x`, 3_000) },
+    ]);
+    const outcomes = await Promise.allSettled(pairs.map(([a, b]) => diffs.between(a!, b!)));
+    expect(outcomes.filter((o) => o.status === 'fulfilled')).toHaveLength(DIFF_BOUNDS.maxQueued);
+    const refused = outcomes.find((o) => o.status === 'rejected');
+    expect(refused?.reason).toBeInstanceOf(RateLimitedError);
   });
 
   it('keeps the event loop free while it works', async () => {
