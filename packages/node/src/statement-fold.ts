@@ -115,6 +115,8 @@ export async function checkFinal(
     cities: ReadonlySet<string>;
     signature: (id: string) => Piece<Signature> | undefined;
     checks: CosignatureChecks;
+    /** Stop at the first entry that does not verify (ingest refuses the final anyway). */
+    firstProblemOnly?: boolean;
   },
 ): Promise<FinalCheck> {
   const body = final.object.body;
@@ -140,6 +142,7 @@ export async function checkFinal(
       held.object.body.cosignature.signature === entry.signature;
     if (held && !same) {
       unverified.push({ index, reason: `entry ${index} is not the co-signature of signature ${id}` });
+      if (ctx.firstProblemOnly) break;
       continue;
     }
     const result = await ctx.checks.verify(
@@ -156,6 +159,7 @@ export async function checkFinal(
     else if (nodes.has(result.node)) reason = `${result.node} appears twice`;
     if (reason || !result.ok) {
       unverified.push({ index, reason: `entry ${index}: ${reason}` });
+      if (ctx.firstProblemOnly) break;
       continue;
     }
     nodes.add(result.node);

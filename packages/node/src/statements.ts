@@ -200,8 +200,10 @@ export class Statements {
     payload: Uint8Array,
     ctx: Context,
     signature: (id: string) => Piece<Signature> | undefined,
+    firstProblemOnly = false,
   ): Promise<FinalCheck> {
     return checkFinal(f, {
+      firstProblemOnly,
       signOn: { id: signOn.id, textHash: signOn.object.body.textHash, deadline: signOn.object.body.deadline },
       payload,
       cities: new Set([ctx.originator, ...ctx.invited]),
@@ -792,8 +794,13 @@ export class Statements {
         const signatures = new Map(
           pieces.filter((r) => r.object.kind === 'statement-signature').map((r) => [r.id, r as Piece<Signature>]),
         );
-        const check = await this.#checkFinal({ id, object: o, jws: '' }, signOn, frozen.payload, s, (sid) =>
-          signatures.get(sid),
+        const check = await this.#checkFinal(
+          { id, object: o, jws: '' },
+          signOn,
+          frozen.payload,
+          s,
+          (sid) => signatures.get(sid),
+          true,
         );
         const problem = check.problem ?? check.unverified[0]?.reason;
         if (problem) return ['bad_final', `the final does not match the signatures held here: ${problem}`];
