@@ -177,7 +177,7 @@ export class Statements {
    * here. A final whose sign-on is not held, or that does not match it, is ignored.
    */
   async #validFinals(finals: Piece<Final>[], ctx: Context, signatures: ReadonlyMap<string, Piece<Signature>>) {
-    const out: { piece: Piece<Final>; check: FinalCheck; text: StatementText }[] = [];
+    const out: { piece: Piece<Final>; check: FinalCheck }[] = [];
     for (const f of finals) {
       const signOn = ctx.signOns.find((so) => so.id === f.object.body.signOn);
       const frozen = signOn && ctx.frozenFor(signOn);
@@ -189,7 +189,7 @@ export class Statements {
         check = await this.#checkFinal(f, signOn, frozen.payload, ctx, (id) => signatures.get(id));
         this.#finalChecks.set(key, check);
       }
-      if (!check.problem) out.push({ piece: f, check, text: frozen.text });
+      if (!check.problem) out.push({ piece: f, check });
     }
     return out;
   }
