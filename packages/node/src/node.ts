@@ -178,7 +178,7 @@ export class CityLinkNode implements AsyncDisposable {
       log: logger,
       bus: this.bus,
       resolveKey: ownKey,
-      extraRules: (o) => this.statements.check(o),
+      extraRules: (o, ctx) => this.statements.check(o, ctx),
       onQueued: () => this.delivery.wake(),
       intake: () => this.rosterIntake(),
     });
@@ -890,6 +890,7 @@ export class CityLinkNode implements AsyncDisposable {
       clearTimeout(force);
     }
     await this.delivery.stop();
+    await this.statements.close();
     await Promise.allSettled([...this.#tasks]);
     await this.quarantine.settled();
     await this.#closeClients();

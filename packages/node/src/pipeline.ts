@@ -30,7 +30,9 @@ export type NodeRejectReason =
   | 'unknown_target'
   | 'deadline_passed'
   | 'bad_cosignature'
-  | 'wider_than_target';
+  | 'wider_than_target'
+  | 'duplicate_signature'
+  | 'bad_final';
 
 export type ObjectResult =
   | { id: string; outcome: 'accepted'; seq: number }
@@ -50,6 +52,8 @@ export class FeedBus extends EventEmitter<{ appended: [Appended[]] }> {}
 
 /** What the rules need to know of an object already held (or accepted earlier in the batch). */
 type Held = Marked & { kind: string };
+/** An object earlier in the same batch: what the rules need of it, and the object itself. */
+type Pending = Held & { object: SignedObject };
 
 interface Checked {
   index: number;
@@ -98,7 +102,10 @@ export class Inbound {
       bus: FeedBus;
       resolveKey: Parameters<typeof verifyObject>[1]['resolveKey'];
       /** Kind-specific authorship rules (joint statements). */
-      extraRules?: (o: SignedObject) => Promise<[NodeRejectReason, string] | undefined>;
+      extraRules?: (
+        o: SignedObject,
+        ctx: { id: string; batch: ReadonlyMap<string, { object: SignedObject }> },
+      ) => Promise<[NodeRejectReason, string] | undefined>;
       /** Called after an append that queued deliveries (wakes the outbox worker). */
       onQueued?: () => void;
       /** Whether objects from other nodes are taken now (default: always). */
@@ -189,7 +196,7 @@ export class Inbound {
     const seen = new Set<string>();
     // Objects accepted earlier in this batch count as held for the rules (a page of catch-up
     // often carries a bulletin and its status update together).
-    const pending = new Map<string, Held>();
+    const pending = new Map<string, Pending>();
     const refs = await this.n.store.objectsTargetingAny(
       all.flatMap(({ c }) => [c.verified.id, ...(targetOf(c.verified.object) ? [targetOf(c.verified.object)!] : [])]),
     );
@@ -200,7 +207,7 @@ export class Inbound {
         decided.set(c, { id, outcome: 'duplicate' });
         continue;
       }
-      const refusal = this.#rosterMoved(c) ?? (await this.#authorship(object, pending));
+      const refusal = this.#rosterMoved(c) ?? (await this.#authorship(object, pending, id));
       if (refusal) {
         decided.set(c, { id, outcome: 'rejected', reason: refusal[0], detail: refusal[1] });
         continue;
@@ -212,6 +219,7 @@ export class Inbound {
         tlp: object.tlp,
         audience: object.audience,
         recipients: object.recipients,
+        object,
       });
       inputs.push({
         object: {
@@ -277,7 +285,8 @@ export class Inbound {
   /** Rules about who may refer to what; needs the store, runs under the append lock. */
   async #authorship(
     o: SignedObject,
-    pending: ReadonlyMap<string, Held>,
+    pending: ReadonlyMap<string, Pending>,
+    id: string,
   ): Promise<[NodeRejectReason, string] | undefined> {
     const held = async (id: string): Promise<Held | undefined> => {
       const p = pending.get(id);
@@ -301,7 +310,7 @@ export class Inbound {
     if ((o.kind === 'bulletin' || o.kind === 'note') && o.body.supersedes) {
       return sameOriginAs(o.body.supersedes, 'supersede') as never;
     }
-    const extra = await this.n.extraRules?.(o);
+    const extra = await this.n.extraRules?.(o, { id, batch: pending });
     if (extra) return extra;
     if (o.kind === 'bulletin-status') {
       const byHub = this.n.roster.member(o.origin)?.role === 'hub' || o.origin === this.n.roster.hubNode;

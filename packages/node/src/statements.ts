@@ -1,35 +1,39 @@
-import {
-  assembleGeneralJws,
-  cosign,
-  type GeneralJws,
-  type SignatureBlock,
-  statementTextBytes,
-  verifyCosignatures,
-} from '@citylink/crypto';
-import {
-  base64url,
-  EVERYONE,
-  type ObjectOfKind,
-  type SignedObject,
-  type StatementText,
-  type Tlp,
-} from '@citylink/protocol';
+import { assembleGeneralJws, cosign, type GeneralJws, type SignatureBlock, statementTextBytes } from '@citylink/crypto';
+import { EVERYONE, type ObjectOfKind, type SignedObject, type StatementText, type Tlp } from '@citylink/protocol';
 import type { StoredObject } from '@citylink/store';
-import { diffWords } from 'diff';
+import { LRUCache } from 'lru-cache';
 import type { SessionUser } from './auth.js';
 import { ConflictError, ForbiddenError, InvalidInputError, NotFoundError } from './errors.js';
 import type { CityLinkNode } from './node.js';
 import type { NodeRejectReason } from './pipeline.js';
 import { decodeStored } from './projection.js';
+import {
+  byCreated,
+  CosignatureChecks,
+  checkFinal,
+  cosignatureProblem,
+  countedWithdrawals,
+  currentSignatures,
+  type FinalCheck,
+  type Piece,
+  type VerifiedEntry,
+} from './statement-fold.js';
+import { RevisionDiffs } from './word-diff.js';
 
 type Revision = ObjectOfKind<'statement-revision'>;
 type SignOn = ObjectOfKind<'statement-signon'>;
 type Signature = ObjectOfKind<'statement-signature'>;
+type Final = ObjectOfKind<'statement-final'>;
 
-interface Piece<T extends SignedObject = SignedObject> {
-  id: string;
-  object: T;
-  jws: string;
+/** What the signature and final checks need of a statement. */
+interface Context {
+  originator: string;
+  invited: string[];
+  signOns: Piece<SignOn>[];
+  signOn: Piece<SignOn> | undefined;
+  text: StatementText | undefined;
+  payload: Uint8Array | undefined;
+  frozenFor: (signOn: Piece<SignOn>) => { text: StatementText; payload: Uint8Array } | undefined;
 }
 
 export type SignerStatus = 'signed' | 'must re-sign' | 'withdrawn' | 'not signed';
@@ -45,7 +49,6 @@ const STATEMENT_KINDS = new Set([
   'statement-delivery',
 ]);
 
-const byCreated = (a: Piece, b: Piece) => a.object.created.localeCompare(b.object.created) || a.id.localeCompare(b.id);
 const piece = <T extends SignedObject>(o: StoredObject): Piece<T> => ({
   id: o.id,
   object: decodeStored(o) as T,
@@ -72,19 +75,44 @@ export function frozenText(statement: string, revision: Piece<Revision>): Statem
  * order they arrived in, and every node computes the same thing.
  */
 export class Statements {
-  constructor(private readonly n: CityLinkNode) {}
+  readonly #checks: CosignatureChecks;
+  readonly #diffs: RevisionDiffs;
+  readonly #finalChecks = new LRUCache<string, FinalCheck>({ max: 1_000 });
+  /** Decoded objects by id (content-addressed, so never stale): a fold decodes each object once. */
+  readonly #decoded = new LRUCache<string, Piece>({ maxSize: 32_000_000, sizeCalculation: (p) => p.jws.length });
+  /** The frozen text and its canonical bytes, by sign-on id. */
+  readonly #frozen = new LRUCache<string, { text: StatementText; payload: Uint8Array }>({ max: 500 });
+
+  constructor(private readonly n: CityLinkNode) {
+    this.#checks = new CosignatureChecks(n.roster);
+    this.#diffs = new RevisionDiffs((err) => n.log.warn({ err: String(err) }, 'revision diff worker failed'));
+  }
+
+  /** Stops the diff worker. */
+  close(): Promise<void> {
+    return this.#diffs.close();
+  }
 
   // ------------------------------------------------------------ reading
 
   async #load(statementId: string) {
     const first = await this.n.store.getObject(statementId);
     if (first?.kind !== 'statement-revision') return undefined;
-    const head = piece<Revision>(first);
+    const head = this.#piece(first) as Piece<Revision>;
     if (head.object.body.statement) return undefined;
     const refs = (await this.n.store.objectsTargeting(statementId))
       .filter((r) => STATEMENT_KINDS.has(r.kind))
-      .map((r) => piece(r));
+      .map((r) => this.#piece(r));
     return { head, refs, originator: first.origin, stored: first };
+  }
+
+  #piece(o: StoredObject): Piece {
+    let p = this.#decoded.get(o.id);
+    if (!p) {
+      p = piece(o);
+      this.#decoded.set(o.id, p);
+    }
+    return p;
   }
 
   /** What the rules need: originator, revisions, invited cities, the current sign-on and its frozen text. */
@@ -100,8 +128,88 @@ export class Statements {
     const invited = [...new Set(revisions.flatMap((r) => r.object.body.invited))];
     const signOns = of('statement-signon', true);
     const signOn = signOns[signOns.length - 1];
-    const frozen = signOn && this.#revisionFor(revisions, signOn);
-    return { ...loaded, of, revisions, invited, signOn, text: frozen && frozenText(statementId, frozen) };
+    const frozenFor = (so: Piece<SignOn>) => {
+      let f = this.#frozen.get(so.id);
+      if (!f) {
+        const revision = this.#revisionFor(revisions, so);
+        if (!revision) return undefined;
+        const text = frozenText(statementId, revision);
+        f = { text, payload: statementTextBytes(text).bytes };
+        this.#frozen.set(so.id, f);
+      }
+      return f;
+    };
+    const current = signOn && frozenFor(signOn);
+    return {
+      ...loaded,
+      of,
+      revisions,
+      invited,
+      signOns,
+      signOn,
+      frozenFor,
+      text: current?.text,
+      payload: current?.payload,
+    };
+  }
+
+  /** Why a signature does not count (on the current sign-on), or undefined when it does. */
+  async #signatureProblem(s: Piece<Signature>, ctx: Context): Promise<string | undefined> {
+    const { signOn, originator, invited, payload } = ctx;
+    const sig = s.object.body;
+    if (!signOn || sig.signOn !== signOn.id) return 'signed an earlier sign-on; must re-sign';
+    if (sig.textHash !== signOn.object.body.textHash) return 'signed different text';
+    if (s.object.created > signOn.object.body.deadline) return 'signed after the deadline';
+    if (s.object.origin !== originator && !invited.includes(s.object.origin)) return 'not invited';
+    if (!payload) return undefined;
+    const result = await this.#checks.verify(`${s.id}|${sig.textHash}`, payload, sig.cosignature);
+    const problem = cosignatureProblem(result, s.object.origin);
+    if (problem || !result.ok) return problem;
+    const { name, title, city } = result.block;
+    if (name !== sig.block.name || title !== sig.block.title || city !== sig.block.city) {
+      return 'the signature block differs from the one signed';
+    }
+    return undefined;
+  }
+
+  /**
+   * Finals that match the sign-on they name, each with the entries that verify
+   * here. A final whose sign-on is not held, or that does not match it, is ignored.
+   */
+  async #validFinals(finals: Piece<Final>[], ctx: Context, signatures: ReadonlyMap<string, Piece<Signature>>) {
+    const out: { piece: Piece<Final>; check: FinalCheck }[] = [];
+    for (const f of finals) {
+      const signOn = ctx.signOns.find((so) => so.id === f.object.body.signOn);
+      const frozen = signOn && ctx.frozenFor(signOn);
+      if (!signOn || !frozen) continue;
+      // What is held can change the outcome: key on the roster and on the signatures held.
+      const key = `${this.n.roster.version}|${f.id}|${signatures.size}`;
+      let check = this.#finalChecks.get(key);
+      if (!check) {
+        check = await this.#checkFinal(f, signOn, frozen.payload, ctx, (id) => signatures.get(id));
+        this.#finalChecks.set(key, check);
+      }
+      if (!check.problem) out.push({ piece: f, check });
+    }
+    return out;
+  }
+
+  #checkFinal(
+    f: Piece<Final>,
+    signOn: Piece<SignOn>,
+    payload: Uint8Array,
+    ctx: Context,
+    signature: (id: string) => Piece<Signature> | undefined,
+    firstProblemOnly = false,
+  ): Promise<FinalCheck> {
+    return checkFinal(f, {
+      firstProblemOnly,
+      signOn: { id: signOn.id, textHash: signOn.object.body.textHash, deadline: signOn.object.body.deadline },
+      payload,
+      cities: new Set([ctx.originator, ...ctx.invited]),
+      signature,
+      checks: this.#checks,
+    });
   }
 
   /** The whole state of a statement as this node sees it, or undefined if it is not visible here. */
@@ -111,43 +219,27 @@ export class Statements {
     if (viewer && !this.n.views.canSee(viewer, ctx.stored)) return undefined;
     const { head, originator, of, revisions, invited, signOn } = ctx;
     const latest = revisions[revisions.length - 1]!;
-    const withdrawn = new Map(
-      of('statement-withdrawal').map((w) => [
-        w.object.body.signature,
-        { id: w.id, by: w.object.origin, at: w.object.created },
-      ]),
-    );
-    const finals = of('statement-final', true);
-    const final = finals.find((f) => !f.object.body.addendumTo);
+    const cities = [...new Set([originator, ...invited])];
+    const allSignatures = of('statement-signature');
+    const signatureById = new Map(allSignatures.map((s) => [s.id, s]));
+    const withdrawn = countedWithdrawals(of('statement-withdrawal'), signatureById);
 
-    // Signatures count only on the current sign-on, from invited cities or the originator, before the deadline.
-    const payload = ctx.text && statementTextBytes(ctx.text).bytes;
+    // One current signature per city; it counts only on the current sign-on, before the deadline.
+    const current = currentSignatures(allSignatures.filter((s) => cities.includes(s.object.origin)));
     const signatures = await Promise.all(
-      of('statement-signature').map(async (s) => {
-        const sig = s.object.body;
-        let problem: string | undefined;
-        if (!signOn || sig.signOn !== signOn.id) problem = 'signed an earlier sign-on; must re-sign';
-        else if (sig.textHash !== signOn.object.body.textHash) problem = 'signed different text';
-        else if (s.object.created > signOn.object.body.deadline) problem = 'signed after the deadline';
-        else if (s.object.origin !== originator && !invited.includes(s.object.origin)) problem = 'not invited';
-        else if (payload) {
-          const check = await verifyCosignatures(
-            assembleGeneralJws(payload, [sig.cosignature]),
-            this.n.roster.resolveKey,
-          );
-          const signer = check.signers[0];
-          if (!signer?.ok)
-            problem = `co-signature does not verify: ${signer && 'reason' in signer ? signer.reason : ''}`;
-          else if (signer.node !== s.object.origin) problem = 'co-signature by another node';
-        }
-        return { piece: s, problem, withdrawal: withdrawn.get(s.id) };
-      }),
+      [...current.values()].sort(byCreated).map(async (s) => ({
+        piece: s,
+        problem: await this.#signatureProblem(s, ctx),
+        withdrawal: withdrawn.get(s.id),
+      })),
     );
     const counted = signatures.filter((s) => !s.problem && !s.withdrawal);
-    const latestBy = new Map<string, (typeof signatures)[number]>();
-    for (const s of signatures) latestBy.set(s.piece.object.origin, s);
+    const latestBy = new Map(signatures.map((s) => [s.piece.object.origin, s]));
 
-    const cities = [...new Set([originator, ...invited])];
+    const finals = await this.#validFinals(of('statement-final', true), ctx, signatureById);
+    const final = finals.find((f) => !f.piece.object.body.addendumTo);
+    // Only the originator and invited cities may comment.
+    const comments = of('statement-comment').filter((c) => cities.includes(c.object.origin));
     const signers = cities.map((node) => {
       const s = latestBy.get(node);
       const status: SignerStatus = !s
@@ -177,7 +269,7 @@ export class Statements {
         ? signOn.object.body.deadline < now
           ? 'closed'
           : 'sign-on open'
-        : revisions.length > 1 || of('statement-comment').length > 0
+        : revisions.length > 1 || comments.length > 0
           ? 'circulating'
           : 'draft';
 
@@ -199,7 +291,7 @@ export class Statements {
         text: r.object.body.text,
         addressees: r.object.body.addressees,
       })),
-      comments: of('statement-comment').map((c) => {
+      comments: comments.map((c) => {
         const decision = of('statement-decision', true).find((d) => d.object.body.proposal === c.id);
         return {
           id: c.id,
@@ -230,18 +322,26 @@ export class Statements {
       counted: counted.map((s) => s.piece.id),
       final: final
         ? {
-            id: final.id,
-            created: final.object.created,
-            signatures: final.object.body.signatures,
-            textHash: final.object.body.textHash,
-            document: final.object.body.document,
+            id: final.piece.id,
+            created: final.piece.object.created,
+            signOn: final.piece.object.body.signOn,
+            signatures: final.piece.object.body.signatures,
+            textHash: final.piece.object.body.textHash,
+            document: final.piece.object.body.document,
+            /** The document's entries that verify here; only these are shown or printed. */
+            verified: final.check.verified,
+            unverified: final.check.unverified,
             /** Signatures withdrawn after the final: recorded; the delivered document stays as sent. */
-            withdrawnAfterFinal: final.object.body.signatures.filter((id) => withdrawn.has(id)),
+            withdrawnAfterFinal: final.piece.object.body.signatures.filter((id) => withdrawn.has(id)),
           }
         : null,
       addenda: finals
-        .filter((f) => f.object.body.addendumTo)
-        .map((f) => ({ id: f.id, created: f.object.created, signatures: f.object.body.signatures })),
+        .filter((f) => f.piece.object.body.addendumTo)
+        .map((f) => ({
+          id: f.piece.id,
+          created: f.piece.object.created,
+          signatures: f.piece.object.body.signatures,
+        })),
       deliveries: of('statement-delivery', true).map((d) => ({
         id: d.id,
         to: d.object.body.to,
@@ -283,16 +383,16 @@ export class Statements {
     return out;
   }
 
-  /** A readable word-level diff between two revisions of the same statement. */
+  /**
+   * A readable word-level diff between two revisions of the same statement, bounded
+   * in time and edit length (`wordByWord: false` past the bounds) and cached per pair.
+   */
   async diff(statementId: string, from: string, to: string, viewer: SessionUser) {
     const s = await this.#visible(statementId, viewer);
     const a = s.revisions.find((r) => r.id === from);
     const b = s.revisions.find((r) => r.id === to);
     if (!a || !b) throw new NotFoundError('both revisions must belong to this statement');
-    return diffWords(a.text, b.text).map((p) => ({
-      text: p.value,
-      change: p.added ? ('added' as const) : p.removed ? ('removed' as const) : ('same' as const),
-    }));
+    return this.#diffs.between(a, b);
   }
 
   async #visible(statementId: string, viewer: SessionUser) {
@@ -460,6 +560,10 @@ export class Statements {
     if (s.originator !== this.n.id && !s.invited.includes(this.n.id)) {
       throw new ForbiddenError('this city was not invited to sign');
     }
+    const mine = s.signers.find((x) => x.node === this.n.id);
+    if (mine?.status === 'signed') {
+      throw new ConflictError('this city has already signed this text; withdraw the signature to sign again');
+    }
     const block: SignatureBlock = { name: input.name, title: input.title, city: input.city ?? this.n.config.name };
     const { bytes, textHash } = statementTextBytes(s.signOn.text);
     if (textHash !== s.signOn.textHash) throw new ConflictError('the frozen text does not match its hash');
@@ -568,7 +672,10 @@ export class Statements {
    */
   async export(statementId: string, viewer: SessionUser) {
     const s = await this.#visible(statementId, viewer);
-    if (!s.final || !s.signOn?.text) throw new ConflictError('the statement is not final yet');
+    const ctx = s.final && (await this.#context(statementId));
+    const signOn = s.final && ctx?.signOns.find((so) => so.id === s.final?.signOn);
+    const text = signOn && ctx?.frozenFor(signOn)?.text;
+    if (!s.final || !text) throw new ConflictError('the statement is not final yet');
     const hub = this.n.roster.member(this.n.roster.hubNode);
     const finalJws = (await this.n.store.getObject(s.final.id))!.jws;
     const bundle = {
@@ -576,8 +683,8 @@ export class Statements {
       statement: s.id,
       final: s.final.id,
       finalJws,
-      title: s.signOn.text.title,
-      addressees: s.signOn.text.addressees,
+      title: text.title,
+      addressees: text.addressees,
       textHash: s.final.textHash,
       document: s.final.document,
       roster: this.n.roster.jws ?? null,
@@ -586,7 +693,7 @@ export class Statements {
     return {
       document: s.final.document,
       bundle,
-      html: renderHtml(s.signOn.text, s.final.document, s.final.textHash, hub?.name),
+      html: renderHtml(text, s.final.verified, s.final.unverified.length, s.final.textHash, hub?.name),
     };
   }
 
@@ -595,9 +702,13 @@ export class Statements {
   /**
    * Authorship rules for statement objects arriving at this node, checked when the
    * objects they refer to are held (the fold ignores whatever slips through
-   * because it arrived first).
+   * because it arrived first). `id`: the object's id; `batch`: objects admitted
+   * earlier in the same append, not in the store yet.
    */
-  async check(o: SignedObject): Promise<[NodeRejectReason, string] | undefined> {
+  async check(
+    o: SignedObject,
+    { id, batch }: { id: string; batch?: ReadonlyMap<string, { object: SignedObject }> },
+  ): Promise<[NodeRejectReason, string] | undefined> {
     if (!STATEMENT_KINDS.has(o.kind)) return undefined;
     const statementId = (o.body as { statement?: string }).statement;
     if (!statementId) return undefined; // a new statement
@@ -615,30 +726,85 @@ export class Statements {
     }
     const invited = o.origin === s.originator || s.invited.includes(o.origin);
     if (o.kind === 'statement-comment' && !invited) {
-      return ['not_authorized', `${o.origin} was not invited to this statement`];
+      return ['not_authorized', `only the originator and invited cities may comment; ${o.origin} is neither`];
+    }
+    // Held statement objects and those ahead of this one in the same append.
+    const pieces: Piece[] = [...s.refs];
+    for (const [bid, b] of batch ?? []) {
+      if ((b.object.body as { statement?: string }).statement === statementId) {
+        pieces.push({ id: bid, object: b.object, jws: '' });
+      }
     }
     if (o.kind === 'statement-signature') {
       if (!invited) return ['not_authorized', `${o.origin} was not invited to sign`];
-      if (s.signOn && s.text && o.body.signOn === s.signOn.id) {
+      const withdrawn = new Set(
+        pieces
+          .filter((p) => p.object.kind === 'statement-withdrawal' && p.object.origin === o.origin)
+          .map((p) => (p.object as ObjectOfKind<'statement-withdrawal'>).body.signature),
+      );
+      const standing = pieces.find(
+        (p) =>
+          p.object.kind === 'statement-signature' &&
+          p.object.origin === o.origin &&
+          p.object.body.signOn === o.body.signOn &&
+          !withdrawn.has(p.id),
+      );
+      if (standing) {
+        return [
+          'duplicate_signature',
+          `${o.origin} already has a signature on this sign-on (${standing.id}); withdraw it before signing again`,
+        ];
+      }
+      if (s.signOn && s.payload && o.body.signOn === s.signOn.id) {
         if (o.created > s.signOn.object.body.deadline) {
           return ['deadline_passed', `signed after the deadline ${s.signOn.object.body.deadline}`];
         }
         if (o.body.textHash !== s.signOn.object.body.textHash)
           return ['bad_cosignature', 'signed a different text hash'];
-        const { bytes } = statementTextBytes(s.text);
-        const check = await verifyCosignatures(
-          assembleGeneralJws(bytes, [o.body.cosignature]),
-          this.n.roster.resolveKey,
-        );
-        const signer = check.signers[0];
-        if (!signer?.ok || signer.node !== o.origin) {
-          return ['bad_cosignature', 'the co-signature does not verify for this city over the frozen text'];
+        const problem = await this.#signatureProblem({ id, object: o, jws: '' }, s);
+        if (problem) {
+          return [
+            'bad_cosignature',
+            `the co-signature does not count for ${o.origin} over the frozen text: ${problem}`,
+          ];
         }
       }
     }
     if (o.kind === 'statement-withdrawal') {
-      const sig = await this.n.store.getObject(o.body.signature);
-      if (sig && sig.origin !== o.origin) return ['not_authorized', 'only the signing city may withdraw its signature'];
+      const sig = pieces.find((p) => p.id === o.body.signature);
+      if (sig && sig.object.kind !== 'statement-signature') {
+        return ['not_authorized', `${o.body.signature} is not a signature on this statement`];
+      }
+      if (!sig && (await this.n.store.getObject(o.body.signature))) {
+        return ['not_authorized', `${o.body.signature} is not a signature on this statement`];
+      }
+      // Not held yet: accepted, and the fold counts it only if the signature turns out to share its origin.
+      if (sig && sig.object.origin !== o.origin) {
+        return ['not_authorized', `only ${sig.object.origin}, which signed it, may withdraw signature ${sig.id}`];
+      }
+    }
+    if (o.kind === 'statement-final') {
+      // Checked against the sign-on it names; one not held yet is checked by the fold once it is.
+      const signOn = pieces.find(
+        (p): p is Piece<SignOn> =>
+          p.id === o.body.signOn && p.object.kind === 'statement-signon' && p.object.origin === s.originator,
+      );
+      const frozen = signOn && s.frozenFor(signOn);
+      if (signOn && frozen) {
+        const signatures = new Map(
+          pieces.filter((r) => r.object.kind === 'statement-signature').map((r) => [r.id, r as Piece<Signature>]),
+        );
+        const check = await this.#checkFinal(
+          { id, object: o, jws: '' },
+          signOn,
+          frozen.payload,
+          s,
+          (sid) => signatures.get(sid),
+          true,
+        );
+        const problem = check.problem ?? check.unverified[0]?.reason;
+        if (problem) return ['bad_final', `the final does not match the signatures held here: ${problem}`];
+      }
     }
     return undefined;
   }
@@ -647,16 +813,22 @@ export class Statements {
 const escapeHtml = (text: string) =>
   text.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
 
-/** A self-contained printable page: the text, the signature blocks, and a short verification fingerprint. */
-function renderHtml(text: StatementText, document: GeneralJws, textHash: string, hubName: string | undefined): string {
-  const blocks = document.signatures.map((s) => {
-    const header = JSON.parse(Buffer.from(base64url.decode(s.protected)).toString('utf8')) as {
-      block: SignatureBlock;
-      node: string;
-      iat: string;
-    };
-    return `<li><strong>${escapeHtml(header.block.name)}</strong><br>${escapeHtml(header.block.title)}, ${escapeHtml(header.block.city)}<br><small>signed ${escapeHtml(header.iat)} · node ${escapeHtml(header.node)}</small></li>`;
-  });
+/**
+ * A self-contained printable page: the text, the signature blocks, and a short
+ * verification fingerprint. Only entries verified here are listed: a block is
+ * whatever its signer wrote, and only its signature makes it a city's.
+ */
+function renderHtml(
+  text: StatementText,
+  entries: readonly VerifiedEntry[],
+  unverified: number,
+  textHash: string,
+  hubName: string | undefined,
+): string {
+  const blocks = entries.map(
+    (e) =>
+      `<li><strong>${escapeHtml(e.block.name)}</strong><br>${escapeHtml(e.block.title)}, ${escapeHtml(e.block.city)}<br><small>signed ${escapeHtml(e.signedAt)} · node ${escapeHtml(e.node)}</small></li>`,
+  );
   const fingerprint = textHash.slice(0, 16).replace(/(.{4})(?=.)/g, '$1 ');
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>${escapeHtml(text.title)}</title>
@@ -671,7 +843,7 @@ ${text.text
 <h2>Signed</h2>
 <ol>${blocks.join('\n')}</ol>
 <footer>Verification fingerprint ${fingerprint} (SHA-256 of the signed text: ${escapeHtml(textHash)}).
-${document.signatures.length} signatures, each by the signing city's key, checkable offline with the verification bundle (citylink verify)${hubName ? `; membership attested by ${escapeHtml(hubName)}` : ''}.</footer>
+${entries.length} signatures, each by the signing city's key, checkable offline with the verification bundle (citylink verify)${hubName ? `; membership attested by ${escapeHtml(hubName)}` : ''}.${unverified > 0 ? ` ${unverified} further entries of the document do not verify here and are not listed.` : ''}</footer>
 </body></html>
 `;
 }

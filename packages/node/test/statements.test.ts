@@ -47,8 +47,9 @@ describe('joint statements across five cities', () => {
     expect(state.revisions[2]).toMatchObject({ id: revision, text: amended });
     expect(state.comments[0]!.decision).toEqual({ decision: 'accepted', revision, reason: null });
     const diff = await originator.statements.diff.query({ id, from: state.revisions[0]!.id, to: revision! });
+    expect(diff.wordByWord).toBe(true);
     expect(
-      diff
+      diff.parts
         .filter((d) => d.change === 'added')
         .map((d) => d.text)
         .join(''),

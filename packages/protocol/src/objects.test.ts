@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { base64url, utf8 } from './encoding.js';
 import { LIMITS } from './limits.js';
 import {
   HUB_ONLY_KINDS,
@@ -40,7 +41,20 @@ const validMember = (): Json => ({
   keys: [validKey()],
 });
 
-const cosignature = (): Json => ({ protected: 'eyJhbGciOiJFZERTQSJ9', signature: 'c2lnbmF0dXJl' });
+const header = (block: Json = { name: 'Jane Doe', title: 'Mayor', city: 'Madison' }) =>
+  base64url.encode(
+    utf8.encode(
+      JSON.stringify({
+        alg: 'EdDSA',
+        typ: 'citylink.statement-text+jws',
+        kid: ID.c,
+        node: 'wi-madison',
+        block,
+        iat: '2026-11-03T10:00:00Z',
+      }),
+    ),
+  );
+const cosignature = (): Json => ({ protected: header(), signature: 'c2lnbmF0dXJl' });
 
 /** One valid body per kind; the Record type makes the compiler insist on every kind. */
 const VALID_BODIES: Record<ObjectKind, () => Json> = {
@@ -485,6 +499,17 @@ describe('SignedObjectSchema: statements', () => {
   it('rejects a cosignature that is not base64url', () => {
     const value = withBody('statement-signature', { cosignature: { protected: 'eyJ9', signature: 'a+b/' } });
     expectInvalidAt(value, ['body', 'cosignature', 'signature']);
+  });
+
+  it('rejects a co-signature whose signature block is not three strings', () => {
+    const bad = { protected: header({ name: 42, title: 'Mayor', city: 'Madison' }), signature: 'c2lnbmF0dXJl' };
+    expectInvalidAt(withBody('statement-signature', { cosignature: bad }), ['body', 'cosignature', 'protected']);
+    expectInvalidAt(
+      withBody('statement-final', { document: { payload: 'eyJ2IjoxfQ', signatures: [cosignature(), bad] } }),
+      ['body', 'document', 'signatures', 1, 'protected'],
+    );
+    const notJson = { protected: 'bm90IGpzb24', signature: 'c2lnbmF0dXJl' };
+    expectInvalidAt(withBody('statement-signature', { cosignature: notJson }), ['body', 'cosignature', 'protected']);
   });
 
   it('accepts the frozen text document and rejects it with another version', () => {

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { base64url, utf8 } from './encoding.js';
 import { LIMITS } from './limits.js';
 import {
   ATTACK_VECTORS,
@@ -151,9 +152,34 @@ export const StatementSignOnBodySchema = z.strictObject({
   deadline: TimestampSchema,
 });
 
+/**
+ * The protected header of a co-signature, as far as readers rely on it (the
+ * signature itself is checked by the crypto package): a block that is not three
+ * strings would otherwise reach every node that prints the document.
+ */
+export const CosignatureHeaderSchema = z.object({
+  alg: z.literal('EdDSA'),
+  typ: z.literal('citylink.statement-text+jws'),
+  kid: z.string().regex(/^[A-Za-z0-9_-]{43}$/),
+  node: NodeIdSchema,
+  block: SignatureBlockSchema,
+  iat: TimestampSchema,
+});
+
+const isCosignatureHeader = (segment: string) => {
+  try {
+    return CosignatureHeaderSchema.safeParse(JSON.parse(utf8.decode(base64url.decode(segment)))).success;
+  } catch {
+    return false;
+  }
+};
+
 /** One entry of a General JWS `signatures` array. */
 export const JwsSignatureEntrySchema = z.strictObject({
-  protected: z.string().regex(/^[A-Za-z0-9_-]+$/),
+  protected: z
+    .string()
+    .regex(/^[A-Za-z0-9_-]+$/)
+    .refine(isCosignatureHeader, 'protected header: {alg: EdDSA, typ, kid, node, block {name, title, city}, iat}'),
   signature: z.string().regex(/^[A-Za-z0-9_-]+$/),
 });
 

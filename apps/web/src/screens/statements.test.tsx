@@ -1,7 +1,7 @@
 import { cleanup, render, screen, within } from '@testing-library/react';
 import { afterEach, describe, expect, it } from 'vitest';
 import { HOSTILE, ID, renderWithSession, testSession } from '../testing';
-import { type DiffPart, DiffText, type StatementState, StatementView } from './statements';
+import { type DiffPart, DiffText, RevisionChanges, type StatementState, StatementView } from './statements';
 
 afterEach(cleanup);
 
@@ -91,6 +91,29 @@ describe('statement diff', () => {
     expect(del[0]!.className).toBe('diff-removed');
     expect(container.querySelectorAll('b').length).toBe(0);
     expect(screen.getByText(/Changes from revision 1 to revision 2: 2 added, 1 removed/)).toBeTruthy();
+  });
+});
+
+describe('revisions too different to compare word by word', () => {
+  it('says so, and shows the whole of each text as removed and added', () => {
+    const diff = {
+      wordByWord: false,
+      parts: [
+        { text: 'Old text entirely.', change: 'removed' as const },
+        { text: `New text ${HOSTILE}`, change: 'added' as const },
+      ],
+    };
+    const { container } = render(<RevisionChanges diff={diff} label="Changes from revision 1 to revision 2" />);
+    expect(screen.getByRole('status').textContent).toMatch(/too different to show word by word/);
+    expect(container.querySelector('p.narrative del')!.textContent).toBe('[removed: −Old text entirely.]');
+    expect(container.querySelector('p.narrative ins')!.textContent).toBe(`[added: +New text ${HOSTILE}]`);
+    expect(container.querySelectorAll('script, img, [onerror]').length).toBe(0);
+  });
+
+  it('shows a word diff without the note', () => {
+    const diff = { wordByWord: true, parts: [{ text: 'We ', change: 'same' as const }] };
+    render(<RevisionChanges diff={diff} label="Changes" />);
+    expect(screen.queryByText(/too different/)).toBeNull();
   });
 });
 

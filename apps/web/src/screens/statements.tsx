@@ -15,7 +15,8 @@ import { Link, navigate } from '../lib/router';
 import { useSession } from '../lib/session';
 
 export type StatementState = RouterOutputs['statements']['get'];
-export type DiffPart = RouterOutputs['statements']['diff'][number];
+export type RevisionDiff = RouterOutputs['statements']['diff'];
+export type DiffPart = RevisionDiff['parts'][number];
 
 /** Everything a statement's mutations may have changed. */
 function useInvalidateStatements() {
@@ -338,11 +339,25 @@ function RevisionHistory({ s }: { s: StatementState }) {
           ) : diff.isError ? (
             <Notice kind="error">{apiError(diff.error).message}</Notice>
           ) : (
-            <DiffText parts={diff.data} label={`Changes from ${label(from)} to ${label(to)}`} />
+            <RevisionChanges diff={diff.data} label={`Changes from ${label(from)} to ${label(to)}`} />
           )}
         </>
       )}
     </section>
+  );
+}
+
+/** The word diff, or, for revisions too different to compare word by word, both texts whole and a note saying so. */
+export function RevisionChanges({ diff, label }: { diff: RevisionDiff; label: string }) {
+  if (diff.wordByWord) return <DiffText parts={diff.parts} label={label} />;
+  return (
+    <>
+      <Notice>
+        These two revisions are too different to show word by word. The whole earlier text is shown as removed and the
+        whole later text as added.
+      </Notice>
+      <DiffText parts={diff.parts} label={label} />
+    </>
   );
 }
 
@@ -814,9 +829,15 @@ function FinalDownloads({ s }: { s: StatementState }) {
       <h2 id="final-title">Final document</h2>
       {s.final && (
         <p>
-          Issued {formatTime(s.final.created)} with {s.final.signatures.length} signature
-          {s.final.signatures.length === 1 ? '' : 's'}. Text hash <code className="break">{s.final.textHash}</code>
+          Issued {formatTime(s.final.created)} with {s.final.verified.length} verified signature
+          {s.final.verified.length === 1 ? '' : 's'}. Text hash <code className="break">{s.final.textHash}</code>
         </p>
+      )}
+      {s.final && s.final.unverified.length > 0 && (
+        <Notice kind="error">
+          {s.final.unverified.length} entr{s.final.unverified.length === 1 ? 'y' : 'ies'} of the document do not verify
+          here; they are not shown and not printed.
+        </Notice>
       )}
       {exp.isPending ? (
         <p role="status">Preparing the downloads…</p>
