@@ -25,6 +25,19 @@ import {
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
+/** A co-signature header of the right shape (the schema checks it); its signature is junk. */
+const cosignatureHeader = (u: string) =>
+  Buffer.from(
+    JSON.stringify({
+      alg: 'EdDSA',
+      typ: 'citylink.statement-text+jws',
+      kid: 'A'.repeat(43),
+      node: 't-city-1',
+      block: { name: `Mayor ${u}`, title: 'Mayor', city: 'Test City' },
+      iat: '2026-11-03T14:00:00.000Z',
+    }),
+  ).toString('base64url');
+
 // A hostile member (and a hostile non-member) sends mutated federation inputs: byte
 // flips, truncations, JSON-level changes re-signed with a non-member key or with a
 // member key but breaking a schema/TLP/audience/time/key rule, wrong kid, wrong alg,
@@ -202,7 +215,7 @@ function bodyOf(kind: ObjectKind, origin: string, u: string, now: string): Json 
         signOn: id('o'),
         textHash: id('h'),
         block: { name: `Mayor ${u}`, title: 'Mayor', city: 'Test City' },
-        cosignature: { protected: 'eyJhbGciOiJFZERTQSJ9', signature: 'c2lnbmF0dXJl' },
+        cosignature: { protected: cosignatureHeader(u), signature: 'c2lnbmF0dXJl' },
       };
     case 'statement-withdrawal':
       return { statement: id('s'), signature: id('sig'), reason: `Changed my mind ${u}` };
@@ -212,7 +225,7 @@ function bodyOf(kind: ObjectKind, origin: string, u: string, now: string): Json 
         signOn: id('o'),
         textHash: id('h'),
         signatures: [id('sig')],
-        document: { payload: 'eyJ2IjoxfQ', signatures: [{ protected: 'eyJhbGciOiJFZERTQSJ9', signature: 'c2ln' }] },
+        document: { payload: 'eyJ2IjoxfQ', signatures: [{ protected: cosignatureHeader(u), signature: 'c2ln' }] },
       };
     case 'statement-delivery':
       return { statement: id('s'), final: id('f'), to: 'Governor', method: 'email', deliveredAt: now, note: u };
