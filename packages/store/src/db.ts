@@ -1,8 +1,7 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { DriverException, type MikroORM } from '@mikro-orm/core';
 import type { AbstractSqlConnection, Knex, SqlEntityManager } from '@mikro-orm/knex';
-import type { Dialect } from './database.js';
-import { isDriverError } from './dialect.js';
+import { type Dialect, isDriverError } from './dialect.js';
 
 /** What every handle on one database shares. */
 export interface Engine {

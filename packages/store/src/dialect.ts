@@ -1,15 +1,33 @@
-import type { MikroORM } from '@mikro-orm/core';
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { BetterSqliteDriver } from '@mikro-orm/better-sqlite';
+import type { MikroORM, Options } from '@mikro-orm/core';
 import type { Knex } from '@mikro-orm/knex';
+import { PostgreSqlDriver } from '@mikro-orm/postgresql';
 import Database from 'better-sqlite3';
 import pg from 'pg';
-import type { Dialect } from './database.js';
-import { lockPostgres, lockSqlite, type NodeLock } from './node-lock.js';
 
 /**
- * Every place SQLite and PostgreSQL differ for this store: how rows are inserted,
- * how dates and JSON come back and are bound in raw comparisons, session set-up,
- * the node lock, and which errors are the driver's.
+ * Every place SQLite and PostgreSQL differ for this store: the driver, session
+ * set-up, the node lock, how rows are inserted, how dates and JSON come back and
+ * are bound in raw comparisons, and which errors are the driver's.
  */
+
+export type Dialect = 'sqlite' | 'postgresql';
+
+export function dialectOf(config: { databaseUrl?: string | undefined }): Dialect {
+  return config.databaseUrl && /^postgres(ql)?:\/\//.test(config.databaseUrl) ? 'postgresql' : 'sqlite';
+}
+
+/** The driver part of the MikroORM options. */
+export function driverOptions(config: { databaseUrl?: string | undefined; sqlitePath?: string | undefined }): Options {
+  if (dialectOf(config) === 'postgresql') {
+    return { driver: PostgreSqlDriver, clientUrl: config.databaseUrl, pool: { min: 1, max: 10 } };
+  }
+  const path = config.sqlitePath ?? ':memory:';
+  if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
+  return { driver: BetterSqliteDriver, dbName: path };
+}
 
 /** Rows per multi-row statement: well under SQLite's and PostgreSQL's bound-parameter limits. */
 export const CHUNK = 500;
@@ -28,6 +46,67 @@ export async function prepareSession(orm: MikroORM, dialect: Dialect): Promise<v
   await conn.execute('pragma journal_mode = WAL');
   await conn.execute('pragma synchronous = FULL');
   await conn.execute('pragma busy_timeout = 5000');
+}
+
+/** A second node process tried to use a database that a running node holds. */
+export class DatabaseInUseError extends Error {
+  override name = 'DatabaseInUseError';
+}
+
+/** Held by a node process for as long as it runs on a database. */
+export interface NodeLock {
+  release(): Promise<void>;
+}
+
+const IN_USE = 'another CityLink node process is using this database; run exactly one node per database';
+
+/**
+ * SQLite: an exclusive transaction, never committed, on a lock file beside the
+ * database. The operating system drops the lock when the process ends, however it
+ * ends, so a crash leaves nothing stale. Other programs (backups, `citylink user
+ * add`) still open the database itself.
+ */
+function lockSqlite(path: string): NodeLock | undefined {
+  if (path === ':memory:' || path === '') return undefined;
+  const lockFile = `${path}.node-lock`;
+  const db = new Database(lockFile, { timeout: 0 });
+  try {
+    db.exec('BEGIN EXCLUSIVE');
+  } catch (err) {
+    db.close();
+    throw new DatabaseInUseError(`${IN_USE} (${lockFile} is locked: ${(err as Error).message})`);
+  }
+  return { release: async () => db.close() };
+}
+
+/** Session advisory locks are per database, so one key serves every CityLink database. */
+const ADVISORY_KEY = '4857541737417633387'; // 'CityLink' as a 64-bit integer
+
+interface PgConnection {
+  query(sql: string, params: unknown[]): Promise<{ rows: { ok: boolean }[] }>;
+}
+
+/**
+ * PostgreSQL: a session advisory lock on a pooled connection set aside for it. The
+ * server drops it when that session ends, so a crash leaves nothing stale.
+ */
+async function lockPostgres(knex: Knex): Promise<NodeLock> {
+  const client = knex.client as {
+    acquireConnection(): Promise<PgConnection>;
+    releaseConnection(c: PgConnection): Promise<void>;
+  };
+  const conn = await client.acquireConnection();
+  const { rows } = await conn.query('select pg_try_advisory_lock($1::bigint) as ok', [ADVISORY_KEY]);
+  if (!rows[0]?.ok) {
+    await client.releaseConnection(conn);
+    throw new DatabaseInUseError(`${IN_USE} (its advisory lock is held by another session)`);
+  }
+  return {
+    release: async () => {
+      await conn.query('select pg_advisory_unlock($1::bigint) as ok', [ADVISORY_KEY]).catch(() => undefined);
+      await client.releaseConnection(conn);
+    },
+  };
 }
 
 /** Takes the database for this process alone (see `Store.open`). */

@@ -1,9 +1,9 @@
 export type { AppendInput, AppendResult } from './append.js';
 export * from './database.js';
 export { TransactionRequiredError } from './db.js';
+export { DatabaseInUseError, type Dialect, dialectOf } from './dialect.js';
 export * from './entities.js';
 export { GroupCommit } from './group-commit.js';
-export { DatabaseInUseError } from './node-lock.js';
 export { StoreReader } from './reader.js';
 export { Store } from './store.js';
 export type { AuditQuery, NewAuditEvent } from './tables/audit.js';

@@ -2,9 +2,9 @@ import { randomBytes } from 'node:crypto';
 import { MikroORM } from '@mikro-orm/core';
 import { Mutex } from 'async-mutex';
 import { type AppendInput, type AppendResult, planAppend, writeAppend } from './append.js';
-import { type DatabaseConfig, type Dialect, dialectOf, ormOptions, prepareSqliteFile } from './database.js';
+import { type DatabaseConfig, ormOptions, prepareSqliteFile } from './database.js';
 import { Db, type Engine, engineOf } from './db.js';
-import { prepareSession, takeNodeLock } from './dialect.js';
+import { type Dialect, dialectOf, type NodeLock, prepareSession, takeNodeLock } from './dialect.js';
 import type {
   Enrollment,
   Item,
@@ -17,7 +17,7 @@ import type {
   User,
 } from './entities.js';
 import { registerEngine } from './internals.js';
-import type { NodeLock } from './node-lock.js';
+
 import { StoreReader } from './reader.js';
 import type { AuditQuery, NewAuditEvent } from './tables/audit.js';
 import type { EnrollmentDecision, NewEnrollment } from './tables/enrollments.js';
