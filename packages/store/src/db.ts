@@ -89,8 +89,16 @@ export class Db {
     let result: T;
     try {
       result = await engine.knex.transaction((trx) => {
-        db = new Db(engine, trx, 'transaction');
-        return running.run(db, () => fn(db!));
+        const opened = new Db(engine, trx, 'transaction');
+        db = opened;
+        return running.run(opened, async () => {
+          try {
+            return await fn(opened);
+          } finally {
+            // Work `fn` started without awaiting must not join a transaction that is committing.
+            opened.#open = false;
+          }
+        });
       });
     } catch (err) {
       if (db) db.#open = false;

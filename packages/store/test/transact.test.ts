@@ -124,6 +124,23 @@ describe.each(BACKENDS)('read() and transact() (%s)', (_dialect, factory) => {
     expect([await store.getMeta(k1), await store.getMeta(k2)]).toEqual([undefined, undefined]);
   });
 
+  it('work started inside transact() that runs after fn returned writes on its own, not into the ended transaction', async () => {
+    const { store } = db();
+    const [k1, k2] = [uniqueName('k'), uniqueName('k')];
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    let late: Promise<void> | undefined;
+    await store.transact(async (tx) => {
+      await tx.meta.set(k1, 'inside');
+      late = gate.then(() => store.setMeta(k2, 'late'));
+    });
+    release();
+    await late;
+    expect([await store.getMeta(k1), await store.getMeta(k2)]).toEqual(['inside', 'late']);
+  });
+
   describe('onCommit', () => {
     it('runs after the commit, in order, before transact() resolves', async () => {
       const { store } = db();
