@@ -24,10 +24,10 @@ type Mode = 'read' | 'single' | 'transaction';
 
 /**
  * One handle the table parts run their statements through: the pool for reads, or
- * one open transaction for reads and writes. The transaction an async call chain runs
- * in is remembered, so reads and nested `transaction` calls made from inside it join
- * it: on SQLite the pool has one connection, and a query outside the open transaction
- * would wait for it forever.
+ * one open transaction for reads and writes. While a transaction's `fn` runs, the
+ * store calls of its async call chain (reads, nested transactions, single writes)
+ * join it: on SQLite the pool has one connection, and a query outside the open
+ * transaction would wait for it forever.
  */
 export class Db {
   readonly #hooks: (() => void)[] = [];
@@ -59,10 +59,6 @@ export class Db {
     const em = this.engine.orm.em.fork() as SqlEntityManager;
     if (this.mode === 'transaction') em.setTransactionContext(this.knex as Knex.Transaction);
     return em;
-  }
-
-  get isTransaction(): boolean {
-    return this.mode === 'transaction' && this.#open;
   }
 
   /** Every write checks this first: writers exist only inside `transact` (or a store-internal single statement). */

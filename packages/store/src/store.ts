@@ -17,7 +17,6 @@ import type {
   User,
 } from './entities.js';
 import { registerEngine } from './internals.js';
-
 import { StoreReader } from './reader.js';
 import type { AuditQuery, NewAuditEvent } from './tables/audit.js';
 import type { EnrollmentDecision, NewEnrollment } from './tables/enrollments.js';
@@ -47,12 +46,14 @@ export class Store {
   #headSeq = 0;
   #nodeLock: NodeLock | undefined;
 
+  readonly dialect: Dialect;
+
   private constructor(
-    orm: MikroORM,
-    readonly dialect: Dialect,
+    engine: Engine,
     readonly epoch: string,
   ) {
-    this.#engine = engineOf(orm, dialect);
+    this.#engine = engine;
+    this.dialect = engine.dialect;
     this.#reader = new StoreReader(Db.pool(this.#engine));
     registerEngine(this, this.#engine);
   }
@@ -82,7 +83,7 @@ export class Store {
         await tx.meta.insert(EPOCH_KEY, fresh);
         return fresh;
       });
-      const store = new Store(orm, dialect, epoch);
+      const store = new Store(engine, epoch);
       store.#nodeLock = lock;
       store.#headSeq = await store.#reader.log.head();
       return store;
