@@ -81,6 +81,21 @@ describe.each(BACKENDS)('read() and transact() (%s)', (_dialect, factory) => {
     expect(await store.listAudit({ actor, limit: 5 })).toEqual([]);
   });
 
+  it('entity-manager writes (a new user, a session) roll back with the rest', async () => {
+    const { store } = db();
+    const username = uniqueName('user');
+    await expect(
+      store.transact(async (tx) => {
+        const user = await tx.users.create({ username, displayName: 'U', passwordHash: 'h', roles: ['staff'] });
+        expect((await tx.users.find(username))?.id).toBe(user.id);
+        await tx.sessions.create({ id: fakeId(username), userId: user.id, expiresAt: new Date(Date.now() + 60_000) });
+        throw new StepFailed('after the user was created');
+      }),
+    ).rejects.toBeInstanceOf(StepFailed);
+    expect(await store.findUser(username)).toBeNull();
+    expect(await store.findSession(fakeId(username))).toBeNull();
+  });
+
   it("turns the database's errors into MikroORM's", async () => {
     const { store } = db();
     const key = uniqueName('k');
