@@ -10,7 +10,10 @@ const root = fileURLToPath(new URL('.', import.meta.url));
 export function citylinkProject(name: string, options: { timeoutMs?: number } = {}) {
   return defineProject({
     resolve: {
-      alias: [{ find: /^@citylink\/([a-z-]+)$/, replacement: `${root}packages/$1/src/index.ts` }],
+      alias: [
+        { find: /^@citylink\/store\/testing$/, replacement: `${root}packages/store/src/testing.ts` },
+        { find: /^@citylink\/([a-z-]+)$/, replacement: `${root}packages/$1/src/index.ts` },
+      ],
     },
     test: {
       name,

@@ -11,7 +11,10 @@ const root = fileURLToPath(new URL('../../', import.meta.url));
  */
 export default defineProject({
   resolve: {
-    alias: [{ find: /^@citylink\/([a-z-]+)$/, replacement: `${root}packages/$1/src/index.ts` }],
+    alias: [
+      { find: /^@citylink\/store\/testing$/, replacement: `${root}packages/store/src/testing.ts` },
+      { find: /^@citylink\/([a-z-]+)$/, replacement: `${root}packages/$1/src/index.ts` },
+    ],
   },
   test: {
     name: 'attack',

@@ -22,6 +22,7 @@ import {
   typOf,
   utf8,
 } from '@citylink/protocol';
+import { knexOf } from '@citylink/store/testing';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
@@ -1148,7 +1149,7 @@ describe('through a receiving node: the whole pipeline, in-process and federatio
     for (const id of acceptedControls) expect(mutatedIds.has(id), 'a control id among the mutated').toBe(false);
     for (const node of net.nodes) {
       expect(await node.store.heldIds(ids), `${node.id} holds a mutated object`).toEqual(new Set());
-      const queued: string[] = await node.store.knex()('outbox').distinct('object_id').pluck('object_id');
+      const queued: string[] = await knexOf(node.store)('outbox').distinct('object_id').pluck('object_id');
       expect(
         queued.filter((id) => mutatedIds.has(id)),
         `${node.id} queued a mutated object`,

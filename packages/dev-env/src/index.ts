@@ -4,7 +4,8 @@ import { join } from 'node:path';
 import { type CityLinkClient, signIn } from '@citylink/client';
 import { generateNodeKey, writeKeyFile } from '@citylink/crypto';
 import { type CityLinkNode, createNode, type NodeConfigInput } from '@citylink/node';
-import { createTestPostgresDatabase, type Role } from '@citylink/store';
+import type { Role } from '@citylink/store';
+import { createTestPostgresDatabase } from '@citylink/store/testing';
 
 export const TEST_PASSWORD = 'correct horse battery staple';
 

@@ -1,14 +1,11 @@
 import { closeSync, existsSync, mkdirSync, openSync, statSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { BetterSqliteDriver } from '@mikro-orm/better-sqlite';
 import type { Constructor, Options } from '@mikro-orm/core';
 import { Migrator } from '@mikro-orm/migrations';
-import { PostgreSqlDriver } from '@mikro-orm/postgresql';
+import { type Dialect, dialectOf, driverOptions } from './dialect.js';
 import { ENTITIES } from './entities.js';
 import { postgresqlMigrations } from './migrations/postgresql/index.js';
 import { sqliteMigrations } from './migrations/sqlite/index.js';
-
-export type Dialect = 'sqlite' | 'postgresql';
 
 export interface DatabaseConfig {
   /** `postgres://…` selects PostgreSQL; otherwise `sqlitePath` is used. */
@@ -16,10 +13,6 @@ export interface DatabaseConfig {
   /** SQLite file; `:memory:` for throwaway databases. */
   sqlitePath?: string | undefined;
   debug?: boolean;
-}
-
-export function dialectOf(config: DatabaseConfig): Dialect {
-  return config.databaseUrl && /^postgres(ql)?:\/\//.test(config.databaseUrl) ? 'postgresql' : 'sqlite';
 }
 
 const migrationsOf: Record<Dialect, { name: string; class: Constructor<unknown> }[]> = {
@@ -78,15 +71,5 @@ export function ormOptions(config: DatabaseConfig): Options {
       migrationsList: migrationsOf[dialect] as never,
     },
   };
-  if (dialect === 'postgresql') {
-    return {
-      ...common,
-      driver: PostgreSqlDriver,
-      clientUrl: config.databaseUrl,
-      pool: { min: 1, max: 10 },
-    };
-  }
-  const path = config.sqlitePath ?? ':memory:';
-  if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
-  return { ...common, driver: BetterSqliteDriver, dbName: path };
+  return { ...common, ...driverOptions(config) };
 }

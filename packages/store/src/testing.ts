@@ -1,5 +1,9 @@
 import { randomBytes } from 'node:crypto';
+import type { MikroORM } from '@mikro-orm/core';
+import type { Knex } from '@mikro-orm/knex';
 import pg from 'pg';
+import { engineOfStore } from './internals.js';
+import type { Store } from './store.js';
 
 export const TEST_POSTGRES_URL = process.env.CITYLINK_TEST_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 
@@ -36,4 +40,14 @@ export async function createTestPostgresDatabase(): Promise<{ url: string; drop:
       }
     },
   };
+}
+
+/** The ORM under a Store, for tests that inspect the schema or migrations. */
+export function ormOf(store: Store): MikroORM {
+  return engineOfStore(store).orm;
+}
+
+/** The query builder under a Store, for tests that look at rows no reader returns. */
+export function knexOf(store: Store): Knex {
+  return engineOfStore(store).knex;
 }

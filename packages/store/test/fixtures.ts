@@ -5,13 +5,13 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, onTestFinished } from 'vitest';
 import {
   type AppendInput,
-  createTestPostgresDatabase,
   type DatabaseConfig,
   type Dialect,
   type NewItem,
   type NewObject,
   Store,
 } from '../src/index.js';
+import { createTestPostgresDatabase } from '../src/testing.js';
 
 /** One freshly created, empty database with a Store open on it. */
 export interface TestDatabase {

@@ -1,6 +1,7 @@
 import { UniqueConstraintViolationException } from '@mikro-orm/core';
 import { describe, expect, it } from 'vitest';
 import { type MemberRecord, Meta } from '../src/index.js';
+import { ormOf } from '../src/testing.js';
 import { BACKENDS, fakeId, sharedDatabase, uniqueName } from './fixtures.js';
 
 type NewMember = Omit<MemberRecord, 'updatedAt' | 'rosterVersion'>;
@@ -285,7 +286,7 @@ describe.each(BACKENDS)('records (%s)', (_dialect, factory) => {
       expect(await store.getMeta(key)).toBe('x'.repeat(5000));
       await store.setMeta(key, '');
       expect(await store.getMeta(key)).toBe('');
-      const count = await store.em().count(Meta, { key });
+      const count = await ormOf(store).em.fork().count(Meta, { key });
       expect(count).toBe(1);
     });
 

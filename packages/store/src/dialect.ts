@@ -1,0 +1,164 @@
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { BetterSqliteDriver } from '@mikro-orm/better-sqlite';
+import type { MikroORM, Options } from '@mikro-orm/core';
+import type { Knex } from '@mikro-orm/knex';
+import { PostgreSqlDriver } from '@mikro-orm/postgresql';
+import Database from 'better-sqlite3';
+import pg from 'pg';
+
+/**
+ * Every place SQLite and PostgreSQL differ for this store: the driver, session
+ * set-up, the node lock, how rows are inserted, how dates and JSON come back and
+ * are bound in raw comparisons, and which errors are the driver's.
+ */
+
+export type Dialect = 'sqlite' | 'postgresql';
+
+export function dialectOf(config: { databaseUrl?: string | undefined }): Dialect {
+  return config.databaseUrl && /^postgres(ql)?:\/\//.test(config.databaseUrl) ? 'postgresql' : 'sqlite';
+}
+
+/** The driver part of the MikroORM options. */
+export function driverOptions(config: { databaseUrl?: string | undefined; sqlitePath?: string | undefined }): Options {
+  if (dialectOf(config) === 'postgresql') {
+    return { driver: PostgreSqlDriver, clientUrl: config.databaseUrl, pool: { min: 1, max: 10 } };
+  }
+  const path = config.sqlitePath ?? ':memory:';
+  if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
+  return { driver: BetterSqliteDriver, dbName: path };
+}
+
+/** Rows per multi-row statement: well under SQLite's and PostgreSQL's bound-parameter limits. */
+export const CHUNK = 500;
+
+/** SQLite keeps dates as epoch ms; a raw comparison must bind the same. */
+export const dateParam = (dialect: Dialect, d: Date): Date | number => (dialect === 'sqlite' ? d.getTime() : d);
+
+/** SQLite returns JSON columns as text, PostgreSQL as values. */
+export const fromJson = <T>(v: string | T): T => (typeof v === 'string' ? (JSON.parse(v) as T) : v);
+
+/** Session settings for a node database, before migrations run. */
+export async function prepareSession(orm: MikroORM, dialect: Dialect): Promise<void> {
+  if (dialect !== 'sqlite') return;
+  const conn = orm.em.getConnection();
+  // WAL + FULL sync: a committed append survives a crash or power loss.
+  await conn.execute('pragma journal_mode = WAL');
+  await conn.execute('pragma synchronous = FULL');
+  await conn.execute('pragma busy_timeout = 5000');
+}
+
+/** A second node process tried to use a database that a running node holds. */
+export class DatabaseInUseError extends Error {
+  override name = 'DatabaseInUseError';
+}
+
+/** Held by a node process for as long as it runs on a database. */
+export interface NodeLock {
+  release(): Promise<void>;
+}
+
+const IN_USE = 'another CityLink node process is using this database; run exactly one node per database';
+
+/**
+ * SQLite: an exclusive transaction, never committed, on a lock file beside the
+ * database. The operating system drops the lock when the process ends, however it
+ * ends, so a crash leaves nothing stale. Other programs (backups, `citylink user
+ * add`) still open the database itself.
+ */
+function lockSqlite(path: string): NodeLock | undefined {
+  if (path === ':memory:' || path === '') return undefined;
+  const lockFile = `${path}.node-lock`;
+  const db = new Database(lockFile, { timeout: 0 });
+  try {
+    db.exec('BEGIN EXCLUSIVE');
+  } catch (err) {
+    db.close();
+    throw new DatabaseInUseError(`${IN_USE} (${lockFile} is locked: ${(err as Error).message})`);
+  }
+  return { release: async () => db.close() };
+}
+
+/** Session advisory locks are per database, so one key serves every CityLink database. */
+const ADVISORY_KEY = '4857541737417633387'; // 'CityLink' as a 64-bit integer
+
+interface PgConnection {
+  query(sql: string, params: unknown[]): Promise<{ rows: { ok: boolean }[] }>;
+}
+
+/**
+ * PostgreSQL: a session advisory lock on a pooled connection set aside for it. The
+ * server drops it when that session ends, so a crash leaves nothing stale.
+ */
+async function lockPostgres(knex: Knex): Promise<NodeLock> {
+  const client = knex.client as {
+    acquireConnection(): Promise<PgConnection>;
+    releaseConnection(c: PgConnection): Promise<void>;
+  };
+  const conn = await client.acquireConnection();
+  const { rows } = await conn.query('select pg_try_advisory_lock($1::bigint) as ok', [ADVISORY_KEY]);
+  if (!rows[0]?.ok) {
+    await client.releaseConnection(conn);
+    throw new DatabaseInUseError(`${IN_USE} (its advisory lock is held by another session)`);
+  }
+  return {
+    release: async () => {
+      await conn.query('select pg_advisory_unlock($1::bigint) as ok', [ADVISORY_KEY]).catch(() => undefined);
+      await client.releaseConnection(conn);
+    },
+  };
+}
+
+/** Takes the database for this process alone (see `Store.open`). */
+export async function takeNodeLock(dialect: Dialect, sqlitePath: string, knex: Knex): Promise<NodeLock | undefined> {
+  return dialect === 'sqlite' ? lockSqlite(sqlitePath) : lockPostgres(knex);
+}
+
+/** An error raised by the database driver (rather than by code running in a transaction). */
+export function isDriverError(err: unknown): err is Error {
+  return err instanceof Database.SqliteError || err instanceof pg.DatabaseError;
+}
+
+/** What the insert path uses of a better-sqlite3 connection. */
+interface SqliteConnection {
+  prepare(sql: string): { run(params: unknown[]): unknown };
+}
+
+/** Prepared single-row inserts per SQLite connection: compiling a fresh multi-row INSERT per batch costs more than running it. */
+const sqliteInserts = new WeakMap<SqliteConnection, Map<string, ReturnType<SqliteConnection['prepare']>>>();
+
+const sqliteValue = (v: unknown) =>
+  v instanceof Date ? v.getTime() : typeof v === 'boolean' ? Number(v) : (v ?? null);
+
+/**
+ * Inserts rows (all with the same columns) through `knex`. On SQLite, through the
+ * connection's own better-sqlite3 handle with a cached prepared statement (the
+ * pool has one connection, so inside a transaction that is the transaction's);
+ * elsewhere as multi-row INSERTs of up to CHUNK rows.
+ */
+export async function insertRows(
+  knex: Knex,
+  dialect: Dialect,
+  table: string,
+  rows: readonly Record<string, unknown>[],
+): Promise<void> {
+  if (rows.length === 0) return;
+  if (dialect === 'sqlite') {
+    const db = (await knex.client.acquireConnection()) as SqliteConnection;
+    try {
+      const columns = Object.keys(rows[0]!);
+      const sql = `insert into \`${table}\` (${columns.map((c) => `\`${c}\``).join(', ')}) values (${columns.map(() => '?').join(', ')})`;
+      const cache = sqliteInserts.get(db) ?? new Map<string, ReturnType<SqliteConnection['prepare']>>();
+      sqliteInserts.set(db, cache);
+      const statement = cache.get(sql) ?? db.prepare(sql);
+      cache.set(sql, statement);
+      for (const row of rows) statement.run(columns.map((c) => sqliteValue(row[c])));
+    } finally {
+      if (!isTransaction(knex)) await knex.client.releaseConnection(db);
+    }
+    return;
+  }
+  for (let n = 0; n < rows.length; n += CHUNK) await knex(table).insert(rows.slice(n, n + CHUNK));
+}
+
+const isTransaction = (knex: Knex): boolean => (knex as unknown as Partial<Knex.Transaction>).isTransaction === true;

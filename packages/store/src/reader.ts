@@ -1,0 +1,41 @@
+import type { Db } from './db.js';
+import { AuditReader } from './tables/audit.js';
+import { EnrollmentsReader } from './tables/enrollments.js';
+import { ItemsReader } from './tables/items.js';
+import { LogReader } from './tables/log.js';
+import { MembersReader } from './tables/members.js';
+import { MetaReader } from './tables/meta.js';
+import { ObjectsReader } from './tables/objects.js';
+import { OutboxReader } from './tables/outbox.js';
+import { PeersReader } from './tables/peers.js';
+import { SessionsReader } from './tables/sessions.js';
+import { UsersReader } from './tables/users.js';
+
+/** What `store.read(fn)` hands `fn`: one reader per table, all on the same handle. */
+export class StoreReader {
+  readonly objects: ObjectsReader;
+  readonly log: LogReader;
+  readonly items: ItemsReader;
+  readonly outbox: OutboxReader;
+  readonly members: MembersReader;
+  readonly peers: PeersReader;
+  readonly users: UsersReader;
+  readonly sessions: SessionsReader;
+  readonly enrollments: EnrollmentsReader;
+  readonly audit: AuditReader;
+  readonly meta: MetaReader;
+
+  constructor(db: Db) {
+    this.objects = new ObjectsReader(db);
+    this.log = new LogReader(db);
+    this.items = new ItemsReader(db);
+    this.outbox = new OutboxReader(db);
+    this.members = new MembersReader(db);
+    this.peers = new PeersReader(db);
+    this.users = new UsersReader(db);
+    this.sessions = new SessionsReader(db);
+    this.enrollments = new EnrollmentsReader(db);
+    this.audit = new AuditReader(db);
+    this.meta = new MetaReader(db);
+  }
+}

@@ -1,0 +1,54 @@
+import type { Db } from '../db.js';
+import { insertRows } from '../dialect.js';
+import type { StoredObject } from '../entities.js';
+import { type ObjectRow, toStoredObject } from './objects.js';
+
+export interface LogRow {
+  seq: number;
+  object: StoredObject;
+}
+
+/** The append-only log: one gap-free sequence number per object. */
+export class LogReader {
+  constructor(protected readonly db: Db) {}
+
+  /**
+   * Log entries strictly after `afterSeq`, oldest first. Quarantined objects are in
+   * the page (the cursor must move past them) with `object.hold` set: callers that
+   * show or pass on entries leave them out.
+   */
+  async after(afterSeq: number, limit: number): Promise<LogRow[]> {
+    const rows: (ObjectRow & { seq: number })[] = await this.db
+      .knex('log')
+      .join('objects', 'objects.id', 'log.object_id')
+      .select('log.seq', 'objects.*')
+      .where('log.seq', '>', afterSeq)
+      .orderBy('log.seq')
+      .limit(limit);
+    return rows.map((r) => ({ seq: Number(r.seq), object: toStoredObject(r) }));
+  }
+
+  async seqOf(id: string): Promise<number | undefined> {
+    const row: { seq: number } | undefined = await this.db.knex('log').select('seq').where('object_id', id).first();
+    return row ? Number(row.seq) : undefined;
+  }
+
+  /** The highest sequence number in the log, 0 for an empty log. */
+  async head(): Promise<number> {
+    const row: { seq?: number | string | null } | undefined = await this.db.knex('log').max({ seq: 'seq' }).first();
+    return Number(row?.seq ?? 0);
+  }
+}
+
+export class LogTransactor extends LogReader {
+  /** Only the append path calls this: it hands out the sequence numbers under its lock. */
+  async insert(entries: readonly { seq: number; objectId: string }[], appendedAt: Date): Promise<void> {
+    this.db.assertWritable();
+    await insertRows(
+      this.db.knex,
+      this.db.dialect,
+      'log',
+      entries.map((e) => ({ seq: e.seq, object_id: e.objectId, appended_at: appendedAt })),
+    );
+  }
+}

@@ -1,0 +1,51 @@
+import type { Db } from './db.js';
+import { AuditTransactor } from './tables/audit.js';
+import { EnrollmentsTransactor } from './tables/enrollments.js';
+import { ItemsTransactor } from './tables/items.js';
+import { LogTransactor } from './tables/log.js';
+import { MembersTransactor } from './tables/members.js';
+import { MetaTransactor } from './tables/meta.js';
+import { ObjectsTransactor } from './tables/objects.js';
+import { OutboxTransactor } from './tables/outbox.js';
+import { PeersTransactor } from './tables/peers.js';
+import { SessionsTransactor } from './tables/sessions.js';
+import { UsersTransactor } from './tables/users.js';
+
+/**
+ * What `store.transact(fn)` hands `fn`: the readers plus their writes, all in one
+ * database transaction. Its writers refuse to run once that transaction has ended.
+ */
+export class StoreTransactor {
+  readonly objects: ObjectsTransactor;
+  readonly log: LogTransactor;
+  readonly items: ItemsTransactor;
+  readonly outbox: OutboxTransactor;
+  readonly members: MembersTransactor;
+  readonly peers: PeersTransactor;
+  readonly users: UsersTransactor;
+  readonly sessions: SessionsTransactor;
+  readonly enrollments: EnrollmentsTransactor;
+  readonly audit: AuditTransactor;
+  readonly meta: MetaTransactor;
+  readonly #db: Db;
+
+  constructor(db: Db) {
+    this.#db = db;
+    this.objects = new ObjectsTransactor(db);
+    this.log = new LogTransactor(db);
+    this.items = new ItemsTransactor(db);
+    this.outbox = new OutboxTransactor(db);
+    this.members = new MembersTransactor(db);
+    this.peers = new PeersTransactor(db);
+    this.users = new UsersTransactor(db);
+    this.sessions = new SessionsTransactor(db);
+    this.enrollments = new EnrollmentsTransactor(db);
+    this.audit = new AuditTransactor(db);
+    this.meta = new MetaTransactor(db);
+  }
+
+  /** Runs `cb` after the transaction commits (bus events, wake-ups), never if it rolls back. */
+  onCommit(cb: () => void): void {
+    this.#db.onCommit(cb);
+  }
+}
