@@ -68,6 +68,8 @@ export const CONTENT_SECURITY_POLICY = [
  * in one tick together).
  */
 const MAX_BODY_BYTES = LIMITS.absoluteMaxObjectBytes + LIMITS.maxBatchBytes + 64 * 1024;
+/** A `changes` page stops adding objects past this many bytes (peers accept 16 MiB per answer). */
+const PAGE_BYTES = 8 * 1024 * 1024;
 
 export interface Marking {
   tlp: SignedObject['tlp'];
@@ -171,6 +173,7 @@ export class CityLinkNode implements AsyncDisposable {
       store,
       inbound: this.inbound,
       log: logger,
+      metrics: this.metrics,
       client: (node) => this.peer(node),
     });
     this.views = new Views({
@@ -538,7 +541,12 @@ export class CityLinkNode implements AsyncDisposable {
 
   /** Log entries after `after` that this node may pass to `peer`. */
   async changesFor(peer: string, after: number, limit: number) {
-    const rows = await this.store.logAfter(after, limit);
+    const all = await this.store.logAfter(after, limit);
+    let bytes = 0;
+    const rows = all.filter((r, i) => {
+      bytes += r.object.jws.length;
+      return i === 0 || bytes <= PAGE_BYTES;
+    });
     // Where each peer's catch-up stands in our log (for the hub's network view).
     this.#pulledUpTo.set(peer, rows.length > 0 ? rows[rows.length - 1]!.seq : after);
     const items = rows.filter((r) => this.#maySend(r.object, peer)).map((r) => ({ seq: r.seq, jws: r.object.jws }));

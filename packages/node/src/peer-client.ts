@@ -25,6 +25,37 @@ interface PeerClientArgs {
   timeoutMs: number;
 }
 
+/**
+ * Largest answer a node takes from a peer (one WebSocket message or one HTTP
+ * body); a node's own `changes` pages stop at 8 MiB. Larger is a peer error.
+ */
+export const PEER_MAX_MESSAGE_BYTES = 16 * 1024 * 1024;
+
+/** `fetch` with a deadline and a cap on the answer's size, read before tRPC parses it. */
+export async function boundedFetch(
+  url: string | URL | Request,
+  init: RequestInit | undefined,
+  timeoutMs: number,
+  maxBytes = PEER_MAX_MESSAGE_BYTES,
+): Promise<Response> {
+  const res = await fetch(url, { ...init, signal: AbortSignal.timeout(timeoutMs) });
+  const tooLarge = (n: number | string) => new Error(`the peer's answer (${n} bytes) exceeds ${maxBytes} bytes`);
+  const declared = Number(res.headers.get('content-length') ?? 0);
+  if (declared > maxBytes) {
+    await res.body?.cancel();
+    throw tooLarge(declared);
+  }
+  if (!res.body) return res;
+  const chunks: Uint8Array[] = [];
+  let n = 0;
+  for await (const chunk of res.body) {
+    n += chunk.byteLength;
+    if (n > maxBytes) throw tooLarge(`> ${maxBytes}`);
+    chunks.push(chunk);
+  }
+  return new Response(Buffer.concat(chunks), { status: res.status, statusText: res.statusText, headers: res.headers });
+}
+
 const trpcUrl = (baseUrl: string) => `${baseUrl.replace(/\/$/, '')}/trpc`;
 
 /**
@@ -44,7 +75,7 @@ export function createPeerClient(args: PeerClientArgs): PeerClient {
             scope: op.path,
           })}`,
         }),
-        fetch: (url, init) => fetch(url, { ...(init as RequestInit), signal: AbortSignal.timeout(args.timeoutMs) }),
+        fetch: (url, init) => boundedFetch(url, init as RequestInit, args.timeoutMs),
       }),
     ],
   });
@@ -81,7 +112,7 @@ export function createPeerLink(args: PeerClientArgs & { idleMs?: number }): Peer
   /** `ws` with a bound on the opening handshake (a peer may accept TCP and never answer). */
   class PeerSocket extends WebSocket {
     constructor(url: string | URL, protocols?: string | string[]) {
-      super(url, protocols, { handshakeTimeout: args.timeoutMs });
+      super(url, protocols, { handshakeTimeout: args.timeoutMs, maxPayload: PEER_MAX_MESSAGE_BYTES });
       sockets.add(this);
       this.once('close', () => sockets.delete(this));
     }
@@ -159,7 +190,7 @@ export function createPublicPeerClient(baseUrl: string, timeoutMs: number): Peer
     links: [
       httpLink({
         url: trpcUrl(baseUrl),
-        fetch: (url, init) => fetch(url, { ...(init as RequestInit), signal: AbortSignal.timeout(timeoutMs) }),
+        fetch: (url, init) => boundedFetch(url, init as RequestInit, timeoutMs),
       }),
     ],
   });
