@@ -1,5 +1,5 @@
 import { readFile } from 'node:fs/promises';
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer, type IncomingMessage, type Server, type ServerResponse, STATUS_CODES } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { type NodeKey, ReplayCache, readKeyFile, signObject, thumbprint } from '@citylink/crypto';
 import {
@@ -21,7 +21,7 @@ import { RateLimiterMemory } from 'rate-limiter-flexible';
 import sirv from 'sirv';
 import { type WebSocket, WebSocketServer } from 'ws';
 import { z } from 'zod';
-import { Accounts, type SessionUser } from './auth.js';
+import { Accounts, type SessionUser, sessionTokenFromCookie } from './auth.js';
 import { CatchUp } from './catchup.js';
 import { type NodeConfig, type NodeConfigInput, NodeConfigSchema } from './config.js';
 import { Delivery } from './delivery.js';
@@ -40,7 +40,7 @@ import { decodeStored } from './projection.js';
 import { RosterState } from './roster.js';
 import { appRouter } from './routers/index.js';
 import { Statements } from './statements.js';
-import { type Context, createContext } from './trpc.js';
+import { type Context, createContext, isOwnOrigin } from './trpc.js';
 import { Views } from './views.js';
 
 export const PROTOCOL_VERSION = 1;
@@ -110,6 +110,11 @@ export class CityLinkNode implements AsyncDisposable {
   #clients = new Map<string, { url: string; link: PeerLink }>();
   /** Open, authenticated links from each peer. */
   readonly #linksFrom = new Map<string, number>();
+  /** WebSockets not authenticated yet, per client address; `#unauthTotal` in all. */
+  readonly #unauth = new Map<string, number>();
+  #unauthTotal = 0;
+  /** Marks an open WebSocket authenticated (releases its unauthenticated slot). */
+  readonly #markAuthed = new WeakMap<WebSocket, () => void>();
   #closed = false;
 
   private constructor(
@@ -185,7 +190,7 @@ export class CityLinkNode implements AsyncDisposable {
           (await this.hub().federation.deliveryReport.query({ ids: [id] })).deliveries.filter((d) => d.objectId === id),
       }),
     });
-    this.accounts = new Accounts(store, config.limits.loginAttemptsPer15Min);
+    this.accounts = new Accounts(store, config.limits, logger);
     this.statements = new Statements(this);
     this.membership = new Membership(this, {
       current: () => this.key,
@@ -332,11 +337,9 @@ export class CityLinkNode implements AsyncDisposable {
       router: appRouter,
       basePath: '/trpc/',
       maxBodySize: MAX_BODY_BYTES,
-      createContext: ({ req, res }) => createContext(this, req, res),
-      onError: ({ error, path }) => {
-        if (error.code === 'INTERNAL_SERVER_ERROR')
-          this.log.error({ path, err: error.cause ?? error }, 'request failed');
-      },
+      maxBatchSize: this.config.limits.maxBatchCalls,
+      createContext: ({ req, res, info }) => createContext(this, req, res, undefined, info.calls.length),
+      onError: ({ error, path, req }) => this.#onError(error, path, req),
     });
     const server = createServer((req, res) => {
       this.#route(req, res, trpc, web).catch((err) => {
@@ -348,9 +351,15 @@ export class CityLinkNode implements AsyncDisposable {
     applyWSSHandler({
       wss,
       router: appRouter,
+      maxBatchSize: this.config.limits.maxBatchCalls,
+      onError: ({ error, path, req }) => this.#onError(error, path, req),
       createContext: ({ req, res: socket, info }) => {
         const ctx = createContext(this, req, undefined, info.connectionParams as Record<string, string> | null);
         if (ctx.link) this.#watchLink(ctx, socket);
+        const authed = ctx.link
+          ? ctx.link.then((a) => a.ok)
+          : this.accounts.authenticate(ctx.sessionToken).then((u) => u !== undefined);
+        void authed.then((ok) => ok && this.#markAuthed.get(socket)?.()).catch(() => undefined);
         return ctx;
       },
       keepAlive: { enabled: true, pingMs: 30_000, pongWaitMs: 10_000 },
@@ -360,10 +369,74 @@ export class CityLinkNode implements AsyncDisposable {
         socket.destroy();
         return;
       }
+      const ip = req.socket.remoteAddress ?? 'unknown';
+      const { limits } = this.config;
+      const refuse = (status: number, reason: string, message: string) => {
+        this.metrics.rejects.inc({ reason: `ws_${reason}` });
+        this.log.warn({ ip, origin: req.headers.origin, reason }, `WebSocket refused: ${message}`);
+        const body = `${message}\n`;
+        socket.end(
+          `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nconnection: close\r\ncontent-type: text/plain\r\n` +
+            `content-length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
+        );
+      };
+      // A browser sends the session cookie from a sibling subdomain or another port too (same site).
+      if (sessionTokenFromCookie(req.headers.cookie) && !isOwnOrigin(this, req)) {
+        return refuse(
+          403,
+          'foreign_origin',
+          "a WebSocket carrying the session cookie must come from this node's origin",
+        );
+      }
+      if (this.#unauthTotal >= limits.wsUnauthenticatedTotal) {
+        return refuse(503, 'unauthenticated_total', 'too many unauthenticated WebSockets open; try again later');
+      }
+      if ((this.#unauth.get(ip) ?? 0) >= limits.wsUnauthenticatedPerAddress) {
+        return refuse(429, 'unauthenticated_address', 'too many unauthenticated WebSockets open from this address');
+      }
+      let held = true;
+      const release = () => {
+        if (!held) return;
+        held = false;
+        this.#unauthTotal--;
+        const n = (this.#unauth.get(ip) ?? 1) - 1;
+        if (n > 0) this.#unauth.set(ip, n);
+        else this.#unauth.delete(ip);
+      };
+      this.#unauthTotal++;
+      this.#unauth.set(ip, (this.#unauth.get(ip) ?? 0) + 1);
+      socket.once('close', release);
       wss.handleUpgrade(req, socket, head, (ws) => {
-        const silent = setTimeout(() => ws.terminate(), this.config.limits.wsFirstMessageMs);
+        const silent = setTimeout(() => ws.terminate(), limits.wsFirstMessageMs);
+        const unauthenticated = setTimeout(() => {
+          this.log.warn({ ip }, 'WebSocket closed: not authenticated in time');
+          release();
+          ws.close(4401, 'not authenticated');
+        }, limits.wsAuthenticateMs);
+        let authed = false;
+        this.#markAuthed.set(ws, () => {
+          authed = true;
+          clearTimeout(unauthenticated);
+          release();
+        });
         ws.once('message', () => clearTimeout(silent));
-        ws.once('close', () => clearTimeout(silent));
+        // Before tRPC's listener: an anonymous socket that sends more calls in a frame than
+        // allowed is cut at once, so that tRPC's refusal of each call is not written back.
+        ws.on('message', (data, isBinary) => {
+          if (authed || isBinary || !Buffer.isBuffer(data) || data[0] !== 0x5b /* [ */) return;
+          const calls = callsInFrame(data);
+          if (calls > limits.maxBatchCalls) {
+            this.metrics.rejects.inc({ reason: 'ws_frame_too_many_calls' });
+            this.log.warn({ ip, calls }, 'WebSocket closed: too many calls in one frame');
+            release();
+            ws.terminate();
+          }
+        });
+        ws.once('close', () => {
+          clearTimeout(silent);
+          clearTimeout(unauthenticated);
+          release();
+        });
         wss.emit('connection', ws, req);
       });
     });
@@ -402,6 +475,15 @@ export class CityLinkNode implements AsyncDisposable {
         clearTimeout(cut);
       });
     });
+  }
+
+  #onError(error: { code: string; message: string; cause?: unknown }, path: string | undefined, req: IncomingMessage) {
+    if (error.code === 'INTERNAL_SERVER_ERROR') {
+      this.log.error({ path, err: error.cause ?? error }, 'request failed');
+    } else if (path === undefined && error.code === 'BAD_REQUEST') {
+      this.metrics.rejects.inc({ reason: 'request_malformed' });
+      this.log.warn({ ip: req.socket.remoteAddress, err: error.message }, 'request refused before any call ran');
+    }
   }
 
   #countLink(peer: string, delta: 1 | -1): void {
@@ -752,6 +834,16 @@ export class CityLinkNode implements AsyncDisposable {
 
   [Symbol.asyncDispose](): Promise<void> {
     return this.close();
+  }
+}
+
+/** How many calls a JSON array frame holds (0 if it does not parse). */
+function callsInFrame(data: Buffer): number {
+  try {
+    const parsed: unknown = JSON.parse(data.toString('utf8'));
+    return Array.isArray(parsed) ? parsed.length : 1;
+  } catch {
+    return 0;
   }
 }
 

@@ -53,6 +53,13 @@ export const staffRouter = {
       }),
     )
     .mutation(async ({ ctx, input }) => {
+      // One password check per request: a batch or a socket would let one request queue thousands.
+      if (!ctx.res || (ctx.calls ?? 1) > 1) {
+        ctx.node.log.warn({ ip: ctx.ip, calls: ctx.calls, ws: !ctx.res }, 'sign-in refused: batched or over WebSocket');
+        throw new InvalidInputError(
+          ctx.res ? 'sign in with a request of its own, not inside a batch' : 'sign in over HTTP, not over a WebSocket',
+        );
+      }
       const { token, user, expiresAt } = await ctx.node.accounts.login(input.username, input.password, ctx.ip);
       const maxAge = Math.floor((expiresAt.getTime() - Date.now()) / 1000);
       ctx.res?.setHeader('set-cookie', sessionCookie(token, maxAge, ctx.node.baseUrl.startsWith('https:')));
