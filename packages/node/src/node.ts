@@ -412,6 +412,8 @@ export class CityLinkNode implements AsyncDisposable {
           this.log.warn({ ip }, 'WebSocket closed: not authenticated in time');
           release();
           ws.close(4401, 'not authenticated');
+          // Its slot is free now: a client that never completes the close must not keep the socket.
+          setTimeout(() => ws.terminate(), 1_000).unref();
         }, limits.wsAuthenticateMs);
         let authed = false;
         this.#markAuthed.set(ws, () => {
