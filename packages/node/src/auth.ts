@@ -5,6 +5,7 @@ import { type BulkheadPolicy, BulkheadRejectedError, bulkhead } from 'cockatiel'
 import { parseCookie, stringifySetCookie } from 'cookie';
 import type { Logger } from 'pino';
 import { RateLimiterMemory, RateLimiterRes } from 'rate-limiter-flexible';
+import { addressKey } from './address.js';
 import { InvalidInputError, RateLimitedError, UnauthenticatedError } from './errors.js';
 
 /** OWASP's argon2id baseline: 19 MiB, 2 passes. */
@@ -89,12 +90,13 @@ export class Accounts {
     password: string,
     ip: string,
   ): Promise<{ token: string; user: SessionUser; expiresAt: Date }> {
-    const account = `${username.toLowerCase()}|${ip}`;
-    await this.#take(this.#perAddress, ip, { ip }, 'too many failed sign-in attempts from this address');
+    const address = addressKey(ip);
+    const account = `${username.toLowerCase()}|${address}`;
+    await this.#take(this.#perAddress, address, { ip }, 'too many failed sign-in attempts from this address');
     try {
       await this.#take(this.#perAccount, account, { ip, username }, 'too many failed sign-in attempts');
     } catch (err) {
-      await this.#perAddress.reward(ip, 1);
+      await this.#perAddress.reward(address, 1);
       throw err;
     }
     const user = await this.store.findUser(username);
@@ -104,12 +106,12 @@ export class Accounts {
     } catch (err) {
       if (!(err instanceof BulkheadRejectedError)) throw err;
       // Not checked, so not counted.
-      await Promise.all([this.#perAddress.reward(ip, 1), this.#perAccount.reward(account, 1)]);
+      await Promise.all([this.#perAddress.reward(address, 1), this.#perAccount.reward(account, 1)]);
       this.log?.warn({ ip, username }, 'sign-in refused: every password check slot is busy');
       throw new RateLimitedError('sign-in is busy; try again in a moment', BUSY_RETRY_MS);
     }
     if (!user || !ok || user.disabled) throw new UnauthenticatedError('wrong username or password');
-    await Promise.all([this.#perAccount.delete(account), this.#perAddress.reward(ip, 1)]);
+    await Promise.all([this.#perAccount.delete(account), this.#perAddress.reward(address, 1)]);
     const token = randomBytes(32).toString('base64url');
     const expiresAt = new Date(Date.now() + SESSION_TTL_MS);
     await this.store.createSession({ id: sessionId(token), userId: user.id, expiresAt });

@@ -21,6 +21,7 @@ import { RateLimiterMemory } from 'rate-limiter-flexible';
 import sirv from 'sirv';
 import { type WebSocket, WebSocketServer } from 'ws';
 import { z } from 'zod';
+import { addressKey } from './address.js';
 import { Accounts, type SessionUser, sessionTokenFromCookie } from './auth.js';
 import { CatchUp } from './catchup.js';
 import { type NodeConfig, type NodeConfigInput, NodeConfigSchema } from './config.js';
@@ -370,6 +371,7 @@ export class CityLinkNode implements AsyncDisposable {
         return;
       }
       const ip = req.socket.remoteAddress ?? 'unknown';
+      const address = addressKey(ip);
       const { limits } = this.config;
       const refuse = (status: number, reason: string, message: string) => {
         this.metrics.rejects.inc({ reason: `ws_${reason}` });
@@ -391,7 +393,7 @@ export class CityLinkNode implements AsyncDisposable {
       if (this.#unauthTotal >= limits.wsUnauthenticatedTotal) {
         return refuse(503, 'unauthenticated_total', 'too many unauthenticated WebSockets open; try again later');
       }
-      if ((this.#unauth.get(ip) ?? 0) >= limits.wsUnauthenticatedPerAddress) {
+      if ((this.#unauth.get(address) ?? 0) >= limits.wsUnauthenticatedPerAddress) {
         return refuse(429, 'unauthenticated_address', 'too many unauthenticated WebSockets open from this address');
       }
       let held = true;
@@ -399,12 +401,12 @@ export class CityLinkNode implements AsyncDisposable {
         if (!held) return;
         held = false;
         this.#unauthTotal--;
-        const n = (this.#unauth.get(ip) ?? 1) - 1;
-        if (n > 0) this.#unauth.set(ip, n);
-        else this.#unauth.delete(ip);
+        const n = (this.#unauth.get(address) ?? 1) - 1;
+        if (n > 0) this.#unauth.set(address, n);
+        else this.#unauth.delete(address);
       };
       this.#unauthTotal++;
-      this.#unauth.set(ip, (this.#unauth.get(ip) ?? 0) + 1);
+      this.#unauth.set(address, (this.#unauth.get(address) ?? 0) + 1);
       socket.once('close', release);
       wss.handleUpgrade(req, socket, head, (ws) => {
         const silent = setTimeout(() => ws.terminate(), limits.wsFirstMessageMs);

@@ -1,6 +1,6 @@
 import { once } from 'node:events';
 import { TEST_PASSWORD, TestNetwork } from '@citylink/dev-env';
-import type { CityLinkNode } from '@citylink/node';
+import { addressKey, type CityLinkNode } from '@citylink/node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 
@@ -169,6 +169,24 @@ describe('sign-in limits', () => {
     // The rest were checked and failed as usual.
     expect(answers.filter((a) => a.status === 401).length).toBeGreaterThan(0);
     expect((await login(hub, 'official', TEST_PASSWORD)).status).toBe(200);
+  });
+
+  it('counts an IPv6 client by its /64, so fresh addresses from one block share a budget', async () => {
+    expect(addressKey('2001:db8:1:2::5')).toBe(addressKey('2001:db8:1:2:ffff:0:0:9'));
+    expect(addressKey('2001:db8:1:2::5')).not.toBe(addressKey('2001:db8:1:3::5'));
+    expect(addressKey('::ffff:192.0.2.1')).toBe('192.0.2.1');
+    expect(addressKey('192.0.2.1')).toBe('192.0.2.1');
+    expect(addressKey('::1')).toBe('0:0:0:0::/64');
+    const city = net.cities[1]!;
+    for (let i = 0; i < 4; i++) {
+      await expect(city.accounts.login(`sprayed-${i}`, 'Spring2026!spray', `2001:db8:7:7::${i + 1}`)).rejects.toThrow(
+        'wrong username or password',
+      );
+    }
+    await expect(city.accounts.login('staff', TEST_PASSWORD, '2001:db8:7:7:abcd::1')).rejects.toThrow(
+      /from this address/,
+    );
+    await expect(city.accounts.login('staff', TEST_PASSWORD, '2001:db8:7:8::1')).resolves.toBeDefined();
   });
 
   it('stops an address spraying one password across usernames', async () => {
