@@ -43,6 +43,7 @@ export interface LoginLimits {
   loginFailuresPerAddressPer15Min: number;
   passwordHashConcurrency: number;
   passwordHashQueue: number;
+  passwordChecksPerSecond: number;
 }
 
 /** How long a sign-in refused because every password check slot is busy should wait. */
@@ -58,6 +59,7 @@ const BUSY_RETRY_MS = 1_000;
 export class Accounts {
   readonly #perAccount: RateLimiterMemory;
   readonly #perAddress: RateLimiterMemory;
+  readonly #checkRate: RateLimiterMemory;
   readonly #hashing: BulkheadPolicy;
 
   constructor(
@@ -67,6 +69,7 @@ export class Accounts {
   ) {
     this.#perAccount = new RateLimiterMemory({ points: limits.loginAttemptsPer15Min, duration: 15 * 60 });
     this.#perAddress = new RateLimiterMemory({ points: limits.loginFailuresPerAddressPer15Min, duration: 15 * 60 });
+    this.#checkRate = new RateLimiterMemory({ points: Math.ceil(limits.passwordChecksPerSecond * 4), duration: 4 });
     this.#hashing = bulkhead(limits.passwordHashConcurrency, limits.passwordHashQueue);
   }
 
@@ -99,16 +102,26 @@ export class Accounts {
       await this.#perAddress.reward(address, 1);
       throw err;
     }
+    // Refused for want of capacity: not checked, so not counted.
+    const busy = async (why: string, retryAfterMs: number) => {
+      await Promise.all([this.#perAddress.reward(address, 1), this.#perAccount.reward(account, 1)]);
+      this.log?.warn({ ip, username }, `sign-in refused: ${why}`);
+      return new RateLimitedError('sign-in is busy; try again in a moment', retryAfterMs);
+    };
+    try {
+      await this.#checkRate.consume('all');
+    } catch (res) {
+      if (!(res instanceof RateLimiterRes)) throw res;
+      throw await busy('too many password checks per second', Math.max(res.msBeforeNext, 100));
+    }
     const user = await this.store.findUser(username);
     let ok: boolean;
     try {
       ok = await this.#hashing.execute(async () => verify(user?.passwordHash ?? (await DUMMY_HASH), password));
     } catch (err) {
       if (!(err instanceof BulkheadRejectedError)) throw err;
-      // Not checked, so not counted.
-      await Promise.all([this.#perAddress.reward(address, 1), this.#perAccount.reward(account, 1)]);
-      this.log?.warn({ ip, username }, 'sign-in refused: every password check slot is busy');
-      throw new RateLimitedError('sign-in is busy; try again in a moment', BUSY_RETRY_MS);
+      await this.#checkRate.reward('all', 1);
+      throw await busy('every password check slot is busy', BUSY_RETRY_MS);
     }
     if (!user || !ok || user.disabled) throw new UnauthenticatedError('wrong username or password');
     await Promise.all([this.#perAccount.delete(account), this.#perAddress.reward(address, 1)]);

@@ -80,6 +80,11 @@ export const NodeConfigSchema = z.object({
         .min(1)
         .max(16)
         .default(() => Math.min(4, Math.max(1, Math.floor(availableParallelism() / 2)))),
+      /**
+       * Password checks per second in all (burst: four seconds' worth), so that a flood from
+       * many addresses keeps argon2 to a fraction of a core; past it, 429 at once.
+       */
+      passwordChecksPerSecond: z.number().positive().default(5),
       /** Sign-ins waiting for a password check; past this they are answered 429 at once. */
       passwordHashQueue: z.number().int().min(0).max(1000).default(8),
       /** Most calls in one HTTP batch or one WebSocket frame (more: 400, nothing runs). */

@@ -424,18 +424,20 @@ export class CityLinkNode implements AsyncDisposable {
           release();
         });
         ws.once('message', () => clearTimeout(silent));
-        // Before tRPC's listener: an anonymous socket that sends more calls in a frame than
-        // allowed is cut at once, so that tRPC's refusal of each call is not written back.
-        ws.on('message', (data, isBinary) => {
-          if (authed || isBinary || !Buffer.isBuffer(data) || data[0] !== 0x5b /* [ */) return;
-          const calls = callsInFrame(data);
-          if (calls > limits.maxBatchCalls) {
+        // An anonymous socket that sends more calls in one frame than allowed is cut, and the
+        // frame never reaches tRPC, which would parse it and write a refusal for every call.
+        // `emit` is wrapped because a listener cannot keep the frame from later listeners.
+        const emit = ws.emit.bind(ws);
+        ws.emit = ((event: string | symbol, ...args: unknown[]) => {
+          if (event === 'message' && !authed && callsInFrame(args[0], args[1]) > limits.maxBatchCalls) {
             this.metrics.rejects.inc({ reason: 'ws_frame_too_many_calls' });
-            this.log.warn({ ip, calls }, 'WebSocket closed: too many calls in one frame');
+            this.log.warn({ ip }, 'WebSocket closed: too many calls in one frame');
             release();
             ws.terminate();
+            return true;
           }
-        });
+          return emit(event, ...args);
+        }) as typeof ws.emit;
         ws.once('close', () => {
           clearTimeout(silent);
           clearTimeout(unauthenticated);
@@ -841,13 +843,14 @@ export class CityLinkNode implements AsyncDisposable {
   }
 }
 
-/** How many calls a JSON array frame holds (0 if it does not parse). */
-function callsInFrame(data: Buffer): number {
+/** How many calls a text frame holds: the length of a JSON array, else 1 (tRPC refuses what does not parse). */
+function callsInFrame(data: unknown, isBinary: unknown): number {
+  if (isBinary || !Buffer.isBuffer(data) || data[0] !== 0x5b /* [ */) return 1;
   try {
     const parsed: unknown = JSON.parse(data.toString('utf8'));
     return Array.isArray(parsed) ? parsed.length : 1;
   } catch {
-    return 0;
+    return 1;
   }
 }
 

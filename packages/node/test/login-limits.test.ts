@@ -199,3 +199,27 @@ describe('sign-in limits', () => {
     expect(next.body.error?.message).toMatch(/from this address/);
   });
 });
+
+describe('the password check rate', () => {
+  let net: TestNetwork;
+  beforeAll(async () => {
+    net = await TestNetwork.create({
+      cities: 0,
+      configure: (c) => ({ ...c, limits: { passwordChecksPerSecond: 1 } }),
+    });
+  });
+  afterAll(() => net?.close());
+
+  it('keeps password checks to a rate in all, answering 429 beyond it without counting the attempt', async () => {
+    const hub = net.hub;
+    // A burst of four seconds' worth (4), from as many addresses as a flood may have.
+    for (let i = 0; i < 4; i++) {
+      await expect(hub.accounts.login(`someone-${i}`, 'not-the-password', `198.51.100.${i}`)).rejects.toThrow(
+        'wrong username or password',
+      );
+    }
+    const refused = await hub.accounts.login('staff', TEST_PASSWORD, '198.51.100.200').catch((e: unknown) => e);
+    expect(refused).toMatchObject({ name: 'RateLimitedError', message: /sign-in is busy/ });
+    expect((refused as { retryAfterMs: number }).retryAfterMs).toBeGreaterThan(0);
+  });
+});
