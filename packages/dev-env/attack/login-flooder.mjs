@@ -1,14 +1,16 @@
 // The anonymous flooder of login-flood.attack.test.ts, in a process of its own (an
-// attacker does not share the nodes' event loop). Every tick it sends the issue's
-// hostile sign-in payloads to one node: an HTTP batch of 1,200 sign-ins, one of 50,
-// a WebSocket frame of 4,000, one of 50, and parallel single sign-ins. It stops when
-// told to over IPC, or at its own bounds (time, calls sent), whichever comes first,
-// then sends its tally to the parent and exits. 'pause' and 'resume' hold and
-// restart the ticks (the test interleaves idle and flooded measurements). Loopback only.
+// attacker does not share the nodes' event loop). Side by side, without pause, it
+// sends one node the issue's hostile sign-in payloads: HTTP batches of 1,200 and 50
+// sign-ins, WebSocket frames of 4,000 and 50, and single sign-ins on four streams,
+// each stream sending its next payload `gapMs` after the answer to the last. It
+// stops when told to over IPC, or at its own bounds (time, calls sent), whichever
+// comes first, then sends its tally to the parent and exits. 'pause' and 'resume'
+// hold and restart the streams (the test interleaves idle and flooded
+// measurements). Loopback only.
 import { setPriority } from 'node:os';
 import WebSocket from 'ws';
 
-const [baseUrl, maxMsArg, maxCallsArg, tickMsArg] = process.argv.slice(2);
+const [baseUrl, maxMsArg, maxCallsArg, gapMsArg] = process.argv.slice(2);
 if (!/^http:\/\/(127\.0\.0\.1|\[::1\]|localhost):\d+$/.test(baseUrl ?? '')) {
   console.error(`login-flooder: refusing target ${baseUrl} (loopback only)`);
   process.exit(2);
@@ -17,9 +19,9 @@ if (!/^http:\/\/(127\.0\.0\.1|\[::1\]|localhost):\d+$/.test(baseUrl ?? '')) {
 setPriority(19);
 const deadline = Date.now() + Number(maxMsArg ?? 60_000);
 const maxCalls = Number(maxCallsArg ?? 500_000);
-const tickMs = Number(tickMsArg ?? 100);
-const SINGLES = 8;
-/** Calls sent, answers by outcome, sockets the node cut, ticks run. */
+const gapMs = Number(gapMsArg ?? 20);
+const SINGLES = 4;
+/** Calls sent, answers by outcome, sockets the node cut, payloads sent and answered (ticks). */
 const tally = { sent: 0, calls: 0, refused: {}, signedIn: 0, socketsCut: 0, ticks: 0 };
 let stop = false;
 let paused = false;
@@ -130,23 +132,28 @@ function flooderSocket() {
   };
 }
 
-const socket = flooderSocket();
 const swallow = () => undefined;
-while (going()) {
-  if (paused) {
-    await sleep(10);
-    continue;
+/**
+ * One stream of payloads: sends, waits for the answer, waits `gapMs`, again. The
+ * streams run side by side, so the flood is continuous rather than in bursts.
+ */
+async function stream(send) {
+  for (let round = 0; going(); round++) {
+    if (paused) {
+      await sleep(5);
+      continue;
+    }
+    await send(round).catch(swallow);
+    tally.ticks++;
+    await sleep(gapMs);
   }
-  const started = Date.now();
-  const big = tally.ticks % 2 === 0;
-  await Promise.all([
-    httpLogins(big ? 1_200 : 50).catch(swallow),
-    socket.frame(big ? 4_000 : 50).catch(swallow),
-    ...Array.from({ length: SINGLES }, () => httpLogins(1).catch(swallow)),
-  ]);
-  tally.ticks++;
-  await sleep(Math.max(0, tickMs - (Date.now() - started)));
 }
+const socket = flooderSocket();
+await Promise.all([
+  stream((round) => httpLogins(round % 2 === 0 ? 1_200 : 50)),
+  stream((round) => socket.frame(round % 2 === 0 ? 4_000 : 50)),
+  ...Array.from({ length: SINGLES }, () => stream(() => httpLogins(1))),
+]);
 socket.close();
 clearInterval(progress);
 process.send?.({ done: tally }, () => process.exit(0));
