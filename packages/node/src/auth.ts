@@ -46,6 +46,10 @@ export interface LoginLimits {
   passwordChecksPerSecond: number;
 }
 
+/** Sign-in is one call per HTTP request (a batch or a socket would queue any number of guesses). */
+export const LOGIN_ALONE = 'sign in with a request of its own, not inside a batch';
+export const LOGIN_OVER_HTTP = 'sign in over HTTP, not over a WebSocket';
+
 /** How long a sign-in refused because every password check slot is busy should wait. */
 const BUSY_RETRY_MS = 1_000;
 

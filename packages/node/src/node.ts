@@ -22,11 +22,11 @@ import sirv from 'sirv';
 import { type WebSocket, WebSocketServer } from 'ws';
 import { z } from 'zod';
 import { addressKey } from './address.js';
-import { Accounts, type SessionUser, sessionTokenFromCookie } from './auth.js';
+import { Accounts, LOGIN_ALONE, LOGIN_OVER_HTTP, type SessionUser, sessionTokenFromCookie } from './auth.js';
 import { CatchUp } from './catchup.js';
 import { type NodeConfig, type NodeConfigInput, NodeConfigSchema } from './config.js';
 import { Delivery } from './delivery.js';
-import { ForbiddenError, InvalidInputError, NotFoundError } from './errors.js';
+import { ForbiddenError, InvalidInputError, NotFoundError, toTRPCError } from './errors.js';
 import { Membership } from './membership.js';
 import { createMetrics, type Metrics } from './metrics.js';
 import {
@@ -339,7 +339,14 @@ export class CityLinkNode implements AsyncDisposable {
       basePath: '/trpc/',
       maxBodySize: MAX_BODY_BYTES,
       maxBatchSize: this.config.limits.maxBatchCalls,
-      createContext: ({ req, res, info }) => createContext(this, req, res, undefined, info.calls.length),
+      createContext: ({ req, res, info }) => {
+        // Refused here, the whole batch gets one answer and no call runs (a flood is mostly these).
+        if (info.calls.length > 1 && info.calls.some((c) => c.path === 'staff.login')) {
+          this.log.warn({ ip: req.socket.remoteAddress, calls: info.calls.length }, 'sign-in refused: batched');
+          throw toTRPCError(new InvalidInputError(LOGIN_ALONE));
+        }
+        return createContext(this, req, res, undefined, info.calls.length);
+      },
       onError: ({ error, path, req }) => this.#onError(error, path, req),
     });
     const server = createServer((req, res) => {
@@ -424,17 +431,27 @@ export class CityLinkNode implements AsyncDisposable {
           release();
         });
         ws.once('message', () => clearTimeout(silent));
-        // An anonymous socket that sends more calls in one frame than allowed is cut, and the
-        // frame never reaches tRPC, which would parse it and write a refusal for every call.
+        // An anonymous socket that sends more calls in one frame than allowed, or a sign-in, is
+        // cut, and the frame never reaches tRPC, which would parse it and answer every call.
         // `emit` is wrapped because a listener cannot keep the frame from later listeners.
         const emit = ws.emit.bind(ws);
         ws.emit = ((event: string | symbol, ...args: unknown[]) => {
-          if (event === 'message' && !authed && callsInFrame(args[0], args[1]) > limits.maxBatchCalls) {
-            this.metrics.rejects.inc({ reason: 'ws_frame_too_many_calls' });
-            this.log.warn({ ip }, 'WebSocket closed: too many calls in one frame');
-            release();
-            ws.terminate();
-            return true;
+          if (event === 'message' && !authed) {
+            const frame = scanFrame(args[0], limits.maxBatchCalls);
+            const cut =
+              frame.calls > limits.maxBatchCalls
+                ? ([4400, 'too many calls in one frame'] as const)
+                : frame.login
+                  ? ([4400, LOGIN_OVER_HTTP] as const)
+                  : undefined;
+            if (cut) {
+              this.metrics.rejects.inc({ reason: 'ws_frame_refused' });
+              this.log.warn({ ip, calls: frame.calls }, `WebSocket closed: ${cut[1]}`);
+              release();
+              ws.close(cut[0], cut[1]);
+              setTimeout(() => ws.terminate(), 1_000).unref();
+              return true;
+            }
           }
           return emit(event, ...args);
         }) as typeof ws.emit;
@@ -843,15 +860,20 @@ export class CityLinkNode implements AsyncDisposable {
   }
 }
 
-/** How many calls a text frame holds: the length of a JSON array, else 1 (tRPC refuses what does not parse). */
-function callsInFrame(data: unknown, isBinary: unknown): number {
-  if (isBinary || !Buffer.isBuffer(data) || data[0] !== 0x5b /* [ */) return 1;
-  try {
-    const parsed: unknown = JSON.parse(data.toString('utf8'));
-    return Array.isArray(parsed) ? parsed.length : 1;
-  } catch {
-    return 1;
-  }
+const METHOD_KEY = Buffer.from('"method":');
+const LOGIN_PATH = Buffer.from('"staff.login"');
+
+/**
+ * What a frame holds, from its bytes alone (a flood's frames are not worth parsing
+ * twice): the calls (a `"method":` key each, counted up to `cap` + 1) and whether
+ * one is a sign-in. Inside a JSON string those bytes can only appear escaped, so a
+ * frame that spells them otherwise is still refused by tRPC, only less cheaply.
+ */
+function scanFrame(data: unknown, cap: number): { calls: number; login: boolean } {
+  if (!Buffer.isBuffer(data)) return { calls: 1, login: false };
+  let calls = 0;
+  for (let i = data.indexOf(METHOD_KEY); i !== -1 && calls <= cap; i = data.indexOf(METHOD_KEY, i + 1)) calls++;
+  return { calls, login: data.includes(LOGIN_PATH) };
 }
 
 function recoveredSince(failedAt: Date | null | undefined, successes: (Date | null | undefined)[]): boolean {

@@ -84,6 +84,9 @@ function verifyToken(node: CityLinkNode, token: string | undefined, scope: strin
 }
 
 const t = initTRPC.context<Context>().create({
+  // Error answers never carry a stack (below), so tRPC need not render one: that costs
+  // more than anything else in refusing a call, and floods are mostly refused calls.
+  isDev: false,
   errorFormatter({ shape, error }) {
     const cause = error.cause;
     return {

@@ -13,7 +13,7 @@ import {
 } from '@citylink/protocol';
 import { type TRPCRouterRecord, tracked } from '@trpc/server';
 import { z } from 'zod';
-import { sessionCookie } from '../auth.js';
+import { LOGIN_ALONE, LOGIN_OVER_HTTP, sessionCookie } from '../auth.js';
 import { InvalidInputError, NotFoundError, UnauthenticatedError } from '../errors.js';
 import { authedProcedure, publicProcedure } from '../trpc.js';
 import type { FeedEntry } from '../views.js';
@@ -56,9 +56,7 @@ export const staffRouter = {
       // One password check per request: a batch or a socket would let one request queue thousands.
       if (!ctx.res || (ctx.calls ?? 1) > 1) {
         ctx.node.log.warn({ ip: ctx.ip, calls: ctx.calls, ws: !ctx.res }, 'sign-in refused: batched or over WebSocket');
-        throw new InvalidInputError(
-          ctx.res ? 'sign in with a request of its own, not inside a batch' : 'sign in over HTTP, not over a WebSocket',
-        );
+        throw new InvalidInputError(ctx.res ? LOGIN_ALONE : LOGIN_OVER_HTTP);
       }
       const { token, user, expiresAt } = await ctx.node.accounts.login(input.username, input.password, ctx.ip);
       const maxAge = Math.floor((expiresAt.getTime() - Date.now()) / 1000);
