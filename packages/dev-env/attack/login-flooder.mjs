@@ -19,7 +19,7 @@ if (!/^http:\/\/(127\.0\.0\.1|\[::1\]|localhost):\d+$/.test(baseUrl ?? '')) {
 setPriority(19);
 const deadline = Date.now() + Number(maxMsArg ?? 60_000);
 const maxCalls = Number(maxCallsArg ?? 500_000);
-const gapMs = Number(gapMsArg ?? 20);
+const gapMs = Number(gapMsArg ?? 50);
 const SINGLES = 4;
 /** Calls sent, answers by outcome, sockets the node cut, payloads sent and answered (ticks). */
 const tally = { sent: 0, calls: 0, refused: {}, signedIn: 0, socketsCut: 0, ticks: 0 };
