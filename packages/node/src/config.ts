@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import { Ed25519PublicJwkSchema, NodeIdSchema } from '@citylink/protocol';
 import { z } from 'zod';
 
@@ -70,7 +71,34 @@ export const NodeConfigSchema = z.object({
     .object({
       /** Federation requests per peer per second (burst = 4 s worth). */
       peerRequestsPerSecond: z.number().positive().default(50),
+      /** Sign-in attempts per account and address; each attempt takes a point before the password is checked. */
       loginAttemptsPer15Min: z.number().int().positive().default(10),
+      /** Failed sign-ins from one address across all usernames (password spraying). */
+      loginFailuresPerAddressPer15Min: z.number().int().positive().default(50),
+      /**
+       * Password checks (argon2, ~20 MiB and a core for tens of ms each) running at once;
+       * they share libuv's pool with signature checks. Default: half the cores, 1 to 4.
+       */
+      passwordHashConcurrency: z
+        .number()
+        .int()
+        .min(1)
+        .max(16)
+        .default(() => Math.min(4, Math.max(1, Math.floor(availableParallelism() / 2)))),
+      /**
+       * Password checks per second in all (burst: four seconds' worth), so that a flood from
+       * many addresses keeps argon2 to a fraction of a core; past it, 429 at once.
+       */
+      passwordChecksPerSecond: z.number().positive().default(5),
+      /** Sign-ins waiting for a password check; past this they are answered 429 at once. */
+      passwordHashQueue: z.number().int().min(0).max(1000).default(8),
+      /** Most calls in one HTTP batch or one WebSocket frame (more: 400, nothing runs). */
+      maxBatchCalls: z.number().int().min(1).max(1000).default(50),
+      /** WebSockets open and not authenticated yet, per client address and in all. */
+      wsUnauthenticatedPerAddress: z.number().int().min(1).default(64),
+      wsUnauthenticatedTotal: z.number().int().min(1).default(256),
+      /** A WebSocket that has not authenticated (session or link token) this long after opening is closed. */
+      wsAuthenticateMs: z.number().int().positive().default(15_000),
       /** A WebSocket that sends nothing (not even its connection params) for this long is closed. */
       wsFirstMessageMs: z.number().int().positive().default(15_000),
       /** A peer's link is asked to re-authenticate with a fresh token this often (and cut a minute later if it does not). */

@@ -1,3 +1,4 @@
+export * from './address.js';
 export * from './auth.js';
 export * from './config.js';
 export * from './delivery.js';

@@ -1,6 +1,6 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer, type IncomingMessage, type Server, type ServerResponse, STATUS_CODES } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { type NodeKey, ReplayCache, readKeyFile, signObject, thumbprint } from '@citylink/crypto';
 import {
@@ -25,12 +25,20 @@ import { RateLimiterMemory } from 'rate-limiter-flexible';
 import sirv from 'sirv';
 import { type WebSocket, WebSocketServer } from 'ws';
 import { z } from 'zod';
-import { Accounts, type SessionUser } from './auth.js';
+import { addressKey } from './address.js';
+import { Accounts, LOGIN_ALONE, LOGIN_OVER_HTTP, type SessionUser, sessionTokenFromCookie } from './auth.js';
 import { CatchUp } from './catchup.js';
 import { type NodeConfig, type NodeConfigInput, NodeConfigSchema } from './config.js';
 import { SealedCursors } from './cursor.js';
 import { Delivery } from './delivery.js';
-import { ConflictError, ForbiddenError, InvalidInputError, NotFoundError, UnavailableError } from './errors.js';
+import {
+  ConflictError,
+  ForbiddenError,
+  InvalidInputError,
+  NotFoundError,
+  toTRPCError,
+  UnavailableError,
+} from './errors.js';
 import { checkPeerUrlSyntax, type PeerUrlPolicy } from './federation-url.js';
 import { Membership } from './membership.js';
 import { createMetrics, type Metrics } from './metrics.js';
@@ -47,7 +55,7 @@ import { Quarantine } from './quarantine.js';
 import { RosterState } from './roster.js';
 import { appRouter } from './routers/index.js';
 import { Statements } from './statements.js';
-import { type Context, createContext } from './trpc.js';
+import { type Context, createContext, isOwnOrigin } from './trpc.js';
 import { Views } from './views.js';
 
 export const PROTOCOL_VERSION = 1;
@@ -77,6 +85,8 @@ export const CONTENT_SECURITY_POLICY = [
 const MAX_BODY_BYTES = LIMITS.absoluteMaxObjectBytes + LIMITS.maxBatchBytes + 64 * 1024;
 /** Rows one manifest call may scan, whatever the caller may receive of them. */
 const MANIFEST_SCAN_BUDGET = 10_000;
+/** A `changes` page stops adding objects past this many bytes (peers accept 16 MiB per answer). */
+const PAGE_BYTES = 8 * 1024 * 1024;
 
 export interface Marking {
   tlp: SignedObject['tlp'];
@@ -119,6 +129,11 @@ export class CityLinkNode implements AsyncDisposable {
   /** Open, authenticated links from each peer. */
   readonly #linksFrom = new Map<string, number>();
   readonly #cursors = new SealedCursors();
+  /** WebSockets not authenticated yet, per client address; `#unauthTotal` in all. */
+  readonly #unauth = new Map<string, number>();
+  #unauthTotal = 0;
+  /** Marks an open WebSocket authenticated (releases its unauthenticated slot). */
+  readonly #markAuthed = new WeakMap<WebSocket, () => void>();
   #closed = false;
   readonly #startedAt = Date.now();
   #graceWarned = false;
@@ -196,6 +211,7 @@ export class CityLinkNode implements AsyncDisposable {
       store,
       inbound: this.inbound,
       log: logger,
+      metrics: this.metrics,
       client: (node) => this.peer(node),
     });
     this.views = new Views({
@@ -207,7 +223,7 @@ export class CityLinkNode implements AsyncDisposable {
           (await this.hub().federation.deliveryReport.query({ ids: [id] })).deliveries.filter((d) => d.objectId === id),
       }),
     });
-    this.accounts = new Accounts(store, config.limits.loginAttemptsPer15Min);
+    this.accounts = new Accounts(store, config.limits, logger);
     this.statements = new Statements(this);
     this.membership = new Membership(this, {
       current: () => this.key,
@@ -399,11 +415,16 @@ export class CityLinkNode implements AsyncDisposable {
       router: appRouter,
       basePath: '/trpc/',
       maxBodySize: MAX_BODY_BYTES,
-      createContext: ({ req, res }) => createContext(this, req, res),
-      onError: ({ error, path }) => {
-        if (error.code === 'INTERNAL_SERVER_ERROR')
-          this.log.error({ path, err: error.cause ?? error }, 'request failed');
+      maxBatchSize: this.config.limits.maxBatchCalls,
+      createContext: ({ req, res, info }) => {
+        // Refused here, the whole batch gets one answer and no call runs (a flood is mostly these).
+        if (info.calls.length > 1 && info.calls.some((c) => c.path === 'staff.login')) {
+          this.log.warn({ ip: req.socket.remoteAddress, calls: info.calls.length }, 'sign-in refused: batched');
+          throw toTRPCError(new InvalidInputError(LOGIN_ALONE));
+        }
+        return createContext(this, req, res, undefined, info.calls.length);
       },
+      onError: ({ error, path, req }) => this.#onError(error, path, req),
     });
     const server = createServer((req, res) => {
       this.#route(req, res, trpc, web).catch((err) => {
@@ -415,9 +436,15 @@ export class CityLinkNode implements AsyncDisposable {
     applyWSSHandler({
       wss,
       router: appRouter,
+      maxBatchSize: this.config.limits.maxBatchCalls,
+      onError: ({ error, path, req }) => this.#onError(error, path, req),
       createContext: ({ req, res: socket, info }) => {
         const ctx = createContext(this, req, undefined, info.connectionParams as Record<string, string> | null);
         if (ctx.link) this.#watchLink(ctx, socket);
+        const authed = ctx.link
+          ? ctx.link.then((a) => a.ok)
+          : this.accounts.authenticate(ctx.sessionToken).then((u) => u !== undefined);
+        void authed.then((ok) => ok && this.#markAuthed.get(socket)?.()).catch(() => undefined);
         return ctx;
       },
       keepAlive: { enabled: true, pingMs: 30_000, pongWaitMs: 10_000 },
@@ -427,10 +454,89 @@ export class CityLinkNode implements AsyncDisposable {
         socket.destroy();
         return;
       }
+      const ip = req.socket.remoteAddress ?? 'unknown';
+      const address = addressKey(ip);
+      const { limits } = this.config;
+      const refuse = (status: number, reason: string, message: string) => {
+        this.metrics.rejects.inc({ reason: `ws_${reason}` });
+        this.log.warn({ ip, origin: req.headers.origin, reason }, `WebSocket refused: ${message}`);
+        const body = `${message}\n`;
+        socket.end(
+          `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nconnection: close\r\ncontent-type: text/plain\r\n` +
+            `content-length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
+        );
+      };
+      // A browser sends the session cookie from a sibling subdomain or another port too (same site).
+      if (sessionTokenFromCookie(req.headers.cookie) && !isOwnOrigin(this, req)) {
+        return refuse(
+          403,
+          'foreign_origin',
+          "a WebSocket carrying the session cookie must come from this node's origin",
+        );
+      }
+      if (this.#unauthTotal >= limits.wsUnauthenticatedTotal) {
+        return refuse(503, 'unauthenticated_total', 'too many unauthenticated WebSockets open; try again later');
+      }
+      if ((this.#unauth.get(address) ?? 0) >= limits.wsUnauthenticatedPerAddress) {
+        return refuse(429, 'unauthenticated_address', 'too many unauthenticated WebSockets open from this address');
+      }
+      let held = true;
+      const release = () => {
+        if (!held) return;
+        held = false;
+        this.#unauthTotal--;
+        const n = (this.#unauth.get(address) ?? 1) - 1;
+        if (n > 0) this.#unauth.set(address, n);
+        else this.#unauth.delete(address);
+      };
+      this.#unauthTotal++;
+      this.#unauth.set(address, (this.#unauth.get(address) ?? 0) + 1);
+      socket.once('close', release);
       wss.handleUpgrade(req, socket, head, (ws) => {
-        const silent = setTimeout(() => ws.terminate(), this.config.limits.wsFirstMessageMs);
+        const silent = setTimeout(() => ws.terminate(), limits.wsFirstMessageMs);
+        const unauthenticated = setTimeout(() => {
+          this.log.warn({ ip }, 'WebSocket closed: not authenticated in time');
+          release();
+          ws.close(4401, 'not authenticated');
+          // Its slot is free now: a client that never completes the close must not keep the socket.
+          setTimeout(() => ws.terminate(), 1_000).unref();
+        }, limits.wsAuthenticateMs);
+        let authed = false;
+        this.#markAuthed.set(ws, () => {
+          authed = true;
+          clearTimeout(unauthenticated);
+          release();
+        });
         ws.once('message', () => clearTimeout(silent));
-        ws.once('close', () => clearTimeout(silent));
+        // An anonymous socket that sends more calls in one frame than allowed, or a sign-in, is
+        // cut, and the frame never reaches tRPC, which would parse it and answer every call.
+        // `emit` is wrapped because a listener cannot keep the frame from later listeners.
+        const emit = ws.emit.bind(ws);
+        ws.emit = ((event: string | symbol, ...args: unknown[]) => {
+          if (event === 'message' && !authed) {
+            const frame = scanFrame(args[0], limits.maxBatchCalls);
+            const cut =
+              frame.calls > limits.maxBatchCalls
+                ? ([4400, 'too many calls in one frame'] as const)
+                : frame.login
+                  ? ([4400, LOGIN_OVER_HTTP] as const)
+                  : undefined;
+            if (cut) {
+              this.metrics.rejects.inc({ reason: 'ws_frame_refused' });
+              this.log.warn({ ip, calls: frame.calls }, `WebSocket closed: ${cut[1]}`);
+              release();
+              ws.close(cut[0], cut[1]);
+              setTimeout(() => ws.terminate(), 1_000).unref();
+              return true;
+            }
+          }
+          return emit(event, ...args);
+        }) as typeof ws.emit;
+        ws.once('close', () => {
+          clearTimeout(silent);
+          clearTimeout(unauthenticated);
+          release();
+        });
         wss.emit('connection', ws, req);
       });
     });
@@ -469,6 +575,15 @@ export class CityLinkNode implements AsyncDisposable {
         clearTimeout(cut);
       });
     });
+  }
+
+  #onError(error: { code: string; message: string; cause?: unknown }, path: string | undefined, req: IncomingMessage) {
+    if (error.code === 'INTERNAL_SERVER_ERROR') {
+      this.log.error({ path, err: error.cause ?? error }, 'request failed');
+    } else if (path === undefined && error.code === 'BAD_REQUEST') {
+      this.metrics.rejects.inc({ reason: 'request_malformed' });
+      this.log.warn({ ip: req.socket.remoteAddress, err: error.message }, 'request refused before any call ran');
+    }
   }
 
   #countLink(peer: string, delta: 1 | -1): void {
@@ -635,7 +750,12 @@ export class CityLinkNode implements AsyncDisposable {
   /** Log entries after `after` that this node may pass to `peer`. */
   async changesFor(peer: string, after: number, limit: number) {
     this.#requireConfirmedRoster(peer);
-    const rows = await this.store.logAfter(after, limit);
+    const all = await this.store.logAfter(after, limit);
+    let bytes = 0;
+    const rows = all.filter((r, i) => {
+      bytes += r.object.jws.length;
+      return i === 0 || bytes <= PAGE_BYTES;
+    });
     // Where each peer's catch-up stands in our log (for the hub's network view).
     this.#pulledUpTo.set(peer, rows.length > 0 ? rows[rows.length - 1]!.seq : after);
     const maySend = await this.#sendable(
@@ -909,6 +1029,22 @@ function bearerMatches(header: string | undefined, token: string): boolean {
   if (!m) return false;
   const given = createHash('sha256').update(m[1]!).digest();
   return timingSafeEqual(given, createHash('sha256').update(token).digest());
+}
+
+const METHOD_KEY = Buffer.from('"method":');
+const LOGIN_PATH = Buffer.from('"staff.login"');
+
+/**
+ * What a frame holds, from its bytes alone (a flood's frames are not worth parsing
+ * twice): the calls (a `"method":` key each, counted up to `cap` + 1) and whether
+ * one is a sign-in. Inside a JSON string those bytes can only appear escaped, so a
+ * frame that spells them otherwise is still refused by tRPC, only less cheaply.
+ */
+function scanFrame(data: unknown, cap: number): { calls: number; login: boolean } {
+  if (!Buffer.isBuffer(data)) return { calls: 1, login: false };
+  let calls = 0;
+  for (let i = data.indexOf(METHOD_KEY); i !== -1 && calls <= cap; i = data.indexOf(METHOD_KEY, i + 1)) calls++;
+  return { calls, login: data.includes(LOGIN_PATH) };
 }
 
 function recoveredSince(failedAt: Date | null | undefined, successes: (Date | null | undefined)[]): boolean {

@@ -33,29 +33,59 @@ interface PeerClientArgs {
   policy?: PeerUrlPolicy | undefined;
 }
 
+/**
+ * Largest answer a node takes from a peer (one WebSocket message or one HTTP
+ * body); a node's own `changes` pages stop at 8 MiB. Larger is a peer error.
+ */
+export const PEER_MAX_MESSAGE_BYTES = 16 * 1024 * 1024;
+
+/** `fetch` with a deadline and a cap on the answer's size, read before tRPC parses it. */
+export async function boundedFetch(
+  url: string | URL | Request,
+  init: RequestInit | undefined,
+  timeoutMs: number,
+  maxBytes = PEER_MAX_MESSAGE_BYTES,
+  doFetch: (url: string | URL | Request, init: RequestInit) => Promise<Response> = fetch,
+): Promise<Response> {
+  const res = await doFetch(url, { ...init, signal: AbortSignal.timeout(timeoutMs) });
+  const tooLarge = (n: number | string) => new Error(`the peer's answer (${n} bytes) exceeds ${maxBytes} bytes`);
+  const declared = Number(res.headers.get('content-length') ?? 0);
+  if (declared > maxBytes) {
+    await res.body?.cancel();
+    throw tooLarge(declared);
+  }
+  if (!res.body) return res;
+  const chunks: Uint8Array[] = [];
+  let n = 0;
+  for await (const chunk of res.body) {
+    n += chunk.byteLength;
+    if (n > maxBytes) throw tooLarge(`> ${maxBytes}`);
+    chunks.push(chunk);
+  }
+  return new Response(Buffer.concat(chunks), { status: res.status, statusText: res.statusText, headers: res.headers });
+}
+
 const trpcUrl = (baseUrl: string) => `${baseUrl.replace(/\/$/, '')}/trpc`;
 
 /** One agent per policy: its connections resolve names through the policy's checked lookup. */
 const agents = new Map<boolean, Agent>();
-function guardedFetch(policy: PeerUrlPolicy | undefined, timeoutMs: number) {
-  if (!policy) {
-    return (url: unknown, init?: unknown) =>
-      fetch(url as string, { ...(init as RequestInit), signal: AbortSignal.timeout(timeoutMs) });
-  }
+function guardedFetch(
+  policy: PeerUrlPolicy | undefined,
+): (url: string | URL | Request, init: RequestInit) => Promise<Response> {
+  if (!policy) return fetch;
   let agent = agents.get(policy.allowInsecure);
   if (!agent) {
     agent = new Agent({ connect: { lookup: guardedLookup(policy) } });
     agents.set(policy.allowInsecure, agent);
   }
   const dispatcher = agent;
-  return (url: unknown, init?: unknown) =>
+  return (url, init) =>
     undiciFetch(String(url), {
       ...(init as Parameters<typeof undiciFetch>[1]),
       dispatcher,
       // A redirect would take the request to an address no check has seen (an IP
       // literal never reaches the lookup): peers answer, they do not redirect.
       redirect: 'error',
-      signal: AbortSignal.timeout(timeoutMs),
     }).catch((err: Error) => {
       // undici says only "fetch failed"; the refusal is the story worth telling.
       throw err.cause instanceof PeerUrlRefusedError ? err.cause : err;
@@ -99,7 +129,8 @@ export function createPeerClient(args: PeerClientArgs): PeerClient {
             scope: op.path,
           })}`,
         }),
-        fetch: guardedFetch(args.policy, args.timeoutMs),
+        fetch: (url, init) =>
+          boundedFetch(url, init as RequestInit, args.timeoutMs, PEER_MAX_MESSAGE_BYTES, guardedFetch(args.policy)),
       }),
     ],
   });
@@ -139,7 +170,11 @@ export function createPeerLink(args: PeerClientArgs & { idleMs?: number }): Peer
   /** `ws` with a bound on the opening handshake (a peer may accept TCP and never answer). */
   class PeerSocket extends WebSocket {
     constructor(url: string | URL, protocols?: string | string[]) {
-      super(url, protocols, { handshakeTimeout: args.timeoutMs, ...(lookup && { lookup: lookup as never }) });
+      super(url, protocols, {
+        handshakeTimeout: args.timeoutMs,
+        maxPayload: PEER_MAX_MESSAGE_BYTES,
+        ...(lookup && { lookup: lookup as never }),
+      });
       sockets.add(this);
       this.once('close', () => sockets.delete(this));
     }
@@ -219,7 +254,8 @@ export function createPublicPeerClient(baseUrl: string, timeoutMs: number, polic
     links: [
       httpLink({
         url: trpcUrl(baseUrl),
-        fetch: guardedFetch(policy, timeoutMs),
+        fetch: (url, init) =>
+          boundedFetch(url, init as RequestInit, timeoutMs, PEER_MAX_MESSAGE_BYTES, guardedFetch(policy)),
       }),
     ],
   });

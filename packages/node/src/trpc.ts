@@ -25,6 +25,26 @@ export interface Context {
   link?: Promise<RequestTokenResult>;
   /** Closes that link, after the answer in flight. */
   dropLink?: () => void;
+  /** HTTP: how many calls the request carries (more than one in a batch). */
+  calls?: number;
+}
+
+/**
+ * Whether a browser request comes from this node's own origin: `Origin` equals the
+ * origin of the node's base URL, or `http://` + the Host header it was reached on
+ * (the node itself speaks plain HTTP; behind a TLS proxy the base URL is the
+ * https origin). Anything else, `null` included, is foreign. Never throws.
+ */
+export function isOwnOrigin(node: CityLinkNode, req: IncomingMessage): boolean {
+  const origin = req.headers.origin;
+  if (origin === undefined) return true;
+  const own = new Set<string>([`http://${(req.headers.host ?? '').toLowerCase()}`]);
+  try {
+    own.add(new URL(node.baseUrl).origin);
+  } catch {
+    // not listening yet: only the Host rule applies
+  }
+  return own.has(origin.toLowerCase());
 }
 
 export function createContext(
@@ -32,6 +52,7 @@ export function createContext(
   req: IncomingMessage,
   res?: ServerResponse,
   connectionParams?: Record<string, string> | null,
+  calls?: number,
 ): Context {
   const ip = req.socket.remoteAddress ?? 'unknown';
   const auth = req.headers.authorization;
@@ -48,6 +69,7 @@ export function createContext(
     ip,
     ...(sessionToken && { sessionToken }),
     ...(via && { via }),
+    ...(calls !== undefined && { calls }),
     ...(linkToken !== undefined && { link: verifyToken(node, linkToken, LINK_SCOPE) }),
   };
 }
@@ -62,6 +84,9 @@ function verifyToken(node: CityLinkNode, token: string | undefined, scope: strin
 }
 
 const t = initTRPC.context<Context>().create({
+  // Error answers never carry a stack (below), so tRPC need not render one: that costs
+  // more than anything else in refusing a call, and floods are mostly refused calls.
+  isDev: false,
   errorFormatter({ shape, error }) {
     const cause = error.cause;
     return {
@@ -94,10 +119,11 @@ export const authedProcedure = publicProcedure.use(async ({ ctx, type, next }) =
   const user = await ctx.node.accounts.authenticate(ctx.sessionToken);
   if (!user) throw new UnauthenticatedError('sign in first (no session, or it expired)');
   if (ctx.via === 'cookie' && type === 'mutation') {
-    // Cookies are SameSite=Strict; also refuse a cookie-carrying write whose Origin is another site.
-    const origin = ctx.req.headers.origin;
-    if (origin && new URL(origin).host !== ctx.req.headers.host) {
-      throw new ForbiddenError('cross-site request refused');
+    // SameSite=Strict still sends the cookie from a sibling subdomain or another port (same site):
+    // a cookie-carrying write must come from this node's own origin.
+    if (!isOwnOrigin(ctx.node, ctx.req)) {
+      ctx.node.log.warn({ ip: ctx.ip, origin: ctx.req.headers.origin }, 'cross-origin request refused');
+      throw new ForbiddenError('cross-origin request refused');
     }
   }
   return next({ ctx: { ...ctx, user } });

@@ -4,6 +4,7 @@ import {
   createTRPCClient,
   createWSClient,
   httpBatchLink,
+  httpLink,
   splitLink,
   type TRPCClient,
   TRPCClientError,
@@ -93,7 +94,13 @@ export function createClients(opts: { onUnauthorized: () => void; origin?: strin
       splitLink({
         condition: (op) => op.type === 'subscription',
         true: wsLink<AppRouter>({ client: ws }),
-        false: httpBatchLink({ url: `${origin}/trpc`, maxURLLength: 4_000 }),
+        false: splitLink({
+          // The node takes a sign-in only in a request of its own.
+          condition: (op) => op.path === 'staff.login',
+          true: httpLink({ url: `${origin}/trpc` }),
+          // The node answers a batch of more than 50 calls with 400 (limits.maxBatchCalls).
+          false: httpBatchLink({ url: `${origin}/trpc`, maxURLLength: 4_000, maxItems: 50 }),
+        }),
       }),
     ],
   });

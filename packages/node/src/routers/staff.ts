@@ -13,7 +13,7 @@ import {
 } from '@citylink/protocol';
 import { type TRPCRouterRecord, tracked } from '@trpc/server';
 import { z } from 'zod';
-import { sessionCookie } from '../auth.js';
+import { LOGIN_ALONE, LOGIN_OVER_HTTP, sessionCookie } from '../auth.js';
 import { InvalidInputError, NotFoundError, UnauthenticatedError } from '../errors.js';
 import { authedProcedure, publicProcedure } from '../trpc.js';
 import type { FeedEntry } from '../views.js';
@@ -53,6 +53,11 @@ export const staffRouter = {
       }),
     )
     .mutation(async ({ ctx, input }) => {
+      // One password check per request: a batch or a socket would let one request queue thousands.
+      if (!ctx.res || (ctx.calls ?? 1) > 1) {
+        ctx.node.log.warn({ ip: ctx.ip, calls: ctx.calls, ws: !ctx.res }, 'sign-in refused: batched or over WebSocket');
+        throw new InvalidInputError(ctx.res ? LOGIN_ALONE : LOGIN_OVER_HTTP);
+      }
       const { token, user, expiresAt } = await ctx.node.accounts.login(input.username, input.password, ctx.ip);
       const maxAge = Math.floor((expiresAt.getTime() - Date.now()) / 1000);
       ctx.res?.setHeader('set-cookie', sessionCookie(token, maxAge, ctx.node.baseUrl.startsWith('https:')));
