@@ -18,6 +18,7 @@ import {
   type Piece,
   type VerifiedEntry,
 } from './statement-fold.js';
+import { StatementList } from './statement-list.js';
 import { RevisionDiffs } from './word-diff.js';
 
 type Revision = ObjectOfKind<'statement-revision'>;
@@ -77,6 +78,7 @@ export function frozenText(statement: string, revision: Piece<Revision>): Statem
 export class Statements {
   readonly #checks: CosignatureChecks;
   readonly #diffs: RevisionDiffs;
+  readonly #list: StatementList;
   readonly #finalChecks = new LRUCache<string, FinalCheck>({ max: 1_000 });
   /** Decoded objects by id (content-addressed, so never stale): a fold decodes each object once. */
   readonly #decoded = new LRUCache<string, Piece>({ maxSize: 32_000_000, sizeCalculation: (p) => p.jws.length });
@@ -86,6 +88,12 @@ export class Statements {
   constructor(private readonly n: CityLinkNode) {
     this.#checks = new CosignatureChecks(n.roster);
     this.#diffs = new RevisionDiffs((err) => n.log.warn({ err: String(err) }, 'revision diff worker failed'));
+    this.#list = new StatementList({
+      store: n.store,
+      bus: n.bus,
+      rosterVersion: () => n.roster.version,
+      fold: (id) => this.state(id),
+    });
   }
 
   /** Stops the diff worker. */
@@ -357,30 +365,9 @@ export class Statements {
   }
 
   /** Statements visible to this person, newest first. */
-  async list(viewer: SessionUser, opts: { addressedTo?: string } = {}) {
-    const firsts = (await this.n.store.objectsOfKind('statement-revision')).filter(
-      (o) =>
-        o.target === null &&
-        this.n.views.canSee(viewer, o) &&
-        (!opts.addressedTo || o.audience.includes(opts.addressedTo)),
-    );
-    const out = [];
-    for (const f of firsts) {
-      const s = await this.state(f.id);
-      if (s) {
-        out.push({
-          id: s.id,
-          title: s.title,
-          originator: s.originator,
-          phase: s.phase,
-          addressees: s.addressees,
-          signed: s.signers.filter((x) => x.status === 'signed').length,
-          invited: s.invited.length,
-          deadline: s.signOn?.deadline ?? null,
-        });
-      }
-    }
-    return out;
+  /** The statements this person may see, from the read model (see StatementList). */
+  list(viewer: SessionUser, opts: { addressedTo?: string } = {}) {
+    return this.#list.list((m) => this.n.views.canSee(viewer, m), opts.addressedTo);
   }
 
   /**

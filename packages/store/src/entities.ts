@@ -321,6 +321,38 @@ export const EnrollmentSchema = new EntitySchema<Enrollment>({
   },
 });
 
+/**
+ * The read model of one joint statement: its list entry as last folded from the
+ * statement's signed objects, with the first revision's marking (who may see it).
+ * Rebuilt after a statement object is appended or the roster changes.
+ */
+export class StatementSummary {
+  statementId!: string;
+  origin!: string;
+  tlp!: string;
+  audience!: string[];
+  recipients?: { node: string; user: string }[] | null;
+  /** The list entry (JSON): title, originator, phase, addressees, counts, deadline. */
+  summary!: string;
+  /** The roster version it was folded under (signature validity depends on the keys). */
+  rosterVersion!: number;
+  updatedAt!: Date;
+}
+export const StatementSummarySchema = new EntitySchema<StatementSummary>({
+  class: StatementSummary,
+  tableName: 'statement_summaries',
+  properties: {
+    statementId: { type: 'string', length: 43, primary: true },
+    origin: { type: 'string', length: 63 },
+    tlp: { type: 'string', length: 16 },
+    audience: { type: 'json' },
+    recipients: { type: 'json', nullable: true },
+    summary: { type: 'text' },
+    rosterVersion: { type: 'integer' },
+    updatedAt: { type: 'datetime' },
+  },
+});
+
 export const ENTITIES = [
   MetaSchema,
   StoredObjectSchema,
@@ -333,4 +365,5 @@ export const ENTITIES = [
   SessionSchema,
   AuditEventSchema,
   EnrollmentSchema,
+  StatementSummarySchema,
 ];

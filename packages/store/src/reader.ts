@@ -9,6 +9,7 @@ import { ObjectsReader } from './tables/objects.js';
 import { OutboxReader } from './tables/outbox.js';
 import { PeersReader } from './tables/peers.js';
 import { SessionsReader } from './tables/sessions.js';
+import { StatementsReader } from './tables/statements.js';
 import { UsersReader } from './tables/users.js';
 
 /** What `store.read(fn)` hands `fn`: one reader per table, all on the same handle. */
@@ -24,6 +25,7 @@ export class StoreReader {
   readonly enrollments: EnrollmentsReader;
   readonly audit: AuditReader;
   readonly meta: MetaReader;
+  readonly statements: StatementsReader;
 
   constructor(db: Db) {
     this.objects = new ObjectsReader(db);
@@ -37,5 +39,6 @@ export class StoreReader {
     this.enrollments = new EnrollmentsReader(db);
     this.audit = new AuditReader(db);
     this.meta = new MetaReader(db);
+    this.statements = new StatementsReader(db);
   }
 }

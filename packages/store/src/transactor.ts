@@ -9,6 +9,7 @@ import { ObjectsTransactor } from './tables/objects.js';
 import { OutboxTransactor } from './tables/outbox.js';
 import { PeersTransactor } from './tables/peers.js';
 import { SessionsTransactor } from './tables/sessions.js';
+import { StatementsTransactor } from './tables/statements.js';
 import { UsersTransactor } from './tables/users.js';
 
 /**
@@ -27,6 +28,7 @@ export class StoreTransactor {
   readonly enrollments: EnrollmentsTransactor;
   readonly audit: AuditTransactor;
   readonly meta: MetaTransactor;
+  readonly statements: StatementsTransactor;
   readonly #db: Db;
 
   constructor(db: Db) {
@@ -42,6 +44,7 @@ export class StoreTransactor {
     this.enrollments = new EnrollmentsTransactor(db);
     this.audit = new AuditTransactor(db);
     this.meta = new MetaTransactor(db);
+    this.statements = new StatementsTransactor(db);
   }
 
   /** Runs `cb` after the transaction commits (bus events, wake-ups), never if it rolls back. */
