@@ -80,6 +80,36 @@ describe('citylink demo: four node processes, posting, following, verifying', ()
     for (const p of passwords) expect(p.length).toBeGreaterThanOrEqual(12);
   });
 
+  it('opens on a seeded week: every category and TLP, best practices, a statement in sign-on, a posture', async () => {
+    expect(demo.lines).toContain('seeded the demo: 13 bulletins, 2 best practices, a statement in sign-on, a posture');
+    const entries = (await feedLines('wi-hub', 'official')).map((l) => JSON.parse(l) as Record<string, string>);
+    const bulletins = entries.filter((e) => e.kind === 'bulletin');
+    expect(bulletins.length).toBeGreaterThanOrEqual(12);
+    expect(new Set(bulletins.map((b) => b.origin))).toEqual(new Set(['wi-madison', 'wi-milwaukee', 'wi-green-bay']));
+    expect(new Set(bulletins.map((b) => b.tlp))).toEqual(new Set(['CLEAR', 'GREEN', 'AMBER', 'AMBER+STRICT', 'RED']));
+    const kinds = new Set(entries.map((e) => e.kind));
+    for (const kind of [
+      'note',
+      'endorsement',
+      'acknowledgement',
+      'bulletin-status',
+      'posture',
+      'statement-signon',
+      'statement-signature',
+    ]) {
+      expect(kinds, kind).toContain(kind);
+    }
+    const categoryOf = (jws: string) =>
+      (JSON.parse(Buffer.from(jws.split('.')[1]!, 'base64url').toString('utf8')) as { body: { category: string } }).body
+        .category;
+    expect(new Set(bulletins.map((b) => categoryOf(b.jws!).split('.')[0]))).toEqual(
+      new Set(['cyber', 'equipment', 'physical', 'information', 'insider', 'operational']),
+    );
+    // The RED report is the official's alone: the hub's staff account does not see it.
+    const staff = (await feedLines('wi-hub', 'staff')).map((l) => JSON.parse(l) as Record<string, string>);
+    expect(staff.some((e) => e.tlp === 'RED')).toBe(false);
+  });
+
   it('a GREEN bulletin posted at wi-madison reaches wi-milwaukee and the hub, and verifies', async () => {
     const follow = new CliProcess(['feed', '--json', '--follow', ...login('wi-milwaukee', 'staff')]);
     try {
@@ -154,6 +184,8 @@ describe('citylink demo: four node processes, posting, following, verifying', ()
     expect(demo.lines.some((l) => l.startsWith('creating the demo network'))).toBe(false);
     const lines = await feedLines('wi-milwaukee', 'staff');
     expect(lines.some((l) => JSON.parse(l).id === greenId)).toBe(true);
+    // Seeded once per demo directory, not again on a restart.
+    expect(demo.lines.some((l) => l.startsWith('seeded the demo'))).toBe(false);
     const { code } = await demo.stop('SIGTERM', 30 * SECOND);
     expect(code, demo.output).toBe(0);
   });

@@ -1,5 +1,6 @@
 import { setTimeout as delay } from 'node:timers/promises';
 import { assertPortsFree } from '../demo/ports.js';
+import { seedDemo } from '../demo/seed.js';
 import { prepareDemo } from '../demo/state.js';
 import { renderSummary } from '../demo/summary.js';
 import { type ChildSpec, describeExit, NodeExitedError, Supervisor } from '../demo/supervisor.js';
@@ -53,6 +54,7 @@ export async function demo(io: Io, opts: DemoOptions): Promise<void> {
       await supervisor.waitHealthy(hub!.node);
       for (const city of cities) supervisor.start(city);
       await Promise.all(cities.map((c) => supervisor.waitHealthy(c.node)));
+      await seedDemo(state, (line) => io.out(line));
       return 'started' as const;
     })().catch((err: unknown) => ({ err }));
     // A node that starts and then dies while the others are still starting also ends the start.
