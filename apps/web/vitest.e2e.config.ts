@@ -1,7 +1,5 @@
-import { fileURLToPath } from 'node:url';
 import { defineProject } from 'vitest/config';
-
-const root = fileURLToPath(new URL('../../', import.meta.url));
+import { SOURCE_ALIASES } from '../../vitest.shared.js';
 
 /**
  * End-to-end tests: real Chromium against a real network of node processes. They
@@ -9,12 +7,7 @@ const root = fileURLToPath(new URL('../../', import.meta.url));
  * machine's two cores with the server suites.
  */
 export default defineProject({
-  resolve: {
-    alias: [
-      { find: /^@citylink\/store\/testing$/, replacement: `${root}packages/store/src/testing.ts` },
-      { find: /^@citylink\/([a-z-]+)$/, replacement: `${root}packages/$1/src/index.ts` },
-    ],
-  },
+  resolve: { alias: SOURCE_ALIASES },
   test: {
     name: 'web-e2e',
     environment: 'node',

@@ -1,7 +1,5 @@
-import { fileURLToPath } from 'node:url';
 import { defineProject } from 'vitest/config';
-
-const root = fileURLToPath(new URL('../../', import.meta.url));
+import { SOURCE_ALIASES } from '../../vitest.shared.js';
 
 /**
  * The attack suite (`npm run test:attack`): hostile members, pages and flooders
@@ -10,12 +8,7 @@ const root = fileURLToPath(new URL('../../', import.meta.url));
  * are measured on a machine that is not also running the rest of the suite.
  */
 export default defineProject({
-  resolve: {
-    alias: [
-      { find: /^@citylink\/store\/testing$/, replacement: `${root}packages/store/src/testing.ts` },
-      { find: /^@citylink\/([a-z-]+)$/, replacement: `${root}packages/$1/src/index.ts` },
-    ],
-  },
+  resolve: { alias: SOURCE_ALIASES },
   test: {
     name: 'attack',
     environment: 'node',
