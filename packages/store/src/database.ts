@@ -60,6 +60,9 @@ export function ormOptions(config: DatabaseConfig): Options {
     debug: config.debug ?? false,
     allowGlobalContext: false,
     discovery: { warnWhenNoEntities: true },
+    // Full-text search lives beside the entities (migration 20261201103000): FTS5's
+    // tables on SQLite, a tsvector table on PostgreSQL, both kept by triggers.
+    schemaGenerator: { skipTables: [/^items_fts/] },
     migrations: {
       tableName: 'citylink_migrations',
       silent: true,

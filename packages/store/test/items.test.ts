@@ -96,29 +96,47 @@ describe.each(BACKENDS)('queryItems (%s)', (_dialect, factory) => {
     expect(await q('phishing')).toEqual([both, phishingOnly].sort());
     expect(await q('PHISHING  Madison')).toEqual([both]);
     expect(await q('madison')).toEqual([both, madisonOnly].sort());
-    expect(await q('Phish')).toEqual([both, phishingOnly].sort()); // substring match
+    expect(await q('Phish')).toEqual([both, phishingOnly].sort()); // prefix match
     expect(await q('phishing tornado')).toEqual([]);
     expect(await q('   ')).toHaveLength(3); // blank text is no filter
   });
 
-  it("treats '%', '_' and '\\' in the text literally", async () => {
+  it('stems words and takes the last token of a word as a prefix, the same on both databases', async () => {
     const { store } = db();
-    const origin = uniqueName('literal');
-    const [percent, noPercent, underscore, noUnderscore, backslash] = await seed(store, origin, [
+    const origin = uniqueName('stem');
+    const [ballots, scanner, sender, address] = await seed(store, origin, [
+      { searchText: 'ballots found in the wrong box' },
+      { searchText: 'the scanner jammed twice' },
+      { searchText: 'e-mails from training@wec-wisvote.example' },
+      { searchText: 'scanning from 203.0.113.41 at night' },
+    ]);
+    const q = (text: string) => store.queryItems({ origins: [origin], text, limit: 10 }).then((r) => ids(r).sort());
+    expect(await q('ballot')).toEqual([ballots]);
+    expect(await q('jamming')).toEqual([scanner]); // porter / english: jam
+    expect(await q('scan')).toEqual([scanner, address].sort()); // prefix of scanner and scanning
+    expect(await q('wec-wisvote.example')).toEqual([sender]); // an address inside an e-mail sender
+    expect(await q('203.0.113')).toEqual([address]);
+    expect(await q('wisvote example')).toEqual([sender]);
+    expect(await q('ballot scanner')).toEqual([]);
+  });
+
+  it('treats punctuation and query syntax in the text as separators, never as syntax', async () => {
+    const { store } = db();
+    const origin = uniqueName('syntax');
+    const [percent, underscore, backslash] = await seed(store, origin, [
       { searchText: 'turnout up 50% on election day' },
-      { searchText: 'turnout up 500 on election day' },
       { searchText: 'poll_book outage' },
-      { searchText: 'pollxbook outage' },
       { searchText: 'path c:\\temp\\ballots' },
     ]);
     const q = (text: string) => store.queryItems({ origins: [origin], text, limit: 10 }).then((r) => ids(r).sort());
     expect(await q('50%')).toEqual([percent]);
-    expect(await q('%')).toEqual([percent]);
     expect(await q('poll_book')).toEqual([underscore]);
-    expect(await q('_')).toEqual([underscore]);
     expect(await q('c:\\temp')).toEqual([backslash]);
-    expect(await q('outage')).toEqual([underscore, noUnderscore].sort());
-    expect(await q('500')).toEqual([noPercent]);
+    // FTS5 and tsquery operators are only separators here.
+    expect(await q('"outage" OR turnout*')).toEqual([]);
+    expect(await q("poll' & !book")).toEqual([underscore]);
+    expect(await q('(poll) {book}^*')).toEqual([underscore]);
+    expect(await q('%')).toHaveLength(3); // no word to look for: no filter
   });
 
   it('hides retracted and superseded items unless asked', async () => {

@@ -1,4 +1,4 @@
-import { searchTextOf } from '@citylink/protocol';
+import { matchesSearch, searchTextOf } from '@citylink/protocol';
 import type { FeedEntry, ItemView } from './api';
 import { localInputToIso } from './format';
 import type { Overlay } from './live';
@@ -92,17 +92,7 @@ export function entryMatches(e: FeedEntry, q: Input): boolean {
   if (q.topic && item.topic !== q.topic) return false;
   if (q.since && Date.parse(e.created) < Date.parse(q.since)) return false;
   if (q.until && Date.parse(e.created) >= Date.parse(q.until)) return false;
-  if (q.text) {
-    const hay = searchTextOf({ origin: e.origin, body: e.object.body });
-    if (
-      !q.text
-        .toLowerCase()
-        .split(/\s+/)
-        .filter(Boolean)
-        .every((w) => hay.includes(w))
-    )
-      return false;
-  }
+  if (q.text && !matchesSearch(searchTextOf({ origin: e.origin, body: e.object.body }), q.text)) return false;
   return true;
 }
 

@@ -2,6 +2,7 @@ import { raw } from '@mikro-orm/core';
 import type { Db } from '../db.js';
 import { CHUNK, dateParam, insertRows } from '../dialect.js';
 import { Item } from '../entities.js';
+import { searchCondition } from '../search.js';
 
 export type NewItem = Omit<Item, 'updatedAt'>;
 export type ItemPatch = Partial<Pick<Item, 'status' | 'retracted' | 'supersededBy'>>;
@@ -69,13 +70,8 @@ export class ItemsReader {
     const and: Record<string, unknown>[] = [];
     if (q.since) and.push({ created: { $gte: q.since } });
     if (q.until) and.push({ created: { $lt: q.until } });
-    if (q.text) {
-      for (const word of q.text.toLowerCase().split(/\s+/).filter(Boolean).slice(0, 8)) {
-        // SQLite's LIKE has no default escape character, so name one: '%', '_' and backslash in the text are literal.
-        const pattern = `%${word.replace(/[%_\\]/g, (c) => `\\${c}`)}%`;
-        and.push({ [raw((alias) => `${alias}.search_text like ? escape '\\'`, [pattern])]: [] });
-      }
-    }
+    const search = q.text ? searchCondition(this.db.dialect, q.text) : undefined;
+    if (search) and.push({ [raw(search.sql, [search.param])]: [] });
     if (q.before) {
       and.push({
         $or: [{ created: { $lt: q.before.created } }, { created: q.before.created, id: { $lt: q.before.id } }],
