@@ -30,6 +30,7 @@ import {
   peakRssLine,
   perSec,
   rawVerifyRate,
+  result,
   signingInputBytes,
   size,
   until,
@@ -170,3 +171,4 @@ console.log(
   `ratio to that floor ${(total / (floor * 1000)).toFixed(1)}×; target < ${ms(TARGET_MS)}: ${verdict(total < TARGET_MS)}`,
 );
 console.log(peakRssLine());
+result('catchup-ratio', total / (floor * 1000), 'x', '<=', 1.3);

@@ -31,6 +31,7 @@ import {
   patientNodes,
   peakRssLine,
   percentile,
+  result,
   size,
   sleep,
   until,
@@ -229,6 +230,7 @@ try {
     `ratio p99 CityLink / ws ${(p99 / m((r) => r.ws.p99)).toFixed(1)}×; target p99 < ${TARGET_P99_MS} ms: ${verdict(p99 < TARGET_P99_MS && missing === 0)}${missing ? ` (${missing} deliveries missing)` : ''}`,
   );
   console.log(peakRssLine());
+  result('fanout-p99', missing === 0 ? p99 : Number.POSITIVE_INFINITY, 'ms', '<', 300);
 } finally {
   await procs.stopAll();
   await net.close();

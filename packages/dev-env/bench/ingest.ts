@@ -29,6 +29,7 @@ import {
   peakRssLine,
   perSec,
   rawVerifyRate,
+  result,
   signingInputBytes,
   size,
   verdict,
@@ -149,6 +150,7 @@ try {
       ` | verifyObject alone ${perSec(m((r) => r.verifyOnly))}; hub process used ${m((r) => r.hubCores).toFixed(2)} cores`,
   );
   console.log(peakRssLine());
+  result('ingest-ratio', ratio, 'x', '>=', 1.6);
 } finally {
   await Promise.all([...links.values()].map((l) => l.close()));
   await procs.stopAll();

@@ -64,6 +64,16 @@ export const median = (xs: readonly number[]): number =>
 
 export const verdict = (ok: boolean) => (ok ? 'PASS' : 'FAIL');
 
+/**
+ * The machine-readable verdict a benchmark ends with, one line per target:
+ * `RESULT <name> <value> <unit> target <op> <target> PASS|FAIL`.
+ */
+export function result(name: string, value: number, unit: string, op: '<' | '<=' | '>=', target: number): void {
+  const ok = op === '<' ? value < target : op === '<=' ? value <= target : value >= target;
+  const shown = Number.isFinite(value) ? Number(value.toPrecision(3)).toString() : String(value);
+  console.log(`RESULT ${name} ${shown} ${unit} target ${op} ${target} ${verdict(ok)}`);
+}
+
 export const ms = (x: number) => `${x.toFixed(0)} ms`;
 export const perSec = (x: number) => `${x.toFixed(0)}/s`;
 

@@ -15,7 +15,18 @@ import type { AddressInfo } from 'node:net';
 import { generateNodeKey, KeyRing, signObject, thumbprint, verifyObject } from '@citylink/crypto';
 import type { Member } from '@citylink/protocol';
 import { TestNetwork } from '../src/index.js';
-import { machineLine, median, ms, patientNodes, peakRssLine, percentile, size, verdict, watchdog } from './lib.js';
+import {
+  machineLine,
+  median,
+  ms,
+  patientNodes,
+  peakRssLine,
+  percentile,
+  result,
+  size,
+  verdict,
+  watchdog,
+} from './lib.js';
 
 async function revocation(): Promise<void> {
   const cities = size('REVOKE_CITIES', 200, 20);
@@ -81,6 +92,8 @@ async function revocation(): Promise<void> {
       `  baseline, bare HTTP POST of the same bytes to ${cities - 1} servers: p50 ${ms(percentile(base, 0.5))}, p99 ${ms(percentile(base, 0.99))}`,
     );
     console.log(`  target: within one roster interval (60 s) even without the offer: ${verdict(missing === 0)}`);
+    const p99 = missing === 0 ? percentile(times, 0.99) : Number.POSITIVE_INFINITY;
+    result('revocation-ratio', p99 / percentile(base, 0.99), 'x', '<=', 2);
   } finally {
     await net.close();
   }
@@ -142,6 +155,7 @@ async function rosterVerification(): Promise<void> {
   console.log(`  verifyObject (strict base64url, canonical check, schema) + key ring: ${median(ours).toFixed(1)} ms`);
   console.log(`  baseline raw node:crypto verify + JSON.parse of the same bytes:     ${median(raw).toFixed(1)} ms`);
   console.log(`  ratio ${(median(ours) / median(raw)).toFixed(1)}x the raw cost`);
+  result('roster-ratio', median(ours) / median(raw), 'x', '<=', 5);
 }
 
 watchdog(10 * 60_000, 'membership benchmark');

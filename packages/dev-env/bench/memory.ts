@@ -36,6 +36,7 @@ import {
   perSec,
   procMemMb,
   ROOT,
+  result,
   size,
   sleep,
   until,
@@ -102,6 +103,7 @@ console.log(`baselines: bare node process ${mb(bare)}; node process that only im
       `(a) idle city process: VmRSS ${mb(rss)} (peak ${mb(hwm)}), started in ${ms(startMs)}; ` +
         `${(rss / bare).toFixed(1)}× a bare node process; target < ${CITY_TARGET_MB} MB: ${verdict(rss < CITY_TARGET_MB)}`,
     );
+    result('idle-city-rss', rss, 'MB', '<', 100);
   } finally {
     await net.close();
   }

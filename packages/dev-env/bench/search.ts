@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type AppendInput, Store } from '@citylink/store';
 import { createTestPostgresDatabase, knexOf } from '@citylink/store/testing';
-import { machineLine, median, ms, peakRssLine, size, verdict, watchdog } from './lib.js';
+import { machineLine, median, ms, peakRssLine, result, size, watchdog } from './lib.js';
 
 const count = size('SEARCH_ITEMS', 100_000, 5_000);
 const timer = watchdog(300_000, 'search');
@@ -110,7 +110,7 @@ try {
   const onPostgres = await measure(postgres, 'PostgreSQL (tsvector)').finally(() => postgres.close());
   console.log(peakRssLine());
   const worst = Math.max(onSqlite, onPostgres);
-  console.log(`RESULT search-miss ${worst.toFixed(2)} ms target < 20 ${verdict(worst < 20)}`);
+  result('search-miss', worst, 'ms', '<', 20);
 } finally {
   clearTimeout(timer);
   await pg.drop();

@@ -8,7 +8,7 @@
  */
 import type { SessionUser } from '@citylink/node';
 import { TestNetwork } from '../src/index.js';
-import { machineLine, median, ms, peakRssLine, size, verdict, watchdog } from './lib.js';
+import { machineLine, median, ms, peakRssLine, result, size, watchdog } from './lib.js';
 
 const count = size('STATEMENTS', 1_000, 100);
 const rounds = 20;
@@ -59,7 +59,7 @@ try {
     `statements.list, median of ${rounds}: ${list.toFixed(1)} ms; plain select of the same rows: ${median(selects).toFixed(1)} ms`,
   );
   console.log(peakRssLine());
-  console.log(`RESULT statements-list ${list.toFixed(1)} ms target < 50 ${verdict(list < 50)}`);
+  result('statements-list', list, 'ms', '<', 50);
 } finally {
   clearTimeout(timer);
   await net.close();
