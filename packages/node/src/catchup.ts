@@ -3,8 +3,8 @@ import type { Store } from '@citylink/store';
 import type { Logger } from 'pino';
 import { z } from 'zod';
 import { describeFailure } from './delivery.js';
+import type { PeerApi } from './federation/peer-api.js';
 import type { Metrics } from './metrics.js';
-import type { PeerClient } from './peer-client.js';
 import type { Inbound } from './pipeline.js';
 
 const PAGE = 500;
@@ -59,7 +59,7 @@ export class CatchUp {
       inbound: Inbound;
       log: Logger;
       metrics?: Metrics;
-      client: (node: string) => PeerClient | undefined;
+      client: (node: string) => PeerApi | undefined;
     },
   ) {}
 
@@ -102,7 +102,7 @@ export class CatchUp {
     }
   }
 
-  async #pages(peer: string, client: PeerClient, store: Store, log: Logger): Promise<number> {
+  async #pages(peer: string, client: PeerApi, store: Store, log: Logger): Promise<number> {
     const state = await store.getPeer(peer);
     let epoch = state?.cursorEpoch ?? null;
     let after = state?.cursorSeq ?? 0;

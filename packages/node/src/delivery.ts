@@ -11,8 +11,8 @@ import {
 } from 'cockatiel';
 import type { Logger } from 'pino';
 import type { NodeConfig } from './config.js';
+import type { PeerApi } from './federation/peer-api.js';
 import type { Metrics } from './metrics.js';
-import type { PeerClient } from './peer-client.js';
 import type { ObjectResult } from './pipeline.js';
 import type { RosterState } from './roster.js';
 
@@ -95,7 +95,7 @@ export class Delivery {
       log: Logger;
       config: NodeConfig['delivery'];
       tickMs: number;
-      client: (node: string) => PeerClient | undefined;
+      client: (node: string) => PeerApi | undefined;
     },
   ) {}
 

@@ -1,9 +1,12 @@
 export * from './address.js';
 export * from './auth.js';
 export * from './config.js';
+export * from './create-node.js';
 export * from './delivery.js';
 export * from './errors.js';
+export * from './federation/peer-api.js';
 export * from './federation-url.js';
+export { CONTENT_SECURITY_POLICY } from './http/security-headers.js';
 export * from './node.js';
 export * from './password-policy.js';
 export * from './peer-client.js';

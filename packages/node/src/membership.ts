@@ -10,11 +10,15 @@ import {
   writeKeyFile,
 } from '@citylink/crypto';
 import { type KeyRecord, LIMITS, type Member, type ObjectOfKind, utf8 } from '@citylink/protocol';
+import type { Store } from '@citylink/store';
 import { TRPCClientError } from '@trpc/client';
 import { Mutex } from 'async-mutex';
+import type { Logger } from 'pino';
+import type { NodeConfig } from './config.js';
 import { ConflictError, ForbiddenError, InvalidInputError, NotFoundError, RateLimitedError } from './errors.js';
-import { checkPeerUrl } from './federation-url.js';
-import type { CityLinkNode } from './node.js';
+import type { PeerApi } from './federation/peer-api.js';
+import { checkPeerUrl, type PeerUrlPolicy } from './federation-url.js';
+import type { RosterState } from './roster.js';
 
 const HUB_KEY_CHAIN_META = 'hub_key_chain';
 /** An enrollment request is good for a day; older ones are refused (with the id check, this stops replays). */
@@ -46,6 +50,20 @@ async function enrollmentKey(jws: string): Promise<(node: string, kid: string) =
   };
 }
 
+/** What membership needs from the node, and nothing more. */
+export interface MembershipDeps {
+  readonly id: string;
+  baseUrl(): string;
+  readonly config: NodeConfig;
+  readonly log: Logger;
+  readonly roster: RosterState;
+  readonly store: Store;
+  readonly urlPolicy: PeerUrlPolicy;
+  hub(): PeerApi;
+  publicHub(): PeerApi;
+  publishMembers(members: Member[], actor: string, action?: string): Promise<void>;
+}
+
 /**
  * Joining, key changes and removal. The hub side keeps the enrollment queue and
  * turns every decision into a new signed roster version; every side can rotate
@@ -53,7 +71,7 @@ async function enrollmentKey(jws: string): Promise<(node: string, kid: string) =
  */
 export class Membership {
   constructor(
-    private readonly n: CityLinkNode,
+    private readonly n: MembershipDeps,
     private readonly keys: { current: () => NodeKey; replace: (next: NodeKey) => void },
   ) {}
 
@@ -420,7 +438,7 @@ export class Membership {
           network: this.n.config.network,
           node: this.n.id,
           name: this.n.config.name,
-          baseUrl: this.n.baseUrl,
+          baseUrl: this.n.baseUrl(),
           key: { kid: key.kid, jwk: key.publicJwk },
           contact,
         },

@@ -1,13 +1,9 @@
-import { createHash, timingSafeEqual } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
-import { createServer, type IncomingMessage, type Server, type ServerResponse, STATUS_CODES } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { type NodeKey, ReplayCache, readKeyFile, signObject, thumbprint } from '@citylink/crypto';
+import { type NodeKey, ReplayCache, signObject, thumbprint } from '@citylink/crypto';
 import {
   canForwardResponse,
   isResponseKind,
   type KeyRecord,
-  LIMITS,
   type Marked,
   type Member,
   MemberSchema,
@@ -17,83 +13,44 @@ import {
   type SignedObject,
   withAuthorNamed,
 } from '@citylink/protocol';
-import { type Role, Store, type StoredObject } from '@citylink/store';
-import { createHTTPHandler } from '@trpc/server/adapters/standalone';
-import { applyWSSHandler } from '@trpc/server/adapters/ws';
-import { type Logger, pino } from 'pino';
+import type { Role, Store, StoredObject } from '@citylink/store';
+import type { Logger } from 'pino';
 import { RateLimiterMemory } from 'rate-limiter-flexible';
-import sirv from 'sirv';
-import { type WebSocket, WebSocketServer } from 'ws';
 import { z } from 'zod';
-import { addressKey } from './address.js';
-import { Accounts, LOGIN_ALONE, LOGIN_OVER_HTTP, type SessionUser, sessionTokenFromCookie } from './auth.js';
+import { Accounts, type SessionUser } from './auth.js';
+import type { Marking } from './authoring/marking.js';
 import { CatchUp } from './catchup.js';
-import { type NodeConfig, type NodeConfigInput, NodeConfigSchema } from './config.js';
+import type { NodeConfig } from './config.js';
 import { SealedCursors } from './cursor.js';
 import { Delivery } from './delivery.js';
-import {
-  ConflictError,
-  ForbiddenError,
-  InvalidInputError,
-  NotFoundError,
-  toTRPCError,
-  UnavailableError,
-} from './errors.js';
+import { ConflictError, ForbiddenError, InvalidInputError, NotFoundError, UnavailableError } from './errors.js';
+import { InboundLinks } from './federation/inbound-links.js';
+import type { PeerApi, PeerLink, PeerTransport } from './federation/peer-api.js';
 import { checkPeerUrlSyntax, type PeerUrlPolicy } from './federation-url.js';
 import { Membership } from './membership.js';
 import { createMetrics, type Metrics } from './metrics.js';
-import {
-  createPeerClient,
-  createPeerLink,
-  createPublicPeerClient,
-  type PeerClient,
-  type PeerLink,
-} from './peer-client.js';
 import { FeedBus, Inbound, type RemoteIntake } from './pipeline.js';
 import { decodeStored, marked } from './projection.js';
 import { Quarantine } from './quarantine.js';
 import { RosterState } from './roster.js';
-import { appRouter } from './routers/index.js';
 import { Statements } from './statements.js';
-import { type Context, createContext, isOwnOrigin } from './trpc.js';
 import { Views } from './views.js';
 
 export const PROTOCOL_VERSION = 1;
 
-/**
- * Everything from other cities is untrusted: no inline script, no third-party
- * origin, no framing. The console needs only its own scripts, styles, and the
- * API (HTTP and WebSocket) of the node that serves it.
- */
-export const CONTENT_SECURITY_POLICY = [
-  "default-src 'none'",
-  "script-src 'self'",
-  "style-src 'self'",
-  "img-src 'self' data:",
-  "font-src 'self'",
-  "connect-src 'self'",
-  "manifest-src 'self'",
-  "base-uri 'none'",
-  "form-action 'self'",
-  "frame-ancestors 'none'",
-].join('; ');
-/**
- * Largest request body or WebSocket frame: a roster offer of the largest allowed
- * object and a full delivery batch may share one frame (tRPC sends the calls queued
- * in one tick together).
- */
-const MAX_BODY_BYTES = LIMITS.absoluteMaxObjectBytes + LIMITS.maxBatchBytes + 64 * 1024;
 /** Rows one manifest call may scan, whatever the caller may receive of them. */
 const MANIFEST_SCAN_BUDGET = 10_000;
 /** A `changes` page stops adding objects past this many bytes (peers accept 16 MiB per answer). */
 const PAGE_BYTES = 8 * 1024 * 1024;
 
-export interface Marking {
-  tlp: SignedObject['tlp'];
-  audience: string[];
-  recipients?: { node: string; user: string }[] | undefined;
-  expires?: string | undefined;
+/** The HTTP side of a node (server.ts); the node starts it and stops it first. */
+export interface HttpServer {
+  /** Answers the base URL the node is reached at. */
+  listen(): Promise<string>;
+  close(): Promise<void>;
 }
+
+export type { Marking } from './authoring/marking.js';
 
 /**
  * One CityLink node: its database, keys, roster, inbound pipeline, outbox worker,
@@ -117,8 +74,8 @@ export class CityLinkNode implements AsyncDisposable {
   readonly quarantine: Quarantine;
   /** Enrollment requests per client address (they come from nodes that are not members yet). */
   readonly enrollLimiter = new RateLimiterMemory({ points: 20, duration: 3600 });
-  #server: Server | undefined;
-  #wss: WebSocketServer | undefined;
+  readonly inboundLinks: InboundLinks;
+  #server: HttpServer | undefined;
   #baseUrl: string | undefined;
   #timers: NodeJS.Timeout[] = [];
   readonly #tasks = new Set<Promise<unknown>>();
@@ -126,27 +83,22 @@ export class CityLinkNode implements AsyncDisposable {
   readonly #pulledUpTo = new Map<string, number>();
   /** Federation clients by peer node; a URL change or a key change replaces them. */
   #clients = new Map<string, { url: string; link: PeerLink }>();
-  /** Open, authenticated links from each peer. */
-  readonly #linksFrom = new Map<string, number>();
   readonly #cursors = new SealedCursors();
-  /** WebSockets not authenticated yet, per client address; `#unauthTotal` in all. */
-  readonly #unauth = new Map<string, number>();
-  #unauthTotal = 0;
-  /** Marks an open WebSocket authenticated (releases its unauthenticated slot). */
-  readonly #markAuthed = new WeakMap<WebSocket, () => void>();
   #closed = false;
   readonly #startedAt = Date.now();
   #graceWarned = false;
   #rosterRetry: NodeJS.Timeout | undefined;
 
-  private constructor(
+  constructor(
     readonly config: NodeConfig,
     readonly store: Store,
     private key: NodeKey,
     logger: Logger,
+    private readonly transport: PeerTransport,
   ) {
     this.log = logger;
     this.metrics = createMetrics(config.nodeId);
+    this.inboundLinks = new InboundLinks(this.metrics);
     this.peerLimiter = new RateLimiterMemory({
       points: Math.ceil(config.limits.peerRequestsPerSecond * 4),
       duration: 4,
@@ -180,7 +132,7 @@ export class CityLinkNode implements AsyncDisposable {
     });
     const ownKey = async (node: string, kid: string) => {
       if (node === config.nodeId && kid === this.key.kid) {
-        return { record: this.#ownKeyRecord(), key: this.key.publicKey };
+        return { record: this.ownKeyRecord(), key: this.key.publicKey };
       }
       return this.roster.resolveKey(node, kid);
     };
@@ -224,30 +176,37 @@ export class CityLinkNode implements AsyncDisposable {
       }),
     });
     this.accounts = new Accounts(store, config.limits, logger);
-    this.statements = new Statements(this);
-    this.membership = new Membership(this, {
-      current: () => this.key,
-      replace: (next) => {
-        this.key = next;
-        void this.#closeClients();
-      },
+    this.statements = new Statements({
+      id: config.nodeId,
+      config,
+      roster: this.roster,
+      store,
+      log: logger,
+      views: this.views,
+      publish: (kind, input, actor) => this.publish(kind, input, actor),
+      signingKey: () => this.key,
     });
-  }
-
-  static async create(input: NodeConfigInput, opts: { logger?: Logger } = {}): Promise<CityLinkNode> {
-    const config = NodeConfigSchema.parse(input);
-    if (config.role === 'city' && !config.hub) throw new InvalidInputError('a city node needs `hub` (node, url, keys)');
-    const logger = opts.logger ?? pino({ level: config.logLevel, base: { node: config.nodeId } });
-    const key = await readKeyFile(config.keyFile);
-    const store = await Store.open({ databaseUrl: config.databaseUrl, sqlitePath: config.sqlitePath }, { node: true });
-    const node = new CityLinkNode(config, store, key, logger);
-    try {
-      await node.#start();
-    } catch (err) {
-      await node.close();
-      throw err;
-    }
-    return node;
+    this.membership = new Membership(
+      {
+        id: config.nodeId,
+        baseUrl: () => this.baseUrl,
+        config,
+        log: logger,
+        roster: this.roster,
+        store,
+        urlPolicy: this.urlPolicy,
+        hub: () => this.hub(),
+        publicHub: () => this.publicHub(),
+        publishMembers: (members, actor, action) => this.publishMembers(members, actor, action),
+      },
+      {
+        current: () => this.key,
+        replace: (next) => {
+          this.key = next;
+          void this.#closeClients();
+        },
+      },
+    );
   }
 
   get id(): string {
@@ -303,14 +262,15 @@ export class CityLinkNode implements AsyncDisposable {
     return 'unconfirmed';
   }
 
-  #ownKeyRecord(): KeyRecord {
+  ownKeyRecord(): KeyRecord {
     return { kid: this.key.kid, jwk: this.key.publicJwk, validFrom: this.key.created };
   }
 
-  async #start(): Promise<void> {
+  /** Loads the roster, starts the HTTP server, then the background work. */
+  async start(server: HttpServer): Promise<void> {
     const hubKeys: KeyRecord[] =
       this.config.role === 'hub'
-        ? [this.#ownKeyRecord()]
+        ? [this.ownKeyRecord()]
         : await Promise.all(this.config.hub!.keys.map(async (k) => ({ kid: await thumbprint(k.jwk), ...k })));
     this.roster.setHubKeys(hubKeys);
     await this.roster.load();
@@ -318,7 +278,9 @@ export class CityLinkNode implements AsyncDisposable {
     // The hub trusts every key of its own on record (earlier ones keep their windows).
     const ownKeys = this.config.role === 'hub' ? this.roster.member(this.id)?.keys : undefined;
     if (ownKeys?.some((k) => k.kid === this.key.kid)) this.roster.setHubKeys(ownKeys);
-    await this.#listen();
+    this.#server = server;
+    this.#baseUrl = await server.listen();
+    this.log.info({ url: this.#baseUrl, role: this.config.role }, 'node listening');
     if (this.config.role === 'hub') {
       // The members file adds members and may move or rename them; status and keys of a node
       // already in the roster change only through the hub API, so restarting with an old file
@@ -366,7 +328,7 @@ export class CityLinkNode implements AsyncDisposable {
       baseUrl: this.baseUrl,
       role: this.config.role,
       status: 'active',
-      keys: known.some((k) => k.kid === this.key.kid) ? known : [...known, this.#ownKeyRecord()],
+      keys: known.some((k) => k.kid === this.key.kid) ? known : [...known, this.ownKeyRecord()],
     };
   }
 
@@ -406,255 +368,6 @@ export class CityLinkNode implements AsyncDisposable {
     this.#tasks.add(task);
   }
 
-  async #listen(): Promise<void> {
-    // The web console: hashed assets cached long, index.html for every client-side route.
-    const web = this.config.webRoot
-      ? sirv(this.config.webRoot, { single: true, etag: true, immutable: true, gzip: true, brotli: true })
-      : undefined;
-    const trpc = createHTTPHandler({
-      router: appRouter,
-      basePath: '/trpc/',
-      maxBodySize: MAX_BODY_BYTES,
-      maxBatchSize: this.config.limits.maxBatchCalls,
-      createContext: ({ req, res, info }) => {
-        // Refused here, the whole batch gets one answer and no call runs (a flood is mostly these).
-        if (info.calls.length > 1 && info.calls.some((c) => c.path === 'staff.login')) {
-          this.log.warn({ ip: req.socket.remoteAddress, calls: info.calls.length }, 'sign-in refused: batched');
-          throw toTRPCError(new InvalidInputError(LOGIN_ALONE));
-        }
-        return createContext(this, req, res, undefined, info.calls.length);
-      },
-      onError: ({ error, path, req }) => this.#onError(error, path, req),
-    });
-    const server = createServer((req, res) => {
-      this.#route(req, res, trpc, web).catch((err) => {
-        this.log.error({ err: String(err) }, 'request handler crashed');
-        if (!res.headersSent) res.writeHead(500).end();
-      });
-    });
-    const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_BODY_BYTES });
-    applyWSSHandler({
-      wss,
-      router: appRouter,
-      maxBatchSize: this.config.limits.maxBatchCalls,
-      onError: ({ error, path, req }) => this.#onError(error, path, req),
-      createContext: ({ req, res: socket, info }) => {
-        const ctx = createContext(this, req, undefined, info.connectionParams as Record<string, string> | null);
-        if (ctx.link) this.#watchLink(ctx, socket);
-        const authed = ctx.link
-          ? ctx.link.then((a) => a.ok)
-          : this.accounts.authenticate(ctx.sessionToken).then((u) => u !== undefined);
-        void authed.then((ok) => ok && this.#markAuthed.get(socket)?.()).catch(() => undefined);
-        return ctx;
-      },
-      keepAlive: { enabled: true, pingMs: 30_000, pongWaitMs: 10_000 },
-    });
-    server.on('upgrade', (req, socket, head) => {
-      if (new URL(req.url ?? '/', 'http://x').pathname !== '/trpc') {
-        socket.destroy();
-        return;
-      }
-      const ip = req.socket.remoteAddress ?? 'unknown';
-      const address = addressKey(ip);
-      const { limits } = this.config;
-      const refuse = (status: number, reason: string, message: string) => {
-        this.metrics.rejects.inc({ reason: `ws_${reason}` });
-        this.log.warn({ ip, origin: req.headers.origin, reason }, `WebSocket refused: ${message}`);
-        const body = `${message}\n`;
-        socket.end(
-          `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nconnection: close\r\ncontent-type: text/plain\r\n` +
-            `content-length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
-        );
-      };
-      // A browser sends the session cookie from a sibling subdomain or another port too (same site).
-      if (sessionTokenFromCookie(req.headers.cookie) && !isOwnOrigin(this, req)) {
-        return refuse(
-          403,
-          'foreign_origin',
-          "a WebSocket carrying the session cookie must come from this node's origin",
-        );
-      }
-      if (this.#unauthTotal >= limits.wsUnauthenticatedTotal) {
-        return refuse(503, 'unauthenticated_total', 'too many unauthenticated WebSockets open; try again later');
-      }
-      if ((this.#unauth.get(address) ?? 0) >= limits.wsUnauthenticatedPerAddress) {
-        return refuse(429, 'unauthenticated_address', 'too many unauthenticated WebSockets open from this address');
-      }
-      let held = true;
-      const release = () => {
-        if (!held) return;
-        held = false;
-        this.#unauthTotal--;
-        const n = (this.#unauth.get(address) ?? 1) - 1;
-        if (n > 0) this.#unauth.set(address, n);
-        else this.#unauth.delete(address);
-      };
-      this.#unauthTotal++;
-      this.#unauth.set(address, (this.#unauth.get(address) ?? 0) + 1);
-      socket.once('close', release);
-      wss.handleUpgrade(req, socket, head, (ws) => {
-        const silent = setTimeout(() => ws.terminate(), limits.wsFirstMessageMs);
-        const unauthenticated = setTimeout(() => {
-          this.log.warn({ ip }, 'WebSocket closed: not authenticated in time');
-          release();
-          ws.close(4401, 'not authenticated');
-          // Its slot is free now: a client that never completes the close must not keep the socket.
-          setTimeout(() => ws.terminate(), 1_000).unref();
-        }, limits.wsAuthenticateMs);
-        let authed = false;
-        this.#markAuthed.set(ws, () => {
-          authed = true;
-          clearTimeout(unauthenticated);
-          release();
-        });
-        ws.once('message', () => clearTimeout(silent));
-        // An anonymous socket that sends more calls in one frame than allowed, or a sign-in, is
-        // cut, and the frame never reaches tRPC, which would parse it and answer every call.
-        // `emit` is wrapped because a listener cannot keep the frame from later listeners.
-        const emit = ws.emit.bind(ws);
-        ws.emit = ((event: string | symbol, ...args: unknown[]) => {
-          if (event === 'message' && !authed) {
-            const frame = scanFrame(args[0], limits.maxBatchCalls);
-            const cut =
-              frame.calls > limits.maxBatchCalls
-                ? ([4400, 'too many calls in one frame'] as const)
-                : frame.login
-                  ? ([4400, LOGIN_OVER_HTTP] as const)
-                  : undefined;
-            if (cut) {
-              this.metrics.rejects.inc({ reason: 'ws_frame_refused' });
-              this.log.warn({ ip, calls: frame.calls }, `WebSocket closed: ${cut[1]}`);
-              release();
-              ws.close(cut[0], cut[1]);
-              setTimeout(() => ws.terminate(), 1_000).unref();
-              return true;
-            }
-          }
-          return emit(event, ...args);
-        }) as typeof ws.emit;
-        ws.once('close', () => {
-          clearTimeout(silent);
-          clearTimeout(unauthenticated);
-          release();
-        });
-        wss.emit('connection', ws, req);
-      });
-    });
-    server.headersTimeout = 20_000;
-    server.requestTimeout = 60_000;
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', reject);
-      server.listen(this.config.port, this.config.host, () => resolve());
-    });
-    this.#server = server;
-    this.#wss = wss;
-    const { port } = server.address() as AddressInfo;
-    const host = this.config.host.includes(':') ? `[${this.config.host}]` : this.config.host;
-    this.#baseUrl = this.config.baseUrl?.replace(/\/$/, '') ?? `http://${host}:${port}`;
-    this.log.info({ url: this.#baseUrl, role: this.config.role }, 'node listening');
-  }
-
-  /**
-   * A peer's link: counted while open; dropped (after the answer in flight) when a
-   * call finds its authority gone; asked to renew with a fresh token at
-   * `limits.linkMaxAgeMs` (tRPC clients open a new socket and move over) and cut a
-   * minute later if it has not.
-   */
-  #watchLink(ctx: Context, socket: WebSocket): void {
-    ctx.dropLink = () => setImmediate(() => socket.close(4401, 'link no longer authorized'));
-    void ctx.link?.then((auth) => {
-      if (!auth.ok || socket.readyState !== socket.OPEN) return;
-      this.log.debug({ peer: auth.issuer }, 'peer link opened');
-      this.#countLink(auth.issuer, 1);
-      const maxAge = this.config.limits.linkMaxAgeMs;
-      const renew = setTimeout(() => socket.send(JSON.stringify({ id: null, method: 'reconnect' })), maxAge);
-      const cut = setTimeout(() => socket.close(4408, 'link too old'), maxAge + 60_000);
-      socket.once('close', () => {
-        this.#countLink(auth.issuer, -1);
-        clearTimeout(renew);
-        clearTimeout(cut);
-      });
-    });
-  }
-
-  #onError(error: { code: string; message: string; cause?: unknown }, path: string | undefined, req: IncomingMessage) {
-    if (error.code === 'INTERNAL_SERVER_ERROR') {
-      this.log.error({ path, err: error.cause ?? error }, 'request failed');
-    } else if (path === undefined && error.code === 'BAD_REQUEST') {
-      this.metrics.rejects.inc({ reason: 'request_malformed' });
-      this.log.warn({ ip: req.socket.remoteAddress, err: error.message }, 'request refused before any call ran');
-    }
-  }
-
-  #countLink(peer: string, delta: 1 | -1): void {
-    const open = (this.#linksFrom.get(peer) ?? 0) + delta;
-    if (open > 0) this.#linksFrom.set(peer, open);
-    else this.#linksFrom.delete(peer);
-    this.metrics.peerLinks.set({ peer }, open);
-  }
-
-  async #route(
-    req: IncomingMessage,
-    res: ServerResponse,
-    trpc: (req: IncomingMessage, res: ServerResponse) => void,
-    web: ((req: IncomingMessage, res: ServerResponse, next: () => void) => void) | undefined,
-  ): Promise<void> {
-    res.setHeader('x-content-type-options', 'nosniff');
-    res.setHeader('referrer-policy', 'no-referrer');
-    res.setHeader('x-frame-options', 'DENY');
-    res.setHeader('cross-origin-opener-policy', 'same-origin');
-    res.setHeader('cross-origin-resource-policy', 'same-origin');
-    res.setHeader('permissions-policy', 'camera=(), microphone=(), geolocation=()');
-    res.setHeader('content-security-policy', CONTENT_SECURITY_POLICY);
-    if (this.baseUrl.startsWith('https:')) {
-      res.setHeader('strict-transport-security', 'max-age=31536000; includeSubDomains');
-    }
-    const path = new URL(req.url ?? '/', 'http://x').pathname;
-    if (path.startsWith('/trpc/')) {
-      res.setHeader('cache-control', 'no-store');
-      trpc(req, res);
-      return;
-    }
-    const json = (status: number, body: unknown, type = 'application/json') => {
-      res.writeHead(status, { 'content-type': type, 'cache-control': 'no-cache' });
-      res.end(typeof body === 'string' ? body : JSON.stringify(body));
-    };
-    if (req.method !== 'GET' && req.method !== 'HEAD') return json(405, { error: 'method not allowed' });
-    switch (path) {
-      case '/healthz':
-        return json(200, { ok: true, node: this.id, logHead: this.store.headSeq, rosterVersion: this.roster.version });
-      case '/.well-known/jwks.json':
-        return json(200, {
-          keys: (this.roster.member(this.id)?.keys ?? [this.#ownKeyRecord()]).map((k) => ({
-            ...k.jwk,
-            kid: k.kid,
-            alg: 'EdDSA',
-            use: 'sig',
-            validFrom: k.validFrom,
-            ...(k.validUntil && { validUntil: k.validUntil }),
-            ...(k.revokedAt && { revokedAt: k.revokedAt }),
-            ...(k.compromised && { compromised: true }),
-          })),
-        });
-      case '/.well-known/citylink-node.json':
-        return json(200, this.info());
-      case '/metrics': {
-        const token = this.config.metrics.token;
-        if (!token) return json(404, { error: 'not found' });
-        if (!bearerMatches(req.headers.authorization, token)) {
-          this.log.warn({ address: req.socket.remoteAddress }, '/metrics refused: missing or wrong token');
-          res.setHeader('www-authenticate', 'Bearer realm="metrics"');
-          return json(401, { error: 'a metrics token is required' });
-        }
-        this.metrics.outboxDepth.set(await this.store.pendingCount());
-        return json(200, await this.metrics.registry.metrics(), this.metrics.registry.contentType);
-      }
-      default:
-        if (web && !path.startsWith('/.well-known/')) return web(req, res, () => json(404, { error: 'not found' }));
-        return json(404, { error: 'not found' });
-    }
-  }
-
   // ------------------------------------------------------------ peers
 
   /** Records when a peer last called us (at most every 10 s per peer, off the request path). */
@@ -666,37 +379,32 @@ export class CityLinkNode implements AsyncDisposable {
   }
 
   /** A federation client for `node`, or undefined if it is not a member with a URL. */
-  peer(node: string): PeerClient | undefined {
+  peer(node: string): PeerApi | undefined {
     const member = this.roster.member(node);
     if (!member || node === this.id) return undefined;
     return this.#client(node, member.baseUrl);
   }
 
   /** A federation client for the hub (cities); before the roster lists it, at its configured URL. */
-  hub(): PeerClient {
+  hub(): PeerApi {
     const hub = this.config.hub!;
     return this.peer(hub.node) ?? this.#client(hub.node, hub.url);
   }
 
-  #client(node: string, url: string): PeerClient {
+  #client(node: string, url: string): PeerApi {
     if (this.#closed) throw new Error('the node is shutting down');
     const cached = this.#clients.get(node);
     if (cached?.url === url) return cached.link.api;
     void cached?.link.close();
     const checked = checkPeerUrlSyntax(url, this.urlPolicy);
     if (!checked.ok) this.log.warn({ peer: node, url, reason: checked.reason }, 'peer URL refused; it is not called');
-    const args = {
+    const link = this.transport.link({
       baseUrl: url,
       self: this.id,
       target: node,
       key: () => this.key,
       timeoutMs: this.config.delivery.requestTimeoutMs,
-      policy: this.urlPolicy,
-    };
-    const link =
-      this.config.delivery.transport === 'websocket'
-        ? createPeerLink({ ...args, idleMs: this.config.delivery.linkIdleMs })
-        : { api: createPeerClient(args), isOpen: () => false, close: async () => {} };
+    });
     this.#clients.set(node, { url, link });
     return link.api;
   }
@@ -709,8 +417,8 @@ export class CityLinkNode implements AsyncDisposable {
   }
 
   /** An unauthenticated client for the hub's enrollment procedures. */
-  publicHub(): PeerClient {
-    return createPublicPeerClient(this.config.hub!.url, this.config.delivery.requestTimeoutMs, this.urlPolicy);
+  publicHub(): PeerApi {
+    return this.transport.publicClient(this.config.hub!.url, this.config.delivery.requestTimeoutMs);
   }
 
   async pullFromHub(): Promise<number> {
@@ -967,7 +675,7 @@ export class CityLinkNode implements AsyncDisposable {
         lastSeen: p?.lastInboundAt?.toISOString() ?? null,
         /** Persistent links open now: the member's to this node, and this node's to the member. */
         link: {
-          in: (this.#linksFrom.get(m.node) ?? 0) > 0,
+          in: this.inboundLinks.isOpen(m.node),
           out: this.#clients.get(m.node)?.link.isOpen() ?? false,
         },
         lastPushOk: p?.lastPushOkAt?.toISOString() ?? null,
@@ -998,17 +706,7 @@ export class CityLinkNode implements AsyncDisposable {
     for (const t of this.#timers) clearInterval(t);
     clearTimeout(this.#rosterRetry);
     // Stop taking requests first, then let queued work finish, then close the database.
-    if (this.#wss) {
-      for (const ws of this.#wss.clients) ws.terminate();
-      this.#wss.close();
-    }
-    if (this.#server) {
-      const closed = new Promise<void>((resolve) => this.#server!.close(() => resolve()));
-      this.#server.closeIdleConnections();
-      const force = setTimeout(() => this.#server?.closeAllConnections(), 2_000);
-      await closed;
-      clearTimeout(force);
-    }
+    await this.#server?.close();
     await this.delivery.stop();
     await this.statements.close();
     await Promise.allSettled([...this.#tasks]);
@@ -1023,30 +721,6 @@ export class CityLinkNode implements AsyncDisposable {
   }
 }
 
-/** Whether an `Authorization` header carries `Bearer <token>`, compared in constant time. */
-function bearerMatches(header: string | undefined, token: string): boolean {
-  const m = /^Bearer (.+)$/.exec(header ?? '');
-  if (!m) return false;
-  const given = createHash('sha256').update(m[1]!).digest();
-  return timingSafeEqual(given, createHash('sha256').update(token).digest());
-}
-
-const METHOD_KEY = Buffer.from('"method":');
-const LOGIN_PATH = Buffer.from('"staff.login"');
-
-/**
- * What a frame holds, from its bytes alone (a flood's frames are not worth parsing
- * twice): the calls (a `"method":` key each, counted up to `cap` + 1) and whether
- * one is a sign-in. Inside a JSON string those bytes can only appear escaped, so a
- * frame that spells them otherwise is still refused by tRPC, only less cheaply.
- */
-function scanFrame(data: unknown, cap: number): { calls: number; login: boolean } {
-  if (!Buffer.isBuffer(data)) return { calls: 1, login: false };
-  let calls = 0;
-  for (let i = data.indexOf(METHOD_KEY); i !== -1 && calls <= cap; i = data.indexOf(METHOD_KEY, i + 1)) calls++;
-  return { calls, login: data.includes(LOGIN_PATH) };
-}
-
 function recoveredSince(failedAt: Date | null | undefined, successes: (Date | null | undefined)[]): boolean {
   return !!failedAt && successes.some((ok) => ok && ok.getTime() > failedAt.getTime());
 }
@@ -1056,8 +730,4 @@ export async function readMembersFile(path: string): Promise<Member[]> {
   const parsed = z.array(MemberSchema).safeParse(JSON.parse(await readFile(path, 'utf8')));
   if (!parsed.success) throw new InvalidInputError(`${path}: ${parsed.error.issues[0]?.message ?? 'invalid'}`);
   return parsed.data;
-}
-
-export function createNode(config: NodeConfigInput, opts: { logger?: Logger } = {}): Promise<CityLinkNode> {
-  return CityLinkNode.create(config, opts);
 }

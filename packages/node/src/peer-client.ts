@@ -11,13 +11,12 @@ import {
 import { observable } from '@trpc/server/observable';
 import { Agent, fetch as undiciFetch } from 'undici';
 import WebSocket from 'ws';
+import { LINK_SCOPE, type PeerApi, type PeerTransport } from './federation/peer-api.js';
 import { checkPeerUrlSyntax, guardedLookup, type PeerUrlPolicy, PeerUrlRefusedError } from './federation-url.js';
 import type { AppRouter } from './routers/index.js';
 
+/** The whole tRPC client (tests and tools); a node uses it only as a `PeerApi`. */
 export type PeerClient = TRPCClient<AppRouter>;
-
-/** The request-token scope that authenticates a whole WebSocket link (docs/protocol.md §10.1). */
-export const LINK_SCOPE = 'federation.link';
 
 interface PeerClientArgs {
   baseUrl: string;
@@ -137,7 +136,7 @@ export function createPeerClient(args: PeerClientArgs): PeerClient {
 }
 
 /** A federation client over one persistent WebSocket, and the way to close it. */
-export interface PeerLink {
+export interface TrpcPeerLink {
   readonly api: PeerClient;
   /** Whether a socket to the peer is open now. */
   isOpen(): boolean;
@@ -157,7 +156,7 @@ export interface PeerLink {
  * times out, and a refused link token, also drop the socket: it may be dead
  * without TCP noticing (the next call connects afresh), or need a fresh token.
  */
-export function createPeerLink(args: PeerClientArgs & { idleMs?: number }): PeerLink {
+export function createPeerLink(args: PeerClientArgs & { idleMs?: number }): TrpcPeerLink {
   const refused = refusal(args.baseUrl, args.policy);
   if (refused) return { api: refusedClient(refused), isOpen: () => false, close: async () => {} };
   const lookup = args.policy && guardedLookup(args.policy);
@@ -259,4 +258,24 @@ export function createPublicPeerClient(baseUrl: string, timeoutMs: number, polic
       }),
     ],
   });
+}
+
+/**
+ * The tRPC implementation of `PeerTransport`, under this node's URL policy. The
+ * `satisfies` below is the compile-time proof that the router answers `PeerApi`.
+ */
+export function trpcPeerTransport(opts: {
+  policy: PeerUrlPolicy;
+  transport: 'http' | 'websocket';
+  linkIdleMs: number;
+}): PeerTransport {
+  return {
+    link: (args) => {
+      const withPolicy = { ...args, policy: opts.policy };
+      if (opts.transport === 'websocket') return createPeerLink({ ...withPolicy, idleMs: opts.linkIdleMs });
+      const api: PeerApi = createPeerClient(withPolicy) satisfies PeerApi;
+      return { api, isOpen: () => false, close: async () => {} };
+    },
+    publicClient: (baseUrl, timeoutMs) => createPublicPeerClient(baseUrl, timeoutMs, opts.policy) satisfies PeerApi,
+  };
 }

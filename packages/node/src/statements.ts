@@ -1,12 +1,21 @@
-import { assembleGeneralJws, cosign, type GeneralJws, type SignatureBlock, statementTextBytes } from '@citylink/crypto';
+import {
+  assembleGeneralJws,
+  cosign,
+  type GeneralJws,
+  type NodeKey,
+  type SignatureBlock,
+  statementTextBytes,
+} from '@citylink/crypto';
 import { EVERYONE, type ObjectOfKind, type SignedObject, type StatementText, type Tlp } from '@citylink/protocol';
-import type { StoredObject } from '@citylink/store';
+import type { Store, StoredObject } from '@citylink/store';
 import { LRUCache } from 'lru-cache';
+import type { Logger } from 'pino';
 import type { SessionUser } from './auth.js';
+import type { Publish } from './authoring/marking.js';
 import { ConflictError, ForbiddenError, InvalidInputError, NotFoundError } from './errors.js';
-import type { CityLinkNode } from './node.js';
 import type { NodeRejectReason } from './pipeline.js';
 import { decodeStored } from './projection.js';
+import type { RosterState } from './roster.js';
 import {
   byCreated,
   CosignatureChecks,
@@ -18,12 +27,25 @@ import {
   type Piece,
   type VerifiedEntry,
 } from './statement-fold.js';
+import type { Views } from './views.js';
 import { RevisionDiffs } from './word-diff.js';
 
 type Revision = ObjectOfKind<'statement-revision'>;
 type SignOn = ObjectOfKind<'statement-signon'>;
 type Signature = ObjectOfKind<'statement-signature'>;
 type Final = ObjectOfKind<'statement-final'>;
+
+/** What the statements service needs from the node, and nothing more. */
+export interface StatementsDeps {
+  readonly id: string;
+  readonly config: { name: string };
+  readonly roster: RosterState;
+  readonly store: Store;
+  readonly log: Logger;
+  readonly views: Pick<Views, 'canSee'>;
+  readonly publish: Publish;
+  signingKey(): NodeKey;
+}
 
 /** What the signature and final checks need of a statement. */
 interface Context {
@@ -83,7 +105,7 @@ export class Statements {
   /** The frozen text and its canonical bytes, by sign-on id. */
   readonly #frozen = new LRUCache<string, { text: StatementText; payload: Uint8Array }>({ max: 500 });
 
-  constructor(private readonly n: CityLinkNode) {
+  constructor(private readonly n: StatementsDeps) {
     this.#checks = new CosignatureChecks(n.roster);
     this.#diffs = new RevisionDiffs((err) => n.log.warn({ err: String(err) }, 'revision diff worker failed'));
   }

@@ -5,8 +5,8 @@ import { initTRPC, TRPCError } from '@trpc/server';
 import { ZodError } from 'zod';
 import { type SessionUser, sessionTokenFromCookie } from './auth.js';
 import { ForbiddenError, RateLimitedError, toTRPCError, UnauthenticatedError } from './errors.js';
+import { LINK_SCOPE } from './federation/peer-api.js';
 import type { CityLinkNode } from './node.js';
-import { LINK_SCOPE } from './peer-client.js';
 
 export interface Context {
   node: CityLinkNode;
