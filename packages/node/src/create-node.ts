@@ -3,8 +3,8 @@ import { Store } from '@citylink/store';
 import { type Logger, pino } from 'pino';
 import { type NodeConfigInput, NodeConfigSchema } from './config.js';
 import { InvalidInputError } from './errors.js';
+import { trpcPeerTransport } from './federation/trpc-peer-transport.js';
 import { CityLinkNode } from './node.js';
-import { trpcPeerTransport } from './peer-client.js';
 import { NodeServer } from './server.js';
 
 /**

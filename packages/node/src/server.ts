@@ -5,13 +5,13 @@ import { createHTTPHandler } from '@trpc/server/adapters/standalone';
 import { applyWSSHandler } from '@trpc/server/adapters/ws';
 import sirv from 'sirv';
 import { type WebSocket, WebSocketServer } from 'ws';
-import { LOGIN_ALONE } from './auth.js';
+import { LOGIN_ALONE } from './accounts/accounts.js';
+import { appRouter } from './api/app-router.js';
 import { InvalidInputError, toTRPCError } from './errors.js';
 import { LinkUpgrade } from './http/link-upgrade.js';
 import { routeRequest } from './http/routes.js';
 import type { CityLinkNode, HttpServer } from './node.js';
-import { appRouter } from './routers/index.js';
-import { type Context, createContext, isOwnOrigin } from './trpc.js';
+import { type Context, createContext, isOwnOrigin } from './trpc/procedures.js';
 
 /**
  * Largest request body or WebSocket frame: a roster offer of the largest allowed

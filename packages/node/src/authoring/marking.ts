@@ -1,5 +1,5 @@
 import type { ObjectKind, SignedObject } from '@citylink/protocol';
-import type { SessionUser } from '../auth.js';
+import type { SessionUser } from '../accounts/accounts.js';
 
 export interface Marking {
   tlp: SignedObject['tlp'];

@@ -1,6 +1,6 @@
 import type { NodeKey } from '@citylink/crypto';
-import type { ObjectResult } from '../pipeline.js';
-import type { RelayedDelivery } from '../views.js';
+import type { ObjectResult } from '../ingest/pipeline.js';
+import type { RelayedDelivery } from '../views/views.js';
 
 /** The request-token scope that authenticates a whole WebSocket link (docs/protocol.md §10.1). */
 export const LINK_SCOPE = 'federation.link';

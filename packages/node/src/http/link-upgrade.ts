@@ -3,10 +3,10 @@ import { STATUS_CODES } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { Logger } from 'pino';
 import type { WebSocket, WebSocketServer } from 'ws';
-import { addressKey } from '../address.js';
-import { LOGIN_OVER_HTTP, sessionTokenFromCookie } from '../auth.js';
+import { LOGIN_OVER_HTTP, sessionTokenFromCookie } from '../accounts/accounts.js';
 import type { NodeConfig } from '../config.js';
 import type { Metrics } from '../metrics.js';
+import { addressKey } from './address.js';
 
 const METHOD_KEY = Buffer.from('"method":');
 const LOGIN_PATH = Buffer.from('"staff.login"');

@@ -3,10 +3,10 @@ import { keyValidAt, type RequestTokenResult, verifyRequestToken } from '@cityli
 import type { Role } from '@citylink/store';
 import { initTRPC, TRPCError } from '@trpc/server';
 import { ZodError } from 'zod';
-import { type SessionUser, sessionTokenFromCookie } from './auth.js';
-import { ForbiddenError, RateLimitedError, toTRPCError, UnauthenticatedError } from './errors.js';
-import { LINK_SCOPE } from './federation/peer-api.js';
-import type { CityLinkNode } from './node.js';
+import { type SessionUser, sessionTokenFromCookie } from '../accounts/accounts.js';
+import { ForbiddenError, RateLimitedError, toTRPCError, UnauthenticatedError } from '../errors.js';
+import { LINK_SCOPE } from '../federation/peer-api.js';
+import type { CityLinkNode } from '../node.js';
 
 export interface Context {
   node: CityLinkNode;

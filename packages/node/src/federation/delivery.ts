@@ -10,11 +10,11 @@ import {
   handleAll,
 } from 'cockatiel';
 import type { Logger } from 'pino';
-import type { NodeConfig } from './config.js';
-import type { PeerApi } from './federation/peer-api.js';
-import type { Metrics } from './metrics.js';
-import type { ObjectResult } from './pipeline.js';
-import type { RosterState } from './roster.js';
+import type { NodeConfig } from '../config.js';
+import type { ObjectResult } from '../ingest/pipeline.js';
+import type { RosterState } from '../membership/roster-state.js';
+import type { Metrics } from '../metrics.js';
+import type { PeerApi } from './peer-api.js';
 
 /** A round writes its outcomes once this many rows have them, not only when it ends. */
 const SETTLED_WRITE_ROWS = 1_000;

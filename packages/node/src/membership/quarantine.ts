@@ -3,7 +3,7 @@ import type { KeyRecord, Member } from '@citylink/protocol';
 import type { ItemPatch, NewAuditEvent, SignedWith, Store, StoredObject } from '@citylink/store';
 import { Mutex } from 'async-mutex';
 import type { Logger } from 'pino';
-import { decodeStored, projectionOf } from './projection.js';
+import { decodeStored, projectionOf } from '../ingest/projection.js';
 
 /**
  * Why an object held (or about to be stored) must not stand under this roster entry,

@@ -1,7 +1,7 @@
 import { LIMITS, ObjectIdSchema, TimestampSchema } from '@citylink/protocol';
 import { TRPCError, type TRPCRouterRecord } from '@trpc/server';
 import { z } from 'zod';
-import { federationProcedure, publicProcedure } from '../trpc.js';
+import { federationProcedure, publicProcedure } from '../trpc/procedures.js';
 
 /** Node-to-node procedures. Every call is authenticated by a request token (see trpc.ts). */
 export const federationRouter = {

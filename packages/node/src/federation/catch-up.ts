@@ -2,10 +2,10 @@ import { LIMITS, ObjectIdSchema } from '@citylink/protocol';
 import type { Store } from '@citylink/store';
 import type { Logger } from 'pino';
 import { z } from 'zod';
+import type { Inbound } from '../ingest/pipeline.js';
+import type { Metrics } from '../metrics.js';
 import { describeFailure } from './delivery.js';
-import type { PeerApi } from './federation/peer-api.js';
-import type { Metrics } from './metrics.js';
-import type { Inbound } from './pipeline.js';
+import type { PeerApi } from './peer-api.js';
 
 const PAGE = 500;
 const MANIFEST_PAGE = 2000;

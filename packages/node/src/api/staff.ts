@@ -13,10 +13,10 @@ import {
 } from '@citylink/protocol';
 import { type TRPCRouterRecord, tracked } from '@trpc/server';
 import { z } from 'zod';
-import { LOGIN_ALONE, LOGIN_OVER_HTTP, sessionCookie } from '../auth.js';
+import { LOGIN_ALONE, LOGIN_OVER_HTTP, sessionCookie } from '../accounts/accounts.js';
 import { InvalidInputError, NotFoundError, UnauthenticatedError } from '../errors.js';
-import { authedProcedure, publicProcedure } from '../trpc.js';
-import type { FeedEntry } from '../views.js';
+import { authedProcedure, publicProcedure } from '../trpc/procedures.js';
+import type { FeedEntry } from '../views/views.js';
 
 const MarkingInput = {
   tlp: TlpSchema,

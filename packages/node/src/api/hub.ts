@@ -9,7 +9,7 @@ import {
 } from '@citylink/protocol';
 import type { TRPCRouterRecord } from '@trpc/server';
 import { z } from 'zod';
-import { hubProcedure, roleProcedure } from '../trpc.js';
+import { hubProcedure, roleProcedure } from '../trpc/procedures.js';
 
 const levels = Object.keys(POSTURE_LEVELS) as [keyof typeof POSTURE_LEVELS, ...(keyof typeof POSTURE_LEVELS)[]];
 

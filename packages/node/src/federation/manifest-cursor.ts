@@ -1,5 +1,5 @@
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
-import { InvalidInputError } from './errors.js';
+import { InvalidInputError } from '../errors.js';
 
 const IV_BYTES = 12;
 const TAG_BYTES = 16;

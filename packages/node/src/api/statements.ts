@@ -2,7 +2,7 @@ import { NodeIdSchema, ObjectIdSchema, TimestampSchema } from '@citylink/protoco
 import type { TRPCRouterRecord } from '@trpc/server';
 import { z } from 'zod';
 import { NotFoundError } from '../errors.js';
-import { authedProcedure, hubProcedure, roleProcedure } from '../trpc.js';
+import { authedProcedure, hubProcedure, roleProcedure } from '../trpc/procedures.js';
 
 const id = z.object({ id: ObjectIdSchema });
 const text = (max: number) => z.string().trim().min(1).max(max);

@@ -5,8 +5,8 @@ import { type BulkheadPolicy, BulkheadRejectedError, bulkhead } from 'cockatiel'
 import { parseCookie, stringifySetCookie } from 'cookie';
 import type { Logger } from 'pino';
 import { RateLimiterMemory, RateLimiterRes } from 'rate-limiter-flexible';
-import { addressKey } from './address.js';
-import { InvalidInputError, RateLimitedError, UnauthenticatedError } from './errors.js';
+import { InvalidInputError, RateLimitedError, UnauthenticatedError } from '../errors.js';
+import { addressKey } from '../http/address.js';
 import { passwordWeakness } from './password-policy.js';
 
 /** OWASP's argon2id baseline: 19 MiB, 2 passes. */

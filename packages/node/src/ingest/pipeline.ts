@@ -14,11 +14,11 @@ import {
 } from '@citylink/protocol';
 import { type AppendInput, GroupCommit, type NewAuditEvent, type Store } from '@citylink/store';
 import type { Logger } from 'pino';
-import { UnavailableError } from './errors.js';
-import type { Metrics } from './metrics.js';
+import { UnavailableError } from '../errors.js';
+import { quarantineReason } from '../membership/quarantine.js';
+import type { RosterState } from '../membership/roster-state.js';
+import type { Metrics } from '../metrics.js';
 import { projectionOf, storedRecord, targetOf } from './projection.js';
-import { quarantineReason } from './quarantine.js';
-import type { RosterState } from './roster.js';
 
 /** Node-level refusals, after the signature checks of `verifyObject`. */
 export type NodeRejectReason =

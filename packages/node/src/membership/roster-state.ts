@@ -3,7 +3,7 @@ import { type KeyRecord, type Member, MemberSchema, type ObjectOfKind, type Rost
 import type { Store } from '@citylink/store';
 import { Mutex } from 'async-mutex';
 import type { Logger } from 'pino';
-import { InvalidInputError } from './errors.js';
+import { InvalidInputError } from '../errors.js';
 
 const ROSTER_META = 'roster_jws';
 /** Hub keys this node trusts beyond the pinned ones, learned by following the hub's key chain. */

@@ -11,9 +11,9 @@ import {
 import { observable } from '@trpc/server/observable';
 import { Agent, fetch as undiciFetch } from 'undici';
 import WebSocket from 'ws';
-import { LINK_SCOPE, type PeerApi, type PeerTransport } from './federation/peer-api.js';
-import { checkPeerUrlSyntax, guardedLookup, type PeerUrlPolicy, PeerUrlRefusedError } from './federation-url.js';
-import type { AppRouter } from './routers/index.js';
+import type { AppRouter } from '../api/app-router.js';
+import { LINK_SCOPE, type PeerApi, type PeerTransport } from './peer-api.js';
+import { checkPeerUrlSyntax, guardedLookup, type PeerUrlPolicy, PeerUrlRefusedError } from './peer-url.js';
 
 /** The whole tRPC client (tests and tools); a node uses it only as a `PeerApi`. */
 export type PeerClient = TRPCClient<AppRouter>;

@@ -10,12 +10,13 @@ import { EVERYONE, type ObjectOfKind, type SignedObject, type StatementText, typ
 import type { Store, StoredObject } from '@citylink/store';
 import { LRUCache } from 'lru-cache';
 import type { Logger } from 'pino';
-import type { SessionUser } from './auth.js';
-import type { Publish } from './authoring/marking.js';
-import { ConflictError, ForbiddenError, InvalidInputError, NotFoundError } from './errors.js';
-import type { NodeRejectReason } from './pipeline.js';
-import { decodeStored } from './projection.js';
-import type { RosterState } from './roster.js';
+import type { SessionUser } from '../accounts/accounts.js';
+import type { Publish } from '../authoring/marking.js';
+import { ConflictError, ForbiddenError, InvalidInputError, NotFoundError } from '../errors.js';
+import type { NodeRejectReason } from '../ingest/pipeline.js';
+import { decodeStored } from '../ingest/projection.js';
+import type { RosterState } from '../membership/roster-state.js';
+import type { Views } from '../views/views.js';
 import {
   byCreated,
   CosignatureChecks,
@@ -27,7 +28,6 @@ import {
   type Piece,
   type VerifiedEntry,
 } from './statement-fold.js';
-import type { Views } from './views.js';
 import { RevisionDiffs } from './word-diff.js';
 
 type Revision = ObjectOfKind<'statement-revision'>;

@@ -2,7 +2,7 @@ import { ObjectIdSchema, TimestampSchema } from '@citylink/protocol';
 import type { TRPCRouterRecord } from '@trpc/server';
 import { z } from 'zod';
 import { NotFoundError } from '../errors.js';
-import { publicProcedure } from '../trpc.js';
+import { publicProcedure } from '../trpc/procedures.js';
 
 /** The public page's data: TLP:CLEAR only, no sign-in. */
 export const publicRouter = {

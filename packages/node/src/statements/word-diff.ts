@@ -1,7 +1,7 @@
 import { createRequire } from 'node:module';
 import { Worker } from 'node:worker_threads';
 import { LRUCache } from 'lru-cache';
-import { RateLimitedError } from './errors.js';
+import { RateLimitedError } from '../errors.js';
 
 export type DiffPart = { text: string; change: 'added' | 'removed' | 'same' };
 export interface RevisionDiff {

@@ -1,6 +1,6 @@
 import type { TRPCRouterRecord } from '@trpc/server';
 import { z } from 'zod';
-import { roleProcedure } from '../trpc.js';
+import { roleProcedure } from '../trpc/procedures.js';
 
 const adminProcedure = roleProcedure('admin');
 

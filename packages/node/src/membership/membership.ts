@@ -14,11 +14,11 @@ import type { Store } from '@citylink/store';
 import { TRPCClientError } from '@trpc/client';
 import { Mutex } from 'async-mutex';
 import type { Logger } from 'pino';
-import type { NodeConfig } from './config.js';
-import { ConflictError, ForbiddenError, InvalidInputError, NotFoundError, RateLimitedError } from './errors.js';
-import type { PeerApi } from './federation/peer-api.js';
-import { checkPeerUrl, type PeerUrlPolicy } from './federation-url.js';
-import type { RosterState } from './roster.js';
+import type { NodeConfig } from '../config.js';
+import { ConflictError, ForbiddenError, InvalidInputError, NotFoundError, RateLimitedError } from '../errors.js';
+import type { PeerApi } from '../federation/peer-api.js';
+import { checkPeerUrl, type PeerUrlPolicy } from '../federation/peer-url.js';
+import type { RosterState } from './roster-state.js';
 
 const HUB_KEY_CHAIN_META = 'hub_key_chain';
 /** An enrollment request is good for a day; older ones are refused (with the id check, this stops replays). */

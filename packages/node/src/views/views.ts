@@ -7,9 +7,9 @@ import {
   type SignedObject,
 } from '@citylink/protocol';
 import type { Item, ItemQuery, Store, StoredObject } from '@citylink/store';
-import type { SessionUser } from './auth.js';
-import type { FeedBus } from './pipeline.js';
-import { decodeStored, marked } from './projection.js';
+import type { SessionUser } from '../accounts/accounts.js';
+import type { FeedBus } from '../ingest/pipeline.js';
+import { decodeStored, marked } from '../ingest/projection.js';
 
 export interface FeedEntry {
   seq: number;
