@@ -23,7 +23,7 @@ export async function createNode(input: NodeConfigInput, opts: { logger?: Logger
     transport: config.delivery.transport,
     linkIdleMs: config.delivery.linkIdleMs,
   });
-  const node = new CityLinkNode(config, store, key, logger, transport);
+  const node = new CityLinkNode({ config, store, key, logger, transport });
   try {
     await node.start(new NodeServer(node));
   } catch (err) {

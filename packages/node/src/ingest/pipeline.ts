@@ -19,6 +19,7 @@ import { quarantineReason } from '../membership/quarantine.js';
 import type { RosterState } from '../membership/roster-state.js';
 import type { Metrics } from '../metrics.js';
 import { projectionOf, storedRecord, targetOf } from './projection.js';
+import { mayRetract, maySetStatus, maySupersede } from './rules.js';
 
 /** Node-level refusals, after the signature checks of `verifyObject`. */
 export type NodeRejectReason =
@@ -301,14 +302,14 @@ export class Inbound {
       const wider = t && responseMarkingError(o, t);
       if (wider) return ['wider_than_target', wider];
     }
-    const sameOriginAs = async (target: string, what: string) => {
+    const sameOriginAs = async (target: string, what: string, rule: typeof mayRetract) => {
       const t = await held(target);
-      if (t && t.origin !== o.origin) return ['not_authorized', `only ${t.origin} may ${what} ${target}`] as const;
+      if (t && !rule(o, t)) return ['not_authorized', `only ${t.origin} may ${what} ${target}`] as const;
       return undefined;
     };
-    if (o.kind === 'retraction') return sameOriginAs(o.body.target, 'retract') as never;
+    if (o.kind === 'retraction') return sameOriginAs(o.body.target, 'retract', mayRetract) as never;
     if ((o.kind === 'bulletin' || o.kind === 'note') && o.body.supersedes) {
-      return sameOriginAs(o.body.supersedes, 'supersede') as never;
+      return sameOriginAs(o.body.supersedes, 'supersede', maySupersede) as never;
     }
     const extra = await this.n.extraRules?.(o, { id, batch: pending });
     if (extra) return extra;
@@ -317,7 +318,9 @@ export class Inbound {
       const t = await held(o.body.target);
       if (!t) return byHub ? undefined : ['unknown_target', `bulletin ${o.body.target} is not held here`];
       if (t.kind !== 'bulletin') return ['not_authorized', 'status updates apply to bulletins only'];
-      if (!byHub && t.origin !== o.origin) return ['not_authorized', `only ${t.origin} or the hub may set its status`];
+      if (!maySetStatus({ origin: o.origin, byHub }, t)) {
+        return ['not_authorized', `only ${t.origin} or the hub may set its status`];
+      }
     }
     return undefined;
   }
