@@ -3,6 +3,7 @@ import type { Store } from '@citylink/store';
 import type { Logger } from 'pino';
 import { RateLimiterMemory } from 'rate-limiter-flexible';
 import { Accounts } from './accounts/accounts.js';
+import { AuditTrail } from './accounts/audit-trail.js';
 import { Authoring } from './authoring/authoring.js';
 import { BackgroundTasks } from './background.js';
 import type { NodeConfig } from './config.js';
@@ -65,6 +66,7 @@ export class AppContext {
   readonly serving: FederationServing;
   readonly views: Views;
   readonly accounts: Accounts;
+  readonly audit: AuditTrail;
   readonly authoring: Authoring;
   readonly statements: Statements;
   readonly rosterPublisher: RosterPublisher;
@@ -174,6 +176,7 @@ export class AppContext {
       }),
     });
     this.accounts = new Accounts(store, config.limits, log);
+    this.audit = new AuditTrail(store);
     this.authoring = new Authoring({
       self,
       role,

@@ -44,6 +44,8 @@ export class CityLinkNode implements AsyncDisposable {
   readonly catchUp;
   readonly views;
   readonly accounts;
+  readonly audit;
+  readonly serving;
   readonly membership;
   readonly statements;
   readonly quarantine;
@@ -69,6 +71,8 @@ export class CityLinkNode implements AsyncDisposable {
     this.catchUp = ctx.catchUp;
     this.views = ctx.views;
     this.accounts = ctx.accounts;
+    this.audit = ctx.audit;
+    this.serving = ctx.serving;
     this.membership = ctx.membership;
     this.statements = ctx.statements;
     this.quarantine = ctx.quarantine;
@@ -260,7 +264,7 @@ export class CityLinkNode implements AsyncDisposable {
   /** Creates a local account (for `citylink user add`, the demo and tests). */
   async addUser(u: { username: string; password: string; displayName?: string; roles: Role[] }) {
     const user = await this.accounts.create(u, [this.config.name, this.id]);
-    await this.store.audit({ actor: 'admin', action: 'user.add', subject: u.username, detail: { roles: u.roles } });
+    await this.audit.record({ actor: 'admin', action: 'user.add', subject: u.username, detail: { roles: u.roles } });
     return user;
   }
 

@@ -7,11 +7,12 @@ import sirv from 'sirv';
 import { type WebSocket, WebSocketServer } from 'ws';
 import { LOGIN_ALONE } from './accounts/accounts.js';
 import { appRouter } from './api/app-router.js';
-import { InvalidInputError, toTRPCError } from './errors.js';
+import { InvalidInputError } from './errors.js';
 import { LinkUpgrade } from './http/link-upgrade.js';
 import { routeRequest } from './http/routes.js';
 import type { CityLinkNode, HttpServer } from './node.js';
-import { type Context, createContext, isOwnOrigin } from './trpc/procedures.js';
+import { type Context, createContext, isOwnOrigin } from './trpc/context.js';
+import { toTRPCError } from './trpc/error-mapping.js';
 
 /**
  * Largest request body or WebSocket frame: a roster offer of the largest allowed

@@ -28,13 +28,11 @@ export const adminRouter = {
         })
         .optional(),
     )
-    .query(async ({ ctx, input }) =>
-      (
-        await ctx.node.store.listAudit({
-          limit: input?.limit ?? 100,
-          ...(input?.action && { action: input.action }),
-          ...(input?.before && { beforeId: input.before }),
-        })
-      ).map((e) => ({ ...e, at: e.at.toISOString() })),
+    .query(({ ctx, input }) =>
+      ctx.node.audit.list({
+        limit: input?.limit ?? 100,
+        ...(input?.action && { action: input.action }),
+        ...(input?.before && { beforeId: input.before }),
+      }),
     ),
 } satisfies TRPCRouterRecord;

@@ -1,5 +1,5 @@
 import type { inferRouterInputs, inferRouterOutputs } from '@trpc/server';
-import { router } from '../trpc/procedures.js';
+import { router } from '../trpc/init.js';
 import { adminRouter } from './admin.js';
 import { federationRouter } from './federation.js';
 import { hubRouter } from './hub.js';

@@ -1,6 +1,7 @@
 import { LIMITS, ObjectIdSchema, TimestampSchema } from '@citylink/protocol';
-import { TRPCError, type TRPCRouterRecord } from '@trpc/server';
+import type { TRPCRouterRecord } from '@trpc/server';
 import { z } from 'zod';
+import { PayloadTooLargeError, TooManyRequestsError } from '../errors.js';
 import { federationProcedure, publicProcedure } from '../trpc/procedures.js';
 
 /** Node-to-node procedures. Every call is authenticated by a request token (see trpc.ts). */
@@ -13,10 +14,7 @@ export const federationRouter = {
       if (bytes > LIMITS.maxBatchBytes) {
         ctx.node.metrics.rejects.inc({ reason: 'batch_too_large' });
         ctx.node.log.warn({ peer: ctx.peer, bytes }, 'batch refused: too large');
-        throw new TRPCError({
-          code: 'PAYLOAD_TOO_LARGE',
-          message: `batch of ${bytes} bytes exceeds ${LIMITS.maxBatchBytes}`,
-        });
+        throw new PayloadTooLargeError(`batch of ${bytes} bytes exceeds ${LIMITS.maxBatchBytes}`);
       }
       return { results: await ctx.node.inbound.receive(input.objects, ctx.peer, 'push') };
     }),
@@ -53,21 +51,7 @@ export const federationRouter = {
   /** Delivery outcomes of objects the caller authored that this node relayed (the hub's fan-out of `*` objects). */
   deliveryReport: federationProcedure
     .input(z.object({ ids: z.array(ObjectIdSchema).min(1).max(LIMITS.maxBatchObjects) }))
-    .query(async ({ ctx, input }) => {
-      const own = (await ctx.node.store.getObjects(input.ids)).filter((o) => o.origin === ctx.peer);
-      const rows = await Promise.all(own.map((o) => ctx.node.store.deliveriesOf(o.id)));
-      return {
-        deliveries: rows.flat().map((d) => ({
-          objectId: d.objectId,
-          recipient: d.recipient,
-          outcome: d.outcome,
-          reason: d.reason ?? null,
-          attempts: d.attempts,
-          nextAttemptAt: d.outcome === 'pending' ? d.nextAttemptAt.toISOString() : null,
-          deliveredAt: d.deliveredAt?.toISOString() ?? null,
-        })),
-      };
-    }),
+    .query(async ({ ctx, input }) => ({ deliveries: await ctx.node.serving.deliveryReport(ctx.peer, input.ids) })),
 
   /** The current hub-signed roster as held here. */
   roster: federationProcedure.query(({ ctx }) => ({
@@ -99,7 +83,7 @@ export const federationRouter = {
     .input(z.object({ jws: z.string().max(LIMITS.maxObjectBytes) }))
     .mutation(async ({ ctx, input }) => {
       await ctx.node.enrollLimiter.consume(ctx.ip).catch(() => {
-        throw new TRPCError({ code: 'TOO_MANY_REQUESTS', message: 'too many enrollment requests from this address' });
+        throw new TooManyRequestsError('too many enrollment requests from this address');
       });
       return ctx.node.membership.receiveEnrollment(input.jws);
     }),

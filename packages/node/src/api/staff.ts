@@ -61,7 +61,7 @@ export const staffRouter = {
       const { token, user, expiresAt } = await ctx.node.accounts.login(input.username, input.password, ctx.ip);
       const maxAge = Math.floor((expiresAt.getTime() - Date.now()) / 1000);
       ctx.res?.setHeader('set-cookie', sessionCookie(token, maxAge, ctx.node.baseUrl.startsWith('https:')));
-      await ctx.node.store.audit({
+      await ctx.node.audit.record({
         actor: `user:${user.username}`,
         action: 'session.login',
         subject: null,
@@ -73,7 +73,7 @@ export const staffRouter = {
   logout: authedProcedure.mutation(async ({ ctx }) => {
     await ctx.node.accounts.logout(ctx.sessionToken!);
     ctx.res?.setHeader('set-cookie', sessionCookie('', 0, ctx.node.baseUrl.startsWith('https:')));
-    await ctx.node.store.audit({
+    await ctx.node.audit.record({
       actor: `user:${ctx.user.username}`,
       action: 'session.logout',
       subject: null,
@@ -153,7 +153,7 @@ export const staffRouter = {
   onFeed: authedProcedure
     .input(z.object({ lastEventId: z.coerce.number().int().min(0).nullish() }).optional())
     .subscription(async function* ({ ctx, input, signal }) {
-      let after = input?.lastEventId ?? ctx.node.store.headSeq;
+      let after = input?.lastEventId ?? ctx.node.views.head();
       if (!Number.isSafeInteger(after)) throw new InvalidInputError('lastEventId must be a log sequence number');
       for await (const batch of ctx.node.views.follow(ctx.user, after, signal)) {
         // A socket outlives the request that opened it: stop when the session is signed out or expires.

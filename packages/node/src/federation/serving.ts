@@ -31,6 +31,22 @@ export class FederationServing {
     this.deps.tasks.run(() => this.deps.store.updatePeer(node, { lastInboundAt: new Date(now) }));
   }
 
+  /** Delivery outcomes of objects `peer` authored that this node relayed (the hub's fan-out of `*` objects). */
+  async deliveryReport(peer: string, ids: string[]) {
+    const { store } = this.deps;
+    const own = (await store.getObjects(ids)).filter((o) => o.origin === peer);
+    const rows = await Promise.all(own.map((o) => store.deliveriesOf(o.id)));
+    return rows.flat().map((d) => ({
+      objectId: d.objectId,
+      recipient: d.recipient,
+      outcome: d.outcome,
+      reason: d.reason ?? null,
+      attempts: d.attempts,
+      nextAttemptAt: d.outcome === 'pending' ? d.nextAttemptAt.toISOString() : null,
+      deliveredAt: d.deliveredAt?.toISOString() ?? null,
+    }));
+  }
+
   /** Log entries after `after` that this node may pass to `peer`. */
   async changesFor(peer: string, after: number, limit: number) {
     this.deps.intake.requireConfirmed(peer);

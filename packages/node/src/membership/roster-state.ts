@@ -3,16 +3,24 @@ import { type KeyRecord, type Member, MemberSchema, type ObjectOfKind, type Rost
 import type { Store } from '@citylink/store';
 import { Mutex } from 'async-mutex';
 import type { Logger } from 'pino';
-import { InvalidInputError } from '../errors.js';
+import { ConflictError, InvalidInputError } from '../errors.js';
 
 const ROSTER_META = 'roster_jws';
 /** Hub keys this node trusts beyond the pinned ones, learned by following the hub's key chain. */
 const HUB_KEYS_META = 'hub_keys';
 const FORCED_REFRESH_GAP_MS = 30_000;
 
-/** A roster that is refused (bad signature, wrong network, older version): the caller's input, a 400 on the wire. */
+/** A roster that is refused (bad signature, wrong signer or network): the caller's input, a 400 on the wire. */
 export class RosterError extends InvalidInputError {
   override name = 'RosterError';
+}
+
+/**
+ * A genuine roster older than the one held: an honest peer that has not caught up
+ * yet, not an attack. A 409 on the wire, a warning in the log.
+ */
+export class StaleRosterError extends ConflictError {
+  override name = 'StaleRosterError';
 }
 
 /**
@@ -201,7 +209,11 @@ export class RosterState {
     const confirms = Math.min(Math.max(Date.parse(roster.created), fetchedAt ?? 0), Date.now());
     if (roster.body.version <= this.#version) {
       if (roster.body.version < this.#version) {
-        throw new RosterError(`roster version ${roster.body.version} is older than the held ${this.#version}`);
+        this.opts.log.warn(
+          { offered: roster.body.version, held: this.#version },
+          'stale roster refused: older than the one held',
+        );
+        throw new StaleRosterError(`roster version ${roster.body.version} is older than the held ${this.#version}`);
       }
       if (persist) this.#confirm(confirms);
       return false;

@@ -1,108 +1,11 @@
-import type { IncomingMessage, ServerResponse } from 'node:http';
-import { keyValidAt, type RequestTokenResult, verifyRequestToken } from '@citylink/crypto';
+import { keyValidAt, type RequestTokenResult } from '@citylink/crypto';
 import type { Role } from '@citylink/store';
-import { initTRPC, TRPCError } from '@trpc/server';
-import { ZodError } from 'zod';
-import { type SessionUser, sessionTokenFromCookie } from '../accounts/accounts.js';
-import { ForbiddenError, RateLimitedError, toTRPCError, UnauthenticatedError } from '../errors.js';
-import { LINK_SCOPE } from '../federation/peer-api.js';
-import type { CityLinkNode } from '../node.js';
-
-export interface Context {
-  node: CityLinkNode;
-  req: IncomingMessage;
-  /** Present on HTTP requests (not on WebSocket messages). */
-  res?: ServerResponse;
-  ip: string;
-  /** Session token from the cookie, a bearer header, or the WebSocket connection params. */
-  sessionToken?: string;
-  /** How the session token arrived; cookie-authenticated HTTP mutations need a same-origin request. */
-  via?: 'cookie' | 'bearer' | 'ws';
-  /**
-   * A node's persistent WebSocket link: its link token, checked once when the
-   * connection's params arrive (createContext runs once per connection).
-   */
-  link?: Promise<RequestTokenResult>;
-  /** Closes that link, after the answer in flight. */
-  dropLink?: () => void;
-  /** HTTP: how many calls the request carries (more than one in a batch). */
-  calls?: number;
-}
-
-/**
- * Whether a browser request comes from this node's own origin: `Origin` equals the
- * origin of the node's base URL, or `http://` + the Host header it was reached on
- * (the node itself speaks plain HTTP; behind a TLS proxy the base URL is the
- * https origin). Anything else, `null` included, is foreign. Never throws.
- */
-export function isOwnOrigin(node: CityLinkNode, req: IncomingMessage): boolean {
-  const origin = req.headers.origin;
-  if (origin === undefined) return true;
-  const own = new Set<string>([`http://${(req.headers.host ?? '').toLowerCase()}`]);
-  try {
-    own.add(new URL(node.baseUrl).origin);
-  } catch {
-    // not listening yet: only the Host rule applies
-  }
-  return own.has(origin.toLowerCase());
-}
-
-export function createContext(
-  node: CityLinkNode,
-  req: IncomingMessage,
-  res?: ServerResponse,
-  connectionParams?: Record<string, string> | null,
-  calls?: number,
-): Context {
-  const ip = req.socket.remoteAddress ?? 'unknown';
-  const auth = req.headers.authorization;
-  const bearer = auth?.startsWith('Bearer ') ? auth.slice(7) : undefined;
-  const cookie = sessionTokenFromCookie(req.headers.cookie);
-  const wsToken = connectionParams?.token;
-  const sessionToken = bearer ?? wsToken ?? cookie;
-  const via = bearer ? 'bearer' : wsToken ? 'ws' : cookie ? 'cookie' : undefined;
-  const linkToken = connectionParams?.peer;
-  return {
-    node,
-    req,
-    ...(res && { res }),
-    ip,
-    ...(sessionToken && { sessionToken }),
-    ...(via && { via }),
-    ...(calls !== undefined && { calls }),
-    ...(linkToken !== undefined && { link: verifyToken(node, linkToken, LINK_SCOPE) }),
-  };
-}
-
-function verifyToken(node: CityLinkNode, token: string | undefined, scope: string): Promise<RequestTokenResult> {
-  return verifyRequestToken(token, {
-    audience: node.id,
-    scope,
-    resolveKey: node.roster.resolveKey,
-    replay: node.replay,
-  }).catch((err: unknown) => ({ ok: false, reason: 'invalid', detail: String(err) }));
-}
-
-const t = initTRPC.context<Context>().create({
-  // Error answers never carry a stack (below), so tRPC need not render one: that costs
-  // more than anything else in refusing a call, and floods are mostly refused calls.
-  isDev: false,
-  errorFormatter({ shape, error }) {
-    const cause = error.cause;
-    return {
-      ...shape,
-      data: {
-        ...shape.data,
-        stack: undefined,
-        issues: cause instanceof ZodError ? cause.issues.map((i) => ({ path: i.path, message: i.message })) : undefined,
-        retryAfterMs: cause instanceof RateLimitedError ? cause.retryAfterMs : undefined,
-      },
-    };
-  },
-});
-
-export const router = t.router;
-export const mergeRouters = t.mergeRouters;
+import { TRPCError } from '@trpc/server';
+import type { SessionUser } from '../accounts/accounts.js';
+import { ForbiddenError, TooManyRequestsError, UnauthenticatedError } from '../errors.js';
+import { isOwnOrigin, verifyToken } from './context.js';
+import { toTRPCError } from './error-mapping.js';
+import { t } from './init.js';
 
 /** Domain errors become TRPCErrors here and nowhere else. */
 export const publicProcedure = t.procedure.use(async ({ next }) => {
@@ -173,21 +76,19 @@ export const federationProcedure = publicProcedure.use(async ({ ctx, path, next 
       { path, ip: ctx.ip, reason: auth.reason, detail: auth.detail, link: !!ctx.link },
       'federation call refused',
     );
-    throw new TRPCError({
-      code: auth.reason === 'busy' ? 'TOO_MANY_REQUESTS' : 'UNAUTHORIZED',
-      message: `${what} ${auth.reason}: ${auth.detail}`,
-    });
+    const message = `${what} ${auth.reason}: ${auth.detail}`;
+    throw auth.reason === 'busy' ? new TooManyRequestsError(message) : new UnauthenticatedError(message);
   }
   const issuer = auth.issuer;
   if (!node.roster.isActive(issuer)) {
     ctx.dropLink?.();
     node.metrics.rejects.inc({ reason: 'request_not_member' });
     node.log.warn({ path, peer: issuer }, 'federation call refused: not an active member');
-    throw new TRPCError({ code: 'FORBIDDEN', message: `${issuer} is not an active member of the network` });
+    throw new ForbiddenError(`${issuer} is not an active member of the network`);
   }
   await node.peerLimiter.consume(issuer).catch(() => {
     node.metrics.rejects.inc({ reason: 'rate_limited' });
-    throw new TRPCError({ code: 'TOO_MANY_REQUESTS', message: `rate limit for ${issuer} exceeded` });
+    throw new TooManyRequestsError(`rate limit for ${issuer} exceeded`);
   });
   node.touchPeer(issuer);
   return next({ ctx: { ...ctx, peer: issuer } });

@@ -82,6 +82,11 @@ export class Views {
     },
   ) {}
 
+  /** The newest log sequence: where a live feed starts when the client names none. */
+  head(): number {
+    return this.n.store.headSeq;
+  }
+
   /** `mayDisplay` of the object's own marking; for objects that may answer another one, use `visible`. */
   canSee(user: SessionUser, o: Pick<StoredObject, 'origin' | 'tlp' | 'audience' | 'recipients'>): boolean {
     return mayDisplay(marked(o), { node: this.n.self, user: user.username });
