@@ -168,6 +168,7 @@ export class AppContext {
     this.serving = new FederationServing({ self, store, intake: this.intake, tasks: this.tasks });
     this.views = new Views({
       self,
+      role,
       store,
       bus: this.bus,
       ...(role === 'city' && {

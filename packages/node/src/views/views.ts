@@ -8,8 +8,10 @@ import {
 } from '@citylink/protocol';
 import type { Item, ItemQuery, Store, StoredObject } from '@citylink/store';
 import type { SessionUser } from '../accounts/accounts.js';
+import type { NodeConfig } from '../config.js';
 import type { FeedBus } from '../ingest/pipeline.js';
 import { decodeStored, marked } from '../ingest/projection.js';
+import { objectPermissions } from './permissions.js';
 
 export interface FeedEntry {
   seq: number;
@@ -75,6 +77,7 @@ export class Views {
   constructor(
     private readonly n: {
       self: string;
+      role: NodeConfig['role'];
       store: Store;
       bus: FeedBus;
       /** Outcomes of the hub's onward delivery of one of our network-wide objects (cities only). */
@@ -275,6 +278,7 @@ export class Views {
       /** Taken while the hub was unreachable after a restart; no roster has confirmed its key since. */
       unconfirmed: o.hold === 'unconfirmed',
       recipients: o.recipients ?? null,
+      can: objectPermissions(this.n, user, o, item),
       item: item && {
         status: item.status ?? null,
         retracted: item.retracted,
