@@ -105,7 +105,7 @@ export class AppContext {
       hubNode,
       store,
       log,
-      onAdopt: (before, after) => this.quarantine.schedule(before, after),
+      onAdopt: (before, after, write) => this.quarantine.schedule(before, after, write),
       onConfirm: (upTo) => this.quarantine.confirm(upTo),
       ...(role === 'city' && {
         fetchRoster: async () => {
@@ -219,7 +219,8 @@ export class AppContext {
         urlPolicy: { allowInsecure: config.allowInsecurePeers },
         hub,
         publicHub: () => this.peers.publicHub(),
-        publishMembers: (members, actor, action) => this.rosterPublisher.publishMembers(members, actor, action),
+        publishMembers: (members, actor, action, alongside) =>
+          this.rosterPublisher.publishMembers(members, actor, action, alongside),
       },
       { current: () => this.key.current(), replace: (next) => this.key.replace(next) },
     );

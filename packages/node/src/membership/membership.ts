@@ -3,6 +3,7 @@ import {
   generateNodeKey,
   importPublicKey,
   type NodeKey,
+  payloadOfJws,
   type ResolvedKey,
   signObject,
   thumbprint,
@@ -35,7 +36,7 @@ export type MemberStatus = Member['status'];
 async function enrollmentKey(jws: string): Promise<(node: string, kid: string) => Promise<ResolvedKey | undefined>> {
   let claimed: { kid?: string; jwk?: KeyRecord['jwk'] } | undefined;
   try {
-    const payload = JSON.parse(utf8.decode(Buffer.from(jws.split('.')[1] ?? '', 'base64url')));
+    const payload = JSON.parse(utf8.decode(payloadOfJws(jws)));
     claimed = payload?.body?.key;
   } catch {
     claimed = undefined;
@@ -61,7 +62,7 @@ export interface MembershipDeps {
   readonly urlPolicy: PeerUrlPolicy;
   hub(): PeerApi;
   publicHub(): PeerApi;
-  publishMembers(members: Member[], actor: string, action?: string): Promise<void>;
+  publishMembers(members: Member[], actor: string, action?: string, alongside?: () => Promise<void>): Promise<void>;
 }
 
 /**
@@ -203,12 +204,27 @@ export class Membership {
     if (this.n.roster.member(e.node)) throw new ConflictError(`${e.node} is already a member`);
     // Checked again: what the name resolves to may have changed since the request came in.
     await this.#checkUrl(e.baseUrl, 'approval refused');
-    const request = (await verifyObject(e.jws, { resolveKey: await enrollmentKey(e.jws), kinds: ['enrollment'] })).ok;
-    if (!request) throw new InvalidInputError('the stored enrollment no longer verifies');
-    const body = JSON.parse(utf8.decode(Buffer.from(e.jws.split('.')[1]!, 'base64url'))) as ObjectOfKind<'enrollment'>;
-    if (!(await this.n.store.decideEnrollment(id, { status: 'approved', by }))) {
-      throw new ConflictError(`enrollment ${id} was already decided`);
-    }
+    const request = await verifyObject(e.jws, { resolveKey: await enrollmentKey(e.jws), kinds: ['enrollment'] });
+    if (!request.ok) throw new InvalidInputError('the stored enrollment no longer verifies');
+    const body = request.object as ObjectOfKind<'enrollment'>;
+    // The decision, the roster that lists the node and the audit rows: one transaction.
+    const decide = async () => {
+      if (!(await this.n.store.decideEnrollment(id, { status: 'approved', by }))) {
+        throw new ConflictError(`enrollment ${id} was already decided`);
+      }
+      for (const other of await this.#open()) {
+        if (other.node !== e.node) continue;
+        const reason = `another request for ${e.node} was approved`;
+        if (await this.n.store.decideEnrollment(other.id, { status: 'rejected', reason, by })) {
+          await this.n.store.audit({
+            actor: `user:${by}`,
+            action: 'enrollment.rejected',
+            subject: other.id,
+            detail: { reason },
+          });
+        }
+      }
+    };
     await this.n.publishMembers(
       [
         {
@@ -223,19 +239,8 @@ export class Membership {
       ],
       by,
       'enrollment.approved',
+      decide,
     );
-    for (const other of await this.#open()) {
-      if (other.node !== e.node) continue;
-      const reason = `another request for ${e.node} was approved`;
-      if (await this.n.store.decideEnrollment(other.id, { status: 'rejected', reason, by })) {
-        await this.n.store.audit({
-          actor: `user:${by}`,
-          action: 'enrollment.rejected',
-          subject: other.id,
-          detail: { reason },
-        });
-      }
-    }
     return { version: this.n.roster.version };
   }
 

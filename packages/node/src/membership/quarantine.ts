@@ -91,18 +91,31 @@ export class Quarantine {
 
   /**
    * Called by the roster, under its adoption lock, once a newer roster is installed:
-   * records durably which keys changed, and queues their re-check.
+   * runs `write` (the adoption's own transaction) with the keys that changed recorded
+   * in that same transaction, and queues their re-check once it has committed. The
+   * pending lock is taken before the transaction, as the re-check takes it before
+   * its writes, so neither waits on the other holding the database.
    */
-  async schedule(before: ReadonlyMap<string, Member>, after: readonly Member[]): Promise<void> {
+  async schedule(
+    before: ReadonlyMap<string, Member>,
+    after: readonly Member[],
+    write: () => Promise<void> = async () => {},
+  ): Promise<void> {
     const changed = changedKeys(before, after);
     changed.delete(this.n.self);
-    if (changed.size === 0) return;
-    await this.#pendingLock.runExclusive(async () => {
-      const pending = await this.#pending();
-      for (const [node, kids] of changed) pending.set(node, [...new Set([...(pending.get(node) ?? []), ...kids])]);
-      await this.n.store.setMeta(PENDING_META, JSON.stringify([...pending]));
-    });
-    this.#enqueue(() => this.#run());
+    if (changed.size === 0) {
+      await write();
+      return;
+    }
+    await this.#pendingLock.runExclusive(() =>
+      this.n.store.transact(async (tx) => {
+        const pending = await this.#pending();
+        for (const [node, kids] of changed) pending.set(node, [...new Set([...(pending.get(node) ?? []), ...kids])]);
+        await this.n.store.setMeta(PENDING_META, JSON.stringify([...pending]));
+        await write();
+        tx.onCommit(() => this.#enqueue(() => this.#run()));
+      }),
+    );
   }
 
   /** Queues clearing `unconfirmed` from what arrived by `upTo` (after any re-check queued before). */

@@ -24,21 +24,31 @@ export class RosterPublisher {
   ) {}
 
   /**
-   * Hub: publishes the next roster version with these members added or changed,
-   * audits it, and offers the new roster to every active member right away (they
+   * Hub: publishes the next roster version with these members added or changed and
+   * audits it, in one transaction with `alongside` (the decision that led to it);
+   * once committed, offers the new roster to every active member right away (they
    * would also fetch it within `intervals.rosterMs`).
    */
-  async publishMembers(members: Member[], actor: string, action = 'membership.upsert'): Promise<void> {
+  async publishMembers(
+    members: Member[],
+    actor: string,
+    action = 'membership.upsert',
+    alongside?: () => Promise<void>,
+  ): Promise<void> {
     const { role, roster, key, store, tasks } = this.deps;
     if (role !== 'hub') throw new ForbiddenError('only the hub manages membership');
-    const jws = await roster.publish(members, key.current());
-    await store.audit({
-      actor: actor.includes(':') ? actor : `user:${actor}`,
-      action,
-      subject: members.length === 1 ? members[0]!.node : null,
-      detail: { members: members.map((m) => ({ node: m.node, status: m.status })), version: roster.version },
-    });
-    tasks.run(() => this.#offer(jws));
+    await roster.publish(members, key.current(), (jws) =>
+      store.transact(async (tx) => {
+        await store.audit({
+          actor: actor.includes(':') ? actor : `user:${actor}`,
+          action,
+          subject: members.length === 1 ? members[0]!.node : null,
+          detail: { members: members.map((m) => ({ node: m.node, status: m.status })), version: roster.version },
+        });
+        await alongside?.();
+        tx.onCommit(() => tasks.run(() => this.#offer(jws)));
+      }),
+    );
   }
 
   async #offer(jws: string): Promise<void> {

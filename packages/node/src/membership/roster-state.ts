@@ -23,6 +23,13 @@ export class StaleRosterError extends ConflictError {
   override name = 'StaleRosterError';
 }
 
+interface AdoptOptions {
+  persist: boolean;
+  fetchedAt?: number;
+  /** More writes that belong to the adoption (the hub's audit of why): in its transaction. */
+  alongside?: () => Promise<void>;
+}
+
 /**
  * The membership this node trusts: the hub-signed roster (cities) or the member
  * table it signs (hub). Every key lookup for verification goes through here.
@@ -54,11 +61,16 @@ export class RosterState {
       /** Fetches the hub's key announcements, oldest first (cities). */
       fetchHubKeyChain?: () => Promise<string[]>;
       /**
-       * Runs when a newer roster has been installed, before it is stored (to schedule the
-       * re-check of what was accepted under the keys it changed). If it fails, the
-       * previous roster is put back. It must not wait for the append lock.
+       * Runs when a newer roster has been installed in memory, and must call `write`
+       * (the adoption's one transaction) itself: the quarantine records the keys to
+       * re-check in that same transaction. If it fails, the previous roster is put
+       * back and nothing was stored. It must not wait for the append lock.
        */
-      onAdopt?: (before: ReadonlyMap<string, Member>, after: readonly Member[]) => Promise<void>;
+      onAdopt?: (
+        before: ReadonlyMap<string, Member>,
+        after: readonly Member[],
+        write: () => Promise<void>,
+      ) => Promise<void>;
       /** A roster from the hub vouches for every arrival up to `upTo` (it came from the hub after them). */
       onConfirm?: (upTo: Date) => void;
     },
@@ -187,11 +199,11 @@ export class RosterState {
     return this.#adopt(jws, { persist: true });
   }
 
-  #adopt(jws: string, opts: { persist: boolean; fetchedAt?: number }): Promise<boolean> {
+  #adopt(jws: string, opts: AdoptOptions): Promise<boolean> {
     return this.#adopting.runExclusive(() => this.#adoptLocked(jws, opts));
   }
 
-  async #adoptLocked(jws: string, { persist, fetchedAt }: { persist: boolean; fetchedAt?: number }): Promise<boolean> {
+  async #adoptLocked(jws: string, { persist, fetchedAt, alongside }: AdoptOptions): Promise<boolean> {
     let result = await verifyObject(jws, { resolveKey: this.#hubRing.resolve, kinds: ['roster'] });
     if (!result.ok && result.reason === 'unknown_kid' && this.opts.fetchHubKeyChain) {
       // The hub may have rotated its key: follow the chain from what we trust, then try once more.
@@ -220,9 +232,28 @@ export class RosterState {
     }
     const before = { members: this.#members, version: this.#version, jws: this.#jws, ring: this.#ring };
     this.#install(roster.body.members, roster.body.version, jws);
-    if (persist && this.opts.onAdopt) {
+    if (persist) {
+      const { store, onAdopt } = this.opts;
+      // Members, the roster JWS and the audit rows: all of them or, if any write fails, none.
+      const write = () =>
+        store.transact(async () => {
+          await store.replaceMembers(
+            roster.body.members.map((m) => ({
+              node: m.node,
+              name: m.name,
+              baseUrl: m.baseUrl,
+              role: m.role,
+              status: m.status,
+              keys: m.keys,
+            })),
+            roster.body.version,
+          );
+          await store.setMeta(ROSTER_META, jws);
+          await this.#auditChanges(roster, before.members);
+          await alongside?.();
+        });
       try {
-        await this.opts.onAdopt(before.members, roster.body.members);
+        await (onAdopt ? onAdopt(before.members, roster.body.members, write) : write());
       } catch (err) {
         this.#members = before.members;
         this.#version = before.version;
@@ -230,21 +261,6 @@ export class RosterState {
         this.#ring = before.ring;
         throw err;
       }
-    }
-    if (persist) {
-      await this.opts.store.replaceMembers(
-        roster.body.members.map((m) => ({
-          node: m.node,
-          name: m.name,
-          baseUrl: m.baseUrl,
-          role: m.role,
-          status: m.status,
-          keys: m.keys,
-        })),
-        roster.body.version,
-      );
-      await this.opts.store.setMeta(ROSTER_META, jws);
-      await this.#auditChanges(roster, before.members);
       this.#confirm(confirms);
     }
     this.opts.log.info({ version: roster.body.version, members: roster.body.members.length }, 'roster adopted');
@@ -302,7 +318,7 @@ export class RosterState {
    * Hub only: adds or replaces members, then signs and adopts the next roster version.
    * The hub's own entry is part of the input like any other member.
    */
-  async publish(changes: Member[], key: NodeKey): Promise<string> {
+  async publish(changes: Member[], key: NodeKey, alongside?: (jws: string) => Promise<void>): Promise<string> {
     if (this.opts.role !== 'hub') throw new RosterError('only the hub publishes the roster');
     const next = new Map(this.#members);
     for (const m of changes) next.set(m.node, MemberSchema.parse(m));
@@ -323,7 +339,7 @@ export class RosterState {
       },
       key,
     );
-    await this.adopt(signed.jws);
+    await this.#adopt(signed.jws, { persist: true, ...(alongside && { alongside: () => alongside(signed.jws) }) });
     return signed.jws;
   }
 }
