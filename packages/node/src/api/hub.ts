@@ -100,7 +100,7 @@ export const hubRouter = {
     .input(
       z.object({
         node: NodeIdSchema,
-        status: z.enum(['active', 'suspended', 'revoked', 'decommissioned']),
+        status: MemberSchema.shape.status,
         at: TimestampSchema.optional(),
       }),
     )

@@ -1,4 +1,10 @@
-import { NodeIdSchema, ObjectIdSchema, TimestampSchema } from '@citylink/protocol';
+import {
+  NodeIdSchema,
+  ObjectIdSchema,
+  StatementDecisionBodySchema,
+  StatementDeliveryBodySchema,
+  TimestampSchema,
+} from '@citylink/protocol';
 import type { TRPCRouterRecord } from '@trpc/server';
 import { z } from 'zod';
 import { NotFoundError } from '../errors.js';
@@ -54,7 +60,7 @@ export const statementsRouter = {
       z.object({
         id: ObjectIdSchema,
         proposal: ObjectIdSchema,
-        decision: z.enum(['accepted', 'declined']),
+        decision: StatementDecisionBodySchema.shape.decision,
         reason: z.string().max(2000).optional(),
       }),
     )
@@ -88,7 +94,7 @@ export const statementsRouter = {
       z.object({
         id: ObjectIdSchema,
         to: text(300),
-        method: z.enum(['email', 'mail', 'hand', 'portal', 'other']),
+        method: StatementDeliveryBodySchema.shape.method,
         deliveredAt: TimestampSchema,
         note: z.string().max(2000).optional(),
       }),

@@ -1,5 +1,11 @@
 import { signObject } from '@citylink/crypto';
-import { type ObjectKind, responseMarking, type SignedObject, withAuthorNamed } from '@citylink/protocol';
+import {
+  type ObjectKind,
+  type RESPONSE_KINDS,
+  responseMarking,
+  type SignedObject,
+  withAuthorNamed,
+} from '@citylink/protocol';
 import type { Store } from '@citylink/store';
 import type { Logger } from 'pino';
 import type { SessionUser } from '../accounts/accounts.js';
@@ -13,7 +19,7 @@ import type { SigningKey } from '../signing-key.js';
 import type { Views } from '../views/views.js';
 import type { Marking } from './marking.js';
 
-export type ResponseKind = 'acknowledgement' | 'endorsement' | 'bulletin-status' | 'retraction';
+export type ResponseKind = (typeof RESPONSE_KINDS)[number];
 
 /** Objects this node authors: signed with its key, then taken in like any other. */
 export class Authoring {
