@@ -14,4 +14,6 @@ export * from './ingest/pipeline.js';
 export * from './membership/roster-state.js';
 export * from './node.js';
 export * from './run.js';
+export { toTRPCError } from './trpc/error-mapping.js';
+export * from './views/permissions.js';
 export * from './views/views.js';

@@ -1,5 +1,5 @@
 import { EventEmitter } from 'node:events';
-import { type RejectReason, type VerifiedObject, verifyObject } from '@citylink/crypto';
+import { type VerifiedObject, verifyObject } from '@citylink/crypto';
 import {
   canForward,
   EVERYONE,
@@ -18,27 +18,11 @@ import { UnavailableError } from '../errors.js';
 import { quarantineReason } from '../membership/quarantine.js';
 import type { RosterState } from '../membership/roster-state.js';
 import type { Metrics } from '../metrics.js';
+import type { NodeRejectReason, ObjectResult } from './outcomes.js';
+import { pluginFor } from './plugins/registry.js';
 import { projectionOf, storedRecord, targetOf } from './projection.js';
-import { mayRetract, maySetStatus, maySupersede } from './rules.js';
 
-/** Node-level refusals, after the signature checks of `verifyObject`. */
-export type NodeRejectReason =
-  | RejectReason
-  | 'not_member'
-  | 'not_addressed'
-  | 'not_forwardable'
-  | 'not_authorized'
-  | 'unknown_target'
-  | 'deadline_passed'
-  | 'bad_cosignature'
-  | 'wider_than_target'
-  | 'duplicate_signature'
-  | 'bad_final';
-
-export type ObjectResult =
-  | { id: string; outcome: 'accepted'; seq: number }
-  | { id: string; outcome: 'duplicate' }
-  | { id?: string; outcome: 'rejected'; reason: NodeRejectReason; detail: string };
+export type { NodeRejectReason, ObjectResult } from './outcomes.js';
 
 export type IngestPath = 'local' | 'push' | 'pull';
 
@@ -302,26 +286,11 @@ export class Inbound {
       const wider = t && responseMarkingError(o, t);
       if (wider) return ['wider_than_target', wider];
     }
-    const sameOriginAs = async (target: string, what: string, rule: typeof mayRetract) => {
-      const t = await held(target);
-      if (t && !rule(o, t)) return ['not_authorized', `only ${t.origin} may ${what} ${target}`] as const;
-      return undefined;
-    };
-    if (o.kind === 'retraction') return sameOriginAs(o.body.target, 'retract', mayRetract) as never;
-    if ((o.kind === 'bulletin' || o.kind === 'note') && o.body.supersedes) {
-      return sameOriginAs(o.body.supersedes, 'supersede', maySupersede) as never;
-    }
+    const byHub = this.n.roster.member(o.origin)?.role === 'hub' || o.origin === this.n.roster.hubNode;
+    const refused = await pluginFor(o)?.authorize(o, { held, byHub });
+    if (refused) return [...refused];
     const extra = await this.n.extraRules?.(o, { id, batch: pending });
     if (extra) return extra;
-    if (o.kind === 'bulletin-status') {
-      const byHub = this.n.roster.member(o.origin)?.role === 'hub' || o.origin === this.n.roster.hubNode;
-      const t = await held(o.body.target);
-      if (!t) return byHub ? undefined : ['unknown_target', `bulletin ${o.body.target} is not held here`];
-      if (t.kind !== 'bulletin') return ['not_authorized', 'status updates apply to bulletins only'];
-      if (!maySetStatus({ origin: o.origin, byHub }, t)) {
-        return ['not_authorized', `only ${t.origin} or the hub may set its status`];
-      }
-    }
     return undefined;
   }
 

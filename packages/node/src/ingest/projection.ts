@@ -1,6 +1,7 @@
 import { payloadOfJws } from '@citylink/crypto';
 import { type Marked, type SignedObject, searchTextOf, utf8 } from '@citylink/protocol';
 import type { ItemPatch, NewItem, NewObject, StoredObject } from '@citylink/store';
+import { mayRetract, maySupersede } from './rules.js';
 
 /** The object a signed object refers to, if any (what it acknowledges, retracts, supersedes…). */
 export function targetOf(o: SignedObject): string | undefined {
@@ -60,8 +61,8 @@ export function projectionOf(
     let retracted = false;
     let supersededBy: string | null = null;
     for (const r of refs) {
-      if (r.kind === 'retraction' && r.origin === o.origin) retracted = true;
-      if (r.kind === o.kind && r.origin === o.origin) supersededBy = r.id;
+      if (r.kind === 'retraction' && mayRetract(r, o)) retracted = true;
+      if (r.kind === o.kind && maySupersede(r, o)) supersededBy = r.id;
       if (r.kind === 'bulletin-status') status = (decodeStored(r).body as { status: string }).status;
     }
     if (o.body.supersedes) effects.push({ id: o.body.supersedes, patch: { supersededBy: id } });
