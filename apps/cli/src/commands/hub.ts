@@ -17,7 +17,7 @@ export interface HubSession {
 
 type Enrollment = RouterOutputs['hub']['enrollments'][number];
 type MemberHealth = RouterOutputs['hub']['network'][number];
-export type MemberStatus = 'active' | 'suspended' | 'revoked' | 'decommissioned';
+export type MemberStatus = Member['status'];
 
 async function hub<T>(s: HubSession, doing: string, call: (c: CityLinkClient) => Promise<T>): Promise<T> {
   const client = await connect(s.node, s.creds);
