@@ -8,6 +8,7 @@ import {
 import type { TRPCRouterRecord } from '@trpc/server';
 import { z } from 'zod';
 import { NotFoundError } from '../errors.js';
+import { statementPermissions } from '../statements/statement-permissions.js';
 import { authedProcedure, hubProcedure, roleProcedure } from '../trpc/procedures.js';
 
 const id = z.object({ id: ObjectIdSchema });
@@ -20,7 +21,7 @@ export const statementsRouter = {
   get: authedProcedure.input(id).query(async ({ ctx, input }) => {
     const s = await ctx.node.statements.state(input.id, ctx.user);
     if (!s) throw new NotFoundError(`no statement ${input.id} visible to you here`);
-    return s;
+    return { ...s, can: statementPermissions(ctx.node.id, ctx.user, s) };
   }),
 
   diff: authedProcedure

@@ -28,6 +28,7 @@ import {
   type Piece,
   type VerifiedEntry,
 } from './statement-fold.js';
+import { isInvited } from './statement-permissions.js';
 import { RevisionDiffs } from './word-diff.js';
 
 type Revision = ObjectOfKind<'statement-revision'>;
@@ -501,7 +502,7 @@ export class Statements {
 
   async comment(statementId: string, input: { comment: string; proposedText?: string }, actor: SessionUser) {
     const s = await this.#visible(statementId, actor);
-    if (!s.invited.includes(this.n.id) && s.originator !== this.n.id) {
+    if (!isInvited(s, this.n.id)) {
       throw new ForbiddenError('only invited cities may comment');
     }
     if (s.final) throw new ConflictError('the statement is final');
@@ -579,7 +580,7 @@ export class Statements {
     if (s.signOn.deadline < new Date().toISOString()) {
       throw new ConflictError(`the sign-on deadline (${s.signOn.deadline}) has passed`);
     }
-    if (s.originator !== this.n.id && !s.invited.includes(this.n.id)) {
+    if (!isInvited(s, this.n.id)) {
       throw new ForbiddenError('this city was not invited to sign');
     }
     const mine = s.signers.find((x) => x.node === this.n.id);
@@ -746,7 +747,7 @@ export class Statements {
     if (fromOriginator.includes(o.kind) && o.origin !== s.originator) {
       return ['not_authorized', `only ${s.originator} may issue ${o.kind} for this statement`];
     }
-    const invited = o.origin === s.originator || s.invited.includes(o.origin);
+    const invited = isInvited(s, o.origin);
     if (o.kind === 'statement-comment' && !invited) {
       return ['not_authorized', `only the originator and invited cities may comment; ${o.origin} is neither`];
     }
