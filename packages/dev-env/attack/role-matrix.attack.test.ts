@@ -6,7 +6,7 @@ import { type AppRouter, type CityLinkNode, LINK_SCOPE } from '@citylink/node';
 import { createTRPCClient, createWSClient, wsLink } from '@trpc/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
-import { appRouter } from '../../node/src/routers/index.js';
+import { appRouter } from '../../node/src/api/app-router.js';
 
 // Every procedure of the appRouter × every kind of caller (sessions by bearer token,
 // node credentials as per-call request tokens and as a link). A call is "allowed" when

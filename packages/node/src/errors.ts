@@ -1,7 +1,4 @@
-import { SignObjectError } from '@citylink/crypto';
-import { TRPCError } from '@trpc/server';
-
-/** Domain errors. Routers throw these; `toTRPCError` is the one place they become wire errors. */
+/** Domain errors. Services and routers throw these; trpc/error-mapping.ts is the one place they become wire errors. */
 export class NotFoundError extends Error {
   override name = 'NotFoundError';
 }
@@ -30,21 +27,11 @@ export class RateLimitedError extends Error {
     super(message);
   }
 }
-
-export function toTRPCError(err: unknown): unknown {
-  if (err instanceof TRPCError) return err;
-  const map: [new (...a: never[]) => Error, TRPCError['code']][] = [
-    [NotFoundError, 'NOT_FOUND'],
-    [ForbiddenError, 'FORBIDDEN'],
-    [UnauthenticatedError, 'UNAUTHORIZED'],
-    [InvalidInputError, 'BAD_REQUEST'],
-    [SignObjectError, 'BAD_REQUEST'],
-    [ConflictError, 'CONFLICT'],
-    [RateLimitedError, 'TOO_MANY_REQUESTS'],
-    [UnavailableError, 'SERVICE_UNAVAILABLE'],
-  ];
-  for (const [cls, code] of map) {
-    if (err instanceof cls) return new TRPCError({ code, message: err.message, cause: err });
-  }
-  return err;
+/** Too many requests from one caller, with no better hint of when to retry than "later". */
+export class TooManyRequestsError extends Error {
+  override name = 'TooManyRequestsError';
+}
+/** A request body or batch larger than this node takes. */
+export class PayloadTooLargeError extends Error {
+  override name = 'PayloadTooLargeError';
 }

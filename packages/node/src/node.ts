@@ -1,253 +1,81 @@
-import { createHash, timingSafeEqual } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
-import { createServer, type IncomingMessage, type Server, type ServerResponse, STATUS_CODES } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { type NodeKey, ReplayCache, readKeyFile, signObject, thumbprint } from '@citylink/crypto';
-import {
-  canForwardResponse,
-  isResponseKind,
-  type KeyRecord,
-  LIMITS,
-  type Marked,
-  type Member,
-  MemberSchema,
-  ObjectIdSchema,
-  type ObjectKind,
-  responseMarking,
-  type SignedObject,
-  withAuthorNamed,
-} from '@citylink/protocol';
-import { type Role, Store, type StoredObject } from '@citylink/store';
-import { createHTTPHandler } from '@trpc/server/adapters/standalone';
-import { applyWSSHandler } from '@trpc/server/adapters/ws';
-import { type Logger, pino } from 'pino';
-import { RateLimiterMemory } from 'rate-limiter-flexible';
-import sirv from 'sirv';
-import { type WebSocket, WebSocketServer } from 'ws';
-import { z } from 'zod';
-import { addressKey } from './address.js';
-import { Accounts, LOGIN_ALONE, LOGIN_OVER_HTTP, type SessionUser, sessionTokenFromCookie } from './auth.js';
-import { CatchUp } from './catchup.js';
-import { type NodeConfig, type NodeConfigInput, NodeConfigSchema } from './config.js';
-import { SealedCursors } from './cursor.js';
-import { Delivery } from './delivery.js';
-import {
-  ConflictError,
-  ForbiddenError,
-  InvalidInputError,
-  NotFoundError,
-  toTRPCError,
-  UnavailableError,
-} from './errors.js';
-import { checkPeerUrlSyntax, type PeerUrlPolicy } from './federation-url.js';
-import { Membership } from './membership.js';
-import { createMetrics, type Metrics } from './metrics.js';
-import {
-  createPeerClient,
-  createPeerLink,
-  createPublicPeerClient,
-  type PeerClient,
-  type PeerLink,
-} from './peer-client.js';
-import { FeedBus, Inbound, type RemoteIntake } from './pipeline.js';
-import { decodeStored, marked } from './projection.js';
-import { Quarantine } from './quarantine.js';
-import { RosterState } from './roster.js';
-import { appRouter } from './routers/index.js';
-import { Statements } from './statements.js';
-import { type Context, createContext, isOwnOrigin } from './trpc.js';
-import { Views } from './views.js';
+import { type NodeKey, thumbprint } from '@citylink/crypto';
+import { type KeyRecord, type Member, type ObjectKind, PROTOCOL_VERSION } from '@citylink/protocol';
+import type { Role } from '@citylink/store';
+import type { SessionUser } from './accounts/accounts.js';
+import { AppContext, type AppContextInput } from './app-context.js';
+import type { ResponseKind } from './authoring/authoring.js';
+import type { Marking } from './authoring/marking.js';
+import type { PeerApi } from './federation/peer-api.js';
+import type { PeerUrlPolicy } from './federation/peer-url.js';
+import type { RemoteIntake } from './ingest/pipeline.js';
+import { readMembersFile } from './membership/members-file.js';
+import { currentPosture } from './views/posture.js';
 
-export const PROTOCOL_VERSION = 1;
+export type { Marking } from './authoring/marking.js';
+export { readMembersFile } from './membership/members-file.js';
+export { PROTOCOL_VERSION };
 
-/**
- * Everything from other cities is untrusted: no inline script, no third-party
- * origin, no framing. The console needs only its own scripts, styles, and the
- * API (HTTP and WebSocket) of the node that serves it.
- */
-export const CONTENT_SECURITY_POLICY = [
-  "default-src 'none'",
-  "script-src 'self'",
-  "style-src 'self'",
-  "img-src 'self' data:",
-  "font-src 'self'",
-  "connect-src 'self'",
-  "manifest-src 'self'",
-  "base-uri 'none'",
-  "form-action 'self'",
-  "frame-ancestors 'none'",
-].join('; ');
-/**
- * Largest request body or WebSocket frame: a roster offer of the largest allowed
- * object and a full delivery batch may share one frame (tRPC sends the calls queued
- * in one tick together).
- */
-const MAX_BODY_BYTES = LIMITS.absoluteMaxObjectBytes + LIMITS.maxBatchBytes + 64 * 1024;
-/** Rows one manifest call may scan, whatever the caller may receive of them. */
-const MANIFEST_SCAN_BUDGET = 10_000;
-/** A `changes` page stops adding objects past this many bytes (peers accept 16 MiB per answer). */
-const PAGE_BYTES = 8 * 1024 * 1024;
-
-export interface Marking {
-  tlp: SignedObject['tlp'];
-  audience: string[];
-  recipients?: { node: string; user: string }[] | undefined;
-  expires?: string | undefined;
+/** The HTTP side of a node (server.ts); the node starts it and stops it first. */
+export interface HttpServer {
+  /** Answers the base URL the node is reached at. */
+  listen(): Promise<string>;
+  close(): Promise<void>;
 }
 
 /**
- * One CityLink node: its database, keys, roster, inbound pipeline, outbox worker,
- * catch-up, and one HTTP server carrying tRPC over HTTP and WebSocket.
+ * One CityLink node: the AppContext's services behind the surface that the API,
+ * the CLI, dev-env and tests use, plus starting and stopping them in order.
  * Create with `createNode`; stop with `close()` or `await using`.
  */
 export class CityLinkNode implements AsyncDisposable {
-  readonly log: Logger;
-  readonly metrics: Metrics;
-  readonly bus = new FeedBus();
-  readonly replay = new ReplayCache();
-  readonly peerLimiter: RateLimiterMemory;
-  readonly roster: RosterState;
-  readonly inbound: Inbound;
-  readonly delivery: Delivery;
-  readonly catchUp: CatchUp;
-  readonly views: Views;
-  readonly accounts: Accounts;
-  readonly membership: Membership;
-  readonly statements: Statements;
-  readonly quarantine: Quarantine;
-  /** Enrollment requests per client address (they come from nodes that are not members yet). */
-  readonly enrollLimiter = new RateLimiterMemory({ points: 20, duration: 3600 });
-  #server: Server | undefined;
-  #wss: WebSocketServer | undefined;
+  readonly ctx: AppContext;
+  readonly config;
+  readonly store;
+  readonly log;
+  readonly metrics;
+  readonly bus;
+  readonly replay;
+  readonly peerLimiter;
+  readonly enrollLimiter;
+  readonly inboundLinks;
+  readonly roster;
+  readonly inbound;
+  readonly delivery;
+  readonly catchUp;
+  readonly views;
+  readonly accounts;
+  readonly audit;
+  readonly serving;
+  readonly membership;
+  readonly statements;
+  readonly quarantine;
+  #server: HttpServer | undefined;
   #baseUrl: string | undefined;
-  #timers: NodeJS.Timeout[] = [];
-  readonly #tasks = new Set<Promise<unknown>>();
-  readonly #lastTouched = new Map<string, number>();
-  readonly #pulledUpTo = new Map<string, number>();
-  /** Federation clients by peer node; a URL change or a key change replaces them. */
-  #clients = new Map<string, { url: string; link: PeerLink }>();
-  /** Open, authenticated links from each peer. */
-  readonly #linksFrom = new Map<string, number>();
-  readonly #cursors = new SealedCursors();
-  /** WebSockets not authenticated yet, per client address; `#unauthTotal` in all. */
-  readonly #unauth = new Map<string, number>();
-  #unauthTotal = 0;
-  /** Marks an open WebSocket authenticated (releases its unauthenticated slot). */
-  readonly #markAuthed = new WeakMap<WebSocket, () => void>();
   #closed = false;
-  readonly #startedAt = Date.now();
-  #graceWarned = false;
-  #rosterRetry: NodeJS.Timeout | undefined;
 
-  private constructor(
-    readonly config: NodeConfig,
-    readonly store: Store,
-    private key: NodeKey,
-    logger: Logger,
-  ) {
-    this.log = logger;
-    this.metrics = createMetrics(config.nodeId);
-    this.peerLimiter = new RateLimiterMemory({
-      points: Math.ceil(config.limits.peerRequestsPerSecond * 4),
-      duration: 4,
-    });
-    const hubNode = config.role === 'hub' ? config.nodeId : config.hub!.node;
-    this.quarantine = new Quarantine({
-      self: config.nodeId,
-      hubNode,
-      store,
-      log: logger,
-      member: (node) => this.roster.member(node),
-      rosterVersion: () => this.roster.version,
-    });
-    this.roster = new RosterState({
-      self: config.nodeId,
-      role: config.role,
-      network: config.network,
-      hubNode,
-      store,
-      log: logger,
-      onAdopt: (before, after) => this.quarantine.schedule(before, after),
-      onConfirm: (upTo) => this.quarantine.confirm(upTo),
-      ...(config.role === 'city' && {
-        fetchRoster: async () => {
-          const res = await this.hub().federation.roster.query();
-          if (!res.jws) throw new Error('the hub has no roster yet');
-          return res.jws;
-        },
-        fetchHubKeyChain: async () => (await this.hub().federation.hubKeyChain.query()).chain,
-      }),
-    });
-    const ownKey = async (node: string, kid: string) => {
-      if (node === config.nodeId && kid === this.key.kid) {
-        return { record: this.#ownKeyRecord(), key: this.key.publicKey };
-      }
-      return this.roster.resolveKey(node, kid);
-    };
-    this.inbound = new Inbound({
-      self: config.nodeId,
-      role: config.role,
-      store,
-      roster: this.roster,
-      metrics: this.metrics,
-      log: logger,
-      bus: this.bus,
-      resolveKey: ownKey,
-      extraRules: (o, ctx) => this.statements.check(o, ctx),
-      onQueued: () => this.delivery.wake(),
-      intake: () => this.rosterIntake(),
-    });
-    this.delivery = new Delivery({
-      self: config.nodeId,
-      store,
-      roster: this.roster,
-      metrics: this.metrics,
-      log: logger,
-      config: config.delivery,
-      tickMs: config.intervals.deliveryTickMs,
-      client: (node) => this.peer(node),
-    });
-    this.catchUp = new CatchUp({
-      store,
-      inbound: this.inbound,
-      log: logger,
-      metrics: this.metrics,
-      client: (node) => this.peer(node),
-    });
-    this.views = new Views({
-      self: config.nodeId,
-      store,
-      bus: this.bus,
-      ...(config.role === 'city' && {
-        relayed: async (id: string) =>
-          (await this.hub().federation.deliveryReport.query({ ids: [id] })).deliveries.filter((d) => d.objectId === id),
-      }),
-    });
-    this.accounts = new Accounts(store, config.limits, logger);
-    this.statements = new Statements(this);
-    this.membership = new Membership(this, {
-      current: () => this.key,
-      replace: (next) => {
-        this.key = next;
-        void this.#closeClients();
-      },
-    });
-  }
-
-  static async create(input: NodeConfigInput, opts: { logger?: Logger } = {}): Promise<CityLinkNode> {
-    const config = NodeConfigSchema.parse(input);
-    if (config.role === 'city' && !config.hub) throw new InvalidInputError('a city node needs `hub` (node, url, keys)');
-    const logger = opts.logger ?? pino({ level: config.logLevel, base: { node: config.nodeId } });
-    const key = await readKeyFile(config.keyFile);
-    const store = await Store.open({ databaseUrl: config.databaseUrl, sqlitePath: config.sqlitePath }, { node: true });
-    const node = new CityLinkNode(config, store, key, logger);
-    try {
-      await node.#start();
-    } catch (err) {
-      await node.close();
-      throw err;
-    }
-    return node;
+  constructor(input: Omit<AppContextInput, 'baseUrl'>) {
+    const ctx = new AppContext({ ...input, baseUrl: () => this.baseUrl });
+    this.ctx = ctx;
+    this.config = ctx.config;
+    this.store = ctx.store;
+    this.log = ctx.log;
+    this.metrics = ctx.metrics;
+    this.bus = ctx.bus;
+    this.replay = ctx.replay;
+    this.peerLimiter = ctx.peerLimiter;
+    this.enrollLimiter = ctx.enrollLimiter;
+    this.inboundLinks = ctx.inboundLinks;
+    this.roster = ctx.roster;
+    this.inbound = ctx.inbound;
+    this.delivery = ctx.delivery;
+    this.catchUp = ctx.catchUp;
+    this.views = ctx.views;
+    this.accounts = ctx.accounts;
+    this.audit = ctx.audit;
+    this.serving = ctx.serving;
+    this.membership = ctx.membership;
+    this.statements = ctx.statements;
+    this.quarantine = ctx.quarantine;
   }
 
   get id(): string {
@@ -258,7 +86,7 @@ export class CityLinkNode implements AsyncDisposable {
     return this.#baseUrl;
   }
   get keyId(): string {
-    return this.key.kid;
+    return this.ctx.key.current().kid;
   }
 
   /** Which peer URLs this node calls (docs/operations.md "Peer URL policy"). */
@@ -268,7 +96,11 @@ export class CityLinkNode implements AsyncDisposable {
 
   /** The key this node signs with now (co-signatures are made with it too). */
   signingKey(): NodeKey {
-    return this.key;
+    return this.ctx.key.current();
+  }
+
+  ownKeyRecord(): KeyRecord {
+    return this.ctx.key.record();
   }
 
   info() {
@@ -284,72 +116,58 @@ export class CityLinkNode implements AsyncDisposable {
     };
   }
 
-  /**
-   * Whether objects from other nodes are taken now. A city that (re)started answers
-   * from its stored roster, which may predate a revocation: it takes nothing from
-   * other nodes until a roster from the hub confirms the keys, or, with the hub
-   * unreachable for `limits.rosterGraceMs`, takes them marked unconfirmed.
-   */
+  /** Whether objects from other nodes are taken now (see RosterIntake). */
   rosterIntake(): RemoteIntake {
-    if (this.config.role === 'hub' || this.roster.confirmedAt >= this.#startedAt) return 'open';
-    if (Date.now() - this.#startedAt < this.config.limits.rosterGraceMs) return 'closed';
-    if (!this.#graceWarned) {
-      this.#graceWarned = true;
-      this.log.warn(
-        { graceMs: this.config.limits.rosterGraceMs },
-        'roster still not confirmed by the hub: taking objects from other nodes as unconfirmed',
-      );
-    }
-    return 'unconfirmed';
+    return this.ctx.intake.state();
   }
 
-  #ownKeyRecord(): KeyRecord {
-    return { kid: this.key.kid, jwk: this.key.publicJwk, validFrom: this.key.created };
-  }
-
-  async #start(): Promise<void> {
+  /** Loads the roster, starts the HTTP server, then the background work. */
+  async start(server: HttpServer): Promise<void> {
+    const { config, roster, quarantine, tasks, pulls, intake } = this.ctx;
     const hubKeys: KeyRecord[] =
-      this.config.role === 'hub'
-        ? [this.#ownKeyRecord()]
-        : await Promise.all(this.config.hub!.keys.map(async (k) => ({ kid: await thumbprint(k.jwk), ...k })));
-    this.roster.setHubKeys(hubKeys);
-    await this.roster.load();
-    await this.quarantine.resume();
+      config.role === 'hub'
+        ? [this.ownKeyRecord()]
+        : await Promise.all(config.hub!.keys.map(async (k) => ({ kid: await thumbprint(k.jwk), ...k })));
+    roster.setHubKeys(hubKeys);
+    await roster.load();
+    await quarantine.resume();
     // The hub trusts every key of its own on record (earlier ones keep their windows).
-    const ownKeys = this.config.role === 'hub' ? this.roster.member(this.id)?.keys : undefined;
-    if (ownKeys?.some((k) => k.kid === this.key.kid)) this.roster.setHubKeys(ownKeys);
-    await this.#listen();
-    if (this.config.role === 'hub') {
+    const ownKeys = config.role === 'hub' ? roster.member(this.id)?.keys : undefined;
+    if (ownKeys?.some((k) => k.kid === this.keyId)) roster.setHubKeys(ownKeys);
+    this.#server = server;
+    this.#baseUrl = await server.listen();
+    this.log.info({ url: this.#baseUrl, role: config.role }, 'node listening');
+    if (config.role === 'hub') {
       // The members file adds members and may move or rename them; status and keys of a node
       // already in the roster change only through the hub API, so restarting with an old file
       // never undoes a revocation or a key rotation.
-      const fromFile = this.config.membersFile ? await readMembersFile(this.config.membersFile) : [];
+      const fromFile = config.membersFile ? await readMembersFile(config.membersFile) : [];
       const wanted = [
         this.selfMember(),
         ...fromFile
           .filter((m) => m.node !== this.id)
           .map((m) => {
-            const held = this.roster.member(m.node);
+            const held = roster.member(m.node);
             return held ? { ...held, name: m.name, baseUrl: m.baseUrl } : m;
           }),
       ];
-      const changed = wanted.filter((m) => JSON.stringify(this.roster.member(m.node)) !== JSON.stringify(m));
+      const changed = wanted.filter((m) => JSON.stringify(roster.member(m.node)) !== JSON.stringify(m));
       if (changed.length > 0) await this.publishMembers(changed, 'config');
     } else {
-      await this.roster.refresh().catch((err) => {
+      await roster.refresh().catch((err) => {
         this.log.warn({ err: String(err) }, 'roster fetch failed; will retry');
-        this.#retryRosterUntilConfirmed(1_000);
+        intake.retryUntilConfirmed(1_000);
       });
     }
     this.delivery.start();
-    this.#every(this.config.intervals.rosterMs, () => this.roster.refresh());
-    this.#every(this.config.intervals.pullHubMs, () => this.pullFromHub());
-    this.#every(this.config.intervals.pullPeersMs, () => this.pullFromPeers());
-    this.#every(this.config.intervals.manifestMs, () => this.reconcileAll());
+    tasks.every(config.intervals.rosterMs, () => roster.refresh());
+    tasks.every(config.intervals.pullHubMs, () => pulls.pullFromHub());
+    tasks.every(config.intervals.pullPeersMs, () => pulls.pullFromPeers());
+    tasks.every(config.intervals.manifestMs, () => pulls.reconcileAll());
     // First catch-up right away, in the background.
-    this.background(async () => {
-      await this.pullFromHub();
-      await this.pullFromPeers();
+    tasks.run(async () => {
+      await pulls.pullFromHub();
+      await pulls.pullFromPeers();
     });
   }
 
@@ -366,654 +184,103 @@ export class CityLinkNode implements AsyncDisposable {
       baseUrl: this.baseUrl,
       role: this.config.role,
       status: 'active',
-      keys: known.some((k) => k.kid === this.key.kid) ? known : [...known, this.#ownKeyRecord()],
+      keys: known.some((k) => k.kid === this.keyId) ? known : [...known, this.ownKeyRecord()],
     };
-  }
-
-  /**
-   * Until a roster is confirmed after a start, other nodes' objects wait (see
-   * `rosterIntake`): retry the fetch sooner than `intervals.rosterMs`, doubling the wait.
-   */
-  #retryRosterUntilConfirmed(delayMs: number): void {
-    if (this.#closed || this.roster.confirmedAt >= this.#startedAt) return;
-    this.#rosterRetry = setTimeout(
-      () =>
-        this.background(() =>
-          this.roster.refresh().catch((err) => {
-            this.log.debug({ err: String(err), delayMs }, 'roster fetch failed again');
-            this.#retryRosterUntilConfirmed(Math.min(delayMs * 2, this.config.intervals.rosterMs));
-          }),
-        ),
-      delayMs,
-    );
-    this.#rosterRetry.unref();
-  }
-
-  #every(ms: number, fn: () => Promise<unknown>): void {
-    const timer = setInterval(() => this.background(fn), ms);
-    timer.unref();
-    this.#timers.push(timer);
   }
 
   /** Runs work that nobody awaits; `close()` waits for it, and failures are logged, never unhandled. */
   background(fn: () => Promise<unknown>): void {
-    if (this.#closed) return;
-    const task = fn()
-      .catch((err) => {
-        if (!this.#closed) this.log.warn({ err: String(err) }, 'background task failed');
-      })
-      .finally(() => this.#tasks.delete(task));
-    this.#tasks.add(task);
+    this.ctx.tasks.run(fn);
   }
-
-  async #listen(): Promise<void> {
-    // The web console: hashed assets cached long, index.html for every client-side route.
-    const web = this.config.webRoot
-      ? sirv(this.config.webRoot, { single: true, etag: true, immutable: true, gzip: true, brotli: true })
-      : undefined;
-    const trpc = createHTTPHandler({
-      router: appRouter,
-      basePath: '/trpc/',
-      maxBodySize: MAX_BODY_BYTES,
-      maxBatchSize: this.config.limits.maxBatchCalls,
-      createContext: ({ req, res, info }) => {
-        // Refused here, the whole batch gets one answer and no call runs (a flood is mostly these).
-        if (info.calls.length > 1 && info.calls.some((c) => c.path === 'staff.login')) {
-          this.log.warn({ ip: req.socket.remoteAddress, calls: info.calls.length }, 'sign-in refused: batched');
-          throw toTRPCError(new InvalidInputError(LOGIN_ALONE));
-        }
-        return createContext(this, req, res, undefined, info.calls.length);
-      },
-      onError: ({ error, path, req }) => this.#onError(error, path, req),
-    });
-    const server = createServer((req, res) => {
-      this.#route(req, res, trpc, web).catch((err) => {
-        this.log.error({ err: String(err) }, 'request handler crashed');
-        if (!res.headersSent) res.writeHead(500).end();
-      });
-    });
-    const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_BODY_BYTES });
-    applyWSSHandler({
-      wss,
-      router: appRouter,
-      maxBatchSize: this.config.limits.maxBatchCalls,
-      onError: ({ error, path, req }) => this.#onError(error, path, req),
-      createContext: ({ req, res: socket, info }) => {
-        const ctx = createContext(this, req, undefined, info.connectionParams as Record<string, string> | null);
-        if (ctx.link) this.#watchLink(ctx, socket);
-        const authed = ctx.link
-          ? ctx.link.then((a) => a.ok)
-          : this.accounts.authenticate(ctx.sessionToken).then((u) => u !== undefined);
-        void authed.then((ok) => ok && this.#markAuthed.get(socket)?.()).catch(() => undefined);
-        return ctx;
-      },
-      keepAlive: { enabled: true, pingMs: 30_000, pongWaitMs: 10_000 },
-    });
-    server.on('upgrade', (req, socket, head) => {
-      if (new URL(req.url ?? '/', 'http://x').pathname !== '/trpc') {
-        socket.destroy();
-        return;
-      }
-      const ip = req.socket.remoteAddress ?? 'unknown';
-      const address = addressKey(ip);
-      const { limits } = this.config;
-      const refuse = (status: number, reason: string, message: string) => {
-        this.metrics.rejects.inc({ reason: `ws_${reason}` });
-        this.log.warn({ ip, origin: req.headers.origin, reason }, `WebSocket refused: ${message}`);
-        const body = `${message}\n`;
-        socket.end(
-          `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nconnection: close\r\ncontent-type: text/plain\r\n` +
-            `content-length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
-        );
-      };
-      // A browser sends the session cookie from a sibling subdomain or another port too (same site).
-      if (sessionTokenFromCookie(req.headers.cookie) && !isOwnOrigin(this, req)) {
-        return refuse(
-          403,
-          'foreign_origin',
-          "a WebSocket carrying the session cookie must come from this node's origin",
-        );
-      }
-      if (this.#unauthTotal >= limits.wsUnauthenticatedTotal) {
-        return refuse(503, 'unauthenticated_total', 'too many unauthenticated WebSockets open; try again later');
-      }
-      if ((this.#unauth.get(address) ?? 0) >= limits.wsUnauthenticatedPerAddress) {
-        return refuse(429, 'unauthenticated_address', 'too many unauthenticated WebSockets open from this address');
-      }
-      let held = true;
-      const release = () => {
-        if (!held) return;
-        held = false;
-        this.#unauthTotal--;
-        const n = (this.#unauth.get(address) ?? 1) - 1;
-        if (n > 0) this.#unauth.set(address, n);
-        else this.#unauth.delete(address);
-      };
-      this.#unauthTotal++;
-      this.#unauth.set(address, (this.#unauth.get(address) ?? 0) + 1);
-      socket.once('close', release);
-      wss.handleUpgrade(req, socket, head, (ws) => {
-        const silent = setTimeout(() => ws.terminate(), limits.wsFirstMessageMs);
-        const unauthenticated = setTimeout(() => {
-          this.log.warn({ ip }, 'WebSocket closed: not authenticated in time');
-          release();
-          ws.close(4401, 'not authenticated');
-          // Its slot is free now: a client that never completes the close must not keep the socket.
-          setTimeout(() => ws.terminate(), 1_000).unref();
-        }, limits.wsAuthenticateMs);
-        let authed = false;
-        this.#markAuthed.set(ws, () => {
-          authed = true;
-          clearTimeout(unauthenticated);
-          release();
-        });
-        ws.once('message', () => clearTimeout(silent));
-        // An anonymous socket that sends more calls in one frame than allowed, or a sign-in, is
-        // cut, and the frame never reaches tRPC, which would parse it and answer every call.
-        // `emit` is wrapped because a listener cannot keep the frame from later listeners.
-        const emit = ws.emit.bind(ws);
-        ws.emit = ((event: string | symbol, ...args: unknown[]) => {
-          if (event === 'message' && !authed) {
-            const frame = scanFrame(args[0], limits.maxBatchCalls);
-            const cut =
-              frame.calls > limits.maxBatchCalls
-                ? ([4400, 'too many calls in one frame'] as const)
-                : frame.login
-                  ? ([4400, LOGIN_OVER_HTTP] as const)
-                  : undefined;
-            if (cut) {
-              this.metrics.rejects.inc({ reason: 'ws_frame_refused' });
-              this.log.warn({ ip, calls: frame.calls }, `WebSocket closed: ${cut[1]}`);
-              release();
-              ws.close(cut[0], cut[1]);
-              setTimeout(() => ws.terminate(), 1_000).unref();
-              return true;
-            }
-          }
-          return emit(event, ...args);
-        }) as typeof ws.emit;
-        ws.once('close', () => {
-          clearTimeout(silent);
-          clearTimeout(unauthenticated);
-          release();
-        });
-        wss.emit('connection', ws, req);
-      });
-    });
-    server.headersTimeout = 20_000;
-    server.requestTimeout = 60_000;
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', reject);
-      server.listen(this.config.port, this.config.host, () => resolve());
-    });
-    this.#server = server;
-    this.#wss = wss;
-    const { port } = server.address() as AddressInfo;
-    const host = this.config.host.includes(':') ? `[${this.config.host}]` : this.config.host;
-    this.#baseUrl = this.config.baseUrl?.replace(/\/$/, '') ?? `http://${host}:${port}`;
-    this.log.info({ url: this.#baseUrl, role: this.config.role }, 'node listening');
-  }
-
-  /**
-   * A peer's link: counted while open; dropped (after the answer in flight) when a
-   * call finds its authority gone; asked to renew with a fresh token at
-   * `limits.linkMaxAgeMs` (tRPC clients open a new socket and move over) and cut a
-   * minute later if it has not.
-   */
-  #watchLink(ctx: Context, socket: WebSocket): void {
-    ctx.dropLink = () => setImmediate(() => socket.close(4401, 'link no longer authorized'));
-    void ctx.link?.then((auth) => {
-      if (!auth.ok || socket.readyState !== socket.OPEN) return;
-      this.log.debug({ peer: auth.issuer }, 'peer link opened');
-      this.#countLink(auth.issuer, 1);
-      const maxAge = this.config.limits.linkMaxAgeMs;
-      const renew = setTimeout(() => socket.send(JSON.stringify({ id: null, method: 'reconnect' })), maxAge);
-      const cut = setTimeout(() => socket.close(4408, 'link too old'), maxAge + 60_000);
-      socket.once('close', () => {
-        this.#countLink(auth.issuer, -1);
-        clearTimeout(renew);
-        clearTimeout(cut);
-      });
-    });
-  }
-
-  #onError(error: { code: string; message: string; cause?: unknown }, path: string | undefined, req: IncomingMessage) {
-    if (error.code === 'INTERNAL_SERVER_ERROR') {
-      this.log.error({ path, err: error.cause ?? error }, 'request failed');
-    } else if (path === undefined && error.code === 'BAD_REQUEST') {
-      this.metrics.rejects.inc({ reason: 'request_malformed' });
-      this.log.warn({ ip: req.socket.remoteAddress, err: error.message }, 'request refused before any call ran');
-    }
-  }
-
-  #countLink(peer: string, delta: 1 | -1): void {
-    const open = (this.#linksFrom.get(peer) ?? 0) + delta;
-    if (open > 0) this.#linksFrom.set(peer, open);
-    else this.#linksFrom.delete(peer);
-    this.metrics.peerLinks.set({ peer }, open);
-  }
-
-  async #route(
-    req: IncomingMessage,
-    res: ServerResponse,
-    trpc: (req: IncomingMessage, res: ServerResponse) => void,
-    web: ((req: IncomingMessage, res: ServerResponse, next: () => void) => void) | undefined,
-  ): Promise<void> {
-    res.setHeader('x-content-type-options', 'nosniff');
-    res.setHeader('referrer-policy', 'no-referrer');
-    res.setHeader('x-frame-options', 'DENY');
-    res.setHeader('cross-origin-opener-policy', 'same-origin');
-    res.setHeader('cross-origin-resource-policy', 'same-origin');
-    res.setHeader('permissions-policy', 'camera=(), microphone=(), geolocation=()');
-    res.setHeader('content-security-policy', CONTENT_SECURITY_POLICY);
-    if (this.baseUrl.startsWith('https:')) {
-      res.setHeader('strict-transport-security', 'max-age=31536000; includeSubDomains');
-    }
-    const path = new URL(req.url ?? '/', 'http://x').pathname;
-    if (path.startsWith('/trpc/')) {
-      res.setHeader('cache-control', 'no-store');
-      trpc(req, res);
-      return;
-    }
-    const json = (status: number, body: unknown, type = 'application/json') => {
-      res.writeHead(status, { 'content-type': type, 'cache-control': 'no-cache' });
-      res.end(typeof body === 'string' ? body : JSON.stringify(body));
-    };
-    if (req.method !== 'GET' && req.method !== 'HEAD') return json(405, { error: 'method not allowed' });
-    switch (path) {
-      case '/healthz':
-        return json(200, { ok: true, node: this.id, logHead: this.store.headSeq, rosterVersion: this.roster.version });
-      case '/.well-known/jwks.json':
-        return json(200, {
-          keys: (this.roster.member(this.id)?.keys ?? [this.#ownKeyRecord()]).map((k) => ({
-            ...k.jwk,
-            kid: k.kid,
-            alg: 'EdDSA',
-            use: 'sig',
-            validFrom: k.validFrom,
-            ...(k.validUntil && { validUntil: k.validUntil }),
-            ...(k.revokedAt && { revokedAt: k.revokedAt }),
-            ...(k.compromised && { compromised: true }),
-          })),
-        });
-      case '/.well-known/citylink-node.json':
-        return json(200, this.info());
-      case '/metrics': {
-        const token = this.config.metrics.token;
-        if (!token) return json(404, { error: 'not found' });
-        if (!bearerMatches(req.headers.authorization, token)) {
-          this.log.warn({ address: req.socket.remoteAddress }, '/metrics refused: missing or wrong token');
-          res.setHeader('www-authenticate', 'Bearer realm="metrics"');
-          return json(401, { error: 'a metrics token is required' });
-        }
-        this.metrics.outboxDepth.set(await this.store.pendingCount());
-        return json(200, await this.metrics.registry.metrics(), this.metrics.registry.contentType);
-      }
-      default:
-        if (web && !path.startsWith('/.well-known/')) return web(req, res, () => json(404, { error: 'not found' }));
-        return json(404, { error: 'not found' });
-    }
-  }
-
-  // ------------------------------------------------------------ peers
 
   /** Records when a peer last called us (at most every 10 s per peer, off the request path). */
   touchPeer(node: string): void {
-    const now = Date.now();
-    if (now - (this.#lastTouched.get(node) ?? 0) < 10_000) return;
-    this.#lastTouched.set(node, now);
-    this.background(() => this.store.updatePeer(node, { lastInboundAt: new Date(now) }));
+    this.ctx.serving.touch(node);
   }
 
   /** A federation client for `node`, or undefined if it is not a member with a URL. */
-  peer(node: string): PeerClient | undefined {
-    const member = this.roster.member(node);
-    if (!member || node === this.id) return undefined;
-    return this.#client(node, member.baseUrl);
+  peer(node: string): PeerApi | undefined {
+    return this.ctx.peers.peer(node);
   }
 
   /** A federation client for the hub (cities); before the roster lists it, at its configured URL. */
-  hub(): PeerClient {
-    const hub = this.config.hub!;
-    return this.peer(hub.node) ?? this.#client(hub.node, hub.url);
-  }
-
-  #client(node: string, url: string): PeerClient {
-    if (this.#closed) throw new Error('the node is shutting down');
-    const cached = this.#clients.get(node);
-    if (cached?.url === url) return cached.link.api;
-    void cached?.link.close();
-    const checked = checkPeerUrlSyntax(url, this.urlPolicy);
-    if (!checked.ok) this.log.warn({ peer: node, url, reason: checked.reason }, 'peer URL refused; it is not called');
-    const args = {
-      baseUrl: url,
-      self: this.id,
-      target: node,
-      key: () => this.key,
-      timeoutMs: this.config.delivery.requestTimeoutMs,
-      policy: this.urlPolicy,
-    };
-    const link =
-      this.config.delivery.transport === 'websocket'
-        ? createPeerLink({ ...args, idleMs: this.config.delivery.linkIdleMs })
-        : { api: createPeerClient(args), isOpen: () => false, close: async () => {} };
-    this.#clients.set(node, { url, link });
-    return link.api;
-  }
-
-  /** Closes every link to a peer (they reopen, freshly authenticated, on the next call). */
-  #closeClients(): Promise<unknown> {
-    const links = [...this.#clients.values()].map((c) => c.link.close());
-    this.#clients.clear();
-    return Promise.allSettled(links);
+  hub(): PeerApi {
+    return this.ctx.peers.hub();
   }
 
   /** An unauthenticated client for the hub's enrollment procedures. */
-  publicHub(): PeerClient {
-    return createPublicPeerClient(this.config.hub!.url, this.config.delivery.requestTimeoutMs, this.urlPolicy);
+  publicHub(): PeerApi {
+    return this.ctx.peers.publicHub();
   }
 
-  async pullFromHub(): Promise<number> {
-    if (this.rosterIntake() === 'closed') return 0;
-    return this.config.role === 'city' ? this.catchUp.pull(this.roster.hubNode) : 0;
+  pullFromHub(): Promise<number> {
+    return this.ctx.pulls.pullFromHub();
   }
 
   /** Pulls from every other active member (the hub pulls from every city). */
-  async pullFromPeers(): Promise<number> {
-    if (this.rosterIntake() === 'closed') return 0;
-    let n = 0;
-    for (const node of this.roster.activeNodes()) {
-      if (node !== this.id && node !== this.roster.hubNode) n += await this.catchUp.pull(node);
-    }
-    return n;
+  pullFromPeers(): Promise<number> {
+    return this.ctx.pulls.pullFromPeers();
   }
 
-  async reconcileAll(): Promise<number> {
-    if (this.rosterIntake() === 'closed') return 0;
-    let n = 0;
-    for (const node of this.roster.activeNodes()) if (node !== this.id) n += await this.catchUp.reconcile(node);
-    return n;
+  reconcileAll(): Promise<number> {
+    return this.ctx.pulls.reconcileAll();
   }
 
-  /**
-   * Serving objects to a peer on a roster not confirmed since the start could hand them
-   * to a member revoked meanwhile, and what was handed out cannot be taken back (what
-   * came in can be quarantined): refused until confirmed, even past the grace.
-   */
-  #requireConfirmedRoster(peer: string): void {
-    if (this.rosterIntake() === 'open') return;
-    this.metrics.rejects.inc({ reason: 'roster_unconfirmed' });
-    this.log.warn({ peer }, 'catch-up refused: roster not confirmed yet');
-    throw new UnavailableError('roster not confirmed yet: this node restarted and has not reached the hub; retry');
+  changesFor(peer: string, after: number, limit: number) {
+    return this.ctx.serving.changesFor(peer, after, limit);
   }
 
-  /** Log entries after `after` that this node may pass to `peer`. */
-  async changesFor(peer: string, after: number, limit: number) {
-    this.#requireConfirmedRoster(peer);
-    const all = await this.store.logAfter(after, limit);
-    let bytes = 0;
-    const rows = all.filter((r, i) => {
-      bytes += r.object.jws.length;
-      return i === 0 || bytes <= PAGE_BYTES;
-    });
-    // Where each peer's catch-up stands in our log (for the hub's network view).
-    this.#pulledUpTo.set(peer, rows.length > 0 ? rows[rows.length - 1]!.seq : after);
-    const maySend = await this.#sendable(
-      rows.map((r) => r.object),
-      peer,
-    );
-    const items = rows
-      .filter((r) => r.object.hold !== 'quarantined' && maySend(r.object))
-      .map((r) => ({ seq: r.seq, jws: r.object.jws }));
-    return {
-      epoch: this.store.epoch,
-      items,
-      next: rows.length > 0 ? rows[rows.length - 1]!.seq : after,
-      head: this.store.headSeq,
-    };
+  manifestFor(peer: string, since: Date, after: string | undefined, limit: number) {
+    return this.ctx.serving.manifestFor(peer, since, after, limit);
   }
 
-  /**
-   * Ids of objects created since `since` that `peer` may receive, in id order.
-   * Filtered before limiting, and the cursor is sealed: a page never hands over,
-   * in `ids` or in `next`, the id of an object the peer may not receive. Each call
-   * scans at most MANIFEST_SCAN_BUDGET rows; `next` is null once the scan reached
-   * the end. `after` is a cursor from an earlier page, or (older peers) a plain id.
-   */
-  async manifestFor(peer: string, since: Date, after: string | undefined, limit: number) {
-    this.#requireConfirmedRoster(peer);
-    let position =
-      after === undefined || ObjectIdSchema.safeParse(after).success ? after : this.#cursors.open(after, peer);
-    const ids: string[] = [];
-    let scanned = 0;
-    let end = false;
-    while (ids.length < limit && scanned < MANIFEST_SCAN_BUDGET) {
-      const want = Math.min(Math.max(limit, 200), MANIFEST_SCAN_BUDGET - scanned);
-      const rows = await this.store.objectsCreatedSince(since, position, want);
-      scanned += rows.length;
-      const maySend = await this.#sendable(rows, peer);
-      for (const o of rows) {
-        position = o.id;
-        if (maySend(o)) ids.push(o.id);
-        if (ids.length === limit) break;
-      }
-      if (rows.length < want) {
-        end = position === rows[rows.length - 1]?.id || rows.length === 0;
-        break;
-      }
-    }
-    return { ids, next: end || position === undefined ? null : this.#cursors.seal(position, peer) };
+  fetchFor(peer: string, ids: string[]): Promise<string[]> {
+    return this.ctx.serving.fetchFor(peer, ids);
   }
-
-  async fetchFor(peer: string, ids: string[]): Promise<string[]> {
-    this.#requireConfirmedRoster(peer);
-    const objects = await this.store.getObjects(ids);
-    const maySend = await this.#sendable(objects, peer);
-    return objects.filter(maySend).map((o) => o.jws);
-  }
-
-  /**
-   * Which of these objects this node may pass to `peer`: `canForward`, and for an
-   * answer (acknowledgement, status, retraction, endorsement) the peer must also be
-   * allowed what it answers, when that is held here.
-   */
-  async #sendable(objects: readonly StoredObject[], peer: string): Promise<(o: StoredObject) => boolean> {
-    const answered = await this.#answered(objects);
-    return (o) => canForwardResponse(marked(o), answered(o), this.id, peer);
-  }
-
-  /** The held objects that these objects answer, by answering object. */
-  async #answered(objects: readonly StoredObject[]): Promise<(o: StoredObject) => Marked | undefined> {
-    const wanted = [...new Set(objects.filter((o) => isResponseKind(o.kind) && o.target).map((o) => o.target!))];
-    const held = new Map((wanted.length > 0 ? await this.store.getObjects(wanted) : []).map((t) => [t.id, marked(t)]));
-    return (o) => (isResponseKind(o.kind) && o.target ? held.get(o.target) : undefined);
-  }
-
-  // ----------------------------------------------------------- authoring
 
   /** Signs a new object authored by this node, stores it, queues its deliveries. */
-  async publish<K extends ObjectKind>(
-    kind: K,
-    input: Marking & { body: unknown },
-    actor: SessionUser,
-  ): Promise<{ id: string }> {
-    this.#requireActiveMember();
-    // The author of a RED object is one of its named people: answers to it reach the origin.
-    const marking = withAuthorNamed(
-      { tlp: input.tlp, audience: input.audience, recipients: input.recipients },
-      { node: this.id, user: actor.username },
-    );
-    const object = {
-      v: 1,
-      kind,
-      origin: this.id,
-      created: new Date().toISOString(),
-      tlp: marking.tlp,
-      audience: marking.audience,
-      ...(marking.recipients && { recipients: marking.recipients }),
-      ...(input.expires && { expires: input.expires }),
-      body: input.body,
-    } as SignedObject;
-    const signed = await signObject(object, this.key);
-    const [result] = await this.inbound.receive([signed.jws], this.id, 'local', {
-      actor: `user:${actor.username}`,
-      action: `object.${kind}`,
-      subject: signed.id,
-      detail: { tlp: input.tlp, audience: input.audience },
-    });
-    if (!result || result.outcome === 'rejected') {
-      throw new InvalidInputError(
-        `not accepted: ${result && 'reason' in result ? `${result.reason}: ${result.detail}` : ''}`,
-      );
-    }
-    return { id: signed.id };
+  publish<K extends ObjectKind>(kind: K, input: Marking & { body: unknown }, actor: SessionUser) {
+    return this.ctx.authoring.publish(kind, input, actor);
   }
 
-  /**
-   * A city that is not an active member of the roster it holds could sign objects
-   * that no peer would ever accept: say so instead of answering with an id.
-   */
-  #requireActiveMember(): void {
-    if (this.config.role !== 'city' || this.roster.isActive(this.id)) return;
-    const m = this.roster.member(this.id);
-    const why = m
-      ? `is ${m.status} in the network's roster`
-      : 'is not in the network\u2019s roster yet (enroll with `citylink enroll` and wait for the hub to approve)';
-    this.log.warn({ status: m?.status ?? null }, 'local post refused: this node is not an active member');
-    throw new ConflictError(`not posted: ${this.id} ${why}; nothing it posts could be delivered`);
+  /** Publishes an object about another one (see Authoring.respond). */
+  respond(kind: ResponseKind, targetId: string, body: Record<string, unknown>, actor: SessionUser) {
+    return this.ctx.authoring.respond(kind, targetId, body, actor);
   }
 
-  /**
-   * Publishes an object about another one (acknowledgement, endorsement, status,
-   * retraction) under `responseMarking`: the target's marking and audience, and for
-   * a RED target, RED for exactly its named recipients (the author among them).
-   */
-  async respond(
-    kind: 'acknowledgement' | 'endorsement' | 'bulletin-status' | 'retraction',
-    targetId: string,
-    body: Record<string, unknown>,
-    actor: SessionUser,
-  ): Promise<{ id: string }> {
-    const target = await this.store.getObject(targetId);
-    if (!target || !(await this.views.visible(actor, [target])).length)
-      throw new NotFoundError(`no object ${targetId} visible to you here`);
-    if (kind === 'retraction' && target.origin !== this.id) throw new ForbiddenError('only the author may retract');
-    if (kind === 'endorsement' && target.kind !== 'note') throw new InvalidInputError('only notes can be endorsed');
-    if (kind === 'bulletin-status') {
-      if (target.kind !== 'bulletin') throw new InvalidInputError('status applies to bulletins');
-      const isHubOfficial =
-        this.config.role === 'hub' && actor.roles.some((r) => r === 'hub-official' || r === 'admin');
-      if (target.origin !== this.id && !isHubOfficial) {
-        throw new ForbiddenError('only the author city or a hub official may change the status');
-      }
-    }
-    return this.publish(
-      kind,
-      { ...responseMarking(marked(target), this.id), body: { target: targetId, ...body } },
-      actor,
-    );
+  currentPosture() {
+    return currentPosture(this.store);
   }
 
-  async currentPosture() {
-    const latest = await this.store.latestOfKind('posture');
-    if (!latest) return null;
-    const o = decodeStored(latest);
-    return { id: latest.id, created: o.created, ...(o.body as object) };
+  /** Hub: the next roster version with these members added or changed (see RosterPublisher). */
+  publishMembers(members: Member[], actor: string, action?: string): Promise<void> {
+    return this.ctx.rosterPublisher.publishMembers(members, actor, action);
   }
 
-  // ---------------------------------------------------------------- hub
-
-  /**
-   * Hub: publishes the next roster version with these members added or changed,
-   * audits it, and offers the new roster to every active member right away (they
-   * would also fetch it within `intervals.rosterMs`).
-   */
-  async publishMembers(members: Member[], actor: string, action = 'membership.upsert'): Promise<void> {
-    if (this.config.role !== 'hub') throw new ForbiddenError('only the hub manages membership');
-    const jws = await this.roster.publish(members, this.key);
-    await this.store.audit({
-      actor: actor.includes(':') ? actor : `user:${actor}`,
-      action,
-      subject: members.length === 1 ? members[0]!.node : null,
-      detail: { members: members.map((m) => ({ node: m.node, status: m.status })), version: this.roster.version },
-    });
-    this.background(() => this.#offerRoster(jws));
-  }
-
-  async #offerRoster(jws: string): Promise<void> {
-    const targets = this.roster.activeNodes().filter((n) => n !== this.id);
-    const worker = async () => {
-      for (let node = targets.shift(); node !== undefined && !this.#closed; node = targets.shift()) {
-        await this.peer(node)
-          ?.federation.offerRoster.mutate({ jws })
-          .catch((err) => this.log.debug({ peer: node, err: String(err) }, 'roster offer failed; it will fetch it'));
-      }
-    };
-    await Promise.all(Array.from({ length: 16 }, worker));
-  }
-
-  async networkHealth() {
-    const [peers, pending] = await Promise.all([this.store.listPeers(), this.store.pendingByRecipient()]);
-    const byNode = new Map(peers.map((p) => [p.node, p]));
-    const now = Date.now();
-    return this.roster.members().map((m) => {
-      const p = byNode.get(m.node);
-      const newestKey = m.keys.reduce((a, k) => (Date.parse(k.validFrom) > Date.parse(a.validFrom) ? k : a));
-      return {
-        node: m.node,
-        name: m.name,
-        role: m.role,
-        status: m.status,
-        lastSeen: p?.lastInboundAt?.toISOString() ?? null,
-        /** Persistent links open now: the member's to this node, and this node's to the member. */
-        link: {
-          in: (this.#linksFrom.get(m.node) ?? 0) > 0,
-          out: this.#clients.get(m.node)?.link.isOpen() ?? false,
-        },
-        lastPushOk: p?.lastPushOkAt?.toISOString() ?? null,
-        /** The last failure talking to the member, unless a push or pull has worked since. */
-        lastError: p?.lastError && !recoveredSince(p.lastErrorAt, [p.lastPushOkAt, p.lastPullAt]) ? p.lastError : null,
-        backlog: pending[m.node] ?? 0,
-        breaker: this.delivery.breakerState(m.node),
-        pullCursor: p?.cursorSeq ?? 0,
-        /** How far behind our log the member's catch-up is (null until it pulled since our start). */
-        catchUpLag: this.#pulledUpTo.has(m.node) ? this.store.headSeq - this.#pulledUpTo.get(m.node)! : null,
-        keyAgeDays: Math.floor((now - Date.parse(newestKey.validFrom)) / 86_400_000),
-      };
-    });
+  networkHealth() {
+    return this.ctx.health.list();
   }
 
   /** Creates a local account (for `citylink user add`, the demo and tests). */
   async addUser(u: { username: string; password: string; displayName?: string; roles: Role[] }) {
     const user = await this.accounts.create(u, [this.config.name, this.id]);
-    await this.store.audit({ actor: 'admin', action: 'user.add', subject: u.username, detail: { roles: u.roles } });
+    await this.audit.record({ actor: 'admin', action: 'user.add', subject: u.username, detail: { roles: u.roles } });
     return user;
   }
-
-  // ---------------------------------------------------------- lifecycle
 
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
-    for (const t of this.#timers) clearInterval(t);
-    clearTimeout(this.#rosterRetry);
+    const { tasks, peers } = this.ctx;
+    tasks.stop();
+    peers.refuseNew();
     // Stop taking requests first, then let queued work finish, then close the database.
-    if (this.#wss) {
-      for (const ws of this.#wss.clients) ws.terminate();
-      this.#wss.close();
-    }
-    if (this.#server) {
-      const closed = new Promise<void>((resolve) => this.#server!.close(() => resolve()));
-      this.#server.closeIdleConnections();
-      const force = setTimeout(() => this.#server?.closeAllConnections(), 2_000);
-      await closed;
-      clearTimeout(force);
-    }
+    await this.#server?.close();
     await this.delivery.stop();
     await this.statements.close();
-    await Promise.allSettled([...this.#tasks]);
+    await tasks.settled();
     await this.quarantine.settled();
-    await this.#closeClients();
+    await peers.close();
     await this.store.close();
     this.log.info('node stopped');
   }
@@ -1021,43 +288,4 @@ export class CityLinkNode implements AsyncDisposable {
   [Symbol.asyncDispose](): Promise<void> {
     return this.close();
   }
-}
-
-/** Whether an `Authorization` header carries `Bearer <token>`, compared in constant time. */
-function bearerMatches(header: string | undefined, token: string): boolean {
-  const m = /^Bearer (.+)$/.exec(header ?? '');
-  if (!m) return false;
-  const given = createHash('sha256').update(m[1]!).digest();
-  return timingSafeEqual(given, createHash('sha256').update(token).digest());
-}
-
-const METHOD_KEY = Buffer.from('"method":');
-const LOGIN_PATH = Buffer.from('"staff.login"');
-
-/**
- * What a frame holds, from its bytes alone (a flood's frames are not worth parsing
- * twice): the calls (a `"method":` key each, counted up to `cap` + 1) and whether
- * one is a sign-in. Inside a JSON string those bytes can only appear escaped, so a
- * frame that spells them otherwise is still refused by tRPC, only less cheaply.
- */
-function scanFrame(data: unknown, cap: number): { calls: number; login: boolean } {
-  if (!Buffer.isBuffer(data)) return { calls: 1, login: false };
-  let calls = 0;
-  for (let i = data.indexOf(METHOD_KEY); i !== -1 && calls <= cap; i = data.indexOf(METHOD_KEY, i + 1)) calls++;
-  return { calls, login: data.includes(LOGIN_PATH) };
-}
-
-function recoveredSince(failedAt: Date | null | undefined, successes: (Date | null | undefined)[]): boolean {
-  return !!failedAt && successes.some((ok) => ok && ok.getTime() > failedAt.getTime());
-}
-
-/** Reads a members file: a JSON array of member records. */
-export async function readMembersFile(path: string): Promise<Member[]> {
-  const parsed = z.array(MemberSchema).safeParse(JSON.parse(await readFile(path, 'utf8')));
-  if (!parsed.success) throw new InvalidInputError(`${path}: ${parsed.error.issues[0]?.message ?? 'invalid'}`);
-  return parsed.data;
-}
-
-export function createNode(config: NodeConfigInput, opts: { logger?: Logger } = {}): Promise<CityLinkNode> {
-  return CityLinkNode.create(config, opts);
 }

@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { pino } from 'pino';
 import { type NodeConfigInput, NodeConfigSchema } from './config.js';
-import { createNode } from './node.js';
+import { createNode } from './create-node.js';
 
 /**
  * The body of `apps/city` and `apps/hub`: read the config file named by

@@ -3,7 +3,7 @@ import { TestNetwork } from '@citylink/dev-env';
 import { base64url, canonicalBytes, type SignedObject, typOf, utf8 } from '@citylink/protocol';
 import { CompactSign, FlattenedSign } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { storedRecord } from '../src/projection.js';
+import { storedRecord } from '../src/ingest/projection.js';
 
 /** Hostile members: they hold their own keys and craft statement objects by hand. */
 

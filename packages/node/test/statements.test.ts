@@ -162,6 +162,15 @@ describe('joint statements across five cities', () => {
     // A staff account is not the mayor.
     const staff = await as(2, 'staff');
     await expect(staff.statements.sign.mutate({ id, name: 'X', title: 'Clerk' })).rejects.toThrow(/roles: signer/);
+    // And `can` said so beforehand: the console offers the mayor, not the staff account, a Sign button.
+    expect((await staff.statements.get.query({ id })).can.sign).toBe(false);
+    expect((await (await as(2)).statements.get.query({ id })).can).toEqual({
+      sign: true,
+      withdraw: false,
+      comment: true,
+      manage: false,
+    });
+    expect((await originator.statements.get.query({ id })).can.manage).toBe(true);
 
     // A city that was not invited cannot see, comment on or sign it — over the API or by pushing objects.
     const outsider = await as(6);

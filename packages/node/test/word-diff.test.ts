@@ -1,6 +1,6 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { RateLimitedError } from '../src/errors.js';
-import { DIFF_BOUNDS, RevisionDiffs } from '../src/word-diff.js';
+import { DIFF_BOUNDS, RevisionDiffs } from '../src/statements/word-diff.js';
 
 const words = (prefix: string, n: number) => Array.from({ length: n }, (_, i) => `${prefix}${i}`).join(' ');
 

@@ -1,5 +1,5 @@
 import type { CityLinkClient, RouterOutputs } from '@citylink/client';
-import { thumbprint } from '@citylink/crypto';
+import { payloadOfJws, thumbprint } from '@citylink/crypto';
 import { type KeyRecord, type Member, type Roster, utf8 } from '@citylink/protocol';
 import { CliError } from '../errors.js';
 import { readJsonFile } from '../input-files.js';
@@ -17,7 +17,7 @@ export interface HubSession {
 
 type Enrollment = RouterOutputs['hub']['enrollments'][number];
 type MemberHealth = RouterOutputs['hub']['network'][number];
-export type MemberStatus = 'active' | 'suspended' | 'revoked' | 'decommissioned';
+export type MemberStatus = Member['status'];
 
 async function hub<T>(s: HubSession, doing: string, call: (c: CityLinkClient) => Promise<T>): Promise<T> {
   const client = await connect(s.node, s.creds);
@@ -166,7 +166,7 @@ export async function hubReplaceKey(
   const client = await connect(s.node, s.creds);
   const { jws } = await remoteCall(s.node, 'reading the roster', () => client.staff.roster.query());
   if (!jws) throw new CliError(`${s.node} holds no roster; is it the hub?`);
-  const members = (JSON.parse(utf8.decode(Buffer.from(jws.split('.')[1] ?? '', 'base64url'))) as Roster).body.members;
+  const members = (JSON.parse(utf8.decode(payloadOfJws(jws))) as Roster).body.members;
   const current = members.find((m) => m.node === s.member);
   if (!current) {
     throw new CliError(`${s.member} is not in the roster at ${s.node}; a new node joins with \`citylink enroll\``);

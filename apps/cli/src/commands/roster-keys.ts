@@ -1,4 +1,4 @@
-import { KeyRing, thumbprint, verifyObject } from '@citylink/crypto';
+import { KeyRing, payloadOfJws, thumbprint, verifyObject } from '@citylink/crypto';
 import { type KeyRecord, type Roster, utf8 } from '@citylink/protocol';
 import { CliError } from '../errors.js';
 import { fetchJson } from '../http.js';
@@ -59,9 +59,9 @@ export async function loadRosterKeys(io: Io, spec: RosterKeySpec): Promise<KeyDi
 
 function decodeUnverified(jws: string): { kid?: string; roster?: Partial<Roster> } {
   try {
-    const [h, p] = jws.split('.');
+    const [h] = jws.split('.');
     const header = JSON.parse(utf8.decode(Buffer.from(h ?? '', 'base64url'))) as { kid?: unknown };
-    const roster = JSON.parse(utf8.decode(Buffer.from(p ?? '', 'base64url'))) as Partial<Roster>;
+    const roster = JSON.parse(utf8.decode(payloadOfJws(jws))) as Partial<Roster>;
     return { ...(typeof header.kid === 'string' && { kid: header.kid }), roster };
   } catch {
     return {};

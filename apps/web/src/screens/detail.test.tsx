@@ -84,7 +84,13 @@ const detail = {
   relayReportAvailable: true,
 } as unknown as ObjectDetail;
 
-const renderDetail = (d: ObjectDetail, node: string) => renderWithSession(<ObjectView detail={d} />, testSession(node));
+/** What the node answers in `can` to each viewer of this bulletin (packages/node/src/views/permissions.ts). */
+const CAN: Record<string, ObjectDetail['can']> = {
+  shelbyville: { acknowledge: true, endorse: false, setStatus: false, retract: false, correct: false },
+  springfield: { acknowledge: false, endorse: false, setStatus: true, retract: true, correct: true },
+};
+const renderDetail = (d: ObjectDetail, node: string) =>
+  renderWithSession(<ObjectView detail={{ ...d, can: CAN[node]! }} />, testSession(node));
 
 describe('object detail', () => {
   it('shows markup from another city as text, and never makes a link of it', () => {

@@ -168,7 +168,7 @@ export function ObjectView({ detail }: { detail: ObjectDetail }) {
         </section>
       )}
 
-      <Actions detail={detail} own={own} session={session} retracted={!!detail.item?.retracted} newer={newer} />
+      <Actions detail={detail} />
     </article>
   );
 }
@@ -566,20 +566,16 @@ function Deliveries(props: {
   );
 }
 
-function Actions(props: {
-  detail: ObjectDetail;
-  own: boolean;
-  session: Session;
-  retracted: boolean;
-  newer: string | null;
-}) {
-  const { detail, own, session } = props;
+/** The actions the node says this person may take (`can`); the console does not re-derive them. */
+function Actions({ detail }: { detail: ObjectDetail }) {
   const kind = detail.kind;
-  const canStatus = kind === 'bulletin' && (own || session.isHubOfficial) && !props.retracted;
-  const canAck = kind === 'bulletin' && !own && !props.retracted;
-  const canEndorse = kind === 'note' && !own && !props.retracted;
-  const canRetract = own && (kind === 'bulletin' || kind === 'note') && !props.retracted;
-  const canCorrect = own && (kind === 'bulletin' || kind === 'note') && !props.retracted && !props.newer;
+  const {
+    setStatus: canStatus,
+    acknowledge: canAck,
+    endorse: canEndorse,
+    retract: canRetract,
+    correct: canCorrect,
+  } = detail.can;
   if (!canStatus && !canAck && !canEndorse && !canRetract && !canCorrect) return null;
   return (
     <section className="card stack" aria-labelledby="actions-title">

@@ -1,3 +1,4 @@
+import type { Member as ProtocolMember } from '@citylink/protocol';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { type FormEvent, useEffect, useId, useRef, useState } from 'react';
 import { Notice } from '../components/fields';
@@ -7,7 +8,7 @@ import { HubNav } from './hub';
 
 export type Enrollment = RouterOutputs['hub']['enrollments'][number];
 type Member = RouterOutputs['hub']['network'][number];
-type MemberStatus = 'active' | 'suspended' | 'revoked' | 'decommissioned';
+type MemberStatus = ProtocolMember['status'];
 
 /** Hub officials decide who is in the network: enrollment requests, then each member's status and URL. */
 export function MembershipScreen() {

@@ -69,7 +69,11 @@ const statement = {
   final: null,
   addenda: [],
   deliveries: [],
+  // What the node answers the mayor of Springfield (packages/node/src/statements/statement-permissions.ts).
+  can: { sign: true, withdraw: false, comment: true, manage: false },
 } as unknown as StatementState;
+/** What the node answers staff of Springfield without the signer role, and anyone once sign-on closed. */
+const cannotSign = { ...statement.can, sign: false };
 
 describe('statement diff', () => {
   const parts: DiffPart[] = [
@@ -134,7 +138,7 @@ describe('the signing panel', () => {
 
   it('is not shown to staff without the signer role', () => {
     renderWithSession(
-      <StatementView s={statement} />,
+      <StatementView s={{ ...statement, can: cannotSign }} />,
       testSession('springfield', { username: 'q', displayName: 'Mayor Quimby', roles: ['staff'] }),
     );
     expect(screen.queryByRole('region', { name: /Sign for/ })).toBeNull();
@@ -146,7 +150,7 @@ describe('the signing panel', () => {
 
   it('is not shown when sign-on is not open', () => {
     renderWithSession(
-      <StatementView s={{ ...statement, phase: 'closed' }} />,
+      <StatementView s={{ ...statement, phase: 'closed', can: cannotSign }} />,
       testSession('springfield', { username: 'q', displayName: 'Mayor Quimby', roles: ['signer', 'staff'] }),
     );
     expect(screen.queryByRole('button', { name: 'Sign' })).toBeNull();

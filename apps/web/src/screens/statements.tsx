@@ -227,12 +227,9 @@ export function StatementScreen({ id }: { id: string }) {
 
 export function StatementView({ s }: { s: StatementState }) {
   const session = useSession();
-  const me = session.node.node;
-  const isOriginator = s.originator === me;
-  const isInvited = s.invited.includes(me);
-  const isSigner = session.user.roles.includes('signer');
+  // What this person may do comes from the node (`can`), computed by the rules it enforces.
+  const { can } = s;
   const latest = s.revisions[s.revisions.length - 1];
-  const mine = s.signers.find((x) => x.node === me);
 
   return (
     <article className="stack" aria-labelledby="page-title">
@@ -260,10 +257,8 @@ export function StatementView({ s }: { s: StatementState }) {
         </div>
       </header>
 
-      {isSigner && s.phase === 'sign-on open' && s.signOn?.text && (isInvited || isOriginator) && (
-        <SigningPanel s={s} />
-      )}
-      {isSigner && mine?.signature && mine.status !== 'withdrawn' && <WithdrawPanel id={s.id} />}
+      {can.sign && <SigningPanel s={s} />}
+      {can.withdraw && <WithdrawPanel id={s.id} />}
 
       {latest && (
         <section className="card" aria-labelledby="current-text">
@@ -276,9 +271,9 @@ export function StatementView({ s }: { s: StatementState }) {
 
       <SignatureRoster s={s} />
 
-      <Comments s={s} isOriginator={isOriginator} canComment={isInvited && !isOriginator && !s.final} />
+      <Comments s={s} isOriginator={can.manage} canComment={can.comment} />
 
-      {isOriginator && <OriginatorActions s={s} />}
+      {can.manage && <OriginatorActions s={s} />}
 
       {s.final && <FinalDownloads s={s} />}
     </article>

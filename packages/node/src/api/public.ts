@@ -1,0 +1,32 @@
+import { ObjectIdSchema, TimestampSchema } from '@citylink/protocol';
+import type { TRPCRouterRecord } from '@trpc/server';
+import { z } from 'zod';
+import { NotFoundError } from '../errors.js';
+import { publicProcedure } from '../trpc/procedures.js';
+
+/** The public page's data: TLP:CLEAR only, no sign-in. */
+export const publicRouter = {
+  feed: publicProcedure
+    .input(
+      z
+        .object({
+          text: z.string().max(200).optional(),
+          cursor: z.object({ created: TimestampSchema, id: ObjectIdSchema }).optional(),
+          limit: z.number().int().min(1).max(100).default(50),
+        })
+        .optional(),
+    )
+    .query(({ ctx, input }) =>
+      ctx.node.views.publicFeed({
+        limit: input?.limit ?? 50,
+        text: input?.text,
+        before: input?.cursor && { created: new Date(input.cursor.created), id: input.cursor.id },
+      }),
+    ),
+
+  object: publicProcedure.input(z.object({ id: ObjectIdSchema })).query(async ({ ctx, input }) => {
+    const o = await ctx.node.views.publicObject(input.id);
+    if (!o) throw new NotFoundError(`no public object ${input.id}`);
+    return o;
+  }),
+} satisfies TRPCRouterRecord;

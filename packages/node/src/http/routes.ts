@@ -1,0 +1,52 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { CityLinkNode } from '../node.js';
+import { bearerMatches } from './bearer.js';
+import { setSecurityHeaders } from './security-headers.js';
+import { jwksDocument } from './well-known.js';
+
+type Handler = (req: IncomingMessage, res: ServerResponse) => void;
+type Static = (req: IncomingMessage, res: ServerResponse, next: () => void) => void;
+
+/** Every HTTP request: security headers, then tRPC, the well-known documents, metrics or the console. */
+export async function routeRequest(
+  node: CityLinkNode,
+  req: IncomingMessage,
+  res: ServerResponse,
+  trpc: Handler,
+  web: Static | undefined,
+): Promise<void> {
+  setSecurityHeaders(res, node.baseUrl);
+  const path = new URL(req.url ?? '/', 'http://x').pathname;
+  if (path.startsWith('/trpc/')) {
+    res.setHeader('cache-control', 'no-store');
+    trpc(req, res);
+    return;
+  }
+  const json = (status: number, body: unknown, type = 'application/json') => {
+    res.writeHead(status, { 'content-type': type, 'cache-control': 'no-cache' });
+    res.end(typeof body === 'string' ? body : JSON.stringify(body));
+  };
+  if (req.method !== 'GET' && req.method !== 'HEAD') return json(405, { error: 'method not allowed' });
+  switch (path) {
+    case '/healthz':
+      return json(200, { ok: true, node: node.id, logHead: node.store.headSeq, rosterVersion: node.roster.version });
+    case '/.well-known/jwks.json':
+      return json(200, jwksDocument(node.roster.member(node.id)?.keys ?? [node.ownKeyRecord()]));
+    case '/.well-known/citylink-node.json':
+      return json(200, node.info());
+    case '/metrics': {
+      const token = node.config.metrics.token;
+      if (!token) return json(404, { error: 'not found' });
+      if (!bearerMatches(req.headers.authorization, token)) {
+        node.log.warn({ address: req.socket.remoteAddress }, '/metrics refused: missing or wrong token');
+        res.setHeader('www-authenticate', 'Bearer realm="metrics"');
+        return json(401, { error: 'a metrics token is required' });
+      }
+      node.metrics.outboxDepth.set(await node.store.pendingCount());
+      return json(200, await node.metrics.registry.metrics(), node.metrics.registry.contentType);
+    }
+    default:
+      if (web && !path.startsWith('/.well-known/')) return web(req, res, () => json(404, { error: 'not found' }));
+      return json(404, { error: 'not found' });
+  }
+}

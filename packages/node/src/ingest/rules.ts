@@ -1,0 +1,35 @@
+/**
+ * Who may answer what, written once: the inbound pipeline applies these to the
+ * origin node of an object, authoring to the signed-in person before signing, and
+ * the API to tell the console what that person may do (`can`).
+ */
+
+interface Target {
+  origin: string;
+  kind: string;
+}
+
+/** Only the author of an object may retract it. */
+export function mayRetract(by: { origin: string }, target: Target): boolean {
+  return target.origin === by.origin;
+}
+
+/** Only the author of a bulletin or notes may supersede them with a new version. */
+export function maySupersede(by: { origin: string }, target: Target): boolean {
+  return target.origin === by.origin;
+}
+
+/** A bulletin's status: set by its author city or by the hub (`byHub`). */
+export function maySetStatus(by: { origin: string; byHub: boolean }, target: Target): boolean {
+  return target.kind === 'bulletin' && (by.byHub || target.origin === by.origin);
+}
+
+/** Only notes can be endorsed. */
+export function mayEndorse(target: Target): boolean {
+  return target.kind === 'note';
+}
+
+/** At the hub, the people who speak for the hub (status of another city's bulletin, posture). */
+export function speaksForHub(role: 'hub' | 'city', roles: readonly string[]): boolean {
+  return role === 'hub' && roles.some((r) => r === 'hub-official' || r === 'admin');
+}
