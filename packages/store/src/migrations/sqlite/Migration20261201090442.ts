@@ -3,6 +3,6 @@ import { Migration } from '@mikro-orm/migrations';
 export class Migration20261201090442 extends Migration {
   override async up(): Promise<void> {
     this.addSql(`alter table \`objects\` add column \`hold\` text null;`);
-    this.addSql(`create index \`objects_hold_index\` on \`objects\` (\`hold\`);`);
+    this.addSql(`create index \`objects_hold_index\` on \`objects\` (\`hold\`) where \`hold\` is not null;`);
   }
 }
