@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
 import { base64url, utf8 } from './encoding.js';
-import { LIMITS } from './limits.js';
 import {
   HUB_ONLY_KINDS,
   kindOfTyp,
@@ -9,7 +8,8 @@ import {
   SignedObjectSchema,
   StatementTextSchema,
   typOf,
-} from './objects.js';
+} from './index.js';
+import { LIMITS } from './limits.js';
 import { INCIDENT_CODES, INCIDENT_TAXONOMY } from './taxonomy.js';
 
 type Json = Record<string, unknown>;

@@ -1,6 +1,28 @@
 import { z } from 'zod';
-import { base64url, utf8 } from './encoding.js';
 import { LIMITS } from './limits.js';
+import {
+  count,
+  Ed25519PublicJwkSchema,
+  keysOf,
+  NodeIdSchema,
+  ObjectIdSchema,
+  optText,
+  PersonSchema,
+  PROTOCOL_VERSION,
+  TimestampSchema,
+  TlpSchema,
+  text,
+} from './primitives.js';
+import {
+  StatementCommentBodySchema,
+  StatementDecisionBodySchema,
+  StatementDeliveryBodySchema,
+  StatementFinalBodySchema,
+  StatementRevisionBodySchema,
+  StatementSignatureBodySchema,
+  StatementSignOnBodySchema,
+  StatementWithdrawalBodySchema,
+} from './statement-objects.js';
 import {
   ATTACK_VECTORS,
   BULLETIN_STATUSES,
@@ -12,36 +34,7 @@ import {
   POSTURE_LEVELS,
   SEVERITIES,
 } from './taxonomy.js';
-import { EVERYONE, sharesWithNetwork, TLP_LEVELS } from './tlp.js';
-
-export const PROTOCOL_VERSION = 1;
-
-const keysOf = <T extends Record<string, unknown>>(o: T) =>
-  Object.keys(o) as [keyof T & string, ...(keyof T & string)[]];
-
-// ---------------------------------------------------------------- primitives
-
-/** Node ids are lowercase DNS-label-like slugs chosen at enrollment, e.g. `wi-madison`. */
-export const NodeIdSchema = z
-  .string()
-  .regex(/^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/, 'node id: lowercase letters, digits and dashes');
-/** base64url SHA-256: 43 characters. */
-export const ObjectIdSchema = z.string().regex(/^[A-Za-z0-9_-]{43}$/, 'object id: 43 base64url characters');
-/** RFC 3339 UTC timestamp with a `Z` offset. */
-export const TimestampSchema = z.iso.datetime({ offset: false });
-export const TlpSchema = z.enum(TLP_LEVELS);
-const text = (max: number) => z.string().trim().min(1).max(max);
-const optText = (max: number) => z.string().max(max).optional();
-const count = z.number().int().min(0).max(1_000_000_000);
-
-export const PersonSchema = z.strictObject({ node: NodeIdSchema, user: text(200) });
-
-export const Ed25519PublicJwkSchema = z.strictObject({
-  kty: z.literal('OKP'),
-  crv: z.literal('Ed25519'),
-  x: z.string().regex(/^[A-Za-z0-9_-]{43}$/),
-});
-export type Ed25519PublicJwk = z.infer<typeof Ed25519PublicJwkSchema>;
+import { EVERYONE, sharesWithNetwork } from './tlp.js';
 
 // ------------------------------------------------------------------- bodies
 
@@ -111,132 +104,6 @@ export const PostureBodySchema = z.strictObject({
   level: z.enum(keysOf(POSTURE_LEVELS)),
   advisory: z.strictObject({ title: text(200), text: text(20_000) }).optional(),
 });
-
-// ------------------------------------------------------------ joint statements
-
-export const SignatureBlockSchema = z.strictObject({ name: text(200), title: text(200), city: text(200) });
-
-export const StatementRevisionBodySchema = z.strictObject({
-  /** Absent on the first revision: the statement's id is the first revision's object id. */
-  statement: ObjectIdSchema.optional(),
-  parent: ObjectIdSchema.optional(),
-  title: text(300),
-  text: text(100_000),
-  addressees: z.array(text(300)).min(1).max(50),
-  invited: z.array(NodeIdSchema).max(LIMITS.maxAudience),
-  signOnDeadline: TimestampSchema.optional(),
-});
-
-export const StatementCommentBodySchema = z.strictObject({
-  statement: ObjectIdSchema,
-  revision: ObjectIdSchema,
-  comment: text(10_000),
-  /** A proposed amendment: the full replacement text. */
-  proposedText: z.string().min(1).max(100_000).optional(),
-});
-
-export const StatementDecisionBodySchema = z.strictObject({
-  statement: ObjectIdSchema,
-  proposal: ObjectIdSchema,
-  decision: z.enum(['accepted', 'declined']),
-  /** The revision that took the amendment in, when accepted. */
-  revision: ObjectIdSchema.optional(),
-  reason: optText(2_000),
-});
-
-export const StatementSignOnBodySchema = z.strictObject({
-  statement: ObjectIdSchema,
-  revision: ObjectIdSchema,
-  /** base64url SHA-256 of the frozen text document (see `statementTextDocument`). */
-  textHash: ObjectIdSchema,
-  deadline: TimestampSchema,
-});
-
-/**
- * The protected header of a co-signature, as far as readers rely on it (the
- * signature itself is checked by the crypto package): a block that is not three
- * strings would otherwise reach every node that prints the document.
- */
-export const CosignatureHeaderSchema = z.object({
-  alg: z.literal('EdDSA'),
-  typ: z.literal('citylink.statement-text+jws'),
-  kid: z.string().regex(/^[A-Za-z0-9_-]{43}$/),
-  node: NodeIdSchema,
-  block: SignatureBlockSchema,
-  iat: TimestampSchema,
-});
-
-const isCosignatureHeader = (segment: string) => {
-  try {
-    return CosignatureHeaderSchema.safeParse(JSON.parse(utf8.decode(base64url.decode(segment)))).success;
-  } catch {
-    return false;
-  }
-};
-
-/** One entry of a General JWS `signatures` array. */
-export const JwsSignatureEntrySchema = z.strictObject({
-  protected: z
-    .string()
-    .regex(/^[A-Za-z0-9_-]+$/)
-    .refine(isCosignatureHeader, 'protected header: {alg: EdDSA, typ, kid, node, block {name, title, city}, iat}'),
-  signature: z.string().regex(/^[A-Za-z0-9_-]+$/),
-});
-
-export const StatementSignatureBodySchema = z.strictObject({
-  statement: ObjectIdSchema,
-  signOn: ObjectIdSchema,
-  textHash: ObjectIdSchema,
-  block: SignatureBlockSchema,
-  /** The co-signature over the frozen text document, ready to join the final General JWS. */
-  cosignature: JwsSignatureEntrySchema,
-});
-
-export const StatementWithdrawalBodySchema = z.strictObject({
-  statement: ObjectIdSchema,
-  signature: ObjectIdSchema,
-  reason: optText(2_000),
-});
-
-export const GeneralJwsSchema = z.strictObject({
-  payload: z.string().regex(/^[A-Za-z0-9_-]+$/),
-  signatures: z.array(JwsSignatureEntrySchema).min(1).max(5_000),
-});
-
-export const StatementFinalBodySchema = z.strictObject({
-  statement: ObjectIdSchema,
-  signOn: ObjectIdSchema,
-  textHash: ObjectIdSchema,
-  /** The signature objects counted, in document order. */
-  signatures: z.array(ObjectIdSchema).min(1).max(5_000),
-  document: GeneralJwsSchema,
-  /** Set on an addendum: the final it extends with late signers. */
-  addendumTo: ObjectIdSchema.optional(),
-});
-
-export const StatementDeliveryBodySchema = z.strictObject({
-  statement: ObjectIdSchema,
-  final: ObjectIdSchema,
-  to: text(300),
-  method: z.enum(['email', 'mail', 'hand', 'portal', 'other']),
-  deliveredAt: TimestampSchema,
-  note: optText(2_000),
-});
-
-/**
- * The document every mayor co-signs when sign-on opens: the frozen text of one revision.
- * Its canonical bytes are the General JWS payload; their SHA-256 is the statement's text hash.
- */
-export const StatementTextSchema = z.strictObject({
-  v: z.literal(PROTOCOL_VERSION),
-  kind: z.literal('statement-text'),
-  statement: ObjectIdSchema,
-  revision: ObjectIdSchema,
-  title: text(300),
-  text: text(100_000),
-  addressees: z.array(text(300)).min(1).max(50),
-});
-export type StatementText = z.infer<typeof StatementTextSchema>;
 
 // ---------------------------------------------------------------- membership
 
