@@ -23,12 +23,15 @@ describe('statements.list reads a read model kept as objects arrive', () => {
     };
     const { id: a } = await city(1).statements.create(draft, mayor);
     const { id: b } = await city(1).statements.create({ ...draft, title: 'Paper ballots' }, mayor);
-    expect((await city(1).statements.list(mayor)).map((s) => [s.id, s.phase, s.signed])).toEqual(
+    const first = await city(1).statements.list(mayor);
+    expect(first.map((s) => [s.id, s.phase, s.signed]).sort()).toEqual(
       [
         [a, 'draft', 0],
         [b, 'draft', 0],
-      ].sort((x, y) => String(x[0]).localeCompare(String(y[0]))),
+      ].sort(),
     );
+    // Newest first.
+    expect(first[0]!.created >= first[1]!.created).toBe(true);
 
     await city(1).statements.openSignOn(a, { deadline: inADay() }, mayor);
     await city(1).statements.sign(a, { name: 'Alex Mayor', title: 'Mayor' }, mayor);

@@ -11,6 +11,8 @@ export interface StatementListEntry {
   signed: number;
   invited: number;
   deadline: string | null;
+  /** When the statement was started (its first revision). */
+  created: string;
 }
 
 /** What the list needs of a folded statement (a subset of `Statements.state`). */
@@ -25,6 +27,7 @@ export interface FoldedStatement {
   invited: string[];
   signers: { status: string }[];
   signOn?: { deadline: string } | null;
+  revisions: { created: string }[];
 }
 
 type Marking = Pick<StoredObject, 'origin' | 'tlp' | 'audience' | 'recipients'>;
@@ -56,13 +59,15 @@ export class StatementList {
     });
   }
 
+  /** What this viewer may see, newest first. */
   async list(mayView: (m: Marking) => boolean, addressedTo?: string): Promise<StatementListEntry[]> {
     await this.#refresh();
     const rows = await this.d.store.read((r) => r.statements.list());
     const now = new Date().toISOString();
     return rows
       .filter((r) => mayView(r) && (!addressedTo || r.audience.includes(addressedTo)))
-      .map((r) => entryOf(r, now));
+      .map((r) => entryOf(r, now))
+      .sort((a, b) => (a.created === b.created ? (a.id < b.id ? -1 : 1) : a.created < b.created ? 1 : -1));
   }
 
   /** Concurrent lists share one refresh. */
@@ -111,6 +116,7 @@ export class StatementList {
           signed: s.signers.filter((x) => x.status === 'signed').length,
           invited: s.invited.length,
           deadline: s.signOn?.deadline ?? null,
+          created: s.revisions[0]?.created ?? '',
         }),
       });
     }
