@@ -61,4 +61,38 @@ describe('statements.list reads a read model kept as objects arrive', () => {
     expect(new Set(fold.mock.calls.map(([id]) => id)).size).toBe(2);
     fold.mockRestore();
   });
+
+  it('after a restart folds every statement again: objects taken in since the last list are not lost', async () => {
+    const draft = {
+      title: 'Restart',
+      text: 'We ask for audits.',
+      addressees: ['Governor'],
+      invited: ['t-city-2'],
+      includeHub: false,
+    };
+    const { id } = await city(1).statements.create(draft, mayor);
+    expect((await city(1).statements.list(mayor)).find((s) => s.id === id)?.signed).toBe(0);
+    await city(1).statements.openSignOn(id, { deadline: inADay() }, mayor);
+    await city(1).statements.sign(id, { name: 'Alex Mayor', title: 'Mayor' }, mayor);
+    // Restarted before any list saw the signature: the bus event is gone, the table row is old.
+    await net.stop('t-city-1');
+    const again = await net.restart('t-city-1');
+    expect((await again.statements.list(mayor)).find((s) => s.id === id)).toMatchObject({
+      phase: 'sign-on open',
+      signed: 1,
+    });
+  });
+
+  it('forgets appended ids past a bound and then folds every statement instead', async () => {
+    await city(1).statements.list(mayor);
+    const fold = vi.spyOn(city(1).statements, 'state');
+    // More statement appends than it remembers, none of them held (ids nobody can look up).
+    city(1).bus.emit(
+      'appended',
+      Array.from({ length: 10_001 }, (_, i) => ({ seq: 0, id: `x${i}`, kind: 'statement-comment' })),
+    );
+    const listed = await city(1).statements.list(mayor);
+    expect(new Set(fold.mock.calls.map(([id]) => id))).toEqual(new Set(listed.map((s) => s.id)));
+    fold.mockRestore();
+  });
 });

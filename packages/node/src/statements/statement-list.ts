@@ -39,10 +39,14 @@ type Marking = Pick<StoredObject, 'origin' | 'tlp' | 'audience' | 'recipients'>;
  * the roster changed (a key's window decides which signatures count). A list then
  * reads the table and filters it for the viewer.
  */
+/** Appended ids remembered between lists; past this, the next list folds every statement. */
+const MAX_PENDING = 10_000;
+
 export class StatementList {
   /** Ids of statement objects appended since the last refresh. */
-  #appended: string[] = [];
-  #reconciled = false;
+  #appended = new Set<string>();
+  /** Fold every statement on the next refresh (after a start, or when too much arrived unlisted). */
+  #everything = true;
   #refreshing: Promise<void> | undefined;
 
   constructor(
@@ -55,7 +59,12 @@ export class StatementList {
     },
   ) {
     d.bus.on('appended', (entries) => {
-      for (const e of entries) if (e.kind.startsWith('statement-')) this.#appended.push(e.id);
+      for (const e of entries) if (e.kind.startsWith('statement-')) this.#appended.add(e.id);
+      // A node where nobody lists statements must not hold their ids for ever.
+      if (this.#appended.size > MAX_PENDING) {
+        this.#appended.clear();
+        this.#everything = true;
+      }
     });
   }
 
@@ -80,18 +89,18 @@ export class StatementList {
 
   async #refold(): Promise<void> {
     const version = this.d.rosterVersion();
-    const appended = this.#appended;
-    this.#appended = [];
+    const appended = [...this.#appended];
+    this.#appended.clear();
+    const everything = this.#everything;
+    this.#everything = false;
     const stale = new Set<string>();
     const rows = await this.d.store.read((r) => r.statements.list());
-    for (const r of rows) if (r.rosterVersion !== version) stale.add(r.statementId);
-    if (!this.#reconciled) {
-      // After a start (or an upgrade that added the table): every statement held.
-      const held = new Set(rows.map((r) => r.statementId));
+    for (const r of rows) if (everything || r.rosterVersion !== version) stale.add(r.statementId);
+    if (everything) {
+      // After a start (or an upgrade that added the table), every statement held.
       for (const o of await this.d.store.objectsOfKind('statement-revision', 1_000_000)) {
-        if (o.target === null && !held.has(o.id)) stale.add(o.id);
+        if (o.target === null) stale.add(o.id);
       }
-      this.#reconciled = true;
     }
     if (appended.length > 0) {
       for (const o of await this.d.store.getObjects(appended)) stale.add(o.target ?? o.id);
