@@ -54,8 +54,9 @@ export async function seedDemo(state: DemoState, progress: (line: string) => voi
     notes.push(id);
   }
   // Answers need their targets delivered first: wait until each answering node holds them.
-  const phishing = ids[0]!;
-  const suspiciousMail = ids[8]!;
+  const idOf = (category: string) => ids[SEED_BULLETINS.findIndex((b) => b.body.category === category)]!;
+  const phishing = idOf('cyber.phishing');
+  const suspiciousMail = idOf('physical.suspicious-mail');
   await untilHeld(await as('wi-madison', 'staff'), [notes[0]!, notes[1]!]);
   await untilHeld(await as('wi-milwaukee', 'staff'), [phishing, notes[1]!]);
   await untilHeld(await as('wi-hub', 'official'), [suspiciousMail]);
