@@ -211,6 +211,28 @@ export function createProgram(io: Io): Command {
       },
     );
 
+  const token = program.command('token').description("machine accounts' API tokens (TAXII, MISP feed) of a node");
+  const tokenModule = () => import('./commands/token.js');
+  token
+    .command('add')
+    .description("create an API token in a node's database; printed once, only its hash is kept")
+    .requiredOption('--config <file>', "the node's config JSON (DATABASE_URL overrides its database)")
+    .requiredOption('--name <name>', 'what the token is for (e.g. siem); names stay taken after a revocation')
+    .option('--role <role>', 'feed-reader', 'feed-reader')
+    .action(async (opts: { config: string; name: string; role: string }) => (await tokenModule()).tokenAdd(io, opts));
+  token
+    .command('revoke')
+    .description('revoke an API token at once (it answers 401 from then on)')
+    .requiredOption('--config <file>', "the node's config JSON")
+    .requiredOption('--name <name>', 'the token to revoke')
+    .action(async (opts: { config: string; name: string }) => (await tokenModule()).tokenRevoke(io, opts));
+  token
+    .command('list')
+    .description('list API tokens (names, roles, when created, last used, revoked)')
+    .requiredOption('--config <file>', "the node's config JSON")
+    .option('--json', 'print JSON', false)
+    .action(async (opts: { config: string; json: boolean }) => (await tokenModule()).tokenList(io, opts));
+
   const enroll = addCredentialOptions(
     program
       .command('enroll')

@@ -71,9 +71,9 @@ describe('citylink demo: four node processes, posting, following, verifying', ()
   it('writes accounts for every node, with random passwords of at least 12 characters', () => {
     expect(accounts.nodes.map((n) => n.node)).toEqual(['wi-hub', 'wi-madison', 'wi-milwaukee', 'wi-green-bay']);
     const hub = accounts.nodes[0]!;
-    expect(hub.accounts.map((a) => a.username).sort()).toEqual(['admin', 'mayor', 'official', 'staff']);
+    expect(hub.accounts.map((a) => a.username).sort()).toEqual(['admin', 'feeds', 'mayor', 'official', 'staff']);
     for (const n of accounts.nodes.slice(1)) {
-      expect(n.accounts.map((a) => a.username).sort()).toEqual(['admin', 'mayor', 'staff']);
+      expect(n.accounts.map((a) => a.username).sort()).toEqual(['admin', 'feeds', 'mayor', 'staff']);
     }
     const passwords = accounts.nodes.flatMap((n) => n.accounts.map((a) => a.password));
     expect(new Set(passwords).size).toBe(passwords.length);

@@ -26,6 +26,10 @@ const IDENTITIES = [
   'official@hub',
   'admin@hub',
   'expired-session@city',
+  // Machine accounts (API tokens, role feed-reader) as a bearer: they read TAXII and MISP feeds, never tRPC.
+  'feed-reader@city',
+  'feed-reader@hub',
+  'revoked-feed-reader@city',
   'member-node@city',
   'member-node@hub',
   'non-member-node@city',
@@ -233,6 +237,8 @@ let hub: CityLinkNode;
 let mallory: NodeKey;
 const nodeKeys = new Map<string, NodeKey>();
 const sessions = new Map<Identity, string>();
+/** API tokens of the feed-reader identities, made in beforeAll (the revoked one revoked there). */
+const feedTokens = new Map<Identity, string>();
 
 async function login(node: CityLinkNode, username: string): Promise<string> {
   const { token } = await createClient({ baseUrl: node.baseUrl }).staff.login.mutate({
@@ -298,6 +304,8 @@ async function credentials(
     const token = await storedSession(city, 'staff', -60_000);
     return { headers: { authorization: `Bearer ${token}` }, params: { token } };
   }
+  const feedToken = feedTokens.get(who);
+  if (feedToken) return { headers: { authorization: `Bearer ${feedToken}` }, params: { token: feedToken } };
   const caller = NODE_CALLERS[who];
   if (caller) {
     const [issuer, key] = caller;
@@ -396,6 +404,17 @@ beforeAll(async () => {
   for (const [who, [node, username]] of Object.entries(SESSION_USERS)) {
     sessions.set(who as Identity, await login(node(), username));
   }
+  for (const [who, node] of [
+    ['feed-reader@city', city],
+    ['feed-reader@hub', hub],
+    ['revoked-feed-reader@city', city],
+  ] as const) {
+    feedTokens.set(
+      who,
+      (await node.tokens.create({ name: who.split('@')[0]!, role: 'feed-reader', by: 'test' })).token,
+    );
+  }
+  await city.tokens.revoke('revoked-feed-reader', 'test');
   // t-city-3 is revoked by the hub; every node learns it from the new roster.
   await hub.membership.setStatus('t-city-3', 'revoked', 'role-matrix');
   await net.refreshRosters();

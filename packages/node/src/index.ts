@@ -1,4 +1,5 @@
 export * from './accounts/accounts.js';
+export * from './accounts/api-tokens.js';
 export * from './accounts/password-policy.js';
 export type { AppRouter, RouterInputs, RouterOutputs } from './api/app-router.js';
 export * from './config.js';

@@ -1,4 +1,5 @@
 import { EntitySchema } from '@mikro-orm/core';
+import { ApiTokenSchema } from './token-entity.js';
 
 /** Key-value facts about this node's database: the log epoch, the held roster, the posture. */
 export class Meta {
@@ -354,6 +355,7 @@ export const StatementSummarySchema = new EntitySchema<StatementSummary>({
 });
 
 export const ENTITIES = [
+  ApiTokenSchema,
   MetaSchema,
   StoredObjectSchema,
   LogEntrySchema,

@@ -15,5 +15,7 @@ export type { NewObject, SignedWith } from './tables/objects.js';
 export type { DueDelivery, OutcomeJob } from './tables/outbox.js';
 export type { SessionOwner } from './tables/sessions.js';
 export type { NewStatementSummary } from './tables/statements.js';
+export type { NewApiToken } from './tables/tokens.js';
 export type { NewUser, UserPatch } from './tables/users.js';
+export * from './token-entity.js';
 export { StoreTransactor } from './transactor.js';

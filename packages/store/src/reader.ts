@@ -10,6 +10,7 @@ import { OutboxReader } from './tables/outbox.js';
 import { PeersReader } from './tables/peers.js';
 import { SessionsReader } from './tables/sessions.js';
 import { StatementsReader } from './tables/statements.js';
+import { TokensReader } from './tables/tokens.js';
 import { UsersReader } from './tables/users.js';
 
 /** What `store.read(fn)` hands `fn`: one reader per table, all on the same handle. */
@@ -26,6 +27,7 @@ export class StoreReader {
   readonly audit: AuditReader;
   readonly meta: MetaReader;
   readonly statements: StatementsReader;
+  readonly tokens: TokensReader;
 
   constructor(db: Db) {
     this.objects = new ObjectsReader(db);
@@ -40,5 +42,6 @@ export class StoreReader {
     this.audit = new AuditReader(db);
     this.meta = new MetaReader(db);
     this.statements = new StatementsReader(db);
+    this.tokens = new TokensReader(db);
   }
 }

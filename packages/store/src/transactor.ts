@@ -10,6 +10,7 @@ import { OutboxTransactor } from './tables/outbox.js';
 import { PeersTransactor } from './tables/peers.js';
 import { SessionsTransactor } from './tables/sessions.js';
 import { StatementsTransactor } from './tables/statements.js';
+import { TokensTransactor } from './tables/tokens.js';
 import { UsersTransactor } from './tables/users.js';
 
 /**
@@ -29,6 +30,7 @@ export class StoreTransactor {
   readonly audit: AuditTransactor;
   readonly meta: MetaTransactor;
   readonly statements: StatementsTransactor;
+  readonly tokens: TokensTransactor;
   readonly #db: Db;
 
   constructor(db: Db) {
@@ -45,6 +47,7 @@ export class StoreTransactor {
     this.audit = new AuditTransactor(db);
     this.meta = new MetaTransactor(db);
     this.statements = new StatementsTransactor(db);
+    this.tokens = new TokensTransactor(db);
   }
 
   /** Runs `cb` after the transaction commits (bus events, wake-ups), never if it rolls back. */

@@ -1,7 +1,7 @@
 import { chmod, mkdir, readdir, readFile, rm } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { type NodeKey, readKeyFile } from '@citylink/crypto';
-import { hashPassword, type NodeConfigInput } from '@citylink/node';
+import { ApiTokens, hashPassword, type NodeConfigInput } from '@citylink/node';
 import type { Member } from '@citylink/protocol';
 import { Store } from '@citylink/store';
 import { CliError } from '../errors.js';
@@ -181,6 +181,9 @@ async function createAccounts(sqlitePath: string, spec: DemoNodeSpec): Promise<D
       await store.audit({ actor: 'cli', action: 'user.add', subject: a.username, detail: { roles: a.roles } });
       created.push({ username: a.username, password, roles: a.roles });
     }
+    // A machine account for TAXII clients and MISP: HTTP Basic with any user name and the token as password.
+    const { token } = await new ApiTokens(store).create({ name: 'feeds', role: 'feed-reader', by: 'cli' });
+    created.push({ username: 'feeds', password: token, roles: ['feed-reader'] });
     return created;
   } finally {
     await store.close();

@@ -1,5 +1,5 @@
 import type { Db } from '../db.js';
-import { insertRows } from '../dialect.js';
+import { dateParam, insertRows } from '../dialect.js';
 import type { StoredObject } from '../entities.js';
 import { type ObjectRow, toStoredObject } from './objects.js';
 
@@ -26,6 +26,38 @@ export class LogReader {
       .orderBy('log.seq')
       .limit(limit);
     return rows.map((r) => ({ seq: Number(r.seq), object: toStoredObject(r) }));
+  }
+
+  /**
+   * Like `after`, with each row's append time, restricted to some markings and kinds
+   * in the query itself (feeds that serve a slice of the log: TAXII collections).
+   */
+  async slice(q: {
+    afterSeq: number;
+    limit: number;
+    tlps: readonly string[];
+    kinds: readonly string[];
+  }): Promise<(LogRow & { appendedAt: Date })[]> {
+    const rows: (ObjectRow & { seq: number; appended_at: Date | number })[] = await this.db
+      .knex('log')
+      .join('objects', 'objects.id', 'log.object_id')
+      .select('log.seq', 'log.appended_at', 'objects.*')
+      .where('log.seq', '>', q.afterSeq)
+      .whereIn('objects.tlp', q.tlps)
+      .whereIn('objects.kind', q.kinds)
+      .orderBy('log.seq')
+      .limit(q.limit);
+    return rows.map((r) => ({ seq: Number(r.seq), appendedAt: new Date(r.appended_at), object: toStoredObject(r) }));
+  }
+
+  /** The last sequence number appended at or before `at` (0 if none): where "added after `at`" starts. */
+  async seqAppendedBy(at: Date): Promise<number> {
+    const row: { seq?: number | string | null } | undefined = await this.db
+      .knex('log')
+      .max({ seq: 'seq' })
+      .where('appended_at', '<=', dateParam(this.db.dialect, at))
+      .first();
+    return Number(row?.seq ?? 0);
   }
 
   async seqOf(id: string): Promise<number | undefined> {
