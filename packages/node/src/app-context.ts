@@ -3,6 +3,7 @@ import type { Store } from '@citylink/store';
 import type { Logger } from 'pino';
 import { RateLimiterMemory } from 'rate-limiter-flexible';
 import { Accounts } from './accounts/accounts.js';
+import { ApiTokens } from './accounts/api-tokens.js';
 import { AuditTrail } from './accounts/audit-trail.js';
 import { Authoring } from './authoring/authoring.js';
 import { BackgroundTasks } from './background.js';
@@ -23,6 +24,8 @@ import { RosterState } from './membership/roster-state.js';
 import { createMetrics, type Metrics } from './metrics.js';
 import { SigningKey } from './signing-key.js';
 import { Statements } from './statements/statements.js';
+import { TaxiiHttp } from './taxii/taxii-http.js';
+import { TaxiiSource } from './taxii/taxii-source.js';
 import { NetworkHealth } from './views/network-health.js';
 import { Views } from './views/views.js';
 
@@ -67,6 +70,8 @@ export class AppContext {
   readonly views: Views;
   readonly accounts: Accounts;
   readonly audit: AuditTrail;
+  readonly tokens: ApiTokens;
+  readonly taxii: TaxiiHttp;
   readonly authoring: Authoring;
   readonly statements: Statements;
   readonly rosterPublisher: RosterPublisher;
@@ -178,6 +183,15 @@ export class AppContext {
     });
     this.accounts = new Accounts(store, config.limits, log);
     this.audit = new AuditTrail(store);
+    this.tokens = new ApiTokens(store);
+    this.taxii = new TaxiiHttp({
+      store,
+      tokens: this.tokens,
+      source: new TaxiiSource({ store, views: this.views }),
+      log,
+      name: config.name,
+      baseUrl: input.baseUrl,
+    });
     this.authoring = new Authoring({
       self,
       role,

@@ -45,6 +45,8 @@ export class CityLinkNode implements AsyncDisposable {
   readonly views;
   readonly accounts;
   readonly audit;
+  readonly tokens;
+  readonly taxii;
   readonly serving;
   readonly membership;
   readonly statements;
@@ -72,6 +74,8 @@ export class CityLinkNode implements AsyncDisposable {
     this.views = ctx.views;
     this.accounts = ctx.accounts;
     this.audit = ctx.audit;
+    this.tokens = ctx.tokens;
+    this.taxii = ctx.taxii;
     this.serving = ctx.serving;
     this.membership = ctx.membership;
     this.statements = ctx.statements;

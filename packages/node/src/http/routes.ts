@@ -1,5 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { CityLinkNode } from '../node.js';
+import { TAXII_ROOT } from '../taxii/taxii-http.js';
 import { bearerMatches } from './bearer.js';
 import { setSecurityHeaders } from './security-headers.js';
 import { jwksDocument } from './well-known.js';
@@ -22,6 +23,7 @@ export async function routeRequest(
     trpc(req, res);
     return;
   }
+  if (path === '/taxii2' || path.startsWith(TAXII_ROOT)) return node.taxii.handle(req, res);
   const json = (status: number, body: unknown, type = 'application/json') => {
     res.writeHead(status, { 'content-type': type, 'cache-control': 'no-cache' });
     res.end(typeof body === 'string' ? body : JSON.stringify(body));

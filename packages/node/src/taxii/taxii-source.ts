@@ -1,0 +1,172 @@
+import { isPublic, isPublicResponse, isResponseKind, type SignedObject } from '@citylink/protocol';
+import { type CityLinkEntry, type StixObject, toStixObjects } from '@citylink/stix';
+import type { Store, StoredObject } from '@citylink/store';
+import type { SessionUser } from '../accounts/accounts.js';
+import { decodeStored, marked } from '../ingest/projection.js';
+import type { Views } from '../views/views.js';
+import type { Collection } from './collections.js';
+import type { Cursor, Match } from './query.js';
+
+/** Kinds that have a STIX form (packages/stix `toStixObjects`); the others never enter a collection. */
+export const STIX_KINDS = [
+  'bulletin',
+  'note',
+  'posture',
+  'endorsement',
+  'acknowledgement',
+  'bulletin-status',
+  'retraction',
+] as const;
+
+/** Log rows one request looks at at most before it answers with what it has (and a `next`). */
+const MAX_ROWS_SCANNED = 50_000;
+/** Rounds of "fetch the objects these answer or supersede" for the export context. */
+const CONTEXT_ROUNDS = 4;
+
+export interface PageObject {
+  object: StixObject;
+  dateAdded: Date;
+  seq: number;
+}
+
+export interface Page {
+  objects: PageObject[];
+  more: boolean;
+  next?: Cursor;
+}
+
+/** Who reads: a person or machine account (TLP as in the console), or nobody (CLEAR only). */
+export type TaxiiViewer = SessionUser | undefined;
+
+const versionOf = (o: StixObject) => o.modified ?? o.created;
+
+function matches(o: StixObject, m: Match, timestamps: Set<number> | undefined): boolean {
+  if (m.types && !m.types.includes(o.type)) return false;
+  if (m.ids && !m.ids.includes(o.id)) return false;
+  if (m.specVersions && !m.specVersions.includes(o.spec_version)) return false;
+  if (timestamps) {
+    const v = versionOf(o);
+    if (!v || !timestamps.has(Date.parse(v))) return false;
+  }
+  return true;
+}
+
+const entryOf = (o: StoredObject): CityLinkEntry => ({ id: o.id, jws: o.jws, object: decodeStored(o) });
+
+/**
+ * The objects of a collection, in log order, as STIX: the rows of the log whose
+ * marking the collection holds (asked of the database), then the same visibility
+ * the console applies (`Views.visible`, or CLEAR-only for nobody), then the STIX
+ * mapping, then `match[…]`. A page ends after `limit` objects, possibly inside a
+ * row (the cursor says how many of that row's objects were served).
+ */
+export class TaxiiSource {
+  constructor(private readonly n: { store: Store; views: Views }) {}
+
+  async page(viewer: TaxiiViewer, c: Collection, start: Cursor, limit: number, match: Match): Promise<Page> {
+    const timestamps = match.versions?.some((v) => v !== 'all')
+      ? new Set(match.versions.filter((v) => v !== 'all').map((v) => Date.parse(v)))
+      : undefined;
+    const out: PageObject[] = [];
+    let after = start.seq - 1;
+    let scanned = 0;
+    const batch = Math.min(2_000, limit * 2 + 10);
+    while (scanned < MAX_ROWS_SCANNED) {
+      const rows = await this.n.store.read((r) =>
+        r.log.slice({ afterSeq: after, limit: batch, tlps: c.tlps, kinds: STIX_KINDS }),
+      );
+      if (rows.length === 0) return { objects: out, more: false };
+      scanned += rows.length;
+      const shown = await this.#visible(
+        viewer,
+        rows.map((r) => r.object),
+      );
+      const entries = new Map([...shown].map((o) => [o.id, entryOf(o)]));
+      const lookup = await this.#context([...entries.values()]);
+      for (const row of rows) {
+        after = row.seq;
+        const entry = entries.get(row.object.id);
+        if (!entry) continue;
+        const stix = toStixObjects(entry, lookup);
+        if (!Array.isArray(stix)) continue;
+        const offset = row.seq === start.seq ? start.skip : 0;
+        const list = stix.filter((o) => matches(o, match, timestamps)).slice(offset);
+        for (let i = 0; i < list.length; i++) {
+          if (out.length === limit) return { objects: out, more: true, next: { seq: row.seq, skip: offset + i } };
+          out.push({ object: list[i]!, dateAdded: row.appendedAt, seq: row.seq });
+        }
+      }
+      if (rows.length < batch) return { objects: out, more: false };
+    }
+    return { objects: out, more: true, next: { seq: after + 1, skip: 0 } };
+  }
+
+  /**
+   * Every version of one STIX id in the collection (deduplicated by `modified`),
+   * oldest first; `match[version]` `first`/`last` picks among them. The collection
+   * is read through (ids are hashes; nothing maps them back to rows).
+   */
+  async versions(viewer: TaxiiViewer, c: Collection, id: string, match: Match): Promise<PageObject[]> {
+    const all = new Map<string, PageObject>();
+    let cursor: Cursor = { seq: 1, skip: 0 };
+    const { versions = ['all'], ...rest } = match;
+    for (;;) {
+      const page = await this.page(viewer, c, cursor, 1_000, { ...rest, ids: [id] });
+      for (const p of page.objects) {
+        const key = versionOf(p.object) ?? '';
+        if (!all.has(key)) all.set(key, p);
+      }
+      if (!page.more || !page.next) break;
+      cursor = page.next;
+    }
+    const sorted = [...all.values()].sort(
+      (a, b) => Date.parse(versionOf(a.object) ?? '') - Date.parse(versionOf(b.object) ?? '') || a.seq - b.seq,
+    );
+    if (versions.includes('all')) return sorted;
+    const stamps = new Set(versions.filter((v) => v !== 'first' && v !== 'last').map((v) => Date.parse(v)));
+    return sorted.filter(
+      (p, i) =>
+        (versions.includes('first') && i === 0) ||
+        (versions.includes('last') && i === sorted.length - 1) ||
+        stamps.has(Date.parse(versionOf(p.object) ?? '')),
+    );
+  }
+
+  /** The rows this viewer may see: as `Views.visible` for an account; CLEAR (and answers to CLEAR) for nobody. */
+  async #visible(viewer: TaxiiViewer, objects: StoredObject[]): Promise<Set<StoredObject>> {
+    const held = objects.filter((o) => o.hold !== 'quarantined');
+    if (viewer) return new Set(await this.n.views.visible(viewer, held));
+    const targets = new Map(
+      (
+        await this.n.store.getObjects([
+          ...new Set(held.filter((o) => isResponseKind(o.kind) && o.target).map((o) => o.target!)),
+        ])
+      ).map((t) => [t.id, t]),
+    );
+    return new Set(
+      held.filter((o) => {
+        if (!isPublic({ tlp: o.tlp as SignedObject['tlp'] })) return false;
+        if (!isResponseKind(o.kind)) return true;
+        const target = o.target ? targets.get(o.target) : undefined;
+        return isPublicResponse(marked(o), target ? marked(target) : undefined);
+      }),
+    );
+  }
+
+  /** What the mapping may look up: the objects these answer or supersede, and theirs, a few links deep. */
+  async #context(entries: CityLinkEntry[]): Promise<{ lookup(id: string): CityLinkEntry | undefined }> {
+    const known = new Map(entries.map((e) => [e.id, e]));
+    let wave = entries;
+    for (let round = 0; round < CONTEXT_ROUNDS && wave.length > 0; round++) {
+      const wanted = new Set<string>();
+      for (const e of wave) {
+        const body = e.object.body as { target?: string; supersedes?: string };
+        for (const id of [body.target, body.supersedes]) if (id && !known.has(id)) wanted.add(id);
+      }
+      if (wanted.size === 0) break;
+      wave = (await this.n.store.getObjects([...wanted])).map(entryOf);
+      for (const e of wave) known.set(e.id, e);
+    }
+    return { lookup: (id) => known.get(id) };
+  }
+}
