@@ -281,6 +281,30 @@ export function createProgram(io: Io): Command {
   type HubOpts = { node: string; user?: string; password?: string };
   const hubModule = () => import('./commands/hub.js');
 
+  hubCommand('import', 'import a STIX 2.1 bundle as hub-signed bulletins (as a hub official)')
+    .argument('<bundle>', 'a STIX 2.1 bundle (JSON file)')
+    .option('--source <name>', 'recorded as provenance (default: the file name)')
+    .addOption(
+      new Option('--default-tlp <tlp>', 'for objects without a TLP marking')
+        .choices(['CLEAR', 'GREEN', 'AMBER', 'AMBER+STRICT'])
+        .default('AMBER'),
+    )
+    .option('--json', 'print the report as JSON', false)
+    .action(
+      async (
+        file: string,
+        opts: HubOpts & { source?: string; defaultTlp: 'CLEAR' | 'GREEN' | 'AMBER' | 'AMBER+STRICT'; json: boolean },
+      ) => {
+        const { hubImport } = await import('./commands/hub-import.js');
+        await hubImport(io, {
+          ...session(opts),
+          file,
+          defaultTlp: opts.defaultTlp,
+          json: opts.json,
+          ...(opts.source && { source: opts.source }),
+        });
+      },
+    );
   hubCommand('enrollments', 'list enrollment requests, newest first')
     .addOption(new Option('--status <status>', 'only these').choices(['pending', 'approved', 'rejected']))
     .option('--json', 'one JSON object per line', false)

@@ -99,6 +99,7 @@ const EXPECTED: Record<string, readonly Identity[]> = {
   'hub.setMemberStatus': HUB_OFFICIALS,
   'hub.revokeKey': HUB_OFFICIALS,
   'hub.changeMemberUrl': HUB_OFFICIALS,
+  'hub.importBundle': HUB_OFFICIALS,
   // roleProcedure('admin'), not hubProcedure: a city admin gets past auth; the handler
   // then refuses at a city ("only the hub manages membership").
   'hub.upsertMembers': ADMINS,
@@ -180,6 +181,10 @@ const VALID_INPUTS: Record<string, unknown> = {
   'hub.setMemberStatus': { node: NOWHERE, status: 'suspended' },
   'hub.revokeKey': { node: NOWHERE, kid: 'x' },
   'hub.changeMemberUrl': { node: NOWHERE, baseUrl: 'https://nobody.example' },
+  'hub.importBundle': {
+    source: 'role matrix',
+    bundle: { type: 'bundle', id: 'bundle--6b3f1c2e-1d2a-4c3b-9e8f-0a1b2c3d4e5f', objects: [] },
+  },
   'hub.upsertMembers': 'throwaway-member', // built in beforeAll (needs a key)
   'admin.rotateKey': null,
   'admin.enroll': { contact: 'clerk@example.org' },

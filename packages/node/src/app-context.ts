@@ -15,6 +15,8 @@ import type { PeerTransport } from './federation/peer-api.js';
 import { PeerPool } from './federation/peer-pool.js';
 import { PullSchedule } from './federation/pull-schedule.js';
 import { FederationServing } from './federation/serving.js';
+import { FeedPull } from './imports/feed-pull.js';
+import { StixImport } from './imports/stix-import.js';
 import { FeedBus, Inbound } from './ingest/pipeline.js';
 import { Membership } from './membership/membership.js';
 import { Quarantine } from './membership/quarantine.js';
@@ -72,6 +74,8 @@ export class AppContext {
   readonly audit: AuditTrail;
   readonly tokens: ApiTokens;
   readonly taxii: TaxiiHttp;
+  readonly imports: StixImport;
+  readonly feeds: FeedPull;
   readonly authoring: Authoring;
   readonly statements: Statements;
   readonly rosterPublisher: RosterPublisher;
@@ -202,6 +206,14 @@ export class AppContext {
       views: this.views,
       log,
     });
+    this.imports = new StixImport({
+      self,
+      store,
+      authoring: this.authoring,
+      log,
+      isMember: (node) => this.roster.member(node) !== undefined,
+    });
+    this.feeds = new FeedPull({ store, imports: this.imports, log, timeoutMs: config.delivery.requestTimeoutMs });
     this.statements = new Statements({
       id: self,
       config,

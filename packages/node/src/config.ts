@@ -133,6 +133,25 @@ export const NodeConfigSchema = z.object({
     })
     .prefault({}),
   /**
+   * Hub only: external TAXII 2.1 collections the hub pulls and imports as hub-signed
+   * bulletins (docs/stix.md, "Import"). `url` is the API root; `username`/`password`
+   * are sent as HTTP Basic (a token-only server: any username, the token as password).
+   */
+  feeds: z
+    .array(
+      z.object({
+        name: z.string().regex(/^[a-z0-9][a-z0-9._-]{0,62}$/),
+        url: z.url(),
+        collection: z.string().min(1).max(200),
+        username: z.string().max(200).optional(),
+        password: z.string().max(1000).optional(),
+        intervalMs: z.number().int().min(10_000).default(3_600_000),
+        defaultTlp: z.enum(['CLEAR', 'GREEN', 'AMBER', 'AMBER+STRICT']).default('AMBER'),
+      }),
+    )
+    .max(50)
+    .default([]),
+  /**
    * Hub only: a JSON file listing member records (see docs/operations.md). On start
    * the hub publishes a new roster version if the file differs from what it holds.
    */

@@ -47,6 +47,7 @@ export class CityLinkNode implements AsyncDisposable {
   readonly audit;
   readonly tokens;
   readonly taxii;
+  readonly imports;
   readonly serving;
   readonly membership;
   readonly statements;
@@ -76,6 +77,7 @@ export class CityLinkNode implements AsyncDisposable {
     this.audit = ctx.audit;
     this.tokens = ctx.tokens;
     this.taxii = ctx.taxii;
+    this.imports = ctx.imports;
     this.serving = ctx.serving;
     this.membership = ctx.membership;
     this.statements = ctx.statements;
@@ -168,6 +170,10 @@ export class CityLinkNode implements AsyncDisposable {
     tasks.every(config.intervals.pullHubMs, () => pulls.pullFromHub());
     tasks.every(config.intervals.pullPeersMs, () => pulls.pullFromPeers());
     tasks.every(config.intervals.manifestMs, () => pulls.reconcileAll());
+    // The hub's external TAXII feeds, each on its own interval (the first pull one interval after start).
+    if (config.role === 'hub') {
+      for (const feed of config.feeds) tasks.every(feed.intervalMs, () => this.ctx.feeds.pull(feed));
+    }
     // First catch-up right away, in the background.
     tasks.run(async () => {
       await pulls.pullFromHub();

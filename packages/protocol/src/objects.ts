@@ -44,6 +44,15 @@ export const IndicatorSchema = z.strictObject({
   note: optText(500),
 });
 
+/** A STIX object a bulletin was imported from: the feed or file, its STIX id and version, its author. */
+export const ProvenanceSchema = z.strictObject({
+  source: text(500),
+  stixId: z.string().regex(/^[a-z][a-z0-9-]*--[0-9a-f-]{36}$/, 'a STIX id: type--UUID'),
+  modified: TimestampSchema,
+  createdByRef: optText(200),
+  createdByName: optText(500),
+});
+
 export const BulletinBodySchema = z.strictObject({
   title: text(200),
   narrative: text(20_000),
@@ -63,6 +72,8 @@ export const BulletinBodySchema = z.strictObject({
   related: z.array(ObjectIdSchema).max(100).optional(),
   /** The id of the earlier version this one replaces (same origin). */
   supersedes: ObjectIdSchema.optional(),
+  /** Where an imported advisory came from (the hub signs STIX objects it imports; docs/stix.md, "Import"). */
+  provenance: ProvenanceSchema.optional(),
 });
 
 export const BulletinStatusBodySchema = z

@@ -60,6 +60,17 @@ export const hubRouter = {
       ctx.node.publish('posture', { tlp: 'GREEN', audience: ['*'], body: input }, ctx.user),
     ),
 
+  /** Import a STIX 2.1 bundle as hub-signed bulletins, object by object (docs/stix.md, "Import"). */
+  importBundle: hubProcedure
+    .input(
+      z.object({
+        source: z.string().trim().min(1).max(500),
+        defaultTlp: z.enum(['CLEAR', 'GREEN', 'AMBER', 'AMBER+STRICT']).default('AMBER'),
+        bundle: z.record(z.string(), z.unknown()),
+      }),
+    )
+    .mutation(({ ctx, input }) => ctx.node.imports.importBundle(input, ctx.user)),
+
   /** Each member: last contact, delivery backlog, pull lag, key age. */
   network: hubProcedure.query(({ ctx }) => ctx.node.networkHealth()),
 
