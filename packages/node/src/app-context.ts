@@ -15,6 +15,7 @@ import type { PeerTransport } from './federation/peer-api.js';
 import { PeerPool } from './federation/peer-pool.js';
 import { PullSchedule } from './federation/pull-schedule.js';
 import { FederationServing } from './federation/serving.js';
+import { MispFeed } from './feeds/misp-feed.js';
 import { FeedPull } from './imports/feed-pull.js';
 import { StixImport } from './imports/stix-import.js';
 import { FeedBus, Inbound } from './ingest/pipeline.js';
@@ -75,6 +76,7 @@ export class AppContext {
   readonly tokens: ApiTokens;
   readonly taxii: TaxiiHttp;
   readonly imports: StixImport;
+  readonly misp: MispFeed;
   readonly feeds: FeedPull;
   readonly authoring: Authoring;
   readonly statements: Statements;
@@ -188,6 +190,13 @@ export class AppContext {
     this.accounts = new Accounts(store, config.limits, log);
     this.audit = new AuditTrail(store);
     this.tokens = new ApiTokens(store);
+    this.misp = new MispFeed({
+      store,
+      views: this.views,
+      tokens: this.tokens,
+      log,
+      nodeName: (node) => this.roster.member(node)?.name ?? node,
+    });
     this.taxii = new TaxiiHttp({
       store,
       tokens: this.tokens,

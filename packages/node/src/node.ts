@@ -48,6 +48,7 @@ export class CityLinkNode implements AsyncDisposable {
   readonly tokens;
   readonly taxii;
   readonly imports;
+  readonly misp;
   readonly serving;
   readonly membership;
   readonly statements;
@@ -78,6 +79,7 @@ export class CityLinkNode implements AsyncDisposable {
     this.tokens = ctx.tokens;
     this.taxii = ctx.taxii;
     this.imports = ctx.imports;
+    this.misp = ctx.misp;
     this.serving = ctx.serving;
     this.membership = ctx.membership;
     this.statements = ctx.statements;

@@ -4,6 +4,7 @@ export * from './extension.js';
 export * from './ids.js';
 export * from './import.js';
 export * from './markings.js';
+export * from './misp.js';
 export * from './types.js';
 export * from './validate.js';
 export * from './vocabulary.js';

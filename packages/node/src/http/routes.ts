@@ -1,4 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { MISP_ROOT } from '../feeds/misp-feed.js';
 import type { CityLinkNode } from '../node.js';
 import { TAXII_ROOT } from '../taxii/taxii-http.js';
 import { bearerMatches } from './bearer.js';
@@ -24,6 +25,7 @@ export async function routeRequest(
     return;
   }
   if (path === '/taxii2' || path.startsWith(TAXII_ROOT)) return node.taxii.handle(req, res);
+  if (path.startsWith(MISP_ROOT)) return node.misp.handle(req, res);
   const json = (status: number, body: unknown, type = 'application/json') => {
     res.writeHead(status, { 'content-type': type, 'cache-control': 'no-cache' });
     res.end(typeof body === 'string' ? body : JSON.stringify(body));
