@@ -22,6 +22,8 @@ export const STIX_KINDS = [
 const MAX_ROWS_SCANNED = 50_000;
 /** Rounds of "fetch the objects these answer or supersede" for the export context. */
 const CONTEXT_ROUNDS = 4;
+/** Rows checked and decoded together. */
+const CHUNK = 100;
 
 export interface PageObject {
   object: StixObject;
@@ -72,31 +74,37 @@ export class TaxiiSource {
     let scanned = 0;
     const batch = Math.min(2_000, limit * 2 + 10);
     while (scanned < MAX_ROWS_SCANNED) {
-      const rows = await this.n.store.read((r) =>
+      const slice = await this.n.store.read((r) =>
         r.log.slice({ afterSeq: after, limit: batch, tlps: c.tlps, kinds: STIX_KINDS }),
       );
-      if (rows.length === 0) return { objects: out, more: false };
-      scanned += rows.length;
-      const shown = await this.#visible(
-        viewer,
-        rows.map((r) => r.object),
-      );
-      const entries = new Map([...shown].map((o) => [o.id, entryOf(o)]));
-      const lookup = await this.#context([...entries.values()]);
-      for (const row of rows) {
-        after = row.seq;
-        const entry = entries.get(row.object.id);
-        if (!entry) continue;
-        const stix = toStixObjects(entry, lookup);
-        if (!Array.isArray(stix)) continue;
-        const offset = row.seq === start.seq ? start.skip : 0;
-        const list = stix.filter((o) => matches(o, match, timestamps)).slice(offset);
-        for (let i = 0; i < list.length; i++) {
-          if (out.length === limit) return { objects: out, more: true, next: { seq: row.seq, skip: offset + i } };
-          out.push({ object: list[i]!, dateAdded: row.appendedAt, seq: row.seq });
+      if (slice.last === undefined) return { objects: out, more: false };
+      const rows = slice.rows;
+      scanned += slice.read;
+      // Visibility and decoding a chunk at a time: a page usually ends well inside the batch.
+      for (let c0 = 0; c0 < rows.length; c0 += CHUNK) {
+        const chunk = rows.slice(c0, c0 + CHUNK);
+        const shown = await this.#visible(
+          viewer,
+          chunk.map((r) => r.object),
+        );
+        const entries = new Map([...shown].map((o) => [o.id, entryOf(o)]));
+        const lookup = await this.#context([...entries.values()]);
+        for (const row of chunk) {
+          after = row.seq;
+          const entry = entries.get(row.object.id);
+          if (!entry) continue;
+          const stix = toStixObjects(entry, lookup);
+          if (!Array.isArray(stix)) continue;
+          const offset = row.seq === start.seq ? start.skip : 0;
+          const list = stix.filter((o) => matches(o, match, timestamps)).slice(offset);
+          for (let i = 0; i < list.length; i++) {
+            if (out.length === limit) return { objects: out, more: true, next: { seq: row.seq, skip: offset + i } };
+            out.push({ object: list[i]!, dateAdded: row.appendedAt, seq: row.seq });
+          }
         }
       }
-      if (rows.length < batch) return { objects: out, more: false };
+      after = slice.last;
+      if (slice.read < batch) return { objects: out, more: false };
     }
     return { objects: out, more: true, next: { seq: after + 1, skip: 0 } };
   }

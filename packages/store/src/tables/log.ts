@@ -29,25 +29,34 @@ export class LogReader {
   }
 
   /**
-   * Like `after`, with each row's append time, restricted to some markings and kinds
-   * in the query itself (feeds that serve a slice of the log: TAXII collections).
+   * Like `after`, with each row's append time, keeping only some markings and kinds
+   * (feeds that serve a slice of the log: TAXII collections). The filter runs on the
+   * page read in log order: asked of the database, it lets the planner walk a marking
+   * index and sort, which grows with the table. `last` is the last sequence read
+   * (the cursor moves past rows the filter dropped); `read` how many were.
    */
   async slice(q: {
     afterSeq: number;
     limit: number;
     tlps: readonly string[];
     kinds: readonly string[];
-  }): Promise<(LogRow & { appendedAt: Date })[]> {
+  }): Promise<{ rows: (LogRow & { appendedAt: Date })[]; last: number | undefined; read: number }> {
     const rows: (ObjectRow & { seq: number; appended_at: Date | number })[] = await this.db
       .knex('log')
       .join('objects', 'objects.id', 'log.object_id')
       .select('log.seq', 'log.appended_at', 'objects.*')
       .where('log.seq', '>', q.afterSeq)
-      .whereIn('objects.tlp', q.tlps)
-      .whereIn('objects.kind', q.kinds)
       .orderBy('log.seq')
       .limit(q.limit);
-    return rows.map((r) => ({ seq: Number(r.seq), appendedAt: new Date(r.appended_at), object: toStoredObject(r) }));
+    const tlps = new Set(q.tlps);
+    const kinds = new Set(q.kinds);
+    return {
+      rows: rows
+        .filter((r) => tlps.has(r.tlp) && kinds.has(r.kind))
+        .map((r) => ({ seq: Number(r.seq), appendedAt: new Date(r.appended_at), object: toStoredObject(r) })),
+      last: rows.length > 0 ? Number(rows[rows.length - 1]!.seq) : undefined,
+      read: rows.length,
+    };
   }
 
   /** The last sequence number appended at or before `at` (0 if none): where "added after `at`" starts. */
