@@ -623,29 +623,3 @@ describe('incident taxonomy', () => {
     expect(Object.keys(subcategories)).toContain(subcategory);
   });
 });
-
-describe('bulletin provenance (an import at the hub)', () => {
-  const provenance = {
-    source: 'ei-isac.json',
-    stixId: 'indicator--00000001-1111-4111-8111-111111111111',
-    modified: '2026-11-03T10:00:00.000Z',
-    createdByRef: 'identity--0b8c7f43-6f9f-4f0e-9a55-5c1c0b1b2c11',
-    createdByName: 'EI-ISAC',
-  };
-  const withProvenance = (p: unknown) => {
-    const o = validObject('bulletin');
-    return { ...o, body: { ...(o.body as Json), provenance: p } };
-  };
-
-  it('accepts the source, STIX id and version, and its author', () => {
-    expect(SignedObjectSchema.safeParse(withProvenance(provenance)).success).toBe(true);
-  });
-
-  it.each([
-    ['a STIX id that is not type--UUID', { ...provenance, stixId: 'indicator-1' }, ['body', 'provenance', 'stixId']],
-    ['a version that is not a timestamp', { ...provenance, modified: 'yesterday' }, ['body', 'provenance', 'modified']],
-    ['an unknown field', { ...provenance, extra: 1 }, ['body', 'provenance']],
-  ])('rejects %s', (_name, p, path) => {
-    expectInvalidAt(withProvenance(p), path);
-  });
-});
