@@ -80,6 +80,22 @@ describe('citylink demo: four node processes, posting, following, verifying', ()
     for (const p of passwords) expect(p.length).toBeGreaterThanOrEqual(12);
   });
 
+  it("lists a feed-reader token per node as user 'feeds', and TAXII takes it (HTTP Basic) where nothing else does", async () => {
+    for (const n of accounts.nodes) {
+      const feeds = n.accounts.find((a) => a.username === 'feeds')!;
+      expect(feeds.roles).toEqual(['feed-reader']);
+      const taxii = (password: string) =>
+        fetch(`${n.url}/taxii2/api/collections/network/objects/?limit=5`, {
+          headers: {
+            accept: 'application/taxii+json;version=2.1',
+            authorization: `Basic ${Buffer.from(`feeds:${password}`).toString('base64')}`,
+          },
+        });
+      expect((await taxii(feeds.password)).status).toBe(200);
+      expect((await taxii(`${feeds.password}x`)).status).toBe(401);
+    }
+  });
+
   it('opens on a seeded week: every category and TLP, best practices, a statement in sign-on, a posture', async () => {
     expect(demo.lines).toContain('seeded the demo: 13 bulletins, 2 best practices, a statement in sign-on, a posture');
     const entries = (await feedLines('wi-hub', 'official')).map((l) => JSON.parse(l) as Record<string, string>);
