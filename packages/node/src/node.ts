@@ -160,7 +160,13 @@ export class CityLinkNode implements AsyncDisposable {
       });
     }
     this.delivery.start();
-    tasks.every(config.intervals.rosterMs, () => roster.refresh());
+    const { redDirectory } = this.ctx;
+    tasks.run(() => redDirectory.sync());
+    // Also picks up accounts added with `citylink user add` while the node runs.
+    tasks.every(config.intervals.rosterMs, async () => {
+      await roster.refresh();
+      await redDirectory.sync();
+    });
     tasks.every(config.intervals.pullHubMs, () => pulls.pullFromHub());
     tasks.every(config.intervals.pullPeersMs, () => pulls.pullFromPeers());
     tasks.every(config.intervals.manifestMs, () => pulls.reconcileAll());
@@ -248,6 +254,11 @@ export class CityLinkNode implements AsyncDisposable {
     return this.ctx.authoring.respond(kind, targetId, body, actor);
   }
 
+  /** Everyone who may be named on TLP:RED (see RedDirectory). */
+  redDirectory() {
+    return this.ctx.redDirectory.list();
+  }
+
   currentPosture() {
     return currentPosture(this.store);
   }
@@ -265,6 +276,7 @@ export class CityLinkNode implements AsyncDisposable {
   async addUser(u: { username: string; password: string; displayName?: string; roles: Role[] }) {
     const user = await this.accounts.create(u, [this.config.name, this.id]);
     await this.audit.record({ actor: 'admin', action: 'user.add', subject: u.username, detail: { roles: u.roles } });
+    await this.ctx.redDirectory.sync();
     return user;
   }
 

@@ -215,7 +215,7 @@ export const PeerStateSchema = new EntitySchema<PeerState>({
   },
 });
 
-export const ROLES = ['staff', 'signer', 'admin', 'hub-official'] as const;
+export const ROLES = ['staff', 'signer', 'admin', 'hub-official', 'red-recipient'] as const;
 export type Role = (typeof ROLES)[number];
 
 export class User {

@@ -98,6 +98,9 @@ export const staffRouter = {
     members: ctx.node.roster.members().map((m) => ({ node: m.node, name: m.name, role: m.role, status: m.status })),
   })),
 
+  /** People who may be named on TLP:RED, at every node (names and roles only), for the recipient picker. */
+  redDirectory: authedProcedure.query(async ({ ctx }) => ({ people: await ctx.node.redDirectory() })),
+
   postBulletin: authedProcedure
     .input(z.object({ ...MarkingInput, body: BulletinBodySchema }))
     .mutation(({ ctx, input }) => ctx.node.publish('bulletin', input, ctx.user)),

@@ -1,5 +1,6 @@
 import { signObject } from '@citylink/crypto';
 import {
+  isResponseKind,
   type ObjectKind,
   type RESPONSE_KINDS,
   responseMarking,
@@ -33,6 +34,8 @@ export class Authoring {
       store: Store;
       views: Views;
       log: Logger;
+      /** Refuses RED recipients who are not in the RED directory (see RedDirectory). */
+      checkRecipients?: (recipients: readonly { node: string; user: string }[], author: string) => Promise<void>;
     },
   ) {}
 
@@ -49,6 +52,10 @@ export class Authoring {
       { tlp: input.tlp, audience: input.audience, recipients: input.recipients },
       { node: self, user: actor.username },
     );
+    // An answer to RED names its target's people; anything else names people from the directory.
+    if (marking.recipients && !isResponseKind(kind)) {
+      await this.deps.checkRecipients?.(marking.recipients, actor.username);
+    }
     const object = {
       v: 1,
       kind,

@@ -91,6 +91,8 @@ export class Inbound {
         o: SignedObject,
         ctx: { id: string; batch: ReadonlyMap<string, { object: SignedObject }> },
       ) => Promise<[NodeRejectReason, string] | undefined>;
+      /** Whether an account here may be named on TLP:RED from other nodes (the RED directory). */
+      receivesRed?: (username: string) => Promise<boolean>;
       /** Called after an append that queued deliveries (wakes the outbox worker). */
       onQueued?: () => void;
       /** Whether objects from other nodes are taken now (default: always). */
@@ -286,11 +288,29 @@ export class Inbound {
       const wider = t && responseMarkingError(o, t);
       if (wider) return ['wider_than_target', wider];
     }
+    const unknown = await this.#unknownRecipient(o);
+    if (unknown) return ['unknown_recipient', unknown];
     const byHub = this.n.roster.member(o.origin)?.role === 'hub' || o.origin === this.n.roster.hubNode;
     const refused = await pluginFor(o)?.authorize(o, { held, byHub });
     if (refused) return [...refused];
     const extra = await this.n.extraRules?.(o, { id, batch: pending });
     if (extra) return extra;
+    return undefined;
+  }
+
+  /**
+   * A RED object from another node naming someone here who is not in this node's
+   * RED directory reaches no one: refused, so its author sees it was not delivered.
+   * An answer to RED names its target's people (bounded by `wider_than_target`).
+   */
+  async #unknownRecipient(o: SignedObject): Promise<string | undefined> {
+    const { self, receivesRed } = this.n;
+    if (o.tlp !== 'RED' || o.origin === self || isResponseKind(o.kind) || !receivesRed) return undefined;
+    for (const r of o.recipients ?? []) {
+      if (r.node === self && !(await receivesRed(r.user))) {
+        return `${self}/${r.user} is not in ${self}'s directory of people who may receive TLP:RED`;
+      }
+    }
     return undefined;
   }
 
