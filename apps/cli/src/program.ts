@@ -69,6 +69,30 @@ export function createProgram(io: Io): Command {
 
   addCredentialOptions(
     program
+      .command('status')
+      .description("set a bulletin's status (its author city, or a hub official triaging); prints the status object's id")
+      .argument('<id>', 'the bulletin')
+      .argument('<status>', 'acknowledged, investigating, confirmed, unfounded, duplicate, mitigated or closed')
+      .option('--duplicate-of <id>', 'with status duplicate: the report it repeats')
+      .option('--note <text>', 'a note for everyone who may read the report')
+      .requiredOption('--node <url>', 'base URL of your node'),
+  )
+    .addHelpText('after', `\n${CREDENTIALS_HELP}`)
+    .action(
+      async (
+        id: string,
+        status: string,
+        opts: { node: string; duplicateOf?: string; note?: string; user?: string; password?: string },
+      ) => {
+        const node = parseNodeUrl(opts.node);
+        const creds = credentialsFrom(opts, io.env);
+        const { setStatus } = await import('./commands/status.js');
+        await setStatus(io, { id, status, duplicateOf: opts.duplicateOf, note: opts.note, node, creds });
+      },
+    );
+
+  addCredentialOptions(
+    program
       .command('feed')
       .description('print every object this account may see on a node, oldest first, one per line')
       .requiredOption('--node <url>', 'base URL of the node')
@@ -193,7 +217,10 @@ export function createProgram(io: Io): Command {
     .description("create an account in a node's database (works while the node runs)")
     .requiredOption('--config <file>', "the node's config JSON (DATABASE_URL overrides its database)")
     .requiredOption('--username <name>', 'login name')
-    .requiredOption('--roles <list>', 'comma-separated: staff, signer, admin, hub-official')
+    .requiredOption(
+      '--roles <list>',
+      'comma-separated: staff, signer, admin, hub-official, red-recipient (may be named on TLP:RED)',
+    )
     .option('--password <password>', 'at least 12 characters (default: generate and print one)')
     .option('--password-stdin', 'read the password from the first line of standard input', false)
     .option('--display-name <name>', 'name shown in consoles (default: the username)')

@@ -60,6 +60,7 @@ const EXPECTED: Record<string, readonly Identity[]> = {
   'staff.posture': SESSIONS,
   'staff.me': ALL,
   'staff.roster': SESSIONS,
+  'staff.redDirectory': SESSIONS,
   'staff.postBulletin': SESSIONS,
   'staff.postNote': SESSIONS,
   'staff.endorse': SESSIONS,
@@ -136,6 +137,7 @@ const VALID_INPUTS: Record<string, unknown> = {
   'staff.posture': null,
   'staff.me': null,
   'staff.roster': null,
+  'staff.redDirectory': null,
   'staff.postBulletin': {
     tlp: 'GREEN',
     audience: ['*'],

@@ -14,7 +14,7 @@ import type { NodeConfig } from '../config.js';
 import { ConflictError, ForbiddenError, InvalidInputError, NotFoundError } from '../errors.js';
 import type { Inbound } from '../ingest/pipeline.js';
 import { marked } from '../ingest/projection.js';
-import { mayEndorse, mayRetract, maySetStatus, speaksForHub } from '../ingest/rules.js';
+import { hasAcknowledged, mayEndorse, mayRetract, maySetStatus, speaksForHub } from '../ingest/rules.js';
 import type { RosterState } from '../membership/roster-state.js';
 import type { SigningKey } from '../signing-key.js';
 import type { Views } from '../views/views.js';
@@ -115,6 +115,9 @@ export class Authoring {
     const by = { origin: self, byHub: speaksForHub(role, actor.roles) };
     if (kind === 'retraction' && !mayRetract(by, target)) throw new ForbiddenError('only the author may retract');
     if (kind === 'endorsement' && !mayEndorse(target)) throw new InvalidInputError('only notes can be endorsed');
+    if (kind === 'acknowledgement' && hasAcknowledged(self, await store.objectsTargeting(targetId, [kind]))) {
+      throw new ConflictError(`${self} has already acknowledged this report`);
+    }
     if (kind === 'bulletin-status') {
       if (target.kind !== 'bulletin') throw new InvalidInputError('status applies to bulletins');
       if (!maySetStatus(by, target)) {

@@ -12,6 +12,7 @@ export type NodeRejectReason =
   | 'bad_cosignature'
   | 'wider_than_target'
   | 'unknown_recipient'
+  | 'duplicate_acknowledgement'
   | 'duplicate_signature'
   | 'bad_final';
 

@@ -194,7 +194,7 @@ export class Inbound {
         decided.set(c, { id, outcome: 'duplicate' });
         continue;
       }
-      const refusal = this.#rosterMoved(c) ?? (await this.#authorship(object, pending, id));
+      const refusal = this.#rosterMoved(c) ?? (await this.#authorship(object, pending, id, refsOf));
       if (refusal) {
         decided.set(c, { id, outcome: 'rejected', reason: refusal[0], detail: refusal[1] });
         continue;
@@ -274,6 +274,7 @@ export class Inbound {
     o: SignedObject,
     pending: ReadonlyMap<string, Pending>,
     id: string,
+    refsOf: (target: string) => readonly { kind: string; origin: string }[],
   ): Promise<[NodeRejectReason, string] | undefined> {
     const held = async (id: string): Promise<Held | undefined> => {
       const p = pending.get(id);
@@ -291,7 +292,11 @@ export class Inbound {
     const unknown = await this.#unknownRecipient(o);
     if (unknown) return ['unknown_recipient', unknown];
     const byHub = this.n.roster.member(o.origin)?.role === 'hub' || o.origin === this.n.roster.hubNode;
-    const refused = await pluginFor(o)?.authorize(o, { held, byHub });
+    const answers = async (target: string) => [
+      ...refsOf(target),
+      ...[...pending.values()].filter((p) => targetOf(p.object) === target),
+    ];
+    const refused = await pluginFor(o)?.authorize(o, { held, byHub, answers });
     if (refused) return [...refused];
     const extra = await this.n.extraRules?.(o, { id, batch: pending });
     if (extra) return extra;

@@ -1,4 +1,5 @@
 import type { ObjectKind, SignedObject } from '@citylink/protocol';
+import { acknowledgementPlugin } from './acknowledgement.js';
 import { bulletinStatusPlugin } from './bulletin-status.js';
 import type { KindPlugin } from './kind-plugin.js';
 import { redDirectoryPlugin } from './red-directory.js';
@@ -11,6 +12,7 @@ const PLUGINS: Partial<Record<ObjectKind, KindPlugin<never>>> = {
   note: versionedPlugin,
   retraction: retractionPlugin,
   'bulletin-status': bulletinStatusPlugin,
+  acknowledgement: acknowledgementPlugin,
   'red-directory': redDirectoryPlugin,
 };
 
