@@ -70,7 +70,9 @@ export function createProgram(io: Io): Command {
   addCredentialOptions(
     program
       .command('status')
-      .description("set a bulletin's status (its author city, or a hub official triaging); prints the status object's id")
+      .description(
+        "set a bulletin's status (its author city, or a hub official triaging); prints the status object's id",
+      )
       .argument('<id>', 'the bulletin')
       .argument('<status>', 'acknowledged, investigating, confirmed, unfounded, duplicate, mitigated or closed')
       .option('--duplicate-of <id>', 'with status duplicate: the report it repeats')
@@ -142,17 +144,17 @@ export function createProgram(io: Io): Command {
           password?: string;
         },
       ) => {
-        if (file && file !== '-') {
-          // A joint statement's verification bundle is checked offline, with what it carries.
-          const { asStatementBundle, verifyStatement } = await import('./commands/verify-statement.js');
-          const { readTextInput } = await import('./input-files.js');
-          const bundle = asStatementBundle(await readTextInput(file, io));
-          if (bundle) {
-            const hubFingerprint =
-              opts.hubFingerprint === undefined ? undefined : parseKid(opts.hubFingerprint, '--hub-fingerprint');
-            await verifyStatement(io, bundle, { ...(hubFingerprint && { hubFingerprint }) });
-            return;
-          }
+        // The input is read once (a file, or standard input for `-` or no file).
+        const { readTextInput } = await import('./input-files.js');
+        const text = await readTextInput(file, io);
+        // A joint statement's verification bundle is checked offline, with what it carries.
+        const { asStatementBundle, verifyStatement } = await import('./commands/verify-statement.js');
+        const bundle = asStatementBundle(text);
+        if (bundle) {
+          const hubFingerprint =
+            opts.hubFingerprint === undefined ? undefined : parseKid(opts.hubFingerprint, '--hub-fingerprint');
+          await verifyStatement(io, bundle, { ...(hubFingerprint && { hubFingerprint }) });
+          return;
         }
         if (opts.roster) {
           if (!opts.node) throw new UsageError('--roster needs --node URL: the node whose roster to use');
@@ -167,6 +169,7 @@ export function createProgram(io: Io): Command {
           const { verify } = await import('./commands/verify.js');
           await verify(io, {
             input: file,
+            text,
             keys: () => loadRosterKeys(io, { node, creds, ...(hubFingerprint && { hubFingerprint }) }),
           });
           return;
@@ -184,7 +187,7 @@ export function createProgram(io: Io): Command {
           );
         }
         const { verify } = await import('./commands/verify.js');
-        await verify(io, { input: file, keys: () => loadWellKnownKeys({ nodeUrls, jwks: opts.keys }) });
+        await verify(io, { input: file, text, keys: () => loadWellKnownKeys({ nodeUrls, jwks: opts.keys }) });
       },
     );
 

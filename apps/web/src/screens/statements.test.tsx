@@ -1,4 +1,4 @@
-import { cleanup, render, screen, within } from '@testing-library/react';
+import { cleanup, fireEvent, render, screen, within } from '@testing-library/react';
 import { afterEach, describe, expect, it } from 'vitest';
 import { HOSTILE, ID, renderWithSession, testSession } from '../testing';
 import { type DiffPart, DiffText, RevisionChanges, type StatementState, StatementView } from './statements';
@@ -154,5 +154,43 @@ describe('the signing panel', () => {
       testSession('springfield', { username: 'q', displayName: 'Mayor Quimby', roles: ['signer', 'staff'] }),
     );
     expect(screen.queryByRole('button', { name: 'Sign' })).toBeNull();
+  });
+});
+
+describe('comments, withdrawal and finalizing', () => {
+  const mayor = () =>
+    testSession('springfield', { username: 'q', displayName: 'Mayor Quimby', roles: ['signer', 'staff'] });
+
+  it('starts an amendment from the current text', () => {
+    renderWithSession(<StatementView s={statement} />, mayor());
+    expect((screen.getByLabelText(/Proposed text/) as HTMLTextAreaElement).value).toBe('We ask for funding.');
+  });
+
+  it('asks before withdrawing a signature, naming what happens, and can be cancelled', () => {
+    const signed = {
+      ...statement,
+      signers: statement.signers.map((x) => (x.node === 'springfield' ? { ...x, status: 'signed' } : x)),
+      can: { ...statement.can, sign: false, withdraw: true },
+    } as StatementState;
+    renderWithSession(<StatementView s={signed} />, mayor());
+    fireEvent.click(screen.getByRole('button', { name: 'Withdraw the signature' }));
+    const dialog = screen.getByRole('alertdialog', { name: 'Withdraw the signature' });
+    expect(dialog.textContent).toMatch(/signature on “Joint statement .*” will no longer count/);
+    expect(within(dialog).getByRole('button', { name: 'Yes, withdraw our signature' })).toBeTruthy();
+    fireEvent.click(within(dialog).getByRole('button', { name: 'Cancel' }));
+    expect(screen.queryByRole('alertdialog')).toBeNull();
+    expect(screen.getByRole('button', { name: 'Withdraw the signature' })).toBeTruthy();
+  });
+
+  it('asks the originator before finalizing, with the count of signatures it will carry', () => {
+    const own = { ...statement, can: { sign: false, withdraw: false, comment: false, manage: true } } as StatementState;
+    renderWithSession(
+      <StatementView s={own} />,
+      testSession('shelbyville', { username: 'b', displayName: 'Mayor Ben', roles: ['signer', 'staff'] }),
+    );
+    fireEvent.click(screen.getByRole('button', { name: 'Finalize the statement' }));
+    const dialog = screen.getByRole('alertdialog', { name: 'Finalize the statement' });
+    expect(dialog.textContent).toMatch(/closes the sign-on now and issues the final document with the 1 signature/);
+    expect(within(dialog).getByRole('button', { name: 'Yes, finalize it now' })).toBeTruthy();
   });
 });
