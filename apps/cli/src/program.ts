@@ -226,7 +226,8 @@ export function createProgram(io: Io): Command {
     )
     .option('--password <password>', 'at least 12 characters (default: generate and print one)')
     .option('--password-stdin', 'read the password from the first line of standard input', false)
-    .option('--display-name <name>', 'name shown in consoles (default: the username)')
+    .option('--display-name <name>', 'full name, shown in consoles and signature blocks (default: the username)')
+    .option('--title <title>', 'title under the name in a signature block, e.g. "Mayor of Madison"')
     .action(
       async (opts: {
         config: string;
@@ -235,6 +236,7 @@ export function createProgram(io: Io): Command {
         password?: string;
         passwordStdin: boolean;
         displayName?: string;
+        title?: string;
       }) => {
         const { userAdd } = await import('./commands/user-add.js');
         await userAdd(io, opts);

@@ -61,6 +61,7 @@ const EXPECTED: Record<string, readonly Identity[]> = {
   'staff.me': ALL,
   'staff.roster': SESSIONS,
   'staff.redDirectory': SESSIONS,
+  'staff.updateProfile': SESSIONS,
   'staff.postBulletin': SESSIONS,
   'staff.postNote': SESSIONS,
   'staff.endorse': SESSIONS,
@@ -138,6 +139,7 @@ const VALID_INPUTS: Record<string, unknown> = {
   'staff.me': null,
   'staff.roster': null,
   'staff.redDirectory': null,
+  'staff.updateProfile': null, // would rename the accounts later checks sign in as
   'staff.postBulletin': {
     tlp: 'GREEN',
     audience: ['*'],

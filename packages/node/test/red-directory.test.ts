@@ -65,6 +65,26 @@ describe('the RED directory', () => {
   });
 });
 
+describe('a person’s profile', () => {
+  it('holds full name and title, returned with the session, and names them in the RED directory', async () => {
+    const mayor = await net.login(net.node('t-city-2'), 'mayor');
+    const updated = await mayor.staff.updateProfile.mutate({ displayName: 'Cavalier Johnson', title: 'Mayor of Two' });
+    expect(updated).toMatchObject({ displayName: 'Cavalier Johnson', title: 'Mayor of Two' });
+    expect((await mayor.staff.me.query()).user).toMatchObject({
+      displayName: 'Cavalier Johnson',
+      title: 'Mayor of Two',
+    });
+    await net.processAll();
+    const elsewhere = await net.login(net.node('t-city-1'), 'staff');
+    const { people } = await elsewhere.staff.redDirectory.query();
+    expect(people.find((p) => p.node === 't-city-2' && p.user === 'mayor')).toMatchObject({
+      name: 'Cavalier Johnson',
+      role: 'Mayor of Two',
+    });
+    await expect(mayor.staff.updateProfile.mutate({ displayName: ' ', title: '' })).rejects.toThrow();
+  });
+});
+
 describe('posting TLP:RED', () => {
   it('refuses a person who is not in the directory, and stores nothing', async () => {
     const city1 = net.node('t-city-1');

@@ -136,6 +136,22 @@ describe('the signing panel', () => {
     expect(container.querySelectorAll('script, img, [onerror]').length).toBe(0);
   });
 
+  it('fills the signature block from the signer’s profile (full name and title), not "Mayor / Mayor"', () => {
+    renderWithSession(
+      <StatementView s={statement} />,
+      testSession('springfield', {
+        username: 'q',
+        displayName: 'Joe Quimby',
+        title: 'Mayor of Springfield',
+        roles: ['signer', 'staff'],
+      }),
+    );
+    const panel = screen.getByRole('region', { name: /Sign for/ });
+    expect((within(panel).getByLabelText('Name') as HTMLInputElement).value).toBe('Joe Quimby');
+    expect((within(panel).getByLabelText('Title') as HTMLInputElement).value).toBe('Mayor of Springfield');
+    expect((within(panel).getByLabelText(/Keep this name and title/) as HTMLInputElement).checked).toBe(false);
+  });
+
   it('is not shown to staff without the signer role', () => {
     renderWithSession(
       <StatementView s={{ ...statement, can: cannotSign }} />,

@@ -460,10 +460,21 @@ export function SigningPanel({ s }: { s: StatementState }) {
   const trpc = useTRPC();
   const session = useSession();
   const invalidate = useInvalidateStatements();
+  // The signature block comes from the signer's profile (full name and title), kept in step when they sign.
   const [name, setName] = useState(session.user.displayName);
-  const [title, setTitle] = useState('Mayor');
+  const [title, setTitle] = useState(session.user.title ?? '');
+  const [remember, setRemember] = useState(!session.user.title);
   const [errors, setErrors] = useState<FieldErrors>({});
-  const m = useMutation(trpc.statements.sign.mutationOptions({ onSuccess: () => invalidate() }));
+  const profile = useMutation(trpc.staff.updateProfile.mutationOptions());
+  const m = useMutation(
+    trpc.statements.sign.mutationOptions({
+      onSuccess: (_data, v) => {
+        void invalidate();
+        const changed = v.name !== session.user.displayName || v.title !== (session.user.title ?? '');
+        if (remember && changed) profile.mutate({ displayName: v.name, title: v.title });
+      },
+    }),
+  );
   const text = s.signOn?.text;
   if (!s.signOn || !text) return null;
   const mine = s.signers.find((x) => x.node === session.node.node);
@@ -525,6 +536,10 @@ export function SigningPanel({ s }: { s: StatementState }) {
             onChange={(e) => setTitle(e.target.value)}
           />
           <FieldError form={f} name="title" errors={errors} />
+          <label className="choice">
+            <input type="checkbox" checked={remember} onChange={(e) => setRemember(e.target.checked)} />
+            Keep this name and title as my profile for the next signature
+          </label>
           <div className="actions">
             <button type="submit" disabled={m.isPending}>
               Sign

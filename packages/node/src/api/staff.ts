@@ -90,6 +90,13 @@ export const staffRouter = {
     user: (await ctx.node.accounts.authenticate(ctx.sessionToken)) ?? null,
   })),
 
+  /** The signed-in person's own profile: full name and title, used for their signature block. */
+  updateProfile: authedProcedure
+    .input(z.object({ displayName: z.string().trim().min(1).max(200), title: z.string().trim().max(200) }))
+    .mutation(({ ctx, input }) =>
+      ctx.node.updateProfile(ctx.user, { displayName: input.displayName, title: input.title || null }),
+    ),
+
   /** Members of the network, for audience pickers. */
   roster: authedProcedure.query(({ ctx }) => ({
     version: ctx.node.roster.version,

@@ -60,10 +60,12 @@ export class RedDirectory {
       user: u.username,
       name: u.displayName,
       role:
+        u.title ||
         u.roles
           .filter((r) => r !== RED_RECIPIENT)
           .map((r) => ROLE_LABELS[r])
-          .join(', ') || ROLE_LABELS[RED_RECIPIENT],
+          .join(', ') ||
+        ROLE_LABELS[RED_RECIPIENT],
     }));
   }
 
