@@ -550,6 +550,67 @@ describe.skipIf(!HAVE_CHROMIUM)('the web console in Chromium, against a network 
       .toBe('signed');
   });
 
+  it('an amendment starts from the current text and reaches the originator as a diff; revisions and withdrawal', async () => {
+    const origin = await desk(net.node('shelbyville'));
+    await signIn(origin, 'ben');
+    const text = `Our cities ask the state to fund poll-worker training every year ${run}.`;
+    const created = await call<{ id: string }>(
+      origin,
+      'statements.create',
+      { title: `Amendable ${run}`, text, addressees: ['The Legislature'], invited: ['springfield'], includeHub: false },
+      'mutation',
+    );
+    expect(created.status).toBe(200);
+    const id = created.data.id;
+    await origin.page.goto(`${origin.node.url}/statements/${id}`);
+    await origin.page.getByRole('heading', { name: 'Comments and amendments' }).waitFor();
+
+    // Springfield's mayor proposes an amendment: the box starts with the current text.
+    const mayor = await desk(net.node('springfield'));
+    await signIn(mayor, 'mayor');
+    await expect.poll(async () => (await call(mayor, 'statements.get', { id })).status, { timeout: 20_000 }).toBe(200);
+    await mayor.page.goto(`${mayor.node.url}/statements/${id}`);
+    const proposed = mayor.page.locator('#comment-proposed');
+    await expect.poll(() => proposed.inputValue()).toBe(text);
+    await proposed.fill(text.replace('training', 'training and pay'));
+    await mayor.page.getByLabel('Comment', { exact: true }).fill('Pay matters as much as training.');
+    await mayor.page.getByRole('button', { name: 'Send the comment' }).click();
+    await mayor.page.getByText('Comment signed and sent.').waitFor();
+
+    // The originator's open page shows it live, as changes to the current revision.
+    const changes = origin.page.getByRole('figure', { name: /Proposed changes to the current text \(revision 1\)/ });
+    await changes.waitFor({ timeout: 20_000 });
+    expect(await changes.locator('p.narrative ins').allTextContents()).toEqual([expect.stringContaining('and pay')]);
+    expect(await changes.locator('p.narrative del').count()).toBe(0);
+
+    // New revisions reach the mayor's open page, and the comparison follows them without a reload.
+    for (const [n, next] of [
+      [2, text.replace('every year', 'each year')],
+      [3, text.replace('every year', 'each spring')],
+    ] as const) {
+      expect((await call(origin, 'statements.revise', { id, text: next }, 'mutation')).status).toBe(200);
+      await mayor.page.getByText(`Changes from revision ${n - 1} to revision ${n}`, { exact: false }).waitFor({
+        timeout: 20_000,
+      });
+    }
+
+    // Withdrawing the signature given earlier asks first, saying what happens; Cancel changes nothing.
+    await mayor.page.goto(`${mayor.node.url}/statements/${statementId}`);
+    await mayor.page.getByRole('button', { name: 'Withdraw the signature' }).click();
+    const ask = mayor.page.getByRole('alertdialog', { name: 'Withdraw the signature' });
+    await ask.getByText(/signature on .* will no longer count, and every city taking part will see/).waitFor();
+    await ask.getByRole('button', { name: 'Cancel' }).click();
+    const mine = async () =>
+      (
+        await call<{ signers?: { node: string; status: string }[] }>(mayor, 'statements.get', { id: statementId })
+      ).data.signers?.find((x) => x.node === 'springfield')?.status;
+    expect(await mine()).toBe('signed');
+    await mayor.page.getByRole('button', { name: 'Withdraw the signature' }).click();
+    await ask.getByRole('button', { name: 'Yes, withdraw our signature' }).click();
+    await expect.poll(mine, { timeout: 20_000 }).toBe('withdrawn');
+    expect(await mayor.page.getByText('Signed with this city’s key and sent.').count()).toBe(0);
+  });
+
   it('an expired session returns to sign-in with a message', async () => {
     const d = await desk(net.node('shelbyville'));
     await signIn(d, 'ben');
