@@ -249,6 +249,8 @@ function bodyOf(kind: ObjectKind, origin: string, u: string, now: string): Json 
         replaces: key.kid,
         key: { kid: mallory.kid, jwk: { ...mallory.publicJwk }, validFrom: now },
       };
+    case 'red-directory':
+      return { people: [{ user: `person-${u}`, name: `Person ${u}`, role: 'staff' }] };
   }
 }
 
