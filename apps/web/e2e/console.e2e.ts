@@ -530,8 +530,8 @@ describe.skipIf(!HAVE_CHROMIUM)('the web console in Chromium, against a network 
     const panel = page.getByRole('region', { name: 'Sign for City of Springfield' });
     await expect.poll(() => panel.getByTestId('frozen-text').textContent()).toBe(text);
     expect(await panel.getByTestId('text-hash').textContent()).toBe(textHash);
-    await panel.getByLabel('Name').fill('Joe Quimby');
-    await panel.getByLabel('Title').fill('Mayor');
+    await panel.getByLabel('Name', { exact: true }).fill('Joe Quimby');
+    await panel.getByLabel('Title', { exact: true }).fill('Mayor');
     await panel.getByRole('button', { name: 'Sign' }).click();
     await panel.getByText('Your city has signed this text.').waitFor();
     const row = page.getByRole('row', { name: /springfield/ });
@@ -573,7 +573,7 @@ describe.skipIf(!HAVE_CHROMIUM)('the web console in Chromium, against a network 
     const proposed = mayor.page.locator('#comment-proposed');
     await expect.poll(() => proposed.inputValue()).toBe(text);
     await proposed.fill(text.replace('training', 'training and pay'));
-    await mayor.page.getByLabel('Comment', { exact: true }).fill('Pay matters as much as training.');
+    await mayor.page.locator('#comment-text').fill('Pay matters as much as training.');
     await mayor.page.getByRole('button', { name: 'Send the comment' }).click();
     await mayor.page.getByText('Comment signed and sent.').waitFor();
 
@@ -609,6 +609,12 @@ describe.skipIf(!HAVE_CHROMIUM)('the web console in Chromium, against a network 
     await ask.getByRole('button', { name: 'Yes, withdraw our signature' }).click();
     await expect.poll(mine, { timeout: 20_000 }).toBe('withdrawn');
     expect(await mayor.page.getByText('Signed with this city’s key and sent.').count()).toBe(0);
+    // Signing again: the block comes from the profile she kept when she first signed.
+    const panel = mayor.page.getByRole('region', { name: 'Sign for City of Springfield' });
+    await expect.poll(() => panel.getByLabel('Name', { exact: true }).inputValue()).toBe('Joe Quimby');
+    expect(await panel.getByLabel('Title', { exact: true }).inputValue()).toBe('Mayor');
+    await panel.getByRole('button', { name: 'Sign' }).click();
+    await expect.poll(mine, { timeout: 20_000 }).toBe('signed');
   });
 
   it('an expired session returns to sign-in with a message', async () => {

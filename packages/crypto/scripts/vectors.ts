@@ -112,7 +112,7 @@ export async function buildVectors() {
     kind: 'red-directory',
     tlp: 'GREEN',
     audience: ['*'],
-    body: { people: [{ user: 'clerk', name: 'Maribeth Witzel-Behl', role: 'city clerk' }] },
+    body: { people: [{ user: 'clerk', name: 'Maribeth Witzel-Behl', title: 'city clerk' }] },
   };
 
   const valid = [];

@@ -41,7 +41,7 @@ describe('the RED directory', () => {
       nodeName: 'Test State Election Office',
       user: 'official',
       name: 'official',
-      role: 'state election official, staff',
+      title: 'state election official, staff',
     });
   });
 
@@ -60,7 +60,7 @@ describe('the RED directory', () => {
       nodeName: 'Test State Election Office',
       user: 'analyst',
       name: 'Ada Analyst',
-      role: 'staff',
+      title: 'staff',
     });
   });
 });
@@ -79,7 +79,7 @@ describe('a person’s profile', () => {
     const { people } = await elsewhere.staff.redDirectory.query();
     expect(people.find((p) => p.node === 't-city-2' && p.user === 'mayor')).toMatchObject({
       name: 'Cavalier Johnson',
-      role: 'Mayor of Two',
+      title: 'Mayor of Two',
     });
     await expect(mayor.staff.updateProfile.mutate({ displayName: ' ', title: '' })).rejects.toThrow();
   });

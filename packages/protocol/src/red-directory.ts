@@ -9,7 +9,8 @@ import { text } from './primitives.js';
 export const RedDirectoryEntrySchema = z.strictObject({
   user: text(200),
   name: text(200),
-  role: text(200),
+  /** The person's title or role, e.g. "City clerk" (names and roles only). */
+  title: text(200),
 });
 export type RedDirectoryEntry = z.infer<typeof RedDirectoryEntrySchema>;
 

@@ -69,7 +69,7 @@ const personKey = (p: { node: string; user: string }) => `${p.node}/${p.user}`;
 /** "Olivia Official (state election official)", or the user name when the directory does not list them. */
 function personName(directory: RedRecipient[] | undefined, p: { node: string; user: string }) {
   const d = directory?.find((e) => personKey(e) === personKey(p));
-  return d ? `${d.name} (${d.role})` : p.user;
+  return d ? `${d.name} (${d.title})` : p.user;
 }
 
 export function MarkingPicker({ form, value, onChange, self, roster, directory, errors }: Props) {
@@ -267,7 +267,7 @@ function RedRecipientsPicker({
                   checked={picked.has(personKey(e))}
                   onChange={(ev) => toggle(e, ev.target.checked)}
                 />
-                {e.name} <span className="muted">({e.role})</span>
+                {e.name} <span className="muted">({e.title})</span>
               </label>
             ))}
           </fieldset>

@@ -149,7 +149,7 @@ describe('the signing panel', () => {
     const panel = screen.getByRole('region', { name: /Sign for/ });
     expect((within(panel).getByLabelText('Name') as HTMLInputElement).value).toBe('Joe Quimby');
     expect((within(panel).getByLabelText('Title') as HTMLInputElement).value).toBe('Mayor of Springfield');
-    expect((within(panel).getByLabelText(/Keep this name and title/) as HTMLInputElement).checked).toBe(false);
+    expect((within(panel).getByLabelText(/Remember them in my profile/) as HTMLInputElement).checked).toBe(false);
   });
 
   it('is not shown to staff without the signer role', () => {

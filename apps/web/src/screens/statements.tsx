@@ -538,7 +538,7 @@ export function SigningPanel({ s }: { s: StatementState }) {
           <FieldError form={f} name="title" errors={errors} />
           <label className="choice">
             <input type="checkbox" checked={remember} onChange={(e) => setRemember(e.target.checked)} />
-            Keep this name and title as my profile for the next signature
+            Remember them in my profile for next time
           </label>
           <div className="actions">
             <button type="submit" disabled={m.isPending}>

@@ -59,7 +59,7 @@ export class RedDirectory {
     return users.filter(mayReceiveRed).map((u) => ({
       user: u.username,
       name: u.displayName,
-      role:
+      title:
         u.title ||
         u.roles
           .filter((r) => r !== RED_RECIPIENT)
