@@ -69,6 +69,32 @@ export function createProgram(io: Io): Command {
 
   addCredentialOptions(
     program
+      .command('status')
+      .description(
+        "set a bulletin's status (its author city, or a hub official triaging); prints the status object's id",
+      )
+      .argument('<id>', 'the bulletin')
+      .argument('<status>', 'acknowledged, investigating, confirmed, unfounded, duplicate, mitigated or closed')
+      .option('--duplicate-of <id>', 'with status duplicate: the report it repeats')
+      .option('--note <text>', 'a note for everyone who may read the report')
+      .requiredOption('--node <url>', 'base URL of your node'),
+  )
+    .addHelpText('after', `\n${CREDENTIALS_HELP}`)
+    .action(
+      async (
+        id: string,
+        status: string,
+        opts: { node: string; duplicateOf?: string; note?: string; user?: string; password?: string },
+      ) => {
+        const node = parseNodeUrl(opts.node);
+        const creds = credentialsFrom(opts, io.env);
+        const { setStatus } = await import('./commands/status.js');
+        await setStatus(io, { id, status, duplicateOf: opts.duplicateOf, note: opts.note, node, creds });
+      },
+    );
+
+  addCredentialOptions(
+    program
       .command('feed')
       .description('print every object this account may see on a node, oldest first, one per line')
       .requiredOption('--node <url>', 'base URL of the node')
@@ -118,17 +144,17 @@ export function createProgram(io: Io): Command {
           password?: string;
         },
       ) => {
-        if (file && file !== '-') {
-          // A joint statement's verification bundle is checked offline, with what it carries.
-          const { asStatementBundle, verifyStatement } = await import('./commands/verify-statement.js');
-          const { readTextInput } = await import('./input-files.js');
-          const bundle = asStatementBundle(await readTextInput(file, io));
-          if (bundle) {
-            const hubFingerprint =
-              opts.hubFingerprint === undefined ? undefined : parseKid(opts.hubFingerprint, '--hub-fingerprint');
-            await verifyStatement(io, bundle, { ...(hubFingerprint && { hubFingerprint }) });
-            return;
-          }
+        // The input is read once (a file, or standard input for `-` or no file).
+        const { readTextInput } = await import('./input-files.js');
+        const text = await readTextInput(file, io);
+        // A joint statement's verification bundle is checked offline, with what it carries.
+        const { asStatementBundle, verifyStatement } = await import('./commands/verify-statement.js');
+        const bundle = asStatementBundle(text);
+        if (bundle) {
+          const hubFingerprint =
+            opts.hubFingerprint === undefined ? undefined : parseKid(opts.hubFingerprint, '--hub-fingerprint');
+          await verifyStatement(io, bundle, { ...(hubFingerprint && { hubFingerprint }) });
+          return;
         }
         if (opts.roster) {
           if (!opts.node) throw new UsageError('--roster needs --node URL: the node whose roster to use');
@@ -143,6 +169,7 @@ export function createProgram(io: Io): Command {
           const { verify } = await import('./commands/verify.js');
           await verify(io, {
             input: file,
+            text,
             keys: () => loadRosterKeys(io, { node, creds, ...(hubFingerprint && { hubFingerprint }) }),
           });
           return;
@@ -160,7 +187,7 @@ export function createProgram(io: Io): Command {
           );
         }
         const { verify } = await import('./commands/verify.js');
-        await verify(io, { input: file, keys: () => loadWellKnownKeys({ nodeUrls, jwks: opts.keys }) });
+        await verify(io, { input: file, text, keys: () => loadWellKnownKeys({ nodeUrls, jwks: opts.keys }) });
       },
     );
 
@@ -193,10 +220,14 @@ export function createProgram(io: Io): Command {
     .description("create an account in a node's database (works while the node runs)")
     .requiredOption('--config <file>', "the node's config JSON (DATABASE_URL overrides its database)")
     .requiredOption('--username <name>', 'login name')
-    .requiredOption('--roles <list>', 'comma-separated: staff, signer, admin, hub-official')
+    .requiredOption(
+      '--roles <list>',
+      'comma-separated: staff, signer, admin, hub-official, red-recipient (may be named on TLP:RED)',
+    )
     .option('--password <password>', 'at least 12 characters (default: generate and print one)')
     .option('--password-stdin', 'read the password from the first line of standard input', false)
-    .option('--display-name <name>', 'name shown in consoles (default: the username)')
+    .option('--display-name <name>', 'full name, shown in consoles and signature blocks (default: the username)')
+    .option('--title <title>', 'title under the name in a signature block, e.g. "Mayor of Madison"')
     .action(
       async (opts: {
         config: string;
@@ -205,6 +236,7 @@ export function createProgram(io: Io): Command {
         password?: string;
         passwordStdin: boolean;
         displayName?: string;
+        title?: string;
       }) => {
         const { userAdd } = await import('./commands/user-add.js');
         await userAdd(io, opts);

@@ -66,5 +66,42 @@ describe('citylink post on a node that is not in the roster', () => {
     expect(accepted.err).toBe('');
     expect(accepted.code).toBe(0);
     expect(accepted.out).toMatch(/^[A-Za-z0-9_-]{43}$/);
+
+    // TLP:RED names people from the RED directory only: a misspelt name is refused, not "delivered".
+    const red = join(dir, 'red.json');
+    await writeFile(
+      red,
+      JSON.stringify({
+        kind: 'bulletin',
+        tlp: 'RED',
+        audience: ['wi-hub'],
+        recipients: [{ node: 'wi-hub', user: 'offical' }],
+        body: { title: 'Threat', narrative: 'n', category: 'physical.threat-to-staff', severity: 'high' },
+      }),
+    );
+    const unknown = await cli(['post', red, '--node', cityNode.baseUrl, '--user', 'clerk', '--password', PASSWORD]);
+    expect(unknown.code).toBe(1);
+    expect(unknown.out).toBe('');
+    expect(unknown.err).toMatch(/unknown recipient wi-hub\/offical/);
+
+    // `citylink status ID STATUS`: the author city sets the status of its bulletin.
+    const bulletin = accepted.out;
+    const creds = ['--node', cityNode.baseUrl, '--user', 'clerk', '--password', PASSWORD];
+    const set = await cli(['status', bulletin, 'investigating', '--note', 'calling the vendor', ...creds]);
+    expect(set.err).toBe('');
+    expect(set.code).toBe(0);
+    expect(set.out).toMatch(/^[A-Za-z0-9_-]{43}$/);
+    const item = await cityNode.store.getItem(bulletin);
+    expect(item?.status).toBe('investigating');
+    for (const [args, why] of [
+      [['duplicate'], /status duplicate needs --duplicate-of ID/],
+      [['closed', '--duplicate-of', bulletin], /--duplicate-of goes only with status duplicate/],
+      [['published'], /status must be one of acknowledged, investigating/],
+    ] as const) {
+      const bad = await cli(['status', bulletin, ...args, ...creds]);
+      expect(bad.code).toBe(2);
+      expect(bad.err).toMatch(why);
+    }
+    expect((await cityNode.store.getItem(bulletin))?.status).toBe('investigating');
   });
 });

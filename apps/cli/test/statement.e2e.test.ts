@@ -107,6 +107,10 @@ describe('a joint statement between separate node processes, verified offline by
     expect(ok.stdout).toMatch(/^OK {3}wi-madison Satya Rhodes-Conway, Mayor/m);
     expect(ok.stdout).toMatch(/^OK {3}wi-milwaukee Cavalier Johnson, Mayor/m);
     expect(ok.stdout).toContain('all 2 signatures verify');
+    // The same from standard input, as the help says.
+    const piped = await runCli(['verify', '-', '--hub-fingerprint', hubKid], { input: JSON.stringify(bundle) });
+    expect(piped.code, piped.stderr).toBe(0);
+    expect(piped.stdout).toContain('all 2 signatures verify');
 
     const tampered = structuredClone(bundle);
     const entry = tampered.document.signatures[1]!;

@@ -148,3 +148,18 @@ describe('verify against a key directory', () => {
     await expect(jwksRecords({ nope: [] }, 'http://n/x', [])).rejects.toThrow(/not a JWKS/);
   });
 });
+
+describe('citylink verify - (a statement bundle on standard input)', () => {
+  it('checks a bundle read from standard input, as from a file', async () => {
+    const { run } = await import('../src/program.js');
+    const bundle = JSON.stringify({ format: 'citylink-statement-bundle/1', title: 'Unsigned title' });
+    for (const args of [['verify', '-'], ['verify']]) {
+      const { io, out } = captureIo({}, bundle);
+      const code = await run(['node', 'citylink', ...args], io);
+      // Taken as a bundle (not as JWS lines needing --node): it does not verify, and says why.
+      expect(code).toBe(1);
+      expect(out[0]).toBe('statement: (unreadable)');
+      expect(out).toContain('FAIL the bundle’s title differs from the title in the signed text');
+    }
+  });
+});

@@ -1,5 +1,7 @@
 import { mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { Store } from '@citylink/store';
 import type { Browser, Page, WebSocketRoute } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { axe, CHROMIUM, call, type Desk, HAVE_CHROMIUM, launchChromium, openDesk, signIn } from './browser';
@@ -51,6 +53,19 @@ async function fillReport(
     await page.getByLabel('Type').selectOption(r.indicator[0]);
     await page.getByLabel('Value').fill(r.indicator[1]);
   }
+}
+
+/** Waits until `desk`'s node lists (or no longer lists) `person` in its directory of RED recipients. */
+async function untilDirectory(desk: Desk, person: string, listed: boolean) {
+  await expect
+    .poll(
+      async () => {
+        const { data } = await call<{ people?: { node: string; user: string }[] }>(desk, 'staff.redDirectory');
+        return (data.people ?? []).some((p) => `${p.node}/${p.user}` === person);
+      },
+      { timeout: 30_000, interval: 200 },
+    )
+    .toBe(listed);
 }
 
 async function submitReport(page: Page): Promise<string> {
@@ -208,7 +223,7 @@ describe.skipIf(!HAVE_CHROMIUM)('the web console in Chromium, against a network 
     const unacknowledged = olivia.page.getByRole('region', { name: /Not yet acknowledged/ });
     await unacknowledged.getByRole('link', { name: GREEN_TITLE }).waitFor();
 
-    await unacknowledged.getByRole('button', { name: `Acknowledge “${GREEN_TITLE}”` }).click();
+    await unacknowledged.getByRole('button', { name: `Mark acknowledged “${GREEN_TITLE}”` }).click();
     await olivia.page
       .getByRole('region', { name: /In progress and closed/ })
       .getByRole('link', { name: GREEN_TITLE })
@@ -299,13 +314,15 @@ describe.skipIf(!HAVE_CHROMIUM)('the web console in Chromium, against a network 
       sub: /^account compromise —/,
       severity: /^high —/,
     });
+    await untilDirectory(ana, 'state-hub/olivia', true);
     await ana.page.getByRole('radio', { name: /TLP:RED/ }).check();
-    await ana.page.getByRole('button', { name: 'Add a person' }).click();
-    await ana.page.getByLabel('Organization', { exact: true }).selectOption('state-hub');
-    await ana.page.getByLabel('User name', { exact: true }).fill('olivia');
+    // People are ticked from the RED directory, never typed.
+    expect(await ana.page.getByLabel('User name', { exact: true }).count()).toBe(0);
+    await ana.page.getByRole('checkbox', { name: /Olivia Official/ }).check();
     const preview = ana.page.getByRole('region', { name: 'Who will receive it' });
     await preview.getByText('Delivered to 1 node:').waitFor();
-    await preview.getByText('olivia at State Election Office').waitFor();
+    await preview.getByText('Olivia Official (state election official, staff) at State Election Office').waitFor();
+    await preview.getByText(/not your colleagues here, not your mayor/).waitFor();
     expect(await preview.locator('ul').first().textContent()).not.toContain('Shelbyville');
     redId = await submitReport(ana.page);
     await ana.page.locator('tr[data-recipient="state-hub"] .delivery-delivered').waitFor();
@@ -320,6 +337,13 @@ describe.skipIf(!HAVE_CHROMIUM)('the web console in Chromium, against a network 
     await ben.page.getByText('Nothing matches these filters yet.').waitFor();
     await ben.page.getByLabel('Search', { exact: true }).fill('');
     expect((await call(ben, 'staff.object', { id: redId })).status).toBe(404);
+    // The author keeps it; her own city's mayor, not named, does not read it.
+    expect((await call(ana, 'staff.object', { id: redId })).status).toBe(200);
+    const quimby = await desk(net.node('springfield'));
+    await signIn(quimby, 'mayor');
+    await quimby.page.getByRole('link', { name: GREEN_TITLE }).waitFor();
+    expect(await quimby.page.getByRole('link', { name: RED_TITLE }).count()).toBe(0);
+    expect((await call(quimby, 'staff.object', { id: redId })).status).toBe(404);
     // A colleague of Olivia at the hub who is not named does not see it either.
     const sam = await desk(net.hub);
     await signIn(sam, 'sam');
@@ -338,6 +362,44 @@ describe.skipIf(!HAVE_CHROMIUM)('the web console in Chromium, against a network 
       await visitor.page.getByText('Rumours of changed hours are false').waitFor();
       expect((await call(visitor, 'public.object', { id: redId })).status).toBe(404);
       expect((await call(visitor, 'staff.object', { id: redId })).status).toBe(401);
+    }
+  });
+
+  it('a RED report to someone who has left the RED directory is refused, and the form says why', async () => {
+    const hubDb = join(net.dir, 'state-hub.db');
+    const setRoles = async (roles: ('hub-official' | 'staff' | 'red-recipient')[]) => {
+      const store = await Store.open({ sqlitePath: hubDb });
+      try {
+        const olivia = (await store.findUser('olivia'))!;
+        await store.updateUser(olivia.id, { roles });
+      } finally {
+        await store.close();
+      }
+    };
+    await ana.page.goto(`${ana.node.url}/report`);
+    await fillReport(ana.page, {
+      title: `For someone who opted out ${run}`,
+      narrative: 'A caller claimed to be from the state and asked for the clerk’s password.',
+      category: 'cyber',
+      sub: /^account compromise —/,
+      severity: /^high —/,
+    });
+    await ana.page.getByRole('radio', { name: /TLP:RED/ }).check();
+    await ana.page.getByRole('checkbox', { name: /Olivia Official/ }).check();
+    // While the form is open, Olivia opts out at the hub; the hub republishes its directory.
+    await setRoles(['hub-official', 'staff']);
+    try {
+      await untilDirectory(ana, 'state-hub/olivia', false);
+      await ana.page.getByRole('button', { name: 'Sign and send the report' }).click();
+      await ana.page
+        .locator('.notice-error', {
+          hasText: /unknown recipient state-hub\/olivia: not in the directory of people who may receive TLP:RED/,
+        })
+        .waitFor();
+      expect(new URL(ana.page.url()).pathname).toBe('/report');
+    } finally {
+      await setRoles(['hub-official', 'staff', 'red-recipient']);
+      await untilDirectory(ana, 'state-hub/olivia', true);
     }
   });
 
@@ -468,8 +530,8 @@ describe.skipIf(!HAVE_CHROMIUM)('the web console in Chromium, against a network 
     const panel = page.getByRole('region', { name: 'Sign for City of Springfield' });
     await expect.poll(() => panel.getByTestId('frozen-text').textContent()).toBe(text);
     expect(await panel.getByTestId('text-hash').textContent()).toBe(textHash);
-    await panel.getByLabel('Name').fill('Joe Quimby');
-    await panel.getByLabel('Title').fill('Mayor');
+    await panel.getByLabel('Name', { exact: true }).fill('Joe Quimby');
+    await panel.getByLabel('Title', { exact: true }).fill('Mayor');
     await panel.getByRole('button', { name: 'Sign' }).click();
     await panel.getByText('Your city has signed this text.').waitFor();
     const row = page.getByRole('row', { name: /springfield/ });
@@ -486,6 +548,73 @@ describe.skipIf(!HAVE_CHROMIUM)('the web console in Chromium, against a network 
         { timeout: 20_000 },
       )
       .toBe('signed');
+  });
+
+  it('an amendment starts from the current text and reaches the originator as a diff; revisions and withdrawal', async () => {
+    const origin = await desk(net.node('shelbyville'));
+    await signIn(origin, 'ben');
+    const text = `Our cities ask the state to fund poll-worker training every year ${run}.`;
+    const created = await call<{ id: string }>(
+      origin,
+      'statements.create',
+      { title: `Amendable ${run}`, text, addressees: ['The Legislature'], invited: ['springfield'], includeHub: false },
+      'mutation',
+    );
+    expect(created.status).toBe(200);
+    const id = created.data.id;
+    await origin.page.goto(`${origin.node.url}/statements/${id}`);
+    await origin.page.getByRole('heading', { name: 'Comments and amendments' }).waitFor();
+
+    // Springfield's mayor proposes an amendment: the box starts with the current text.
+    const mayor = await desk(net.node('springfield'));
+    await signIn(mayor, 'mayor');
+    await expect.poll(async () => (await call(mayor, 'statements.get', { id })).status, { timeout: 20_000 }).toBe(200);
+    await mayor.page.goto(`${mayor.node.url}/statements/${id}`);
+    const proposed = mayor.page.locator('#comment-proposed');
+    await expect.poll(() => proposed.inputValue()).toBe(text);
+    await proposed.fill(text.replace('training', 'training and pay'));
+    await mayor.page.locator('#comment-text').fill('Pay matters as much as training.');
+    await mayor.page.getByRole('button', { name: 'Send the comment' }).click();
+    await mayor.page.getByText('Comment signed and sent.').waitFor();
+
+    // The originator's open page shows it live, as changes to the current revision.
+    const changes = origin.page.getByRole('figure', { name: /Proposed changes to the current text \(revision 1\)/ });
+    await changes.waitFor({ timeout: 20_000 });
+    expect(await changes.locator('p.narrative ins').allTextContents()).toEqual([expect.stringContaining('and pay')]);
+    expect(await changes.locator('p.narrative del').count()).toBe(0);
+
+    // New revisions reach the mayor's open page, and the comparison follows them without a reload.
+    for (const [n, next] of [
+      [2, text.replace('every year', 'each year')],
+      [3, text.replace('every year', 'each spring')],
+    ] as const) {
+      expect((await call(origin, 'statements.revise', { id, text: next }, 'mutation')).status).toBe(200);
+      await mayor.page.getByText(`Changes from revision ${n - 1} to revision ${n}`, { exact: false }).waitFor({
+        timeout: 20_000,
+      });
+    }
+
+    // Withdrawing the signature given earlier asks first, saying what happens; Cancel changes nothing.
+    await mayor.page.goto(`${mayor.node.url}/statements/${statementId}`);
+    await mayor.page.getByRole('button', { name: 'Withdraw the signature' }).click();
+    const ask = mayor.page.getByRole('alertdialog', { name: 'Withdraw the signature' });
+    await ask.getByText(/signature on .* will no longer count, and every city taking part will see/).waitFor();
+    await ask.getByRole('button', { name: 'Cancel' }).click();
+    const mine = async () =>
+      (
+        await call<{ signers?: { node: string; status: string }[] }>(mayor, 'statements.get', { id: statementId })
+      ).data.signers?.find((x) => x.node === 'springfield')?.status;
+    expect(await mine()).toBe('signed');
+    await mayor.page.getByRole('button', { name: 'Withdraw the signature' }).click();
+    await ask.getByRole('button', { name: 'Yes, withdraw our signature' }).click();
+    await expect.poll(mine, { timeout: 20_000 }).toBe('withdrawn');
+    expect(await mayor.page.getByText('Signed with this city’s key and sent.').count()).toBe(0);
+    // Signing again: the block comes from the profile she kept when she first signed.
+    const panel = mayor.page.getByRole('region', { name: 'Sign for City of Springfield' });
+    await expect.poll(() => panel.getByLabel('Name', { exact: true }).inputValue()).toBe('Joe Quimby');
+    expect(await panel.getByLabel('Title', { exact: true }).inputValue()).toBe('Mayor');
+    await panel.getByRole('button', { name: 'Sign' }).click();
+    await expect.poll(mine, { timeout: 20_000 }).toBe('signed');
   });
 
   it('an expired session returns to sign-in with a message', async () => {

@@ -5,7 +5,7 @@ export const HUB: NodeSpec = {
   id: 'state-hub',
   name: 'State Election Office',
   accounts: [
-    { username: 'olivia', displayName: 'Olivia Official', roles: ['hub-official', 'staff'] },
+    { username: 'olivia', displayName: 'Olivia Official', roles: ['hub-official', 'staff', 'red-recipient'] },
     { username: 'sam', displayName: 'Sam Staff', roles: ['staff'] },
   ],
 };

@@ -107,12 +107,20 @@ export async function buildVectors() {
     audience: ['wi-madison', 'wi-hub'],
     body: { target: 'ZmFrZS1pZC1mb3ItdmVjdG9ycy1vbmx5LTAwMDAwMDA', seenHere: true },
   };
+  const directory: SignedObject = {
+    ...base,
+    kind: 'red-directory',
+    tlp: 'GREEN',
+    audience: ['*'],
+    body: { people: [{ user: 'clerk', name: 'Maribeth Witzel-Behl', title: 'city clerk' }] },
+  };
 
   const valid = [];
   for (const [name, object] of [
     ['green-bulletin', bulletin],
     ['red-bulletin', red],
     ['clear-note', note],
+    ['red-directory', directory],
   ] as const) {
     const s = await signObject(object, current);
     valid.push({ name, input: object, canonical: canonicalJson(object), id: s.id, kid: current.kid, jws: s.jws });

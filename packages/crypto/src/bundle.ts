@@ -8,7 +8,9 @@ export const STATEMENT_BUNDLE_FORMAT = 'citylink-statement-bundle/1';
 
 export interface StatementBundleReport {
   ok: boolean;
+  /** From the signed text, never from the bundle's unsigned copy. */
   title?: string;
+  addressees?: string[];
   text?: string;
   textHash?: string;
   hub?: { node: string; kids: string[] };
@@ -34,6 +36,8 @@ export async function verifyStatementBundle(
     roster?: unknown;
     finalJws?: unknown;
     textHash?: unknown;
+    title?: unknown;
+    addressees?: unknown;
     hub?: { node?: unknown; keys?: KeyRecord[] };
   };
   if (b.format !== STATEMENT_BUNDLE_FORMAT) {
@@ -62,15 +66,24 @@ export async function verifyStatementBundle(
   if (result.signers.length === 0) problems.push('the document has no readable signatures');
   if (result.textHash !== b.textHash) problems.push('the text hash does not match the signed text');
   let title: string | undefined;
+  let addressees: string[] | undefined;
   let text: string | undefined;
   if (result.payload) {
     try {
       const doc = StatementTextSchema.parse(JSON.parse(utf8.decode(result.payload)));
       title = doc.title;
+      addressees = doc.addressees;
       text = doc.text;
     } catch {
       problems.push('the signed payload is not a statement text');
     }
+  }
+  // The bundle repeats the title and addressees outside the signatures, for readers: they must say what was signed.
+  if (b.title !== undefined && b.title !== title) {
+    problems.push('the bundle’s title differs from the title in the signed text');
+  }
+  if (b.addressees !== undefined && JSON.stringify(b.addressees) !== JSON.stringify(addressees)) {
+    problems.push('the bundle’s addressees differ from the addressees in the signed text');
   }
   const final = await verifyObject(b.finalJws, { resolveKey: ring.resolve, kinds: ['statement-final'] });
   if (!final.ok) problems.push(`final: ${final.reason}: ${final.detail}`);
@@ -85,6 +98,7 @@ export async function verifyStatementBundle(
   return {
     ok: problems.length === 0 && result.allValid,
     ...(title !== undefined && { title }),
+    ...(addressees !== undefined && { addressees }),
     ...(text !== undefined && { text }),
     ...(result.textHash && { textHash: result.textHash }),
     hub: { node: hubNode, kids: hubKeys.map((k) => k.kid) },

@@ -64,6 +64,8 @@ const EXPECTED: Record<string, readonly Identity[]> = {
   'staff.posture': SESSIONS,
   'staff.me': ALL,
   'staff.roster': SESSIONS,
+  'staff.redDirectory': SESSIONS,
+  'staff.updateProfile': SESSIONS,
   'staff.postBulletin': SESSIONS,
   'staff.postNote': SESSIONS,
   'staff.endorse': SESSIONS,
@@ -141,6 +143,8 @@ const VALID_INPUTS: Record<string, unknown> = {
   'staff.posture': null,
   'staff.me': null,
   'staff.roster': null,
+  'staff.redDirectory': null,
+  'staff.updateProfile': null, // would rename the accounts later checks sign in as
   'staff.postBulletin': {
     tlp: 'GREEN',
     audience: ['*'],

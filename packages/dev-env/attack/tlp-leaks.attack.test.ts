@@ -40,7 +40,8 @@ const MARKINGS: Record<Level, Marking> = {
 
 /** Who may see a bulletin of each level, and every answer to it: `node` or `node/user`. */
 const MAY_SEE: Record<Level, string[]> = {
-  RED: ['t-city-1', 't-city-2/mayor', 't-hub/official'],
+  // The author keeps it; nobody else at t-city-1 (its mayor, its admin) reads it (issue 18).
+  RED: ['t-city-1/staff', 't-city-2/mayor', 't-hub/official'],
   'AMBER+STRICT': ['t-city-1', 't-city-2'],
   AMBER: ['t-city-1', 't-hub'],
   GREEN: [...NODES],

@@ -22,10 +22,11 @@ export interface TestNetworkOptions {
 
 /** Accounts created on every node, all with TEST_PASSWORD. */
 export const TEST_USERS: Record<string, { roles: Role[]; hubOnly?: boolean }> = {
-  staff: { roles: ['staff'] },
-  mayor: { roles: ['signer', 'staff'] },
+  staff: { roles: ['staff', 'red-recipient'] },
+  mayor: { roles: ['signer', 'staff', 'red-recipient'] },
+  /** Not in the RED directory: naming the admin on TLP:RED is refused. */
   admin: { roles: ['admin', 'staff'] },
-  official: { roles: ['hub-official', 'staff'], hubOnly: true },
+  official: { roles: ['hub-official', 'staff', 'red-recipient'], hubOnly: true },
 };
 
 /**
@@ -84,6 +85,8 @@ export class TestNetwork implements AsyncDisposable {
       );
       await Promise.all(net.cities.map((c) => c.roster.refresh()));
       for (const node of net.nodes) await net.#addUsers(node);
+      // Every node's RED directory reaches every other node (through the hub's relay).
+      if (options.users ?? true) await net.processAll();
     } catch (err) {
       await net.close();
       throw err;

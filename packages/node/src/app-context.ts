@@ -8,6 +8,7 @@ import { AuditTrail } from './accounts/audit-trail.js';
 import { Authoring } from './authoring/authoring.js';
 import { BackgroundTasks } from './background.js';
 import type { NodeConfig } from './config.js';
+import { RedDirectory } from './directory/red-directory.js';
 import { CatchUp } from './federation/catch-up.js';
 import { Delivery } from './federation/delivery.js';
 import { InboundLinks } from './federation/inbound-links.js';
@@ -79,6 +80,7 @@ export class AppContext {
   readonly misp: MispFeed;
   readonly feeds: FeedPull;
   readonly authoring: Authoring;
+  readonly redDirectory: RedDirectory;
   readonly statements: Statements;
   readonly rosterPublisher: RosterPublisher;
   readonly membership: Membership;
@@ -161,6 +163,7 @@ export class AppContext {
         return this.roster.resolveKey(node, kid);
       },
       extraRules: (o, ctx) => this.statements.check(o, ctx),
+      receivesRed: (username) => this.redDirectory.receivesRed(username),
       onQueued: () => this.delivery.wake(),
       intake: () => this.intake.state(),
     });
@@ -213,6 +216,14 @@ export class AppContext {
       inbound: this.inbound,
       store,
       views: this.views,
+      log,
+      checkRecipients: (recipients, author) => this.redDirectory.checkRecipients(recipients, author),
+    });
+    this.redDirectory = new RedDirectory({
+      self,
+      store,
+      roster: this.roster,
+      publish: (kind, input, actor) => this.authoring.publish(kind, input, actor),
       log,
     });
     this.imports = new StixImport({

@@ -168,7 +168,13 @@ export class CityLinkNode implements AsyncDisposable {
       });
     }
     this.delivery.start();
-    tasks.every(config.intervals.rosterMs, () => roster.refresh());
+    const { redDirectory } = this.ctx;
+    tasks.run(() => redDirectory.sync());
+    // Also picks up accounts added with `citylink user add` while the node runs.
+    tasks.every(config.intervals.rosterMs, async () => {
+      await roster.refresh();
+      await redDirectory.sync();
+    });
     tasks.every(config.intervals.pullHubMs, () => pulls.pullFromHub());
     tasks.every(config.intervals.pullPeersMs, () => pulls.pullFromPeers());
     tasks.every(config.intervals.manifestMs, () => pulls.reconcileAll());
@@ -260,6 +266,24 @@ export class CityLinkNode implements AsyncDisposable {
     return this.ctx.authoring.respond(kind, targetId, body, actor);
   }
 
+  /** A person updates their own profile (name and title); the RED directory names them so. */
+  async updateProfile(user: SessionUser, p: { displayName: string; title: string | null }) {
+    const updated = await this.accounts.updateProfile(user, p);
+    await this.audit.record({
+      actor: `user:${user.username}`,
+      action: 'user.profile',
+      subject: user.username,
+      detail: p,
+    });
+    await this.ctx.redDirectory.sync();
+    return updated;
+  }
+
+  /** Everyone who may be named on TLP:RED (see RedDirectory). */
+  redDirectory() {
+    return this.ctx.redDirectory.list();
+  }
+
   currentPosture() {
     return currentPosture(this.store);
   }
@@ -274,9 +298,10 @@ export class CityLinkNode implements AsyncDisposable {
   }
 
   /** Creates a local account (for `citylink user add`, the demo and tests). */
-  async addUser(u: { username: string; password: string; displayName?: string; roles: Role[] }) {
+  async addUser(u: { username: string; password: string; displayName?: string; title?: string; roles: Role[] }) {
     const user = await this.accounts.create(u, [this.config.name, this.id]);
     await this.audit.record({ actor: 'admin', action: 'user.add', subject: u.username, detail: { roles: u.roles } });
+    await this.ctx.redDirectory.sync();
     return user;
   }
 

@@ -102,7 +102,7 @@ describe('plain HTTP endpoints and accounts', () => {
 
     const session = cookie.split(';')[0]!;
     const me = await (await fetch(`${city.baseUrl}/trpc/staff.me`, { headers: { cookie: session } })).json();
-    expect(me.result.data.user).toMatchObject({ username: 'staff', roles: ['staff'] });
+    expect(me.result.data.user).toMatchObject({ username: 'staff', roles: ['staff', 'red-recipient'] });
 
     // A cookie-carrying write from another site is refused.
     const crossSite = await fetch(`${city.baseUrl}/trpc/staff.logout`, {

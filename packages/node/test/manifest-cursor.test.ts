@@ -86,7 +86,12 @@ describe.each([
 
   describe('hub.overview', () => {
     it('counts a RED bulletin only for the people who may see it', async () => {
-      await net.hub.addUser({ username: 'official2', password: TEST_PASSWORD, roles: ['hub-official', 'staff'] });
+      await net.hub.addUser({
+        username: 'official2',
+        password: TEST_PASSWORD,
+        roles: ['hub-official', 'staff', 'red-recipient'],
+      });
+      await net.processAll(); // the hub's RED directory now names official2, everywhere
       const api = await net.login(net.cities[0]!);
       await api.staff.postBulletin.mutate({
         tlp: 'RED',

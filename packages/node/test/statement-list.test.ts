@@ -37,7 +37,8 @@ describe('statements.list reads a read model kept as objects arrive', () => {
     await city(1).statements.sign(a, { name: 'Alex Mayor', title: 'Mayor' }, mayor);
     const fold = vi.spyOn(city(1).statements, 'state');
     const listed = await city(1).statements.list(mayor);
-    expect(listed.find((s) => s.id === a)).toMatchObject({ phase: 'sign-on open', signed: 1, invited: 1 });
+    // The originator signs too: "1 signed of 2 cities", never more signed than cities.
+    expect(listed.find((s) => s.id === a)).toMatchObject({ phase: 'sign-on open', signed: 1, invited: 1, cities: 2 });
     // Only the statement that received objects was folded again.
     expect(fold.mock.calls.map(([id]) => id)).toEqual([a]);
 

@@ -40,6 +40,22 @@ describe('joint statements across five cities', () => {
     });
     await net.processAll();
     await originator.statements.revise.mutate({ id, text: TEXT.replace('every municipality', 'every city and town') });
+    await net.processAll();
+    // The originator reviews the amendment as a diff against the current revision, not as a whole text.
+    const current = (await originator.statements.get.query({ id })).revisions.at(-1)!;
+    const review = await originator.statements.diff.query({ id, from: current.id, to: proposal });
+    const changed = (change: string) =>
+      review.parts
+        .filter((d) => d.change === change)
+        .map((d) => d.text)
+        .join('');
+    expect(review.wordByWord).toBe(true);
+    expect(changed('added')).toContain('grant program');
+    expect(changed('added')).toContain('municipality');
+    expect(changed('removed')).toContain('town');
+    await expect(originator.statements.diff.query({ id, from: current.id, to: 'A'.repeat(43) })).rejects.toThrow(
+      /compare a revision/,
+    );
     const { revision } = await originator.statements.decide.mutate({ id, proposal, decision: 'accepted' });
     await net.processAll();
     let state = await originator.statements.get.query({ id });
@@ -113,6 +129,15 @@ describe('joint statements across five cities', () => {
     expect(report.problems).toEqual([]);
     expect(report.ok).toBe(true);
     expect(report.signers.map((s) => (s.ok ? s.node : s.reason))).toEqual(['t-city-1', 't-city-2', 't-city-3']);
+    expect(report.addressees).toEqual(['Governor', 'State Legislature']);
+    // The bundle's unsigned title and addressees must say what was signed.
+    const retitled = await verifyStatementBundle({ ...bundle, title: 'Defund election security' });
+    expect(retitled.ok).toBe(false);
+    expect(retitled.problems).toContain('the bundle’s title differs from the title in the signed text');
+    expect(retitled.title).toBe('Fund election security');
+    const readdressed = await verifyStatementBundle({ ...bundle, addressees: ['Governor'] });
+    expect(readdressed.ok).toBe(false);
+    expect(readdressed.problems).toContain('the bundle’s addressees differ from the addressees in the signed text');
     for (const i of [1, 2, 3]) {
       const key = await readKeyFile(net.configOf(`t-city-${i}`).keyFile);
       const verified = await generalVerify(document, await importJWK(key.publicJwk, 'EdDSA'));

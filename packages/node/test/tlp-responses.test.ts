@@ -6,7 +6,8 @@ import type { SignedObject } from '@citylink/protocol';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 // Item 7 of issue 11: answers to a RED bulletin (acknowledgement, status updates,
-// retraction) stay RED for the origin and the named recipients, on every read path.
+// retraction) stay RED for the named recipients (the author among them), on every read path.
+// Issue 18: the author keeps it; nobody else at the origin (its mayor, its admin) reads it.
 
 let net: TestNetwork;
 const keys = new Map<string, NodeKey>();
@@ -16,15 +17,15 @@ let bulletin: string;
 const answers: Record<string, string> = {};
 let sentinel: string;
 
-/** Who may see the RED bulletin and its answers: its origin's people and the two named recipients. */
+/** Who may see the RED bulletin and its answers: its author and the two named recipients. */
 const ALLOWED = [
   ['t-city-1', 'staff'],
-  ['t-city-1', 'mayor'],
-  ['t-city-1', 'admin'],
   ['t-city-2', 'mayor'],
   ['t-hub', 'official'],
 ] as const;
 const DENIED = [
+  ['t-city-1', 'mayor'],
+  ['t-city-1', 'admin'],
   ['t-city-2', 'staff'],
   ['t-city-2', 'admin'],
   ['t-city-3', 'staff'],

@@ -15,6 +15,7 @@ export {
   TimestampSchema,
   TlpSchema,
 } from './primitives.js';
+export * from './red-directory.js';
 export * from './scorecard.js';
 export * from './scorecard-model.js';
 export { addMonths, electionCycleStart, monthsSince } from './scorecard-time.js';

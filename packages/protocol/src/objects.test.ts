@@ -117,6 +117,7 @@ const VALID_BODIES: Record<ObjectKind, () => Json> = {
     key: { kid: validMember().keys[0].kid, jwk: validMember().keys[0].jwk },
     contact: 'clerk@greenbaywi.example',
   }),
+  'red-directory': () => ({ people: [{ user: 'clerk', name: 'Maribeth Witzel-Behl', title: 'city clerk' }] }),
   'key-announcement': () => ({
     node: 'wi-madison',
     replaces: validMember().keys[0].kid,
@@ -186,6 +187,7 @@ describe('OBJECT_KINDS', () => {
         'roster',
         'enrollment',
         'key-announcement',
+        'red-directory',
         'statement-comment',
         'statement-decision',
         'statement-delivery',

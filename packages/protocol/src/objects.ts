@@ -13,6 +13,7 @@ import {
   TlpSchema,
   text,
 } from './primitives.js';
+import { RedDirectoryBodySchema } from './red-directory.js';
 import {
   StatementCommentBodySchema,
   StatementDecisionBodySchema,
@@ -201,6 +202,7 @@ const BODIES = {
   roster: RosterBodySchema,
   enrollment: EnrollmentBodySchema,
   'key-announcement': KeyAnnouncementBodySchema,
+  'red-directory': RedDirectoryBodySchema,
 } as const;
 
 export type ObjectKind = keyof typeof BODIES;
@@ -252,6 +254,7 @@ const AnyObjectSchema = z.discriminatedUnion('kind', [
   envelopeOf('roster'),
   envelopeOf('enrollment'),
   envelopeOf('key-announcement'),
+  envelopeOf('red-directory'),
 ]);
 
 /** Every signed object: the common envelope plus a kind-specific body, with marking rules checked. */

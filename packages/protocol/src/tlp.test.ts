@@ -142,7 +142,19 @@ describe('mayDisplay', () => {
     ['RED: the named recipient', red, { node: ALPHA, user: 'ann' }, true],
     ['RED: a colleague of the recipient', red, { node: ALPHA, user: 'bob' }, false],
     ['RED: the recipient name at another audience node', red, { node: BETA, user: 'ann' }, false],
-    ['RED: anyone at the origin node', red, { node: ORIGIN, user: 'carol' }, true],
+    ['RED: someone at the origin who is not named (the author city mayor)', red, { node: ORIGIN, user: 'mayor' }, false],
+    [
+      'RED: its author, named by withAuthorNamed',
+      withAuthorNamed(red as Marked & { audience: string[] }, { node: ORIGIN, user: 'carol' }),
+      { node: ORIGIN, user: 'carol' },
+      true,
+    ],
+    [
+      "RED: the author's colleague at the origin",
+      withAuthorNamed(red as Marked & { audience: string[] }, { node: ORIGIN, user: 'carol' }),
+      { node: ORIGIN, user: 'mayor' },
+      false,
+    ],
     ['RED: an outsider', red, { node: OUTSIDER, user: 'ann' }, false],
     ...(['AMBER', 'AMBER+STRICT'] as Tlp[]).flatMap(
       (tlp): [string, Marked, { node: string; user: string }, boolean][] => [
@@ -303,6 +315,19 @@ describe('responses', () => {
       },
       /names bob@wi-green-bay/,
     ],
+    [
+      "RED naming the author's colleague at the origin",
+      {
+        origin: ALPHA,
+        tlp: 'RED',
+        audience: [ALPHA, ORIGIN],
+        recipients: [
+          { node: ALPHA, user: 'ann' },
+          { node: ORIGIN, user: 'dave' },
+        ],
+      },
+      /names dave@wi-madison/,
+    ],
   ];
   it.each(refusals)('refuses %s', (_name, response, why) => {
     expect(responseMarkingError(response, redTarget)).toMatch(why);
@@ -318,9 +343,10 @@ describe('responses', () => {
     const shown = (viewer: { node: string; user: string }) => mayDisplayResponse(ack, redTarget, viewer);
     expect(shown({ node: ALPHA, user: 'ann' })).toBe(true);
     expect(shown({ node: ORIGIN, user: 'carol' })).toBe(true);
-    expect(shown({ node: ORIGIN, user: 'dave' })).toBe(true);
-    // The responder's node is the answer's origin, but a colleague there may not see the target.
-    expect(mayDisplay(ack, { node: ALPHA, user: 'bob' })).toBe(true);
+    // The author's colleague at the origin sees neither the RED target nor its answers.
+    expect(shown({ node: ORIGIN, user: 'dave' })).toBe(false);
+    // The responder's node is the answer's origin, but a colleague there is not named on it either.
+    expect(mayDisplay(ack, { node: ALPHA, user: 'bob' })).toBe(false);
     expect(shown({ node: ALPHA, user: 'bob' })).toBe(false);
     expect(shown({ node: BETA, user: 'bob' })).toBe(false);
     expect(mayDisplayResponse(ack, undefined, { node: ALPHA, user: 'ann' })).toBe(false);

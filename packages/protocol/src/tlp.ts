@@ -10,7 +10,7 @@ export const TLP_DESCRIPTIONS: Record<Tlp, string> = {
   GREEN: 'Every member of this state network (all cities and the state hub).',
   AMBER: 'Only the organizations you pick, on a need-to-know basis; they may not pass it on.',
   'AMBER+STRICT': 'Only the organizations you pick, inside those organizations; no passing on.',
-  RED: 'Only the named people you pick; nobody else, not even their colleagues.',
+  RED: 'Only the named people you pick (and you, its author); nobody else, not even your colleagues or theirs.',
 };
 
 /** Higher is stricter. */
@@ -63,11 +63,13 @@ export function canForward(obj: Marked, holder: string, target: string): boolean
 
 /**
  * May this person see the object in a console? Node-level receipt must already hold.
- * RED is shown only to the named recipients (and to people of the origin node).
+ * RED is shown only to the named recipients, at the origin as anywhere else: its
+ * author is named (`withAuthorNamed`), so the author keeps it, and nobody else there
+ * (not the author's mayor, not an administrator) reads it unless named.
  */
 export function mayDisplay(obj: Marked, viewer: { node: string; user: string }): boolean {
   if (!mayReceive(obj, viewer.node)) return false;
-  if (obj.tlp !== 'RED' || viewer.node === obj.origin) return true;
+  if (obj.tlp !== 'RED') return true;
   return (obj.recipients ?? []).some((r) => r.node === viewer.node && r.user === viewer.user);
 }
 
@@ -138,7 +140,7 @@ export function withAuthorNamed<M extends TlpMarking>(marking: M, author: { node
  * Why a response may not be accepted next to its target, or undefined if it may.
  * A response is never looser than its target, its origin must itself be allowed
  * the target, it is addressed only to nodes that may receive the target, and a
- * response to RED names only the target's recipients (or people at its origin).
+ * response to RED names only the target's recipients (its author among them).
  */
 export function responseMarkingError(response: Marked, target: Marked): string | undefined {
   if (!mayReceive(target, response.origin)) return `${response.origin} may not hold the object it answers`;
@@ -155,7 +157,7 @@ export function responseMarkingError(response: Marked, target: Marked): string |
   if (target.tlp === 'RED') {
     const named = target.recipients ?? [];
     for (const r of response.recipients ?? []) {
-      if (r.node !== target.origin && !named.some((t) => t.node === r.node && t.user === r.user)) {
+      if (!named.some((t) => t.node === r.node && t.user === r.user)) {
         return `names ${r.user}@${r.node}, who is not a recipient of its RED target`;
       }
     }
@@ -165,9 +167,8 @@ export function responseMarkingError(response: Marked, target: Marked): string |
 
 /**
  * May this person see a response? Only if they may see its target (which must be
- * held: an answer to something unknown shows nothing) and the response itself.
- * At the origin of a RED target, everyone sees the target, so everyone there sees
- * the RED answers addressed to the origin.
+ * held: an answer to something unknown shows nothing) and the response itself. An
+ * answer to RED is RED for the target's named people, so it is shown to exactly them.
  */
 export function mayDisplayResponse(
   response: Marked,
@@ -175,7 +176,6 @@ export function mayDisplayResponse(
   viewer: { node: string; user: string },
 ): boolean {
   if (!target || !mayDisplay(target, viewer) || !mayReceive(response, viewer.node)) return false;
-  if (target.tlp === 'RED' && response.tlp === 'RED' && viewer.node === target.origin) return true;
   return mayDisplay(response, viewer);
 }
 

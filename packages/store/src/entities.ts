@@ -216,13 +216,15 @@ export const PeerStateSchema = new EntitySchema<PeerState>({
   },
 });
 
-export const ROLES = ['staff', 'signer', 'admin', 'hub-official'] as const;
+export const ROLES = ['staff', 'signer', 'admin', 'hub-official', 'red-recipient'] as const;
 export type Role = (typeof ROLES)[number];
 
 export class User {
   id!: number;
   username!: string;
   displayName!: string;
+  /** Title under the name in a signature block (e.g. "Mayor"); with displayName, the person's profile. */
+  title?: string | null;
   passwordHash!: string;
   roles!: Role[];
   disabled!: boolean;
@@ -235,6 +237,7 @@ export const UserSchema = new EntitySchema<User>({
     id: { type: 'integer', primary: true, autoincrement: true },
     username: { type: 'string', length: 100, unique: true },
     displayName: { type: 'string', length: 200 },
+    title: { type: 'string', length: 200, nullable: true },
     passwordHash: { type: 'string', length: 200 },
     roles: { type: 'json' },
     disabled: { type: 'boolean', default: false },

@@ -225,6 +225,9 @@ export class Store {
   latestOfKind(kind: string): Promise<StoredObject | null> {
     return this.read((r) => r.objects.latestOfKind(kind));
   }
+  latestOfKindPerOrigin(kind: string): Promise<StoredObject[]> {
+    return this.read((r) => r.objects.latestOfKindPerOrigin(kind));
+  }
   objectsSignedWith(origin: string, kids: readonly string[]): Promise<SignedWith[]> {
     return this.read((r) => r.objects.signedWith(origin, kids));
   }

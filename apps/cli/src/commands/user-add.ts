@@ -13,6 +13,7 @@ export interface UserAddOptions {
   password?: string;
   passwordStdin?: boolean;
   displayName?: string;
+  title?: string;
 }
 
 /** Creates an account directly in a node's database (the node may be running). */
@@ -36,6 +37,7 @@ export async function userAdd(io: Io, opts: UserAddOptions): Promise<void> {
     await store.createUser({
       username,
       displayName: opts.displayName?.trim() || username,
+      title: opts.title?.trim() || null,
       passwordHash: await hashPassword(password),
       roles,
     });

@@ -12,9 +12,10 @@ export class VerificationFailedError extends CliError {
 /** Verifies every input line; prints `OK …` or `FAIL reason: detail` per line. */
 export async function verify(
   io: Io,
-  opts: { input: string | undefined; keys: () => Promise<KeyDirectory> },
+  /** `text`: the input already read (standard input can be read only once). */
+  opts: { input: string | undefined; text?: string; keys: () => Promise<KeyDirectory> },
 ): Promise<void> {
-  const items = parseVerifyInput(await readTextInput(opts.input, io));
+  const items = parseVerifyInput(opts.text ?? (await readTextInput(opts.input, io)));
   if (items.length === 0) throw new CliError('nothing to verify: the input has no JWS or feed lines');
   const directory = await opts.keys();
   for (const w of directory.warnings) io.err(`warning: ${w}`);

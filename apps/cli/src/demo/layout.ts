@@ -31,9 +31,14 @@ export interface DemoAccountSpec {
 
 export const DEMO_ACCOUNTS: readonly DemoAccountSpec[] = [
   { username: 'staff', displayName: 'Election staff', roles: ['staff'] },
-  { username: 'mayor', displayName: 'Mayor', roles: ['signer', 'staff'] },
+  { username: 'mayor', displayName: 'Mayor', roles: ['signer', 'staff', 'red-recipient'] },
   { username: 'admin', displayName: 'Administrator', roles: ['admin', 'staff'] },
-  { username: 'official', displayName: 'State election official', roles: ['hub-official', 'staff'], hubOnly: true },
+  {
+    username: 'official',
+    displayName: 'State election official',
+    roles: ['hub-official', 'staff', 'red-recipient'],
+    hubOnly: true,
+  },
 ];
 
 export const nodeUrl = (basePort: number, spec: DemoNodeSpec) => `http://127.0.0.1:${basePort + spec.offset}`;

@@ -30,6 +30,10 @@ export async function seedDemo(state: DemoState, progress: (line: string) => voi
     return client;
   };
   for (const n of state.accounts.nodes) await untilActive(await as(n.node, 'staff'), n.node);
+  // TLP:RED names people from the RED directory: wait until each author's node knows them.
+  for (const b of SEED_BULLETINS) {
+    if (b.recipients) await untilInDirectory(await as(b.from, 'staff'), b.recipients);
+  }
 
   const now = Date.now();
   const ids: string[] = [];
@@ -125,6 +129,16 @@ async function poll(what: string, check: () => Promise<boolean>, timeoutMs = 30_
 const untilActive = (client: CityLinkClient, node: string) =>
   poll(`${node} to be an active member`, async () =>
     (await client.staff.roster.query()).members.some((m) => m.node === node && m.status === 'active'),
+  );
+
+const untilInDirectory = (client: CityLinkClient, people: { node: string; user: string }[]) =>
+  poll(
+    `${people.map((p) => `${p.node}/${p.user}`).join(', ')} in the RED directory`,
+    async () => {
+      const known = new Set((await client.staff.redDirectory.query()).people.map((p) => `${p.node}/${p.user}`));
+      return people.every((p) => known.has(`${p.node}/${p.user}`));
+    },
+    60_000,
   );
 
 const untilHeld = (client: CityLinkClient, ids: string[]) =>

@@ -1,6 +1,6 @@
 import { cleanup, fireEvent, render, screen, within } from '@testing-library/react';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { RosterMember } from '../lib/api';
+import type { RedRecipient, RosterMember } from '../lib/api';
 import { DEFAULT_MARKING, MarkingPicker, type MarkingValue, previewRecipients, toWire } from './marking';
 
 afterEach(cleanup);
@@ -12,6 +12,10 @@ const roster: RosterMember[] = [
   { node: 'ogdenville', name: 'City of Ogdenville', role: 'city', status: 'suspended' },
 ];
 const names = (ms: RosterMember[]) => ms.map((m) => m.node);
+const directory: RedRecipient[] = [
+  { node: 'state-hub', nodeName: 'State Election Office', user: 'olivia', name: 'Olivia Official', title: 'state election official' },
+  { node: 'springfield', nodeName: 'City of Springfield', user: 'mayor', name: 'Mayor Quimby', title: 'mayor' },
+];
 
 describe('marking', () => {
   it('GREEN for the whole network reaches every active member; the wire audience is "*"', () => {
@@ -54,6 +58,7 @@ describe('marking', () => {
         onChange={(v) => (value = v)}
         self="springfield"
         roster={roster}
+        directory={directory}
         errors={{}}
       />,
     );
@@ -72,6 +77,7 @@ describe('marking', () => {
         onChange={(v) => (value = v)}
         self="springfield"
         roster={roster}
+        directory={directory}
         errors={{ audience: 'Pick at least one organization.' }}
       />,
     );
@@ -79,5 +85,32 @@ describe('marking', () => {
     expect(screen.getByText('Pick at least one organization.')).toBeTruthy();
     // The labels carry the words; the colours only repeat them.
     expect(screen.getAllByText('TLP:AMBER').length).toBeGreaterThan(0);
+  });
+
+  it('RED names people only from the directory, and says that nobody else opens it, not even the author city mayor', () => {
+    let value: MarkingValue = { ...DEFAULT_MARKING, tlp: 'RED', people: [{ node: 'shelbyville', user: 'gone' }] };
+    render(
+      <MarkingPicker
+        form="t"
+        value={value}
+        onChange={(v) => (value = v)}
+        self="springfield"
+        roster={roster}
+        directory={directory}
+        errors={{}}
+      />,
+    );
+    // No free-text user names: people are ticked from the directory.
+    expect(screen.queryByRole('textbox')).toBeNull();
+    fireEvent.click(screen.getByRole('checkbox', { name: /Olivia Official/ }));
+    expect(value.people).toEqual([
+      { node: 'shelbyville', user: 'gone' },
+      { node: 'state-hub', user: 'olivia' },
+    ]);
+    expect(screen.getByRole('group', { name: 'City of Springfield (your organization)' })).toBeTruthy();
+    expect(screen.getByRole('alert').textContent).toMatch(/Not in the directory.*gone at shelbyville/s);
+    const preview = screen.getByRole('region', { name: 'Who will receive it' });
+    expect(within(preview).getByText(/not your colleagues here, not your mayor/)).toBeTruthy();
+    expect(within(preview).queryByText(/Colleagues signed in to your own node can see it/)).toBeNull();
   });
 });

@@ -1,6 +1,6 @@
 import { EVERYONE, mayReceive, sharesWithNetwork, TLP_DESCRIPTIONS, TLP_LEVELS, type Tlp } from '@citylink/protocol';
-import type { RosterMember } from '../lib/api';
-import { FieldError, type FieldErrors, fieldId, inputProps } from './fields';
+import type { RedRecipient, RosterMember } from '../lib/api';
+import { FieldError, type FieldErrors, inputProps } from './fields';
 import { TlpLabel } from './tlp';
 
 export interface MarkingValue {
@@ -59,10 +59,20 @@ interface Props {
   onChange: (v: MarkingValue) => void;
   self: string;
   roster: RosterMember[];
+  /** The people who may receive TLP:RED, at every node; undefined while it loads. */
+  directory: RedRecipient[] | undefined;
   errors: FieldErrors;
 }
 
-export function MarkingPicker({ form, value, onChange, self, roster, errors }: Props) {
+const personKey = (p: { node: string; user: string }) => `${p.node}/${p.user}`;
+
+/** "Olivia Official (state election official)", or the user name when the directory does not list them. */
+function personName(directory: RedRecipient[] | undefined, p: { node: string; user: string }) {
+  const d = directory?.find((e) => personKey(e) === personKey(p));
+  return d ? `${d.name} (${d.title})` : p.user;
+}
+
+export function MarkingPicker({ form, value, onChange, self, roster, directory, errors }: Props) {
   const others = roster.filter((m) => m.node !== self && m.status === 'active');
   const set = (patch: Partial<MarkingValue>) => onChange({ ...value, ...patch });
   const preview = previewRecipients(value, self, roster);
@@ -136,61 +146,14 @@ export function MarkingPicker({ form, value, onChange, self, roster, errors }: P
       )}
 
       {value.tlp === 'RED' && (
-        <fieldset {...inputProps(form, 'recipients', errors)} tabIndex={-1}>
-          <legend>Named people (TLP:RED)</legend>
-          <p className="help">Only these people can open it. Enter each person's organization and user name.</p>
-          {value.people.map((p, i) => (
-            // biome-ignore lint/suspicious/noArrayIndexKey: rows have no identity beyond their position
-            <fieldset className="row" key={i}>
-              <legend className="sr-only">Person {i + 1}</legend>
-              <div className="field">
-                <label htmlFor={fieldId(form, `recipients.${i}.node`)}>Organization</label>
-                <select
-                  {...inputProps(form, `recipients.${i}.node`, errors)}
-                  value={p.node}
-                  onChange={(e) =>
-                    set({ people: value.people.map((q, j) => (j === i ? { ...q, node: e.target.value } : q)) })
-                  }
-                >
-                  <option value="">Choose…</option>
-                  {others.map((m) => (
-                    <option key={m.node} value={m.node}>
-                      {m.name}
-                    </option>
-                  ))}
-                </select>
-              </div>
-              <div className="field">
-                <label htmlFor={fieldId(form, `recipients.${i}.user`)}>User name</label>
-                <input
-                  {...inputProps(form, `recipients.${i}.user`, errors)}
-                  value={p.user}
-                  autoComplete="off"
-                  onChange={(e) =>
-                    set({ people: value.people.map((q, j) => (j === i ? { ...q, user: e.target.value } : q)) })
-                  }
-                />
-              </div>
-              <button
-                type="button"
-                className="secondary"
-                onClick={() => set({ people: value.people.filter((_, j) => j !== i) })}
-              >
-                Remove person {i + 1}
-              </button>
-              <FieldError form={form} name={`recipients.${i}.node`} errors={errors} />
-              <FieldError form={form} name={`recipients.${i}.user`} errors={errors} />
-            </fieldset>
-          ))}
-          <button
-            type="button"
-            className="secondary"
-            onClick={() => set({ people: [...value.people, { node: others[0]?.node ?? '', user: '' }] })}
-          >
-            Add a person
-          </button>
-          <FieldError form={form} name="recipients" errors={errors} />
-        </fieldset>
+        <RedRecipientsPicker
+          form={form}
+          people={value.people}
+          onChange={(people) => set({ people })}
+          self={self}
+          directory={directory}
+          errors={errors}
+        />
       )}
 
       <section className="preview" aria-live="polite" aria-labelledby={`${form}-preview`}>
@@ -218,11 +181,11 @@ export function MarkingPicker({ form, value, onChange, self, roster, errors }: P
         )}
         {value.tlp === 'RED' && preview.people.length > 0 && (
           <>
-            <p>Only these people can open it there:</p>
+            <p>Only these people can open it, and you as its author:</p>
             <ul className="node-list">
               {preview.people.map((p) => (
                 <li key={`${p.node}/${p.user}`}>
-                  {p.user || '(no user name yet)'} at {nameOf(p.node)}
+                  {personName(directory, p)} at {nameOf(p.node)}
                 </li>
               ))}
             </ul>
@@ -242,9 +205,90 @@ export function MarkingPicker({ form, value, onChange, self, roster, errors }: P
           {value.tlp === 'CLEAR'
             ? 'TLP:CLEAR may also be shown on public pages.'
             : 'It will never appear on a public page.'}{' '}
-          Colleagues signed in to your own node can see it too{value.tlp === 'RED' ? ' (it originates here)' : ''}.
+          {value.tlp === 'RED'
+            ? 'Nobody else can open it: not your colleagues here, not your mayor, not the colleagues of the people you name.'
+            : 'Colleagues signed in to your own node can see it too.'}
         </p>
       </section>
     </div>
+  );
+}
+
+/**
+ * TLP:RED recipients, picked from the directory each node publishes of its people
+ * who may receive RED: nobody can be named by typing a user name, so nobody is
+ * named who does not exist. Someone picked earlier who has left the directory
+ * stays listed, marked, so the author sees why the node will refuse it.
+ */
+function RedRecipientsPicker({
+  form,
+  people,
+  onChange,
+  self,
+  directory,
+  errors,
+}: {
+  form: string;
+  people: { node: string; user: string }[];
+  onChange: (people: { node: string; user: string }[]) => void;
+  self: string;
+  directory: RedRecipient[] | undefined;
+  errors: FieldErrors;
+}) {
+  const picked = new Set(people.map(personKey));
+  const listed = new Set((directory ?? []).map(personKey));
+  const gone = directory ? people.filter((p) => !listed.has(personKey(p))) : [];
+  const toggle = (p: { node: string; user: string }, on: boolean) =>
+    onChange(on ? [...people, { node: p.node, user: p.user }] : people.filter((q) => personKey(q) !== personKey(p)));
+  const nodes = [...new Set((directory ?? []).map((e) => e.node))];
+  return (
+    <fieldset {...inputProps(form, 'recipients', errors)} tabIndex={-1}>
+      <legend>Named people (TLP:RED)</legend>
+      <p className="help">
+        Only the people you tick can open it, and you as its author. Each city and the state hub lists the people who
+        have agreed to receive TLP:RED.
+      </p>
+      {directory === undefined && <p className="help">Loading the directory of people who may receive TLP:RED…</p>}
+      {directory !== undefined && directory.length === 0 && (
+        <p className="help">Nobody in the network has agreed to receive TLP:RED yet, so nobody can be named.</p>
+      )}
+      {nodes.map((node) => {
+        const here = directory!.filter((e) => e.node === node);
+        return (
+          <fieldset key={node} className="checks">
+            <legend>
+              {here[0]!.nodeName}
+              {node === self ? ' (your organization)' : ''}
+            </legend>
+            {here.map((e) => (
+              <label key={personKey(e)} className="choice">
+                <input
+                  type="checkbox"
+                  checked={picked.has(personKey(e))}
+                  onChange={(ev) => toggle(e, ev.target.checked)}
+                />
+                {e.name} <span className="muted">({e.title})</span>
+              </label>
+            ))}
+          </fieldset>
+        );
+      })}
+      {gone.length > 0 && (
+        <div role="alert" className="notice error">
+          <p>Not in the directory of people who may receive TLP:RED any more; the node will refuse the report:</p>
+          <ul>
+            {gone.map((p) => (
+              <li key={personKey(p)}>
+                {p.user} at {p.node}{' '}
+                <button type="button" className="secondary" onClick={() => toggle(p, false)}>
+                  Remove {p.user}
+                </button>
+              </li>
+            ))}
+          </ul>
+        </div>
+      )}
+      <FieldError form={form} name="recipients" errors={errors} />
+    </fieldset>
   );
 }

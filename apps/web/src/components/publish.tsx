@@ -1,4 +1,4 @@
-import { useQueryClient } from '@tanstack/react-query';
+import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { apiError, useTRPC } from '../lib/api';
 import { Link, navigate } from '../lib/router';
 import { useSession } from '../lib/session';
@@ -39,6 +39,8 @@ export function SharingSection({
   errors: FieldErrors;
 }) {
   const session = useSession();
+  const trpc = useTRPC();
+  const directory = useQuery({ ...trpc.staff.redDirectory.queryOptions(), enabled: value.tlp === 'RED' });
   return (
     <section className="card stack">
       <h2>Sharing</h2>
@@ -48,6 +50,7 @@ export function SharingSection({
         onChange={onChange}
         self={session.node.node}
         roster={session.roster}
+        directory={directory.data?.people}
         errors={errors}
       />
     </section>

@@ -17,6 +17,7 @@ export type Me = RouterOutputs['staff']['me'];
 export type SessionUser = NonNullable<Me['user']>;
 export type NodeInfo = Me['node'];
 export type RosterMember = RouterOutputs['staff']['roster']['members'][number];
+export type RedRecipient = RouterOutputs['staff']['redDirectory']['people'][number];
 export type ObjectDetail = RouterOutputs['staff']['object'];
 export type CityLinkApi = TRPCClient<AppRouter>;
 

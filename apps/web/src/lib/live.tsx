@@ -65,6 +65,11 @@ export function LiveProvider({ children, onUnauthorized }: { children: ReactNode
       seen.current.add(entry.id);
       if (entry.target) void qc.invalidateQueries({ queryKey: trpc.staff.object.queryKey({ id: entry.target }) });
       if (entry.kind === 'bulletin' || entry.kind === 'bulletin-status' || entry.kind === 'retraction') refreshHub();
+      // A joint statement is the set of objects naming it (its first revision's id): each one refreshes its page and the list.
+      if (entry.kind.startsWith('statement-')) {
+        void qc.invalidateQueries({ queryKey: trpc.statements.get.queryKey({ id: entry.target ?? entry.id }) });
+        void qc.invalidateQueries({ queryKey: trpc.statements.list.pathKey() });
+      }
       setState((s) => {
         const o = entry.object;
         let overlay = s.overlay;
@@ -101,6 +106,7 @@ export function LiveProvider({ children, onUnauthorized }: { children: ReactNode
             // Anything stored between a list's first read and this subscription is re-read once.
             started.current = true;
             void qc.invalidateQueries({ queryKey: trpc.staff.feed.pathKey() });
+            void qc.invalidateQueries({ queryKey: trpc.statements.pathKey() });
             refreshHub();
           }
         },

@@ -110,7 +110,7 @@ describe('object detail', () => {
     expect(screen.getByText(/“Seen it here too”/)).toBeTruthy();
     // Not the author: no delivery table, but the acknowledge action.
     expect(screen.queryByText('Delivery to each recipient')).toBeNull();
-    expect(screen.getByRole('button', { name: 'Acknowledge' })).toBeTruthy();
+    expect(screen.getByRole('button', { name: 'Send “seen it here too”' })).toBeTruthy();
   });
 
   it('shows the author the delivery state per recipient, and the author’s actions', () => {
@@ -121,7 +121,15 @@ describe('object detail', () => {
     expect(screen.getByRole('link', { name: 'Publish a correction' }).getAttribute('href')).toBe(
       `/report?supersedes=${ID('a')}`,
     );
-    expect(screen.queryByRole('button', { name: 'Acknowledge' })).toBeNull();
+    expect(screen.queryByRole('button', { name: 'Send “seen it here too”' })).toBeNull();
+  });
+
+  it('the hub’s own network-wide objects do not say they go to the state hub', () => {
+    const own = { ...detail, origin: 'state-hub', can: CAN.springfield! } as ObjectDetail;
+    const session = testSession('state-hub');
+    renderWithSession(<ObjectView detail={own} />, { ...session, node: { ...session.node, role: 'hub' } });
+    expect(screen.getByText(/the state hub \(this node\) delivers it to every member/)).toBeTruthy();
+    expect(screen.queryByText(/this node delivers it to the state hub/)).toBeNull();
   });
 
   it('describes each delivery outcome in words', () => {

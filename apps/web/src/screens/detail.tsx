@@ -527,7 +527,10 @@ function Deliveries(props: {
   return (
     <section className="card" aria-labelledby="deliv-title">
       <h2 id="deliv-title">Delivery to each recipient</h2>
-      {props.wholeNetwork && (
+      {props.wholeNetwork && session.node.role === 'hub' && (
+        <p className="help">Shared with the whole network: the state hub (this node) delivers it to every member.</p>
+      )}
+      {props.wholeNetwork && session.node.role !== 'hub' && (
         <p className="help">
           Shared with the whole network: this node delivers it to the state hub, and the hub passes it on to every
           member (rows marked “via the state hub”).
@@ -619,10 +622,13 @@ function AcknowledgeForm({ target }: { target: string }) {
   };
   return (
     <form className="subform" onSubmit={submit} aria-labelledby="ack-title">
-      <h3 id="ack-title">Acknowledge</h3>
+      <h3 id="ack-title">Seen it here too</h3>
+      <p className="help">
+        Tells the author (and everyone who may read the report) that your city has read it; once per city.
+      </p>
       <label className="choice">
         <input type="checkbox" checked={seenHere} onChange={(e) => setSeenHere(e.target.checked)} />
-        Seen it here too
+        We saw the same thing here
       </label>
       <label>
         Comment (optional)
@@ -630,10 +636,10 @@ function AcknowledgeForm({ target }: { target: string }) {
       </label>
       <div className="actions">
         <button type="submit" disabled={m.isPending}>
-          Acknowledge
+          Send “seen it here too”
         </button>
       </div>
-      {m.isSuccess && <Notice kind="success">Acknowledgement signed and sent.</Notice>}
+      {m.isSuccess && <Notice kind="success">Signed and sent: your city has acknowledged this report.</Notice>}
       {m.isError && <Notice kind="error">{apiError(m.error).message}</Notice>}
     </form>
   );

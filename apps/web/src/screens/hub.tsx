@@ -209,7 +209,7 @@ function BoardItem({ item, nodeName, fresh }: { item: ItemView; nodeName: (n: st
             disabled={ack.isPending}
             onClick={() => ack.mutate({ target: item.id, status: 'acknowledged' })}
           >
-            Acknowledge<span className="sr-only"> “{item.title}”</span>
+            Mark acknowledged<span className="sr-only"> “{item.title}”</span>
           </button>
         )}
         <button type="button" className="secondary" aria-expanded={open} onClick={() => setOpen(!open)}>

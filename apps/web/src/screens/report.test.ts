@@ -60,10 +60,12 @@ describe('the report form', () => {
 
   it('refuses a marking that reaches nobody', () => {
     expect(markingErrors({ tlp: 'AMBER', wholeNetwork: false, nodes: [], people: [] })).toHaveProperty('audience');
-    expect(markingErrors({ tlp: 'RED', wholeNetwork: false, nodes: [], people: [] })).toHaveProperty('recipients');
+    expect(markingErrors({ tlp: 'RED', wholeNetwork: false, nodes: [], people: [] })).toEqual({
+      recipients: 'Tick at least one person for TLP:RED.',
+    });
     expect(
-      markingErrors({ tlp: 'RED', wholeNetwork: false, nodes: [], people: [{ node: 'state-hub', user: ' ' }] }),
-    ).toEqual({ 'recipients.0.user': 'Enter the user name.' });
+      markingErrors({ tlp: 'RED', wholeNetwork: false, nodes: [], people: [{ node: 'state-hub', user: 'olivia' }] }),
+    ).toEqual({});
     expect(markingErrors(DEFAULT_MARKING)).toEqual({});
   });
 

@@ -176,11 +176,7 @@ export function markingErrors(m: MarkingValue): FieldErrors {
   const wire = toWire(m);
   const errors: FieldErrors = {};
   if (m.tlp === 'RED') {
-    if (m.people.length === 0) errors.recipients = 'Add at least one named person for TLP:RED.';
-    m.people.forEach((p, i) => {
-      if (!p.node) errors[`recipients.${i}.node`] = 'Choose the organization.';
-      if (!p.user.trim()) errors[`recipients.${i}.user`] = 'Enter the user name.';
-    });
+    if (m.people.length === 0) errors.recipients = 'Tick at least one person for TLP:RED.';
   } else if (wire.audience.length === 0) {
     errors.audience = 'Pick at least one organization, or nobody else will receive it.';
   }

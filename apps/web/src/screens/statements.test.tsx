@@ -1,4 +1,4 @@
-import { cleanup, render, screen, within } from '@testing-library/react';
+import { cleanup, fireEvent, render, screen, within } from '@testing-library/react';
 import { afterEach, describe, expect, it } from 'vitest';
 import { HOSTILE, ID, renderWithSession, testSession } from '../testing';
 import { type DiffPart, DiffText, RevisionChanges, type StatementState, StatementView } from './statements';
@@ -136,6 +136,22 @@ describe('the signing panel', () => {
     expect(container.querySelectorAll('script, img, [onerror]').length).toBe(0);
   });
 
+  it('fills the signature block from the signer’s profile (full name and title), not "Mayor / Mayor"', () => {
+    renderWithSession(
+      <StatementView s={statement} />,
+      testSession('springfield', {
+        username: 'q',
+        displayName: 'Joe Quimby',
+        title: 'Mayor of Springfield',
+        roles: ['signer', 'staff'],
+      }),
+    );
+    const panel = screen.getByRole('region', { name: /Sign for/ });
+    expect((within(panel).getByLabelText('Name') as HTMLInputElement).value).toBe('Joe Quimby');
+    expect((within(panel).getByLabelText('Title') as HTMLInputElement).value).toBe('Mayor of Springfield');
+    expect((within(panel).getByLabelText(/Remember them in my profile/) as HTMLInputElement).checked).toBe(false);
+  });
+
   it('is not shown to staff without the signer role', () => {
     renderWithSession(
       <StatementView s={{ ...statement, can: cannotSign }} />,
@@ -154,5 +170,43 @@ describe('the signing panel', () => {
       testSession('springfield', { username: 'q', displayName: 'Mayor Quimby', roles: ['signer', 'staff'] }),
     );
     expect(screen.queryByRole('button', { name: 'Sign' })).toBeNull();
+  });
+});
+
+describe('comments, withdrawal and finalizing', () => {
+  const mayor = () =>
+    testSession('springfield', { username: 'q', displayName: 'Mayor Quimby', roles: ['signer', 'staff'] });
+
+  it('starts an amendment from the current text', () => {
+    renderWithSession(<StatementView s={statement} />, mayor());
+    expect((screen.getByLabelText(/Proposed text/) as HTMLTextAreaElement).value).toBe('We ask for funding.');
+  });
+
+  it('asks before withdrawing a signature, naming what happens, and can be cancelled', () => {
+    const signed = {
+      ...statement,
+      signers: statement.signers.map((x) => (x.node === 'springfield' ? { ...x, status: 'signed' } : x)),
+      can: { ...statement.can, sign: false, withdraw: true },
+    } as StatementState;
+    renderWithSession(<StatementView s={signed} />, mayor());
+    fireEvent.click(screen.getByRole('button', { name: 'Withdraw the signature' }));
+    const dialog = screen.getByRole('alertdialog', { name: 'Withdraw the signature' });
+    expect(dialog.textContent).toMatch(/signature on “Joint statement .*” will no longer count/);
+    expect(within(dialog).getByRole('button', { name: 'Yes, withdraw our signature' })).toBeTruthy();
+    fireEvent.click(within(dialog).getByRole('button', { name: 'Cancel' }));
+    expect(screen.queryByRole('alertdialog')).toBeNull();
+    expect(screen.getByRole('button', { name: 'Withdraw the signature' })).toBeTruthy();
+  });
+
+  it('asks the originator before finalizing, with the count of signatures it will carry', () => {
+    const own = { ...statement, can: { sign: false, withdraw: false, comment: false, manage: true } } as StatementState;
+    renderWithSession(
+      <StatementView s={own} />,
+      testSession('shelbyville', { username: 'b', displayName: 'Mayor Ben', roles: ['signer', 'staff'] }),
+    );
+    fireEvent.click(screen.getByRole('button', { name: 'Finalize the statement' }));
+    const dialog = screen.getByRole('alertdialog', { name: 'Finalize the statement' });
+    expect(dialog.textContent).toMatch(/closes the sign-on now and issues the final document with the 1 signature/);
+    expect(within(dialog).getByRole('button', { name: 'Yes, finalize it now' })).toBeTruthy();
   });
 });

@@ -67,7 +67,7 @@ export function StatementsScreen() {
                 <th scope="col">Title</th>
                 <th scope="col">From</th>
                 <th scope="col">Phase</th>
-                <th scope="col">Signed / invited</th>
+                <th scope="col">Signatures</th>
                 <th scope="col">Sign-on deadline</th>
               </tr>
             </thead>
@@ -82,7 +82,7 @@ export function StatementsScreen() {
                   <td>{session.nodeName(s.originator)}</td>
                   <td>{s.phase}</td>
                   <td>
-                    {s.signed} signed of {s.invited} invited
+                    {s.signed} signed of {s.cities} {s.cities === 1 ? 'city' : 'cities'}
                   </td>
                   <td>{s.deadline ? formatTime(s.deadline) : '—'}</td>
                 </tr>
@@ -208,8 +208,8 @@ function NewStatementForm() {
 
 export function StatementScreen({ id }: { id: string }) {
   const trpc = useTRPC();
-  // Other cities' comments and signatures arrive at this node without a feed event here: look again now and then.
-  const q = useQuery({ ...trpc.statements.get.queryOptions({ id }), refetchInterval: 10_000 });
+  // Every object of the statement that this node stores comes over the live feed, which refreshes this query (lib/live.tsx).
+  const q = useQuery(trpc.statements.get.queryOptions({ id }));
   if (q.isPending) return <p role="status">Loading…</p>;
   if (q.isError) {
     const e = apiError(q.error);
@@ -258,7 +258,7 @@ export function StatementView({ s }: { s: StatementState }) {
       </header>
 
       {can.sign && <SigningPanel s={s} />}
-      {can.withdraw && <WithdrawPanel id={s.id} />}
+      {can.withdraw && <WithdrawPanel s={s} />}
 
       {latest && (
         <section className="card" aria-labelledby="current-text">
@@ -285,8 +285,12 @@ export function StatementView({ s }: { s: StatementState }) {
 function RevisionHistory({ s }: { s: StatementState }) {
   const trpc = useTRPC();
   const n = s.revisions.length;
-  const [from, setFrom] = useState(s.revisions[Math.max(0, n - 2)]?.id ?? '');
-  const [to, setTo] = useState(s.revisions[n - 1]?.id ?? '');
+  // Until the reader picks revisions, the comparison follows the newest two, as new revisions arrive.
+  const [picked, setPicked] = useState<{ from: string; to: string } | null>(null);
+  const from = picked?.from ?? s.revisions[Math.max(0, n - 2)]?.id ?? '';
+  const to = picked?.to ?? s.revisions[n - 1]?.id ?? '';
+  const setFrom = (id: string) => setPicked({ from: id, to });
+  const setTo = (id: string) => setPicked({ from, to: id });
   const diff = useQuery({
     ...trpc.statements.diff.queryOptions({ id: s.id, from, to }),
     enabled: !!from && !!to && from !== to,
@@ -456,10 +460,21 @@ export function SigningPanel({ s }: { s: StatementState }) {
   const trpc = useTRPC();
   const session = useSession();
   const invalidate = useInvalidateStatements();
+  // The signature block comes from the signer's profile (full name and title), kept in step when they sign.
   const [name, setName] = useState(session.user.displayName);
-  const [title, setTitle] = useState('Mayor');
+  const [title, setTitle] = useState(session.user.title ?? '');
+  const [remember, setRemember] = useState(!session.user.title);
   const [errors, setErrors] = useState<FieldErrors>({});
-  const m = useMutation(trpc.statements.sign.mutationOptions({ onSuccess: () => invalidate() }));
+  const profile = useMutation(trpc.staff.updateProfile.mutationOptions());
+  const m = useMutation(
+    trpc.statements.sign.mutationOptions({
+      onSuccess: (_data, v) => {
+        void invalidate();
+        const changed = v.name !== session.user.displayName || v.title !== (session.user.title ?? '');
+        if (remember && changed) profile.mutate({ displayName: v.name, title: v.title });
+      },
+    }),
+  );
   const text = s.signOn?.text;
   if (!s.signOn || !text) return null;
   const mine = s.signers.find((x) => x.node === session.node.node);
@@ -521,6 +536,10 @@ export function SigningPanel({ s }: { s: StatementState }) {
             onChange={(e) => setTitle(e.target.value)}
           />
           <FieldError form={f} name="title" errors={errors} />
+          <label className="choice">
+            <input type="checkbox" checked={remember} onChange={(e) => setRemember(e.target.checked)} />
+            Remember them in my profile for next time
+          </label>
           <div className="actions">
             <button type="submit" disabled={m.isPending}>
               Sign
@@ -529,24 +548,71 @@ export function SigningPanel({ s }: { s: StatementState }) {
           {m.isError && <Notice kind="error">{apiError(m.error).message}</Notice>}
         </form>
       )}
-      {m.isSuccess && <Notice kind="success">Signed with this city’s key and sent.</Notice>}
+      {m.isSuccess && mine?.status === 'signed' && (
+        <Notice kind="success">Signed with this city’s key and sent.</Notice>
+      )}
     </section>
   );
 }
 
-function WithdrawPanel({ id }: { id: string }) {
+/** An action that cannot be undone: a first click says what will happen, a second does it. */
+function Confirmed({
+  label,
+  consequence,
+  confirm,
+  pending,
+  danger,
+  onConfirm,
+}: {
+  label: string;
+  consequence: string;
+  confirm: string;
+  pending: boolean;
+  danger?: boolean;
+  onConfirm: () => void;
+}) {
+  const [asking, setAsking] = useState(false);
+  if (!asking) {
+    return (
+      <div className="actions">
+        <button type="button" className={danger ? 'danger' : undefined} onClick={() => setAsking(true)}>
+          {label}
+        </button>
+      </div>
+    );
+  }
+  return (
+    <div role="alertdialog" aria-label={label} className="notice confirm stack-tight">
+      <p>{consequence}</p>
+      <div className="actions">
+        <button type="button" className={danger ? 'danger' : undefined} disabled={pending} onClick={onConfirm}>
+          {confirm}
+        </button>
+        <button type="button" className="secondary" onClick={() => setAsking(false)}>
+          Cancel
+        </button>
+      </div>
+    </div>
+  );
+}
+
+function WithdrawPanel({ s }: { s: StatementState }) {
   const trpc = useTRPC();
+  const session = useSession();
   const invalidate = useInvalidateStatements();
   const m = useMutation(trpc.statements.withdraw.mutationOptions({ onSuccess: () => invalidate() }));
   return (
     <section className="card subform danger" aria-labelledby="withdraw-title">
       <h3 id="withdraw-title">Withdraw your city’s signature</h3>
       <p className="help">Everyone taking part will see that the signature was withdrawn.</p>
-      <div className="actions">
-        <button type="button" className="danger" disabled={m.isPending} onClick={() => m.mutate({ id })}>
-          Withdraw the signature
-        </button>
-      </div>
+      <Confirmed
+        label="Withdraw the signature"
+        consequence={`${session.node.name}’s signature on “${s.title}” will no longer count, and every city taking part will see it was withdrawn. To sign again, your mayor signs anew before the deadline.`}
+        confirm="Yes, withdraw our signature"
+        pending={m.isPending}
+        danger
+        onConfirm={() => m.mutate({ id: s.id })}
+      />
       {m.isError && <Notice kind="error">{apiError(m.error).message}</Notice>}
     </section>
   );
@@ -571,8 +637,7 @@ function Comments({ s, isOriginator, canComment }: { s: StatementState; isOrigin
               <p className="narrative untrusted">{c.comment}</p>
               {c.proposedText !== null && (
                 <>
-                  <p className="muted">Proposed text:</p>
-                  <p className="narrative untrusted proposed">{c.proposedText}</p>
+                  <ProposalChanges s={s} proposal={c.id} text={c.proposedText} />
                   {c.decision ? (
                     <p>
                       Amendment <strong>{c.decision.decision}</strong>
@@ -589,7 +654,7 @@ function Comments({ s, isOriginator, canComment }: { s: StatementState; isOrigin
           ))}
         </ul>
       )}
-      {canComment && <CommentForm id={s.id} />}
+      {canComment && <CommentForm id={s.id} current={s.revisions[s.revisions.length - 1]?.text ?? ''} />}
     </section>
   );
 }
@@ -616,16 +681,48 @@ function DecideButtons({ id, proposal, who }: { id: string; proposal: string; wh
   );
 }
 
-function CommentForm({ id }: { id: string }) {
+/** The amendment as changes to the current revision (what the originator decides on), the whole text on request. */
+function ProposalChanges({ s, proposal, text }: { s: StatementState; proposal: string; text: string }) {
+  const trpc = useTRPC();
+  const current = s.revisions[s.revisions.length - 1];
+  const diff = useQuery({
+    ...trpc.statements.diff.queryOptions({ id: s.id, from: current?.id ?? '', to: proposal }),
+    enabled: !!current,
+  });
+  const label = `Proposed changes to the current text (revision ${current?.number ?? '?'})`;
+  return (
+    <>
+      {diff.isPending ? (
+        <p role="status">Comparing with the current text…</p>
+      ) : diff.isError ? (
+        <Notice kind="error">{apiError(diff.error).message}</Notice>
+      ) : (
+        <RevisionChanges diff={diff.data} label={label} />
+      )}
+      <details>
+        <summary>The whole proposed text</summary>
+        <p className="narrative untrusted proposed">{text}</p>
+      </details>
+    </>
+  );
+}
+
+function CommentForm({ id, current }: { id: string; current: string }) {
   const trpc = useTRPC();
   const invalidate = useInvalidateStatements();
   const [comment, setComment] = useState('');
-  const [proposed, setProposed] = useState('');
+  // An amendment starts from the current text; left as it is, the comment proposes nothing.
+  const [proposed, setProposed] = useState(current);
+  const [edited, setEdited] = useState(false);
+  useEffect(() => {
+    if (!edited) setProposed(current);
+  }, [current, edited]);
   const m = useMutation(
     trpc.statements.comment.mutationOptions({
       onSuccess: () => {
         setComment('');
-        setProposed('');
+        setProposed(current);
+        setEdited(false);
         void invalidate();
       },
     }),
@@ -633,15 +730,26 @@ function CommentForm({ id }: { id: string }) {
   const submit = (e: FormEvent) => {
     e.preventDefault();
     if (!comment.trim()) return;
-    m.mutate({ id, comment: comment.trim(), ...(proposed.trim() && { proposedText: proposed.trim() }) });
+    const amended = proposed.trim() && proposed.trim() !== current.trim() ? proposed.trim() : undefined;
+    m.mutate({ id, comment: comment.trim(), ...(amended && { proposedText: amended }) });
   };
   return (
     <form className="subform" onSubmit={submit} aria-labelledby="comment-form-title">
       <h3 id="comment-form-title">Comment</h3>
       <label htmlFor="comment-text">Comment</label>
       <textarea id="comment-text" rows={3} required value={comment} onChange={(e) => setComment(e.target.value)} />
-      <label htmlFor="comment-proposed">Proposed text (optional: the whole text as you would have it)</label>
-      <textarea id="comment-proposed" rows={6} value={proposed} onChange={(e) => setProposed(e.target.value)} />
+      <label htmlFor="comment-proposed">
+        Proposed text (optional: edit the current text as you would have it; left unchanged, nothing is proposed)
+      </label>
+      <textarea
+        id="comment-proposed"
+        rows={6}
+        value={proposed}
+        onChange={(e) => {
+          setEdited(true);
+          setProposed(e.target.value);
+        }}
+      />
       <div className="actions">
         <button type="submit" disabled={m.isPending}>
           Send the comment
@@ -662,7 +770,7 @@ function OriginatorActions({ s }: { s: StatementState }) {
       <h2 id="originator-title">Your city’s actions</h2>
       {!s.final && latest && <ReviseForm id={s.id} text={latest.text} signOnOpen={!!s.signOn} />}
       {!s.final && <SignOnForm id={s.id} reopen={!!s.signOn} />}
-      {!s.final && s.signOn && <FinalizeButton id={s.id} />}
+      {!s.final && s.signOn && <FinalizeButton s={s} />}
       {s.final && <DeliveryForm id={s.id} addressees={s.addressees} />}
     </section>
   );
@@ -742,19 +850,22 @@ function SignOnForm({ id, reopen }: { id: string; reopen: boolean }) {
   );
 }
 
-function FinalizeButton({ id }: { id: string }) {
+function FinalizeButton({ s }: { s: StatementState }) {
   const trpc = useTRPC();
   const invalidate = useInvalidateStatements();
   const m = useMutation(trpc.statements.finalize.mutationOptions({ onSuccess: () => invalidate() }));
+  const signed = s.signers.filter((x) => x.status === 'signed').length;
   return (
     <div className="subform">
       <h3>Finalize</h3>
       <p className="help">Closes the sign-on and issues the final document with every counted signature.</p>
-      <div className="actions">
-        <button type="button" disabled={m.isPending} onClick={() => m.mutate({ id })}>
-          Finalize the statement
-        </button>
-      </div>
+      <Confirmed
+        label="Finalize the statement"
+        consequence={`This closes the sign-on now and issues the final document with the ${signed} ${signed === 1 ? 'signature' : 'signatures'} counted so far, sent to every city taking part. Cities that have not signed can only be added later as an addendum; the text can no longer change.`}
+        confirm="Yes, finalize it now"
+        pending={m.isPending}
+        onConfirm={() => m.mutate({ id: s.id })}
+      />
       {m.isError && <Notice kind="error">{apiError(m.error).message}</Notice>}
     </div>
   );

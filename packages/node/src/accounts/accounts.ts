@@ -23,6 +23,8 @@ export interface SessionUser {
   id: number;
   username: string;
   displayName: string;
+  /** With displayName, the profile a signature block is made from; may be absent for system actors. */
+  title?: string | null;
   roles: Role[];
 }
 
@@ -30,6 +32,7 @@ const publicUser = (u: SessionOwner): SessionUser => ({
   id: u.id,
   username: u.username,
   displayName: u.displayName,
+  title: u.title ?? null,
   roles: [...u.roles],
 });
 
@@ -80,7 +83,7 @@ export class Accounts {
 
   /** `context`: words of this node (its name and id) a password must not lean on. */
   async create(
-    u: { username: string; password: string; displayName?: string; roles: Role[] },
+    u: { username: string; password: string; displayName?: string; title?: string; roles: Role[] },
     context: string[] = [],
   ): Promise<SessionUser> {
     const weak = await passwordWeakness(u.password, [u.username, u.displayName ?? '', ...context]);
@@ -88,6 +91,7 @@ export class Accounts {
     const user = await this.store.createUser({
       username: u.username,
       displayName: u.displayName ?? u.username,
+      title: u.title ?? null,
       passwordHash: await hashPassword(u.password),
       roles: u.roles,
     });
@@ -168,6 +172,12 @@ export class Accounts {
       await this.store.touchSession(id, now, new Date(now.getTime() + SESSION_TTL_MS));
     }
     return publicUser(user);
+  }
+
+  /** A person's own profile: the name and title their signature block is made from. */
+  async updateProfile(user: SessionUser, p: { displayName: string; title: string | null }): Promise<SessionUser> {
+    await this.store.updateUser(user.id, { displayName: p.displayName, title: p.title });
+    return { ...user, displayName: p.displayName, title: p.title };
   }
 
   async logout(token: string): Promise<void> {

@@ -90,6 +90,13 @@ export const staffRouter = {
     user: (await ctx.node.accounts.authenticate(ctx.sessionToken)) ?? null,
   })),
 
+  /** The signed-in person's own profile: full name and title, used for their signature block. */
+  updateProfile: authedProcedure
+    .input(z.object({ displayName: z.string().trim().min(1).max(200), title: z.string().trim().max(200) }))
+    .mutation(({ ctx, input }) =>
+      ctx.node.updateProfile(ctx.user, { displayName: input.displayName, title: input.title || null }),
+    ),
+
   /** Members of the network, for audience pickers. */
   roster: authedProcedure.query(({ ctx }) => ({
     version: ctx.node.roster.version,
@@ -97,6 +104,9 @@ export const staffRouter = {
     jws: ctx.node.roster.jws ?? null,
     members: ctx.node.roster.members().map((m) => ({ node: m.node, name: m.name, role: m.role, status: m.status })),
   })),
+
+  /** People who may be named on TLP:RED, at every node (names and roles only), for the recipient picker. */
+  redDirectory: authedProcedure.query(async ({ ctx }) => ({ people: await ctx.node.redDirectory() })),
 
   postBulletin: authedProcedure
     .input(z.object({ ...MarkingInput, body: BulletinBodySchema }))

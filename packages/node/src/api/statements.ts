@@ -24,6 +24,7 @@ export const statementsRouter = {
     return { ...s, can: statementPermissions(ctx.node.id, ctx.user, s) };
   }),
 
+  /** `to`: a later revision, or a comment proposing an amendment. */
   diff: authedProcedure
     .input(z.object({ id: ObjectIdSchema, from: ObjectIdSchema, to: ObjectIdSchema }))
     .query(({ ctx, input }) => ctx.node.statements.diff(input.id, input.from, input.to, ctx.user)),

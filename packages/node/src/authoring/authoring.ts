@@ -1,5 +1,6 @@
 import { signObject } from '@citylink/crypto';
 import {
+  isResponseKind,
   type ObjectKind,
   type RESPONSE_KINDS,
   responseMarking,
@@ -13,7 +14,7 @@ import type { NodeConfig } from '../config.js';
 import { ConflictError, ForbiddenError, InvalidInputError, NotFoundError } from '../errors.js';
 import type { Inbound } from '../ingest/pipeline.js';
 import { marked } from '../ingest/projection.js';
-import { mayEndorse, mayRetract, maySetStatus, speaksForHub } from '../ingest/rules.js';
+import { hasAcknowledged, mayEndorse, mayRetract, maySetStatus, speaksForHub } from '../ingest/rules.js';
 import type { RosterState } from '../membership/roster-state.js';
 import type { SigningKey } from '../signing-key.js';
 import type { Views } from '../views/views.js';
@@ -33,6 +34,8 @@ export class Authoring {
       store: Store;
       views: Views;
       log: Logger;
+      /** Refuses RED recipients who are not in the RED directory (see RedDirectory). */
+      checkRecipients?: (recipients: readonly { node: string; user: string }[], author: string) => Promise<void>;
     },
   ) {}
 
@@ -49,6 +52,10 @@ export class Authoring {
       { tlp: input.tlp, audience: input.audience, recipients: input.recipients },
       { node: self, user: actor.username },
     );
+    // An answer to RED names its target's people; anything else names people from the directory.
+    if (marking.recipients && !isResponseKind(kind)) {
+      await this.deps.checkRecipients?.(marking.recipients, actor.username);
+    }
     const object = {
       v: 1,
       kind,
@@ -108,6 +115,9 @@ export class Authoring {
     const by = { origin: self, byHub: speaksForHub(role, actor.roles) };
     if (kind === 'retraction' && !mayRetract(by, target)) throw new ForbiddenError('only the author may retract');
     if (kind === 'endorsement' && !mayEndorse(target)) throw new InvalidInputError('only notes can be endorsed');
+    if (kind === 'acknowledgement' && hasAcknowledged(self, await store.objectsTargeting(targetId, [kind]))) {
+      throw new ConflictError(`${self} has already acknowledged this report`);
+    }
     if (kind === 'bulletin-status') {
       if (target.kind !== 'bulletin') throw new InvalidInputError('status applies to bulletins');
       if (!maySetStatus(by, target)) {

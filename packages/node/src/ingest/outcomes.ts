@@ -11,6 +11,8 @@ export type NodeRejectReason =
   | 'deadline_passed'
   | 'bad_cosignature'
   | 'wider_than_target'
+  | 'unknown_recipient'
+  | 'duplicate_acknowledgement'
   | 'duplicate_signature'
   | 'bad_final';
 

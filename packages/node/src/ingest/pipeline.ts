@@ -91,6 +91,8 @@ export class Inbound {
         o: SignedObject,
         ctx: { id: string; batch: ReadonlyMap<string, { object: SignedObject }> },
       ) => Promise<[NodeRejectReason, string] | undefined>;
+      /** Whether an account here may be named on TLP:RED from other nodes (the RED directory). */
+      receivesRed?: (username: string) => Promise<boolean>;
       /** Called after an append that queued deliveries (wakes the outbox worker). */
       onQueued?: () => void;
       /** Whether objects from other nodes are taken now (default: always). */
@@ -192,7 +194,7 @@ export class Inbound {
         decided.set(c, { id, outcome: 'duplicate' });
         continue;
       }
-      const refusal = this.#rosterMoved(c) ?? (await this.#authorship(object, pending, id));
+      const refusal = this.#rosterMoved(c) ?? (await this.#authorship(object, pending, id, refsOf));
       if (refusal) {
         decided.set(c, { id, outcome: 'rejected', reason: refusal[0], detail: refusal[1] });
         continue;
@@ -272,6 +274,7 @@ export class Inbound {
     o: SignedObject,
     pending: ReadonlyMap<string, Pending>,
     id: string,
+    refsOf: (target: string) => readonly { kind: string; origin: string }[],
   ): Promise<[NodeRejectReason, string] | undefined> {
     const held = async (id: string): Promise<Held | undefined> => {
       const p = pending.get(id);
@@ -286,11 +289,33 @@ export class Inbound {
       const wider = t && responseMarkingError(o, t);
       if (wider) return ['wider_than_target', wider];
     }
+    const unknown = await this.#unknownRecipient(o);
+    if (unknown) return ['unknown_recipient', unknown];
     const byHub = this.n.roster.member(o.origin)?.role === 'hub' || o.origin === this.n.roster.hubNode;
-    const refused = await pluginFor(o)?.authorize(o, { held, byHub });
+    const answers = async (target: string) => [
+      ...refsOf(target),
+      ...[...pending.values()].filter((p) => targetOf(p.object) === target),
+    ];
+    const refused = await pluginFor(o)?.authorize(o, { held, byHub, answers });
     if (refused) return [...refused];
     const extra = await this.n.extraRules?.(o, { id, batch: pending });
     if (extra) return extra;
+    return undefined;
+  }
+
+  /**
+   * A RED object from another node naming someone here who is not in this node's
+   * RED directory reaches no one: refused, so its author sees it was not delivered.
+   * An answer to RED names its target's people (bounded by `wider_than_target`).
+   */
+  async #unknownRecipient(o: SignedObject): Promise<string | undefined> {
+    const { self, receivesRed } = this.n;
+    if (o.tlp !== 'RED' || o.origin === self || isResponseKind(o.kind) || !receivesRed) return undefined;
+    for (const r of o.recipients ?? []) {
+      if (r.node === self && !(await receivesRed(r.user))) {
+        return `${self}/${r.user} is not in ${self}'s directory of people who may receive TLP:RED`;
+      }
+    }
     return undefined;
   }
 

@@ -33,3 +33,11 @@ export function mayEndorse(target: Target): boolean {
 export function speaksForHub(role: 'hub' | 'city', roles: readonly string[]): boolean {
   return role === 'hub' && roles.some((r) => r === 'hub-official' || r === 'admin');
 }
+
+/**
+ * A city acknowledges ("seen it here too") a report once: a second acknowledgement
+ * from the same origin is refused, whoever at that city signs it.
+ */
+export function hasAcknowledged(origin: string, answers: readonly { kind: string; origin: string }[]): boolean {
+  return answers.some((a) => a.kind === 'acknowledgement' && a.origin === origin);
+}

@@ -10,6 +10,8 @@ export interface StatementListEntry {
   addressees: string[];
   signed: number;
   invited: number;
+  /** Every city that may sign: the originator and the invited ones ("2 signed of 3 cities"). */
+  cities: number;
   deadline: string | null;
   /** When the statement was started (its first revision). */
   created: string;
@@ -124,6 +126,7 @@ export class StatementList {
           addressees: s.addressees,
           signed: s.signers.filter((x) => x.status === 'signed').length,
           invited: s.invited.length,
+          cities: s.signers.length,
           deadline: s.signOn?.deadline ?? null,
           created: s.revisions[0]?.created ?? '',
         }),

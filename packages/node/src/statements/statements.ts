@@ -77,14 +77,17 @@ export class Statements {
   }
 
   /**
-   * A readable word-level diff between two revisions of the same statement, bounded
-   * in time and edit length (`wordByWord: false` past the bounds) and cached per pair.
+   * A readable word-level diff between two revisions of the same statement, or from a
+   * revision to the text a comment proposes (an amendment, reviewed against the
+   * current revision), bounded in time and edit length (`wordByWord: false` past the
+   * bounds) and cached per pair.
    */
   async diff(statementId: string, from: string, to: string, viewer: SessionUser) {
     const s = await this.#visible(statementId, viewer);
     const a = s.revisions.find((r) => r.id === from);
-    const b = s.revisions.find((r) => r.id === to);
-    if (!a || !b) throw new NotFoundError('both revisions must belong to this statement');
+    const proposal = s.comments.find((c) => c.id === to && c.proposedText !== null);
+    const b = s.revisions.find((r) => r.id === to) ?? (proposal && { id: proposal.id, text: proposal.proposedText! });
+    if (!a || !b) throw new NotFoundError('compare a revision of this statement with a revision or an amendment of it');
     return this.#diffs.between(a, b);
   }
 

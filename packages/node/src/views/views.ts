@@ -265,7 +265,7 @@ export class Views {
     const o = await store.getObject(id);
     if (!o || (await this.visible(user, [o])).length === 0) return null;
     const [item, allRefs, seq] = await Promise.all([store.getItem(id), store.objectsTargeting(id), store.seqOf(id)]);
-    const refs = await this.visible(user, allRefs, [o]);
+    const refs = onePerCity(await this.visible(user, allRefs, [o]));
     const deliveries = o.origin === self ? await store.deliveriesOf(id) : [];
     // A network-wide object goes to the hub, which relays it: ask the hub how that went.
     const asksHub = o.origin === self && o.audience.includes('*') && this.n.relayed !== undefined;
@@ -278,7 +278,7 @@ export class Views {
       /** Taken while the hub was unreachable after a restart; no roster has confirmed its key since. */
       unconfirmed: o.hold === 'unconfirmed',
       recipients: o.recipients ?? null,
-      can: objectPermissions(this.n, user, o, item),
+      can: objectPermissions(this.n, user, o, item, allRefs),
       item: item && {
         status: item.status ?? null,
         retracted: item.retracted,
@@ -346,4 +346,20 @@ export class Views {
       signal?.removeEventListener('abort', onAbort);
     }
   }
+}
+
+/**
+ * A city acknowledges a report once (ingest refuses a second one); one that arrived
+ * before that rule, or from a node that ignores it, is shown once: its first.
+ */
+function onePerCity<T extends { kind: string; origin: string; created: Date }>(refs: readonly T[]): T[] {
+  const acked = new Set<string>();
+  return [...refs]
+    .sort((a, b) => a.created.getTime() - b.created.getTime())
+    .filter((r) => {
+      if (r.kind !== 'acknowledgement') return true;
+      if (acked.has(r.origin)) return false;
+      acked.add(r.origin);
+      return true;
+    });
 }

@@ -143,6 +143,27 @@ export class ObjectsReader {
     return (await this.ofKind(kind, 1))[0] ?? null;
   }
 
+  /** The newest object of `kind` from each origin (by signing time, then id), whatever the arrival order. */
+  latestOfKindPerOrigin(kind: string): Promise<StoredObject[]> {
+    const knex = this.db.knex;
+    return this.#select((q) =>
+      q
+        .where('objects.kind', kind)
+        .whereNotExists(
+          knex('objects as later')
+            .select(knex.raw('1'))
+            .whereRaw('later.kind = objects.kind and later.origin = objects.origin')
+            .where((w) =>
+              w
+                .whereRaw('later.created > objects.created')
+                .orWhereRaw('later.created = objects.created and later.id > objects.id'),
+            )
+            .where(notQuarantined('later')),
+        )
+        .orderBy('objects.origin'),
+    );
+  }
+
   /**
    * Held objects of `origin` signed with one of `kids`, quarantined ones left out, for
    * re-checking their key windows: the envelope only, not the signed bytes.

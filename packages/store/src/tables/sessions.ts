@@ -3,7 +3,7 @@ import { fromJson } from '../dialect.js';
 import { type Role, Session, type User } from '../entities.js';
 
 /** The user fields a session check needs. */
-export type SessionOwner = Pick<User, 'id' | 'username' | 'displayName' | 'roles' | 'disabled'>;
+export type SessionOwner = Pick<User, 'id' | 'username' | 'displayName' | 'title' | 'roles' | 'disabled'>;
 
 interface SessionRow {
   id: string;
@@ -14,6 +14,7 @@ interface SessionRow {
   uid: number | null;
   username: string;
   display_name: string;
+  title: string | null;
   roles: string | Role[];
   disabled: boolean | number;
 }
@@ -27,7 +28,7 @@ export class SessionsReader {
     const row = (await this.db
       .knex('sessions')
       .leftJoin('users', 'users.id', 'sessions.user_id')
-      .select('sessions.*', 'users.username', 'users.display_name', 'users.roles', 'users.disabled', {
+      .select('sessions.*', 'users.username', 'users.display_name', 'users.title', 'users.roles', 'users.disabled', {
         uid: 'users.id',
       })
       .where('sessions.id', id)
@@ -46,6 +47,7 @@ export class SessionsReader {
               id: Number(row.uid),
               username: row.username,
               displayName: row.display_name,
+              title: row.title ?? null,
               roles: fromJson(row.roles),
               disabled: Boolean(row.disabled),
             },

@@ -4,11 +4,12 @@ import { type Role, User } from '../entities.js';
 export interface NewUser {
   username: string;
   displayName: string;
+  title?: string | null;
   passwordHash: string;
   roles: Role[];
 }
 
-export type UserPatch = Partial<Pick<User, 'passwordHash' | 'roles' | 'disabled' | 'displayName'>>;
+export type UserPatch = Partial<Pick<User, 'passwordHash' | 'roles' | 'disabled' | 'displayName' | 'title'>>;
 
 /** Staff accounts. */
 export class UsersReader {

@@ -9,6 +9,8 @@ export interface AuthorizeContext {
   held(id: string): Promise<HeldObject | undefined>;
   /** Whether the object's origin is the hub. */
   byHub: boolean;
+  /** The objects held (or earlier in the batch) that answer `target`. */
+  answers(target: string): Promise<readonly { kind: string; origin: string }[]>;
 }
 
 export type Refusal = readonly [NodeRejectReason, string];

@@ -1,15 +1,19 @@
 import type { ObjectKind, SignedObject } from '@citylink/protocol';
+import { acknowledgementPlugin } from './acknowledgement.js';
 import { bulletinStatusPlugin } from './bulletin-status.js';
 import type { KindPlugin } from './kind-plugin.js';
+import { redDirectoryPlugin } from './red-directory.js';
 import { retractionPlugin } from './retraction.js';
 import { versionedPlugin } from './versioned.js';
 
-/** The kinds with authoring rules of their own (statement kinds are checked by Statements). */
+/** The kinds with rules of their own (statement kinds are checked by Statements). */
 const PLUGINS: Partial<Record<ObjectKind, KindPlugin<never>>> = {
   bulletin: versionedPlugin,
   note: versionedPlugin,
   retraction: retractionPlugin,
   'bulletin-status': bulletinStatusPlugin,
+  acknowledgement: acknowledgementPlugin,
+  'red-directory': redDirectoryPlugin,
 };
 
 export function pluginFor(o: SignedObject): KindPlugin | undefined {
