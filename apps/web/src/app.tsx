@@ -4,17 +4,10 @@ import { Notice } from './components/fields';
 import { createClients, type NodeInfo, type SessionUser, TRPCProvider, useTRPC } from './lib/api';
 import { humanize, postureHelp } from './lib/format';
 import { LiveProvider, useLive } from './lib/live';
-import { Link, match, useLocation } from './lib/router';
+import { Link, useLocation } from './lib/router';
 import { describeNode, hubOfficial, type Session, SessionContext } from './lib/session';
-import { DetailScreen } from './screens/detail';
-import { FeedScreen } from './screens/feed';
-import { HubScreen, NetworkScreen } from './screens/hub';
-import { LibraryScreen, NoteFormScreen } from './screens/library';
-import { MembershipScreen } from './screens/membership';
-import { PublicObjectScreen, PublicScreen } from './screens/public';
-import { ReportScreen } from './screens/report';
+import { AppRoutes } from './routes';
 import { SignInScreen } from './screens/sign-in';
-import { StatementScreen, StatementsScreen } from './screens/statements';
 
 const EXPIRED = 'Your session has expired or was ended. Please sign in again.';
 
@@ -74,8 +67,11 @@ function Gate(props: {
   }, [user, props.markSignedIn]);
 
   if (path === '/public' || path.startsWith('/public/')) {
-    const obj = match('/public/objects/:id', path);
-    return <PublicFrame>{obj ? <PublicObjectScreen key={obj.id} id={obj.id!} /> : <PublicScreen />}</PublicFrame>;
+    return (
+      <PublicFrame>
+        <AppRoutes />
+      </PublicFrame>
+    );
   }
   if (me.isPending) {
     return (
@@ -133,7 +129,7 @@ function Shell(props: { node: NodeInfo; user: SessionUser; onSignedOut: () => vo
         <TopBar session={session} signingOut={logout.isPending} />
         <PostureBanner />
         <main id="main" className="content" tabIndex={-1}>
-          <Routes session={session} />
+          <AppRoutes />
         </main>
         <footer className="footer">
           <span>
@@ -208,55 +204,5 @@ function PostureBanner() {
         </>
       )}
     </aside>
-  );
-}
-
-function Routes({ session }: { session: Session }) {
-  const { path } = useLocation();
-  // Move focus to the new page's heading, so keyboard and screen-reader users start there.
-  // biome-ignore lint/correctness/useExhaustiveDependencies: runs on every navigation, by design
-  useEffect(() => {
-    const h = document.getElementById('page-title');
-    if (h && document.activeElement?.id !== 'page-title') h.focus({ preventScroll: true });
-  }, [path]);
-  if (path === '/') return <FeedScreen />;
-  if (path === '/report') return <ReportScreen />;
-  if (path === '/library') return <LibraryScreen />;
-  if (path === '/library/new') return <NoteFormScreen />;
-  const obj = match('/objects/:id', path);
-  if (obj) return <DetailScreen key={obj.id} id={obj.id!} />;
-  if (path === '/statements') return <StatementsScreen />;
-  const statement = match('/statements/:id', path);
-  if (statement) return <StatementScreen key={statement.id} id={statement.id!} />;
-  if (path === '/hub' || path === '/hub/network' || path === '/hub/membership') {
-    if (!session.isHubOfficial) {
-      return (
-        <>
-          <h1 id="page-title" tabIndex={-1}>
-            Hub screens are not available to you
-          </h1>
-          <Notice kind="error">
-            {session.node.role === 'hub'
-              ? 'The situation view needs the hub-official role. Ask an administrator of the state hub if you need it.'
-              : 'The situation view is part of the state hub’s console; this is a city node.'}
-          </Notice>
-          <p>
-            <Link to="/">Back to the feed</Link>
-          </p>
-        </>
-      );
-    }
-    if (path === '/hub/membership') return <MembershipScreen />;
-    return path === '/hub' ? <HubScreen /> : <NetworkScreen />;
-  }
-  return (
-    <>
-      <h1 id="page-title" tabIndex={-1}>
-        Page not found
-      </h1>
-      <p>
-        <Link to="/">Back to the feed</Link>
-      </p>
-    </>
   );
 }
