@@ -1,8 +1,9 @@
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CHROMIUM, type Desk, HAVE_CHROMIUM, launchChromium, openDesk, signIn } from './browser';
+import { CHROMIUM, call, type Desk, HAVE_CHROMIUM, launchChromium, openDesk, signIn, VIEWPORT } from './browser';
 import { HUB, SHELBYVILLE, SPRINGFIELD } from './fixtures';
 import { WebNetwork } from './network';
+import { markedTopAndBottom, readPdf } from './pdf';
 
 // The console's look (issue 18 B): routing, print and PDF, dark theme, drafts, wording.
 if (!HAVE_CHROMIUM && process.env.CI) {
@@ -11,15 +12,51 @@ if (!HAVE_CHROMIUM && process.env.CI) {
 
 const run = Date.now().toString(36);
 const TITLE = `Look-alike clerk domain registered ${run}`;
+const STATEMENT = `Joint statement on ballot drop-box security ${run}`;
+// Long enough to print on more than one sheet.
+const NARRATIVE = Array.from(
+  { length: 60 },
+  (_, i) =>
+    `Paragraph ${i + 1}: a domain one letter away from ours was registered and used in e-mails to poll workers.`,
+).join('\n\n');
 
-async function postReport(page: Page, title: string, severity: RegExp): Promise<string> {
+/** A desk whose browser is in Chicago: dates in exports must be in the reader's local time. */
+async function chicagoDesk(browser: Browser, node: WebNetwork['hub']): Promise<Desk> {
+  const context = await browser.newContext({
+    viewport: VIEWPORT,
+    timezoneId: 'America/Chicago',
+    acceptDownloads: true,
+  });
+  context.setDefaultTimeout(15_000);
+  const page = await context.newPage();
+  const d: Desk = { context, page, node, dialogs: [], problems: [] };
+  page.on('pageerror', (e) => d.problems.push(`pageerror: ${e.message}`));
+  page.on('console', (m) => {
+    if (/Content Security Policy|Refused to/i.test(m.text())) d.problems.push(`csp: ${m.text()}`);
+    else if (m.type() === 'error') d.problems.push(`console: ${m.text()}`);
+  });
+  return d;
+}
+
+async function downloadPdf(page: Page): Promise<Uint8Array> {
+  const [download] = await Promise.all([
+    page.waitForEvent('download'),
+    page.getByRole('button', { name: 'Download PDF' }).click(),
+  ]);
+  const stream = await download.createReadStream();
+  const chunks: Buffer[] = [];
+  for await (const c of stream) chunks.push(c as Buffer);
+  return new Uint8Array(Buffer.concat(chunks));
+}
+
+async function postReport(page: Page, title: string, severity: RegExp, narrative: string): Promise<string> {
   await page.getByRole('link', { name: 'Report', exact: true }).click();
   await page.getByLabel('Title', { exact: true }).fill(title);
   await page.getByLabel('Category', { exact: true }).selectOption('cyber');
   await page.getByRole('radio', { name: /^phishing —/ }).check();
   await page.getByRole('radio', { name: severity }).check();
   await page.getByLabel('Location', { exact: true }).fill('City Clerk’s office, 100 Main St');
-  await page.getByLabel('What happened', { exact: true }).fill('A domain one letter away from ours was registered.');
+  await page.getByLabel('What happened', { exact: true }).fill(narrative);
   await page.getByRole('button', { name: 'Sign and send the report' }).click();
   await page.waitForURL(/\/objects\/[A-Za-z0-9_-]{43}$/);
   return new URL(page.url()).pathname.split('/').pop()!;
@@ -37,10 +74,10 @@ describe.skipIf(!HAVE_CHROMIUM)('the console as people see it: routes, print, th
       WebNetwork.start({ hub: HUB, cities: [SPRINGFIELD, SHELBYVILLE] }),
       launchChromium(),
     ]);
-    ana = await openDesk(browser, net.node('springfield'));
+    ana = await chicagoDesk(browser, net.node('springfield'));
     desks.push(ana);
     await signIn(ana, 'ana');
-    bulletinId = await postReport(ana.page, TITLE, /^high —/);
+    bulletinId = await postReport(ana.page, TITLE, /^high —/, NARRATIVE);
   });
 
   afterAll(async () => {
@@ -78,6 +115,107 @@ describe.skipIf(!HAVE_CHROMIUM)('the console as people see it: routes, print, th
     await page.waitForURL(`${ana.node.url}/`);
     await page.goto(`${ana.node.url}/no/such/page`);
     await page.getByRole('heading', { name: 'Page not found' }).waitFor();
+  });
+
+  it('prints a report as a document: no navigation or forms, its TLP label at the top and bottom of every sheet', async () => {
+    const { page } = ana;
+    await page.goto(`${ana.node.url}/objects/${bulletinId}`);
+    await page.getByRole('heading', { name: TITLE }).waitFor();
+    const tlp = (await page.locator('.kicker .tlp').textContent())!;
+    expect(tlp).toMatch(/^TLP:[A-Z+]+$/);
+    await page.emulateMedia({ media: 'print' });
+    for (const hidden of ['.topbar', 'nav', 'form', 'button', '.footer']) {
+      expect(await page.locator(hidden).first().isVisible(), hidden).toBe(false);
+    }
+    expect(await page.getByRole('heading', { name: TITLE }).isVisible()).toBe(true);
+    const pages = await readPdf(await page.pdf({ format: 'Letter' }));
+    expect(pages.length).toBeGreaterThan(1);
+    expect(markedTopAndBottom(pages, tlp)).toEqual(pages.map(() => true));
+    expect(pages.map((p) => p.text).join(' ')).not.toContain('Sign out');
+    await page.emulateMedia({ media: 'screen' });
+    // Pages that show no marked object print without a label.
+    await page.goto(`${ana.node.url}/report`);
+    await page.getByLabel('Title', { exact: true }).waitFor();
+    expect(await page.evaluate(() => document.body.dataset.printTlp)).toBeUndefined();
+  });
+
+  it('exports a report as a PDF: marked on every page, signed origin and fingerprint, dated in local time', async () => {
+    const { page } = ana;
+    await page.goto(`${ana.node.url}/objects/${bulletinId}`);
+    await page.getByRole('heading', { name: TITLE }).waitFor();
+    const tlp = (await page.locator('.kicker .tlp').textContent())!;
+    const kid = (await page.locator('dt:text-is("Key fingerprint (kid)") + dd').textContent())!.trim();
+    const pages = await readPdf(await downloadPdf(page));
+    expect(pages.length).toBeGreaterThan(1);
+    expect(markedTopAndBottom(pages, tlp)).toEqual(pages.map(() => true));
+    const text = pages.map((p) => p.text).join(' ');
+    expect(text).toContain(TITLE);
+    expect(text).toContain('Paragraph 60:');
+    expect(text).toContain('City of Springfield');
+    expect(text).toContain(kid.slice(0, 16).replace(/(.{4})(?=.)/g, '$1 '));
+    expect(text).toContain(bulletinId.slice(0, 16).replace(/(.{4})(?=.)/g, '$1 '));
+    expect(text).toMatch(/\b(CST|CDT)\b/);
+    expect(text).toMatch(/Page 1 of \d/);
+  });
+
+  it('exports a final joint statement as a PDF with its signature blocks and verification fingerprint', async () => {
+    const ben = await chicagoDesk(browser, net.node('shelbyville'));
+    desks.push(ben);
+    await signIn(ben, 'ben');
+    const created = await call<{ id: string }>(
+      ben,
+      'statements.create',
+      {
+        title: STATEMENT,
+        text: 'We ask for funding.\n\nOur cities agree.',
+        addressees: ['The Legislature'],
+        invited: ['springfield'],
+        includeHub: false,
+      },
+      'mutation',
+    );
+    expect(created.status).toBe(200);
+    const id = created.data.id;
+    const deadline = new Date(Date.now() + 86_400_000).toISOString();
+    const opened = await call<{ textHash: string }>(ben, 'statements.openSignOn', { id, deadline }, 'mutation');
+    expect(opened.status).toBe(200);
+    const mayor = await openDesk(browser, net.node('springfield'));
+    desks.push(mayor);
+    await signIn(mayor, 'mayor');
+    await expect
+      .poll(async () => (await call<{ phase?: string }>(mayor, 'statements.get', { id })).data.phase, {
+        timeout: 20_000,
+      })
+      .toBe('sign-on open');
+    const signed = await call(mayor, 'statements.sign', { id, name: 'Joe Quimby', title: 'Mayor' }, 'mutation');
+    expect(signed.status).toBe(200);
+    await expect
+      .poll(
+        async () => {
+          const s = await call<{ signers?: { node: string; status: string }[] }>(ben, 'statements.get', { id });
+          return s.data.signers?.find((x) => x.node === 'springfield')?.status;
+        },
+        { timeout: 20_000 },
+      )
+      .toBe('signed');
+    const final = await call(ben, 'statements.finalize', { id }, 'mutation');
+    expect(final.status).toBe(200);
+
+    const { page } = ben;
+    await page.goto(`${ben.node.url}/statements/${id}`);
+    await page.getByRole('heading', { name: 'Final document' }).waitFor();
+    const tlp = (await page.locator('.kicker .tlp').first().textContent())!;
+    const pages = await readPdf(await downloadPdf(page));
+    expect(markedTopAndBottom(pages, tlp)).toEqual(pages.map(() => true));
+    const text = pages.map((p) => p.text).join(' ');
+    expect(text).toContain(STATEMENT);
+    expect(text).toContain('Our cities agree.');
+    expect(text).toContain('Joe Quimby, Mayor');
+    expect(text).toContain(
+      `Verification fingerprint ${opened.data.textHash.slice(0, 16).replace(/(.{4})(?=.)/g, '$1 ')}`,
+    );
+    expect(text).toContain(opened.data.textHash);
+    expect(text).toMatch(/\b(CST|CDT)\b/);
   });
 
   it('no page broke the Content-Security-Policy or threw', () => {
