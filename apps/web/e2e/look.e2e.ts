@@ -1,6 +1,6 @@
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CHROMIUM, call, type Desk, HAVE_CHROMIUM, launchChromium, openDesk, signIn, VIEWPORT } from './browser';
+import { axe, CHROMIUM, call, type Desk, HAVE_CHROMIUM, launchChromium, openDesk, signIn, VIEWPORT } from './browser';
 import { HUB, SHELBYVILLE, SPRINGFIELD } from './fixtures';
 import { WebNetwork } from './network';
 import { markedTopAndBottom, readPdf } from './pdf';
@@ -21,11 +21,17 @@ const NARRATIVE = Array.from(
 ).join('\n\n');
 
 /** A desk whose browser is in Chicago: dates in exports must be in the reader's local time. */
-async function chicagoDesk(browser: Browser, node: WebNetwork['hub']): Promise<Desk> {
+async function chicagoDesk(
+  browser: Browser,
+  node: WebNetwork['hub'],
+  opts: { colorScheme?: 'dark' | 'light'; bypassCSP?: boolean; viewport?: { width: number; height: number } } = {},
+): Promise<Desk> {
   const context = await browser.newContext({
-    viewport: VIEWPORT,
+    viewport: opts.viewport ?? VIEWPORT,
     timezoneId: 'America/Chicago',
     acceptDownloads: true,
+    colorScheme: opts.colorScheme ?? 'light',
+    bypassCSP: opts.bypassCSP ?? false,
   });
   context.setDefaultTimeout(15_000);
   const page = await context.newPage();
@@ -216,6 +222,177 @@ describe.skipIf(!HAVE_CHROMIUM)('the console as people see it: routes, print, th
     );
     expect(text).toContain(opened.data.textHash);
     expect(text).toMatch(/\b(CST|CDT)\b/);
+  });
+
+  it('dark theme: follows the system, a toggle pins it, and the screens pass axe contrast in dark', async () => {
+    const CLEAR_TITLE = `Polling places keep their usual hours ${run}`;
+    const clear = await call(
+      ana,
+      'staff.postBulletin',
+      {
+        tlp: 'CLEAR',
+        audience: ['*'],
+        body: {
+          title: CLEAR_TITLE,
+          narrative: 'Rumours of changed hours are false.',
+          category: 'information.misinformation',
+          severity: 'low',
+        },
+      },
+      'mutation',
+    );
+    expect(clear.status).toBe(200);
+    // axe is injected as a script, which the CSP forbids: these desks bypass CSP for the check only.
+    const a = await chicagoDesk(browser, net.node('springfield'), { colorScheme: 'dark', bypassCSP: true });
+    const h = await chicagoDesk(browser, net.hub, { colorScheme: 'dark', bypassCSP: true });
+    desks.push(a, h);
+    const background = (d: Desk) => d.page.evaluate(() => getComputedStyle(document.documentElement).backgroundColor);
+    await a.page.goto(`${a.node.url}/public`);
+    await a.page.getByRole('link', { name: CLEAR_TITLE }).waitFor();
+    expect(await background(a)).toBe('rgb(15, 22, 32)');
+    const serious: string[] = [];
+    const check = async (d: Desk, name: string) => {
+      for (const v of await axe(d.page)) {
+        if (v.impact === 'serious' || v.impact === 'critical') {
+          serious.push(`${name}: ${v.id} ${v.help} at ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
+        }
+      }
+    };
+    await check(a, 'public');
+    await signIn(a, 'ana');
+    await signIn(h, 'olivia', '/hub');
+    const screens: [Desk, string, string, (p: Page) => Promise<unknown>][] = [
+      [a, 'feed', '/', (p) => p.getByRole('link', { name: TITLE }).waitFor()],
+      [a, 'report', '/report', (p) => p.getByRole('radio', { name: /TLP:GREEN/ }).waitFor()],
+      [
+        a,
+        'detail',
+        `/objects/${bulletinId}`,
+        (p) => p.getByRole('heading', { name: 'Signature and origin' }).waitFor(),
+      ],
+      [
+        a,
+        'library',
+        '/library',
+        (p) =>
+          p
+            .getByRole('heading', { name: /library/i })
+            .first()
+            .waitFor(),
+      ],
+      [h, 'hub', '/hub', (p) => p.getByRole('heading', { name: 'Incident board' }).waitFor()],
+      [h, 'network', '/hub/network', (p) => p.getByRole('rowheader', { name: /City of Shelbyville/ }).waitFor()],
+    ];
+    for (const [d, name, path, ready] of screens) {
+      await d.page.goto(`${d.node.url}${path}`);
+      await ready(d.page);
+      expect(await background(d)).toBe('rgb(15, 22, 32)');
+      await check(d, name);
+    }
+    expect(serious).toEqual([]);
+
+    // The toggle pins light over the system's dark, and the choice survives a reload.
+    const toggle = a.page.getByRole('button', { name: 'Dark theme' });
+    expect(await toggle.getAttribute('aria-pressed')).toBe('true');
+    await toggle.click();
+    expect(await toggle.getAttribute('aria-pressed')).toBe('false');
+    expect(await background(a)).toBe('rgb(244, 246, 249)');
+    await a.page.reload();
+    await a.page.getByRole('button', { name: 'Dark theme', pressed: false }).waitFor();
+    expect(await background(a)).toBe('rgb(244, 246, 249)');
+    await check(a, 'network-light');
+    expect(serious).toEqual([]);
+  });
+
+  it('a half-written report survives moving to other screens and a reload, and is gone after sign-out', async () => {
+    const d = await chicagoDesk(browser, net.node('springfield'));
+    desks.push(d);
+    await signIn(d, 'ana');
+    const { page } = d;
+    await page.getByRole('link', { name: 'Report', exact: true }).click();
+    await page.getByLabel('Title', { exact: true }).fill('Half-written: odd calls to the clerk');
+    await page.getByLabel('What happened', { exact: true }).fill('Three calls this morning asking for');
+    await page.getByRole('link', { name: 'Library', exact: true }).click();
+    await page.getByRole('link', { name: 'Feed', exact: true }).click();
+    await page.getByRole('link', { name: 'Report', exact: true }).click();
+    expect(await page.getByLabel('Title', { exact: true }).inputValue()).toBe('Half-written: odd calls to the clerk');
+    expect(await page.getByLabel('What happened', { exact: true }).inputValue()).toBe(
+      'Three calls this morning asking for',
+    );
+    await page.getByText('Your unsent draft from').waitFor();
+    await page.reload();
+    expect(await page.getByLabel('Title', { exact: true }).inputValue()).toBe('Half-written: odd calls to the clerk');
+    // Another account on the same tab never sees it; sign-out wipes it.
+    await page.getByRole('button', { name: 'Sign out' }).click();
+    await page.getByText('You have signed out.').waitFor();
+    expect(
+      await page.evaluate(() => Object.keys(sessionStorage).filter((k) => k.startsWith('citylink-draft:'))),
+    ).toEqual([]);
+    await signIn(d, 'ana', '/report');
+    expect(await page.getByLabel('Title', { exact: true }).inputValue()).toBe('');
+    // Discard empties the form.
+    await page.getByLabel('Title', { exact: true }).fill('Another draft');
+    await page.getByRole('link', { name: 'Feed', exact: true }).click();
+    await page.getByRole('link', { name: 'Report', exact: true }).click();
+    await page.getByRole('button', { name: 'Discard the draft' }).click();
+    expect(await page.getByLabel('Title', { exact: true }).inputValue()).toBe('');
+  });
+
+  it('says things in words: the city in the top bar and on public pages, plurals, deliveries, a table that fits 820 px', async () => {
+    const { page } = ana;
+    await page.goto(`${ana.node.url}/`);
+    expect(await page.locator('.topbar .brand').textContent()).toContain('City of Springfield');
+    await page.goto(`${ana.node.url}/public`);
+    const row = page.getByRole('listitem').filter({ hasText: 'Polling places keep their usual hours' });
+    await row.getByText('From City of Springfield').waitFor();
+    expect(await page.getByText('From springfield', { exact: true }).count()).toBe(0);
+
+    const h = await chicagoDesk(browser, net.hub, { viewport: { width: 820, height: 900 } });
+    desks.push(h);
+    await signIn(h, 'olivia', '/hub');
+    await h.page.getByRole('heading', { name: 'Incident board' }).waitFor();
+    const text = (await h.page.locator('main').textContent())!;
+    expect(text).not.toMatch(/\b1 reports\b/);
+    expect(text).toMatch(/\(\d+ reports?\)/);
+    await h.page.goto(`${net.hub.url}/hub/network`);
+    const shelby = h.page.getByRole('row', { name: /City of Shelbyville/ });
+    await shelby.waitFor();
+    await h.page.getByRole('columnheader', { name: 'Deliveries' }).waitFor();
+    expect(await h.page.getByRole('columnheader', { name: 'Circuit' }).count()).toBe(0);
+    await expect.poll(() => shelby.textContent()).toMatch(/Normal|Paused after failures|Trying again/);
+    const fit = await h.page.evaluate(() => {
+      const t = document.querySelector('main table')!;
+      const box = t.parentElement!;
+      return { table: t.scrollWidth, box: box.clientWidth, page: document.documentElement.scrollWidth };
+    });
+    expect(fit.table).toBeLessThanOrEqual(fit.box);
+    expect(fit.page).toBeLessThanOrEqual(820);
+  });
+
+  it('a suspended city’s console says what happened and whom to call', async () => {
+    const olivia = await chicagoDesk(browser, net.hub);
+    const ben = await chicagoDesk(browser, net.node('shelbyville'));
+    desks.push(olivia, ben);
+    await signIn(olivia, 'olivia', '/hub');
+    await signIn(ben, 'ben');
+    expect(await ben.page.getByRole('alert', { name: 'Membership' }).count()).toBe(0);
+    const r = await call(olivia, 'hub.setMemberStatus', { node: 'shelbyville', status: 'suspended' }, 'mutation');
+    expect(r.status).toBe(200);
+    await expect
+      .poll(
+        async () => {
+          await ben.page.reload();
+          await ben.page.getByRole('button', { name: 'Sign out' }).waitFor();
+          return ben.page.getByRole('alert', { name: 'Membership' }).count();
+        },
+        { timeout: 30_000 },
+      )
+      .toBe(1);
+    const banner = (await ben.page.getByRole('alert', { name: 'Membership' }).textContent())!;
+    expect(banner).toContain('State Election Office has suspended City of Shelbyville from the network.');
+    expect(banner).toContain('call State Election Office');
+    const back = await call(olivia, 'hub.setMemberStatus', { node: 'shelbyville', status: 'active' }, 'mutation');
+    expect(back.status).toBe(200);
   });
 
   it('no page broke the Content-Security-Policy or threw', () => {

@@ -1,7 +1,10 @@
 import { QueryClientProvider, useMutation, useQuery } from '@tanstack/react-query';
 import { type ReactNode, useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { Notice } from './components/fields';
+import { MembershipBanner } from './components/membership-banner';
+import { ThemeToggle } from './components/theme-toggle';
 import { createClients, type NodeInfo, type SessionUser, TRPCProvider, useTRPC } from './lib/api';
+import { clearDrafts } from './lib/drafts';
 import { humanize, postureHelp } from './lib/format';
 import { LiveProvider, useLive } from './lib/live';
 import { Link, useLocation } from './lib/router';
@@ -68,7 +71,7 @@ function Gate(props: {
 
   if (path === '/public' || path.startsWith('/public/')) {
     return (
-      <PublicFrame>
+      <PublicFrame node={me.data?.node}>
         <AppRoutes />
       </PublicFrame>
     );
@@ -93,12 +96,15 @@ function Gate(props: {
   );
 }
 
-function PublicFrame({ children }: { children: ReactNode }) {
+function PublicFrame({ children, node }: { children: ReactNode; node: NodeInfo | undefined }) {
   return (
     <>
       <header className="topbar">
-        <span className="brand">CityLink</span>
-        <span className="muted-inverse">Public page</span>
+        <span className="brand">{node ? node.name : 'CityLink'}</span>
+        <span className="muted-inverse">Public page{node && ' · CityLink'}</span>
+        <span className="who">
+          <ThemeToggle />
+        </span>
       </header>
       <main id="main" className="content">
         {children}
@@ -118,7 +124,10 @@ function Shell(props: { node: NodeInfo; user: SessionUser; onSignedOut: () => vo
     roster: members,
     isHubOfficial: hubOfficial(props.node, props.user),
     nodeName: (n) => describeNode(members, n),
-    signOut: () => logout.mutate(),
+    signOut: () => {
+      clearDrafts();
+      logout.mutate();
+    },
   };
   return (
     <SessionContext.Provider value={session}>
@@ -127,6 +136,7 @@ function Shell(props: { node: NodeInfo; user: SessionUser; onSignedOut: () => vo
           Skip to content
         </a>
         <TopBar session={session} signingOut={logout.isPending} />
+        <MembershipBanner />
         <PostureBanner />
         <main id="main" className="content" tabIndex={-1}>
           <AppRoutes />
@@ -155,7 +165,10 @@ function TopBar({ session, signingOut }: { session: Session; signingOut: boolean
   const current = (to: string) => (to === '/' ? path === '/' || path.startsWith('/objects') : path.startsWith(to));
   return (
     <header className="topbar">
-      <span className="brand">CityLink</span>
+      <span className="brand">
+        {session.node.name}
+        <span className="muted-inverse"> · CityLink</span>
+      </span>
       <nav aria-label="Main">
         <ul>
           {links.map(([to, label]) => (
@@ -178,6 +191,7 @@ function TopBar({ session, signingOut }: { session: Session; signingOut: boolean
           {session.user.displayName}
           <span className="muted-inverse"> · {session.user.roles.map(humanize).join(', ')}</span>
         </span>
+        <ThemeToggle />
         <button type="button" className="inverse" onClick={session.signOut} disabled={signingOut}>
           Sign out
         </button>

@@ -1,6 +1,6 @@
 import { SEVERITIES } from '@citylink/protocol';
 import { useId } from 'react';
-import { humanize } from '../lib/format';
+import { humanize, plural } from '../lib/format';
 
 export interface DayRow {
   day: string;
@@ -112,7 +112,7 @@ export function DayChart({
       <figcaption id={`${id}-cap`}>
         {title}{' '}
         <span className="muted">
-          ({total} reports over {t.days.length} {t.days.length === 1 ? 'day' : 'days'}, by severity)
+          ({plural(total, 'report')} over {plural(t.days.length, 'day')}, by severity)
         </span>
       </figcaption>
       {total === 0 ? (

@@ -230,7 +230,9 @@ export function MarkingPicker({ form, value, onChange, self, roster, errors }: P
         )}
         {preview.excluded.length > 0 && (
           <details>
-            <summary>Not delivered to {preview.excluded.length} other members</summary>
+            <summary>
+              Not delivered to {preview.excluded.length} other {preview.excluded.length === 1 ? 'member' : 'members'}
+            </summary>
             <ul className="node-list">
               {preview.excluded.map((m) => (
                 <li key={m.node}>{m.name}</li>

@@ -884,8 +884,10 @@ function FinalDownloads({ s }: { s: StatementState }) {
       )}
       {s.final && s.final.withdrawnAfterFinal.length > 0 && (
         <Notice>
-          {s.final.withdrawnAfterFinal.length} signature(s) were withdrawn after the final; the delivered document stays
-          as sent.
+          {s.final.withdrawnAfterFinal.length === 1
+            ? '1 signature was'
+            : `${s.final.withdrawnAfterFinal.length} signatures were`}{' '}
+          withdrawn after the final; the delivered document stays as sent.
         </Notice>
       )}
     </section>
