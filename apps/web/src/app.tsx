@@ -1,20 +1,16 @@
 import { QueryClientProvider, useMutation, useQuery } from '@tanstack/react-query';
 import { type ReactNode, useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { Notice } from './components/fields';
+import { MembershipBanner } from './components/membership-banner';
+import { ThemeToggle } from './components/theme-toggle';
 import { createClients, type NodeInfo, type SessionUser, TRPCProvider, useTRPC } from './lib/api';
+import { clearDrafts } from './lib/drafts';
 import { humanize, postureHelp } from './lib/format';
 import { LiveProvider, useLive } from './lib/live';
-import { Link, match, useLocation } from './lib/router';
+import { Link, useLocation } from './lib/router';
 import { describeNode, hubOfficial, type Session, SessionContext } from './lib/session';
-import { DetailScreen } from './screens/detail';
-import { FeedScreen } from './screens/feed';
-import { HubScreen, NetworkScreen } from './screens/hub';
-import { LibraryScreen, NoteFormScreen } from './screens/library';
-import { MembershipScreen } from './screens/membership';
-import { PublicObjectScreen, PublicScreen } from './screens/public';
-import { ReportScreen } from './screens/report';
+import { AppRoutes } from './routes';
 import { SignInScreen } from './screens/sign-in';
-import { StatementScreen, StatementsScreen } from './screens/statements';
 
 const EXPIRED = 'Your session has expired or was ended. Please sign in again.';
 
@@ -74,8 +70,11 @@ function Gate(props: {
   }, [user, props.markSignedIn]);
 
   if (path === '/public' || path.startsWith('/public/')) {
-    const obj = match('/public/objects/:id', path);
-    return <PublicFrame>{obj ? <PublicObjectScreen key={obj.id} id={obj.id!} /> : <PublicScreen />}</PublicFrame>;
+    return (
+      <PublicFrame node={me.data?.node}>
+        <AppRoutes />
+      </PublicFrame>
+    );
   }
   if (me.isPending) {
     return (
@@ -97,12 +96,15 @@ function Gate(props: {
   );
 }
 
-function PublicFrame({ children }: { children: ReactNode }) {
+function PublicFrame({ children, node }: { children: ReactNode; node: NodeInfo | undefined }) {
   return (
     <>
       <header className="topbar">
-        <span className="brand">CityLink</span>
-        <span className="muted-inverse">Public page</span>
+        <span className="brand">{node ? node.name : 'CityLink'}</span>
+        <span className="muted-inverse">Public page{node && ' · CityLink'}</span>
+        <span className="who">
+          <ThemeToggle />
+        </span>
       </header>
       <main id="main" className="content">
         {children}
@@ -122,7 +124,10 @@ function Shell(props: { node: NodeInfo; user: SessionUser; onSignedOut: () => vo
     roster: members,
     isHubOfficial: hubOfficial(props.node, props.user),
     nodeName: (n) => describeNode(members, n),
-    signOut: () => logout.mutate(),
+    signOut: () => {
+      clearDrafts();
+      logout.mutate();
+    },
   };
   return (
     <SessionContext.Provider value={session}>
@@ -131,9 +136,10 @@ function Shell(props: { node: NodeInfo; user: SessionUser; onSignedOut: () => vo
           Skip to content
         </a>
         <TopBar session={session} signingOut={logout.isPending} />
+        <MembershipBanner />
         <PostureBanner />
         <main id="main" className="content" tabIndex={-1}>
-          <Routes session={session} />
+          <AppRoutes />
         </main>
         <footer className="footer">
           <span>
@@ -159,7 +165,10 @@ function TopBar({ session, signingOut }: { session: Session; signingOut: boolean
   const current = (to: string) => (to === '/' ? path === '/' || path.startsWith('/objects') : path.startsWith(to));
   return (
     <header className="topbar">
-      <span className="brand">CityLink</span>
+      <span className="brand">
+        {session.node.name}
+        <span className="muted-inverse"> · CityLink</span>
+      </span>
       <nav aria-label="Main">
         <ul>
           {links.map(([to, label]) => (
@@ -182,6 +191,7 @@ function TopBar({ session, signingOut }: { session: Session; signingOut: boolean
           {session.user.displayName}
           <span className="muted-inverse"> · {session.user.roles.map(humanize).join(', ')}</span>
         </span>
+        <ThemeToggle />
         <button type="button" className="inverse" onClick={session.signOut} disabled={signingOut}>
           Sign out
         </button>
@@ -208,55 +218,5 @@ function PostureBanner() {
         </>
       )}
     </aside>
-  );
-}
-
-function Routes({ session }: { session: Session }) {
-  const { path } = useLocation();
-  // Move focus to the new page's heading, so keyboard and screen-reader users start there.
-  // biome-ignore lint/correctness/useExhaustiveDependencies: runs on every navigation, by design
-  useEffect(() => {
-    const h = document.getElementById('page-title');
-    if (h && document.activeElement?.id !== 'page-title') h.focus({ preventScroll: true });
-  }, [path]);
-  if (path === '/') return <FeedScreen />;
-  if (path === '/report') return <ReportScreen />;
-  if (path === '/library') return <LibraryScreen />;
-  if (path === '/library/new') return <NoteFormScreen />;
-  const obj = match('/objects/:id', path);
-  if (obj) return <DetailScreen key={obj.id} id={obj.id!} />;
-  if (path === '/statements') return <StatementsScreen />;
-  const statement = match('/statements/:id', path);
-  if (statement) return <StatementScreen key={statement.id} id={statement.id!} />;
-  if (path === '/hub' || path === '/hub/network' || path === '/hub/membership') {
-    if (!session.isHubOfficial) {
-      return (
-        <>
-          <h1 id="page-title" tabIndex={-1}>
-            Hub screens are not available to you
-          </h1>
-          <Notice kind="error">
-            {session.node.role === 'hub'
-              ? 'The situation view needs the hub-official role. Ask an administrator of the state hub if you need it.'
-              : 'The situation view is part of the state hub’s console; this is a city node.'}
-          </Notice>
-          <p>
-            <Link to="/">Back to the feed</Link>
-          </p>
-        </>
-      );
-    }
-    if (path === '/hub/membership') return <MembershipScreen />;
-    return path === '/hub' ? <HubScreen /> : <NetworkScreen />;
-  }
-  return (
-    <>
-      <h1 id="page-title" tabIndex={-1}>
-        Page not found
-      </h1>
-      <p>
-        <Link to="/">Back to the feed</Link>
-      </p>
-    </>
   );
 }

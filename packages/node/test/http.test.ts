@@ -191,6 +191,10 @@ describe('plain HTTP endpoints and accounts', () => {
       for (const tlp of ['GREEN', 'AMBER', 'RED']) {
         await expect(anon.public.object.query({ id: ids[tlp]! }), tlp).rejects.toThrow(/no public object/);
       }
+      // The public page names cities by name: names and ids of active members, nothing else.
+      const { members } = await anon.public.cities.query();
+      expect(members.find((m) => m.node === city.id)).toEqual({ node: city.id, name: city.info().name });
+      expect(members.every((m) => Object.keys(m).sort().join() === 'name,node')).toBe(true);
     }
   });
 });

@@ -141,6 +141,19 @@ describe('posting before the node is a member', () => {
       /not posted: t-new is suspended in the network's roster/,
     );
   });
+
+  it('the hub hands the roster that suspends a city to that city too, so its console can say so', async () => {
+    net = await TestNetwork.create({ cities: 2 });
+    const [city1] = net.cities;
+    expect(city1!.roster.member(city1!.id)?.status).toBe('active');
+    const official = await net.login(net.hub, 'official');
+    await official.hub.setMemberStatus.mutate({ node: city1!.id, status: 'suspended' });
+    // No refresh here: a suspended city can no longer fetch rosters, so only the hub's offer tells it.
+    await expect.poll(() => city1!.roster.member(city1!.id)?.status, { timeout: 10_000 }).toBe('suspended');
+    const staff = await net.login(city1!, 'staff');
+    const mine = (await staff.staff.roster.query()).members.find((m) => m.node === city1!.id);
+    expect(mine?.status).toBe('suspended');
+  });
 });
 
 describe('key rotation', () => {

@@ -1,3 +1,5 @@
+import { plural } from '../lib/format';
+
 export interface Bar {
   key: string;
   label: string;
@@ -9,16 +11,13 @@ export interface Bar {
  * A bar chart that is a table: every number is printed, the bars only repeat it
  * for the eye (no information by colour or length alone, and no chart library).
  */
-export function BarChart({ title, bars, unit = 'reports' }: { title: string; bars: Bar[]; unit?: string }) {
+export function BarChart({ title, bars, unit = 'report' }: { title: string; bars: Bar[]; unit?: string }) {
   const max = Math.max(1, ...bars.map((b) => b.value));
   const total = bars.reduce((a, b) => a + b.value, 0);
   return (
     <figure className="chart">
       <figcaption>
-        {title}{' '}
-        <span className="muted">
-          ({total} {unit})
-        </span>
+        {title} <span className="muted">({plural(total, unit)})</span>
       </figcaption>
       <table className="bar-table">
         <thead className="sr-only">

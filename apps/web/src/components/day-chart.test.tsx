@@ -50,6 +50,12 @@ describe('reports per day', () => {
     // The graphic points to the table; its segments differ by pattern, not by colour only.
     expect(screen.getByRole('img').getAttribute('aria-label')).toMatch(/numbers are in the table/);
     expect(document.querySelectorAll('pattern').length).toBe(2);
+    // Each day has a pointer tooltip with its numbers in words.
+    const tips = [...document.querySelectorAll('svg g > title')].map((t) => t.textContent);
+    expect(tips).toHaveLength(within(table).getAllByRole('row').length - 1);
+    expect(tips[0]).toMatch(/: 3 reports \(1 high, 2 medium\)$/);
+    expect(tips[1]).toMatch(/: 0 reports$/);
+    expect(screen.getByText('tallest bar: 4 reports')).toBeTruthy();
   });
 
   it('says so when there is nothing in the period', () => {

@@ -1,6 +1,14 @@
 import { SEVERITIES } from '@citylink/protocol';
 import { useId } from 'react';
-import { humanize } from '../lib/format';
+import { humanize, plural } from '../lib/format';
+
+/** "Nov 3: 4 reports (1 high, 3 medium)". */
+export function dayTip(day: string, severities: string[], counts: Record<string, number>, total: number): string {
+  const parts = severities
+    .filter((s) => (counts[s] ?? 0) > 0)
+    .map((s) => `${counts[s]} ${s === 'none' ? 'without severity' : humanize(s)}`);
+  return `${formatDay(day)}: ${plural(total, 'report')}${parts.length ? ` (${parts.join(', ')})` : ''}`;
+}
 
 export interface DayRow {
   day: string;
@@ -112,7 +120,7 @@ export function DayChart({
       <figcaption id={`${id}-cap`}>
         {title}{' '}
         <span className="muted">
-          ({total} reports over {t.days.length} {t.days.length === 1 ? 'day' : 'days'}, by severity)
+          ({plural(total, 'report')} over {plural(t.days.length, 'day')}, by severity)
         </span>
       </figcaption>
       {total === 0 ? (
@@ -131,6 +139,9 @@ export function DayChart({
               let y = h;
               return (
                 <g key={d}>
+                  {/* A pointer's tooltip; the same numbers are in the table for everyone else. */}
+                  <title>{dayTip(d, t.severities, t.counts[d] ?? {}, t.totals[d] ?? 0)}</title>
+                  <rect x={i * w} y={0} width={w} height={h} fill="transparent" />
                   {[...t.severities].reverse().map((s) => {
                     const n = t.counts[d]?.[s] ?? 0;
                     if (!n) return null;
@@ -144,7 +155,7 @@ export function DayChart({
                         width={w - 2}
                         height={bh}
                         fill={`url(#${id}-${s})`}
-                        stroke="#14202e"
+                        stroke="currentColor"
                         strokeWidth="1"
                         vectorEffect="non-scaling-stroke"
                       />
@@ -156,6 +167,7 @@ export function DayChart({
           </svg>
           <div className="day-axis" aria-hidden="true">
             <span>{formatDay(t.days[0]!)}</span>
+            <span>tallest bar: {plural(max, 'report')}</span>
             <span>{formatDay(t.days.at(-1)!)}</span>
           </div>
           <ul className="legend" aria-label="Severity patterns">

@@ -193,7 +193,9 @@ export function MarkingPicker({ form, value, onChange, self, roster, directory, 
         )}
         {preview.excluded.length > 0 && (
           <details>
-            <summary>Not delivered to {preview.excluded.length} other members</summary>
+            <summary>
+              Not delivered to {preview.excluded.length} other {preview.excluded.length === 1 ? 'member' : 'members'}
+            </summary>
             <ul className="node-list">
               {preview.excluded.map((m) => (
                 <li key={m.node}>{m.name}</li>

@@ -1,19 +1,18 @@
+import { createBrowserHistory, createMemoryHistory, type RouterHistory } from '@tanstack/react-router';
 import { type AnchorHTMLAttributes, type MouseEvent, useSyncExternalStore } from 'react';
 
-/** A tiny history router: the console has a handful of routes and no need for a library. */
-const listeners = new Set<() => void>();
-const notify = () => {
-  for (const l of listeners) l();
-};
+/**
+ * The one place screens import routing from. The routes themselves (paths, typed search
+ * params, guards) are in `routes.tsx`, matched by TanStack Router; this adapter keeps the
+ * small API the screens were written against (`Link`, `useLocation`, `navigate`, `match`)
+ * on the same history object the router uses, so a screen needs no router context and its
+ * component tests render it bare.
+ */
+export const history: RouterHistory =
+  typeof window === 'undefined' ? createMemoryHistory({ initialEntries: ['/'] }) : createBrowserHistory();
 
-if (typeof window !== 'undefined') window.addEventListener('popstate', notify);
-
-function subscribe(listener: () => void) {
-  listeners.add(listener);
-  return () => listeners.delete(listener);
-}
-
-const snapshot = () => window.location.pathname + window.location.search;
+const subscribe = (listener: () => void) => history.subscribe(listener);
+const snapshot = () => history.location.href;
 
 export function useLocation(): { path: string; search: URLSearchParams } {
   const href = useSyncExternalStore(subscribe, snapshot, () => '/');
@@ -21,11 +20,11 @@ export function useLocation(): { path: string; search: URLSearchParams } {
   return { path: url.pathname, search: url.searchParams };
 }
 
-export function navigate(to: string, opts: { replace?: boolean } = {}): void {
-  if (opts.replace) window.history.replaceState(null, '', to);
-  else window.history.pushState(null, '', to);
-  window.scrollTo(0, 0);
-  notify();
+export function navigate(to: string, opts: { replace?: boolean; keepScroll?: boolean } = {}): void {
+  const target = safeAppPath(to);
+  if (opts.replace) history.replace(target);
+  else history.push(target);
+  if (!opts.keepScroll && typeof window !== 'undefined') window.scrollTo(0, 0);
 }
 
 /** Matches `/objects/:id` style patterns; returns the params or null. */
@@ -60,4 +59,15 @@ export function Link({ to, onClick, ...rest }: LinkProps) {
 /** Only same-origin absolute paths; anything else (a `javascript:` URL, another host) becomes `/`. */
 export function safeAppPath(to: string): string {
   return /^\/(?!\/)[^\s\\]*$/.test(to) ? to : '/';
+}
+
+/** A URL's query built from the values that differ from their defaults (in a stable order). */
+export function searchString<T extends object>(values: T, defaults: T): string {
+  const q = new URLSearchParams();
+  for (const k of Object.keys(defaults).sort() as (keyof T)[]) {
+    const v = values[k];
+    if (v !== undefined && v !== defaults[k]) q.set(String(k), String(v));
+  }
+  const s = q.toString();
+  return s ? `?${s}` : '';
 }

@@ -2,6 +2,7 @@ import { BULLETIN_STATUSES, type SignedObject } from '@citylink/protocol';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { type FormEvent, useState } from 'react';
 import { NotAvailable, Notice } from '../components/fields';
+import { ExportButtons, usePrintMarking } from '../components/print';
 import { TlpLabel } from '../components/tlp';
 import { apiError, type ObjectDetail, useTRPC } from '../lib/api';
 import {
@@ -19,6 +20,7 @@ import {
   topicLabel,
   vectorHelp,
 } from '../lib/format';
+import { bulletinDocument } from '../lib/pdf-content';
 import { Link } from '../lib/router';
 import { type Session, useSession } from '../lib/session';
 
@@ -55,6 +57,7 @@ export function ObjectView({ detail }: { detail: ObjectDetail }) {
   const endorsements = related.filter((r) => r.kind === 'endorsement');
   const newer = detail.item?.supersededBy ?? null;
   const title = 'title' in o.body ? String(o.body.title) : (KIND_LABELS[o.kind] ?? o.kind);
+  usePrintMarking(detail.tlp);
 
   return (
     <article className="stack detail" aria-labelledby="page-title">
@@ -70,6 +73,12 @@ export function ObjectView({ detail }: { detail: ObjectDetail }) {
         <p className="muted">
           From <strong>{session.nodeName(detail.origin)}</strong> ({detail.origin}) · {formatTime(detail.created)}
         </p>
+        {(o.kind === 'bulletin' || o.kind === 'note') && (
+          <ExportButtons
+            document={() => bulletinDocument(detail, session.nodeName)}
+            filename={`citylink-${o.kind}-${detail.id.slice(0, 12)}.pdf`}
+          />
+        )}
       </header>
 
       {retraction && (

@@ -1,5 +1,6 @@
 import { BULLETIN_STATUSES, INCIDENT_TAXONOMY, SEVERITIES, TLP_LEVELS } from '@citylink/protocol';
 import { useInfiniteQuery } from '@tanstack/react-query';
+import { getRouteApi } from '@tanstack/react-router';
 import { type ReactNode, useCallback, useDeferredValue, useEffect, useMemo, useRef, useState } from 'react';
 import { Notice } from '../components/fields';
 import { ItemList } from '../components/item-list';
@@ -7,20 +8,23 @@ import { apiError, type ItemView, useTRPC } from '../lib/api';
 import { type Filters, feedInput, mergeFeed, NO_FILTERS } from '../lib/feed';
 import { humanize } from '../lib/format';
 import { useLive } from '../lib/live';
-import { Link } from '../lib/router';
+import { Link, navigate, searchString } from '../lib/router';
 import { useSession } from '../lib/session';
 
 export const categoryCodes = (cat: string) =>
   Object.keys(INCIDENT_TAXONOMY[cat as keyof typeof INCIDENT_TAXONOMY]?.subcategories ?? {}).map((s) => `${cat}.${s}`);
 
-// Filters survive moving between screens (not a reload).
-let remembered: Filters = NO_FILTERS;
+const feedRoute = getRouteApi('/');
 
+/**
+ * The filters live in the URL (`/?severity=high&tlp=AMBER`): a filtered feed can be
+ * bookmarked or shared, and Back from a report returns to the same filters. Typing in
+ * the search box replaces the current entry rather than adding one per key.
+ */
 export function FeedScreen() {
-  const [filters, setFilters] = useState<Filters>(remembered);
-  useEffect(() => {
-    remembered = filters;
-  }, [filters]);
+  const filters: Filters = feedRoute.useSearch();
+  const setFilters = (f: Filters) =>
+    navigate(`/${searchString(f, NO_FILTERS)}`, { replace: f.text !== filters.text, keepScroll: true });
   const text = useDeferredValue(filters.text);
   const input = useMemo(() => feedInput({ ...filters, text }, categoryCodes), [filters, text]);
   return (

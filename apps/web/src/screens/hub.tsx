@@ -6,7 +6,7 @@ import { DayChart } from '../components/day-chart';
 import { Notice } from '../components/fields';
 import { ItemRow } from '../components/item-list';
 import { apiError, type ItemView, useTRPC } from '../lib/api';
-import { categoryLabel, formatAgo, formatTime, humanize, STATUS_HELP, severityHelp } from '../lib/format';
+import { categoryLabel, formatAgo, formatTime, humanize, plural, STATUS_HELP, severityHelp } from '../lib/format';
 import { Link, useLocation } from '../lib/router';
 import { useSession } from '../lib/session';
 import { StatusForm } from './detail';
@@ -353,29 +353,25 @@ export function NetworkScreen() {
         <div className="table-scroll card">
           <table className="table">
             <caption>
-              Every member of the network: when it last called the hub, which persistent links are open now, what is
-              waiting for it, how many log entries its catch-up is behind (— when not known yet), how old its key is,
-              and the error of its last failed contact unless one has worked since. Refreshes every 10 seconds.
+              Every member of the network: when it last called the hub, which persistent links are open now, how
+              deliveries to it are going and what is waiting for it, how many log entries its catch-up is behind (— when
+              not known yet) and the cursor it is at, how old its key is, and the error of its last failed contact
+              unless one has worked since. Refreshes every 10 seconds.
             </caption>
             <thead>
               <tr>
                 <th scope="col">Member</th>
-                <th scope="col">Membership</th>
                 <th scope="col">Last seen</th>
                 <th scope="col">Link open</th>
-                <th scope="col">Last delivery to it</th>
+                <th scope="col">Deliveries</th>
                 <th scope="col" className="num">
                   Backlog
                 </th>
-                <th scope="col">Circuit</th>
                 <th scope="col" className="num">
-                  Catch-up cursor
+                  Catch-up
                 </th>
                 <th scope="col" className="num">
-                  Catch-up lag (entries)
-                </th>
-                <th scope="col" className="num">
-                  Key age (days)
+                  Key age
                 </th>
                 <th scope="col">Failing with</th>
               </tr>
@@ -386,16 +382,22 @@ export function NetworkScreen() {
                   <th scope="row">
                     {m.name} <span className="muted">({m.node})</span>
                     {m.role === 'hub' && <span className="tag">hub</span>}
+                    {m.status !== 'active' && <span className="tag tag-warn">{humanize(m.status)}</span>}
                   </th>
-                  <td>{humanize(m.status)}</td>
                   <td title={formatTime(m.lastSeen)}>{formatAgo(m.lastSeen)}</td>
                   <td>{linkLabel(m.link)}</td>
-                  <td title={formatTime(m.lastPushOk)}>{formatAgo(m.lastPushOk)}</td>
+                  <td>
+                    {deliveriesLabel(m.breaker)}
+                    <span className="muted block">last {formatAgo(m.lastPushOk)}</span>
+                  </td>
                   <td className="num">{m.backlog}</td>
-                  <td>{humanize(String(m.breaker))}</td>
-                  <td className="num">{m.pullCursor}</td>
-                  <td className="num">{m.catchUpLag ?? '—'}</td>
-                  <td className="num">{m.keyAgeDays}</td>
+                  <td className="num">
+                    {m.catchUpLag === null || m.catchUpLag === undefined
+                      ? '—'
+                      : plural(m.catchUpLag, 'entry', 'entries')}
+                    <span className="muted block">at {m.pullCursor}</span>
+                  </td>
+                  <td className="num">{plural(m.keyAgeDays, 'day')}</td>
                   <td className="untrusted">{m.lastError ?? '—'}</td>
                 </tr>
               ))}
@@ -405,6 +407,14 @@ export function NetworkScreen() {
       )}
     </div>
   );
+}
+
+/** The delivery circuit breaker in words: "closed" would read as broken to most people. */
+export function deliveriesLabel(breaker: string): string {
+  if (breaker === 'closed') return 'Normal';
+  if (breaker === 'open') return 'Paused after failures';
+  if (breaker === 'half-open') return 'Trying again';
+  return humanize(breaker);
 }
 
 /** Which persistent links are open between the hub and a member (they close after 20 idle seconds). */

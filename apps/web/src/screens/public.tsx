@@ -77,7 +77,15 @@ export function PublicScreen() {
   );
 }
 
+/** A member's name from the network's roster ("City of Green Bay"), or its id until that loads. */
+function useCityName(): (node: string) => string {
+  const trpc = useTRPC();
+  const q = useQuery({ ...trpc.public.cities.queryOptions(), staleTime: 5 * 60_000 });
+  return (node) => q.data?.members.find((m) => m.node === node)?.name ?? node;
+}
+
 function PublicRow({ item: i }: { item: ItemView }) {
+  const cityName = useCityName();
   return (
     <li className="card">
       <p className="item-meta">
@@ -91,7 +99,7 @@ function PublicRow({ item: i }: { item: ItemView }) {
         </Link>
       </h2>
       <p className="item-sub">
-        <span>From {i.origin}</span>
+        <span>From {cityName(i.origin)}</span>
         {i.category && <span>{categoryLabel(i.category)}</span>}
         {i.topic && <span>{topicLabel(i.topic)}</span>}
         {i.status && <span>Status: {humanize(i.status)}</span>}
@@ -102,6 +110,7 @@ function PublicRow({ item: i }: { item: ItemView }) {
 
 export function PublicObjectScreen({ id }: { id: string }) {
   const trpc = useTRPC();
+  const cityName = useCityName();
   const q = useQuery(trpc.public.object.queryOptions({ id }));
   if (q.isPending) return <p role="status">Loading…</p>;
   if (q.isError || !isClear(q.data.object)) {
@@ -124,7 +133,7 @@ export function PublicObjectScreen({ id }: { id: string }) {
         {text('title') || KIND_LABELS[o.kind] || o.kind}
       </h1>
       <p className="muted">
-        From {o.origin} · {formatTime(o.created)} · signed by its author and verified by this node
+        From {cityName(o.origin)} · {formatTime(o.created)} · signed by its author and verified by this node
       </p>
       {o.kind === 'bulletin' && (
         <section className="card stack-tight">

@@ -9,7 +9,7 @@ import {
   SEVERITIES,
 } from '@citylink/protocol';
 import { useMutation, useQuery } from '@tanstack/react-query';
-import { type FormEvent, useState } from 'react';
+import { type FormEvent, useMemo, useState } from 'react';
 import {
   ErrorSummary,
   FieldError,
@@ -23,7 +23,8 @@ import {
 import { DEFAULT_MARKING, fromWire, type MarkingValue, toWire } from '../components/marking';
 import { focusErrorSummary, PublishActions, SharingSection, usePublishCallbacks } from '../components/publish';
 import { apiError, useTRPC } from '../lib/api';
-import { humanize, isoToLocalInput, localInputToIso } from '../lib/format';
+import { useDraft } from '../lib/drafts';
+import { formatTime, humanize, isoToLocalInput, localInputToIso } from '../lib/format';
 import { Link, useLocation } from '../lib/router';
 
 type BulletinBody = BodyOf<'bulletin'>;
@@ -229,8 +230,14 @@ export function ReportScreen() {
 
 function BulletinForm(props: { initial: BulletinDraft; initialMarking: MarkingValue; supersedes?: string }) {
   const trpc = useTRPC();
-  const [d, setD] = useState<BulletinDraft>(props.initial);
-  const [marking, setMarking] = useState<MarkingValue>(props.initialMarking);
+  const initial = useMemo(
+    () => ({ d: props.initial, marking: props.initialMarking }),
+    [props.initial, props.initialMarking],
+  );
+  const draft = useDraft(props.supersedes ? `report:${props.supersedes}` : 'report', initial);
+  const { d, marking } = draft.value;
+  const setD = (f: (x: BulletinDraft) => BulletinDraft) => draft.setValue((v) => ({ ...v, d: f(v.d) }));
+  const setMarking = (m: MarkingValue) => draft.setValue((v) => ({ ...v, marking: m }));
   const [errors, setErrors] = useState<FieldErrors>({});
   const form = 'report';
   const set = (patch: Partial<BulletinDraft>) => setD((x) => ({ ...x, ...patch }));
@@ -246,7 +253,10 @@ function BulletinForm(props: { initial: BulletinDraft; initialMarking: MarkingVa
       focusErrorSummary();
       return;
     }
-    post.mutate({ ...toWire(marking), body: draftToBody(d, props.supersedes) as BulletinBody });
+    post.mutate(
+      { ...toWire(marking), body: draftToBody(d, props.supersedes) as BulletinBody },
+      { onSuccess: () => draft.clear() },
+    );
   };
 
   const cat = d.category ? INCIDENT_TAXONOMY[d.category as keyof typeof INCIDENT_TAXONOMY] : undefined;
@@ -262,6 +272,14 @@ function BulletinForm(props: { initial: BulletinDraft; initialMarking: MarkingVa
           You are publishing a new version that replaces{' '}
           <Link to={`/objects/${props.supersedes}`}>the earlier report</Link>. Everyone who received it gets the
           correction.
+        </Notice>
+      )}
+      {draft.restoredAt && (
+        <Notice>
+          Your unsent draft from {formatTime(draft.restoredAt)} is back.{' '}
+          <button type="button" className="link" onClick={draft.discard}>
+            Discard the draft
+          </button>
         </Notice>
       )}
       <ErrorSummary form={form} errors={errors} labels={LABELS} />

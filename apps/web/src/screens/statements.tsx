@@ -9,8 +9,11 @@ import {
   NotAvailable,
   Notice,
 } from '../components/fields';
+import { ExportButtons, usePrintMarking } from '../components/print';
+import { TlpLabel } from '../components/tlp';
 import { apiError, type RouterOutputs, useTRPC } from '../lib/api';
 import { formatTime, humanize, isoToLocalInput, localInputToIso } from '../lib/format';
+import { statementDocument } from '../lib/pdf-content';
 import { Link, navigate } from '../lib/router';
 import { useSession } from '../lib/session';
 
@@ -226,6 +229,7 @@ export function StatementScreen({ id }: { id: string }) {
 }
 
 export function StatementView({ s }: { s: StatementState }) {
+  usePrintMarking(s.tlp);
   const session = useSession();
   // What this person may do comes from the node (`can`), computed by the rules it enforces.
   const { can } = s;
@@ -235,7 +239,8 @@ export function StatementView({ s }: { s: StatementState }) {
     <article className="stack" aria-labelledby="page-title">
       <header className="stack-tight">
         <p className="kicker">
-          <span className="tag">Joint statement</span> <span className="tag">Phase: {s.phase}</span>
+          <TlpLabel tlp={s.tlp} /> <span className="tag">Joint statement</span>{' '}
+          <span className="tag">Phase: {s.phase}</span>
         </p>
         <h1 id="page-title" tabIndex={-1} className="untrusted">
           {s.title}
@@ -925,6 +930,7 @@ function useBlobUrl(content: string | undefined, type: string): string | undefin
 }
 
 function FinalDownloads({ s }: { s: StatementState }) {
+  const session = useSession();
   const trpc = useTRPC();
   const exp = useQuery(trpc.statements.export.queryOptions({ id: s.id }));
   const jws = useBlobUrl(exp.data && JSON.stringify(exp.data.document, null, 2), 'application/jose+json');
@@ -938,6 +944,12 @@ function FinalDownloads({ s }: { s: StatementState }) {
           Issued {formatTime(s.final.created)} with {s.final.verified.length} verified signature
           {s.final.verified.length === 1 ? '' : 's'}. Text hash <code className="break">{s.final.textHash}</code>
         </p>
+      )}
+      {s.final && s.signOn?.text && (
+        <ExportButtons
+          document={() => statementDocument(s, session.nodeName)}
+          filename={`citylink-statement-${s.id.slice(0, 12)}.pdf`}
+        />
       )}
       {s.final && s.final.unverified.length > 0 && (
         <Notice kind="error">
@@ -983,8 +995,10 @@ function FinalDownloads({ s }: { s: StatementState }) {
       )}
       {s.final && s.final.withdrawnAfterFinal.length > 0 && (
         <Notice>
-          {s.final.withdrawnAfterFinal.length} signature(s) were withdrawn after the final; the delivered document stays
-          as sent.
+          {s.final.withdrawnAfterFinal.length === 1
+            ? '1 signature was'
+            : `${s.final.withdrawnAfterFinal.length} signatures were`}{' '}
+          withdrawn after the final; the delivered document stays as sent.
         </Notice>
       )}
     </section>

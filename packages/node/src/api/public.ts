@@ -24,6 +24,14 @@ export const publicRouter = {
       }),
     ),
 
+  /** The names of the network's members, so the public page says "City of Green Bay", not "wi-green-bay". */
+  cities: publicProcedure.query(({ ctx }) => ({
+    members: ctx.node.roster
+      .members()
+      .filter((m) => m.status === 'active')
+      .map((m) => ({ node: m.node, name: m.name })),
+  })),
+
   object: publicProcedure.input(z.object({ id: ObjectIdSchema })).query(async ({ ctx, input }) => {
     const o = await ctx.node.views.publicObject(input.id);
     if (!o) throw new NotFoundError(`no public object ${input.id}`);

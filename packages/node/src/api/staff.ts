@@ -102,7 +102,14 @@ export const staffRouter = {
     version: ctx.node.roster.version,
     /** The hub-signed roster itself, so tools can check signatures against members' keys offline. */
     jws: ctx.node.roster.jws ?? null,
-    members: ctx.node.roster.members().map((m) => ({ node: m.node, name: m.name, role: m.role, status: m.status })),
+    members: ctx.node.roster.members().map((m) => ({
+      node: m.node,
+      name: m.name,
+      role: m.role,
+      status: m.status,
+      /** Whom to call: shown by a suspended city's console for the hub. */
+      ...(m.contact && { contact: m.contact }),
+    })),
   })),
 
   /** People who may be named on TLP:RED, at every node (names and roles only), for the recipient picker. */

@@ -27,7 +27,9 @@ export class RosterPublisher {
    * Hub: publishes the next roster version with these members added or changed and
    * audits it, in one transaction with `alongside` (the decision that led to it);
    * once committed, offers the new roster to every active member right away (they
-   * would also fetch it within `intervals.rosterMs`).
+   * would also fetch it within `intervals.rosterMs`), and once to a member this very
+   * version suspends or removes: it can no longer fetch rosters, and without this its
+   * console could not say what happened.
    */
   async publishMembers(
     members: Member[],
@@ -46,14 +48,15 @@ export class RosterPublisher {
           detail: { members: members.map((m) => ({ node: m.node, status: m.status })), version: roster.version },
         });
         await alongside?.();
-        tx.onCommit(() => tasks.run(() => this.#offer(jws)));
+        const leaving = members.filter((m) => m.status !== 'active').map((m) => m.node);
+        tx.onCommit(() => tasks.run(() => this.#offer(jws, leaving)));
       }),
     );
   }
 
-  async #offer(jws: string): Promise<void> {
+  async #offer(jws: string, leaving: string[]): Promise<void> {
     const { roster, self, tasks, peer, log } = this.deps;
-    const targets = roster.activeNodes().filter((n) => n !== self);
+    const targets = [...roster.activeNodes(), ...leaving].filter((n) => n !== self);
     const worker = async () => {
       for (let node = targets.shift(); node !== undefined && !tasks.closed; node = targets.shift()) {
         await peer(node)
