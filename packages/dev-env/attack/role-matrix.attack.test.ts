@@ -121,6 +121,10 @@ const EXPECTED: Record<string, readonly Identity[]> = {
 
   'public.feed': ALL,
   'public.object': ALL,
+
+  'operations.period': SESSIONS,
+  'operations.announcePeriod': HUB_OFFICIALS,
+  'operations.checkIn': SESSIONS,
 };
 
 const FAKE_ID = 'A'.repeat(43);
@@ -197,6 +201,10 @@ const VALID_INPUTS: Record<string, unknown> = {
   'statements.addressedToState': null,
   'public.feed': {},
   'public.object': { id: FAKE_ID },
+  'operations.period': null,
+  // Far in the future: it never opens, so no later call is inside a period.
+  'operations.announcePeriod': { name: 'Role matrix', start: '2030-01-01T00:00:00Z', end: '2030-01-02T00:00:00Z' },
+  'operations.checkIn': { state: 'quiet' }, // no period is open: CONFLICT, past the auth checks
 };
 /** Where a handler refuses what the auth checks let through (second pass only). */
 const REFUSED_BY_HANDLER: Record<string, readonly Identity[]> = {

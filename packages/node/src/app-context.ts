@@ -6,6 +6,7 @@ import { Accounts } from './accounts/accounts.js';
 import { AuditTrail } from './accounts/audit-trail.js';
 import { Authoring } from './authoring/authoring.js';
 import { BackgroundTasks } from './background.js';
+import { type Clock, systemClock } from './clock.js';
 import type { NodeConfig } from './config.js';
 import { CatchUp } from './federation/catch-up.js';
 import { Delivery } from './federation/delivery.js';
@@ -21,6 +22,12 @@ import { RosterIntake } from './membership/roster-intake.js';
 import { RosterPublisher } from './membership/roster-publisher.js';
 import { RosterState } from './membership/roster-state.js';
 import { createMetrics, type Metrics } from './metrics.js';
+import { NotificationDispatch } from './notifications/dispatch.js';
+import { Notifier } from './notifications/notifier.js';
+import { smtpSender, webhookSender } from './notifications/senders.js';
+import { OnCall } from './operations/on-call.js';
+import { Periods } from './operations/periods.js';
+import { Situation } from './operations/situation.js';
 import { SigningKey } from './signing-key.js';
 import { Statements } from './statements/statements.js';
 import { NetworkHealth } from './views/network-health.js';
@@ -34,6 +41,8 @@ export interface AppContextInput {
   transport: PeerTransport;
   /** The URL the node is reached at, once it listens. */
   baseUrl: () => string;
+  /** Defaults to the system clock; tests pass one they advance. */
+  clock?: Clock;
 }
 
 /**
@@ -44,6 +53,7 @@ export interface AppContextInput {
  */
 export class AppContext {
   readonly config: NodeConfig;
+  readonly clock: Clock;
   readonly store: Store;
   readonly log: Logger;
   readonly metrics: Metrics;
@@ -72,12 +82,18 @@ export class AppContext {
   readonly rosterPublisher: RosterPublisher;
   readonly membership: Membership;
   readonly health: NetworkHealth;
+  readonly periods: Periods;
+  readonly notifier: Notifier;
+  readonly notificationDispatch: NotificationDispatch;
+  readonly onCall: OnCall;
+  readonly situation: Situation;
 
   constructor(input: AppContextInput) {
     const { config, store, logger: log, transport } = input;
     const self = config.nodeId;
     const role = config.role;
     this.config = config;
+    this.clock = input.clock ?? systemClock;
     this.store = store;
     this.log = log;
     this.metrics = createMetrics(self);
@@ -225,6 +241,39 @@ export class AppContext {
       },
       { current: () => this.key.current(), replace: (next) => this.key.replace(next) },
     );
+    this.periods = new Periods({
+      role,
+      hubNode,
+      store,
+      clock: this.clock,
+      publish: (kind, body, actor) => this.authoring.publish(kind, body, actor),
+    });
+    this.notificationDispatch = new NotificationDispatch({
+      store,
+      clock: this.clock,
+      config: config.operations,
+      senders: {
+        email: smtpSender(config.operations.smtp),
+        webhook: webhookSender(config.operations.webhooks, () => this.key.current(), this.clock),
+      },
+      log,
+    });
+    this.notifier = new Notifier({
+      self,
+      config: config.operations,
+      wake: () => this.tasks.run(() => this.notificationDispatch.flush()),
+    });
+    this.onCall = new OnCall(store);
+    this.situation = new Situation({
+      self,
+      store,
+      clock: this.clock,
+      periods: this.periods,
+      roster: this.roster,
+      onCall: this.onCall,
+      notifier: this.notifier,
+      log,
+    });
     this.health = new NetworkHealth({
       store,
       roster: this.roster,

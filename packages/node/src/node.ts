@@ -160,6 +160,8 @@ export class CityLinkNode implements AsyncDisposable {
       });
     }
     this.delivery.start();
+    tasks.every(config.operations.deliveryTickMs, () => this.ctx.notificationDispatch.flush());
+    if (config.role === 'hub') tasks.every(config.operations.tickMs, () => this.ctx.situation.tick());
     tasks.every(config.intervals.rosterMs, () => roster.refresh());
     tasks.every(config.intervals.pullHubMs, () => pulls.pullFromHub());
     tasks.every(config.intervals.pullPeersMs, () => pulls.pullFromPeers());

@@ -122,6 +122,8 @@ const VALID_BODIES: Record<ObjectKind, () => Json> = {
     replaces: validMember().keys[0].kid,
     key: { kid: ID.d, jwk: validMember().keys[0].jwk, validFrom: LATER },
   }),
+  'operational-period': () => ({ name: 'General election, Nov 3', start: CREATED, end: LATER }),
+  checkin: () => ({ period: ID.a, state: 'quiet', note: 'All polling places open.', open: [ID.b] }),
 };
 
 function validObject(kind: ObjectKind, envelope: Json = {}): Json {
@@ -194,12 +196,14 @@ describe('OBJECT_KINDS', () => {
         'statement-signature',
         'statement-signon',
         'statement-withdrawal',
+        'operational-period',
+        'checkin',
       ].sort(),
     );
   });
 
-  it('hub-only kinds are posture, membership and roster', () => {
-    expect([...HUB_ONLY_KINDS].sort()).toEqual(['membership', 'posture', 'roster']);
+  it('hub-only kinds are posture, membership, roster and operational-period', () => {
+    expect([...HUB_ONLY_KINDS].sort()).toEqual(['membership', 'operational-period', 'posture', 'roster']);
   });
 });
 

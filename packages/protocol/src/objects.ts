@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { LIMITS } from './limits.js';
+import { CheckInBodySchema, OperationalPeriodBodySchema } from './operations.js';
 import {
   count,
   Ed25519PublicJwkSchema,
@@ -190,6 +191,8 @@ const BODIES = {
   roster: RosterBodySchema,
   enrollment: EnrollmentBodySchema,
   'key-announcement': KeyAnnouncementBodySchema,
+  'operational-period': OperationalPeriodBodySchema,
+  checkin: CheckInBodySchema,
 } as const;
 
 export type ObjectKind = keyof typeof BODIES;
@@ -197,7 +200,7 @@ export const OBJECT_KINDS = Object.keys(BODIES) as [ObjectKind, ...ObjectKind[]]
 export const ObjectKindSchema = z.enum(OBJECT_KINDS);
 
 /** Kinds only the hub may author. */
-export const HUB_ONLY_KINDS: readonly ObjectKind[] = ['posture', 'membership', 'roster'];
+export const HUB_ONLY_KINDS: readonly ObjectKind[] = ['posture', 'membership', 'roster', 'operational-period'];
 
 /** JWS `typ` header of each kind, e.g. `citylink.bulletin+jws`. */
 export function typOf(kind: ObjectKind): string {
@@ -241,6 +244,8 @@ const AnyObjectSchema = z.discriminatedUnion('kind', [
   envelopeOf('roster'),
   envelopeOf('enrollment'),
   envelopeOf('key-announcement'),
+  envelopeOf('operational-period'),
+  envelopeOf('checkin'),
 ]);
 
 /** Every signed object: the common envelope plus a kind-specific body, with marking rules checked. */

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { ObjectIdSchema } from './primitives.js';
 import type { Severity } from './taxonomy.js';
 
 /**
@@ -53,6 +54,24 @@ export const OperationalPeriodBodySchema = z
     path: ['end'],
   });
 export type OperationalPeriod = z.infer<typeof OperationalPeriodBodySchema>;
+
+/**
+ * A city's check-in during an operational period (kind `checkin`, city-signed,
+ * addressed to the hub): all quiet or issues, a note, links to its open bulletins.
+ */
+export const CheckInBodySchema = z.strictObject({
+  /** The id of the `operational-period` object this check-in answers. */
+  period: ObjectIdSchema,
+  state: z.enum(['quiet', 'issues']),
+  note: z.string().max(2_000).optional(),
+  open: z.array(ObjectIdSchema).max(100).optional(),
+});
+export type CheckIn = z.infer<typeof CheckInBodySchema>;
+
+/** Whether `now` (ms) falls inside the period. */
+export function isOpenAt(period: Pick<OperationalPeriod, 'start' | 'end'>, now: number): boolean {
+  return now >= Date.parse(period.start) && now < Date.parse(period.end);
+}
 
 /** A local calendar date and weekday in `timeZone`. */
 function localParts(t: number, timeZone: string) {

@@ -1,4 +1,5 @@
 import { EntitySchema } from '@mikro-orm/core';
+import { OPERATIONS_ENTITIES } from './entities-operations.js';
 
 /** Key-value facts about this node's database: the log epoch, the held roster, the posture. */
 export class Meta {
@@ -366,4 +367,5 @@ export const ENTITIES = [
   AuditEventSchema,
   EnrollmentSchema,
   StatementSummarySchema,
+  ...OPERATIONS_ENTITIES,
 ];

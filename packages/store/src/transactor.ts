@@ -5,7 +5,9 @@ import { ItemsTransactor } from './tables/items.js';
 import { LogTransactor } from './tables/log.js';
 import { MembersTransactor } from './tables/members.js';
 import { MetaTransactor } from './tables/meta.js';
+import { NotificationsTransactor } from './tables/notifications.js';
 import { ObjectsTransactor } from './tables/objects.js';
+import { OperationsTransactor } from './tables/operations.js';
 import { OutboxTransactor } from './tables/outbox.js';
 import { PeersTransactor } from './tables/peers.js';
 import { SessionsTransactor } from './tables/sessions.js';
@@ -29,6 +31,8 @@ export class StoreTransactor {
   readonly audit: AuditTransactor;
   readonly meta: MetaTransactor;
   readonly statements: StatementsTransactor;
+  readonly operations: OperationsTransactor;
+  readonly notifications: NotificationsTransactor;
   readonly #db: Db;
 
   constructor(db: Db) {
@@ -45,6 +49,8 @@ export class StoreTransactor {
     this.audit = new AuditTransactor(db);
     this.meta = new MetaTransactor(db);
     this.statements = new StatementsTransactor(db);
+    this.operations = new OperationsTransactor(db);
+    this.notifications = new NotificationsTransactor(db);
   }
 
   /** Runs `cb` after the transaction commits (bus events, wake-ups), never if it rolls back. */

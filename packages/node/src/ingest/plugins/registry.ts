@@ -1,5 +1,6 @@
 import type { ObjectKind, SignedObject } from '@citylink/protocol';
 import { bulletinStatusPlugin } from './bulletin-status.js';
+import { checkInPlugin } from './checkin.js';
 import type { KindPlugin } from './kind-plugin.js';
 import { retractionPlugin } from './retraction.js';
 import { versionedPlugin } from './versioned.js';
@@ -10,6 +11,7 @@ const PLUGINS: Partial<Record<ObjectKind, KindPlugin<never>>> = {
   note: versionedPlugin,
   retraction: retractionPlugin,
   'bulletin-status': bulletinStatusPlugin,
+  checkin: checkInPlugin,
 };
 
 export function pluginFor(o: SignedObject): KindPlugin | undefined {
