@@ -22,7 +22,9 @@ import { RosterIntake } from './membership/roster-intake.js';
 import { RosterPublisher } from './membership/roster-publisher.js';
 import { RosterState } from './membership/roster-state.js';
 import { createMetrics, type Metrics } from './metrics.js';
+import { NotificationCentre } from './notifications/centre.js';
 import { NotificationDispatch } from './notifications/dispatch.js';
+import { NeedsYou } from './notifications/needs-you.js';
 import { Notifier } from './notifications/notifier.js';
 import { smtpSender, webhookSender } from './notifications/senders.js';
 import { OnCall } from './operations/on-call.js';
@@ -84,6 +86,8 @@ export class AppContext {
   readonly health: NetworkHealth;
   readonly periods: Periods;
   readonly notifier: Notifier;
+  readonly notifications: NotificationCentre;
+  readonly needsYou: NeedsYou;
   readonly notificationDispatch: NotificationDispatch;
   readonly onCall: OnCall;
   readonly situation: Situation;
@@ -262,6 +266,17 @@ export class AppContext {
       self,
       config: config.operations,
       wake: () => this.tasks.run(() => this.notificationDispatch.flush()),
+    });
+    this.notifications = new NotificationCentre({ store, clock: this.clock, events: this.notifier.events });
+    this.needsYou = new NeedsYou({
+      self,
+      store,
+      clock: this.clock,
+      roster: this.roster,
+      notifier: this.notifier,
+      bus: this.bus,
+      log,
+      run: (fn) => this.tasks.run(fn),
     });
     this.onCall = new OnCall(store);
     this.situation = new Situation({

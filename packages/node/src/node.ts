@@ -160,6 +160,7 @@ export class CityLinkNode implements AsyncDisposable {
       });
     }
     this.delivery.start();
+    this.ctx.needsYou.start();
     tasks.every(config.operations.deliveryTickMs, () => this.ctx.notificationDispatch.flush());
     if (config.role === 'hub') tasks.every(config.operations.tickMs, () => this.ctx.situation.tick());
     tasks.every(config.intervals.rosterMs, () => roster.refresh());

@@ -121,7 +121,17 @@ describe('escalation clocks: a severe bulletin unacknowledged past 30 minutes', 
     const audit = await net.hub.audit.list({ action: 'escalation.ack', limit: 10 });
     expect(audit.map((e) => e.subject)).toEqual([escalatedId]);
     expect(audit[0]!.detail).toMatchObject({ severity: 'severe', to: ['user:official'] });
-    expect(await net.hub.store.read((r) => r.operations.escalationsOf(escalatedId))).toHaveLength(1);
+    const official = await net.login(net.hub, 'official');
+    expect((await official.staff.object.query({ id: escalatedId })).escalations).toEqual([
+      { kind: 'ack', at: new Date(clock.now()).toISOString() },
+    ]);
+    const api = await official.operations.board.query();
+    expect(api.clocks[0]).toMatchObject({ id: escalatedId, title: SECRET_TITLE, words: 'overdue by 1 min' });
+    expect((await official.notifications.list.query()).items[0]).toMatchObject({
+      kind: 'ack-overdue',
+      subject: escalatedId,
+      read: false,
+    });
     expect(await net.hub.store.read((r) => r.notifications.unread('official'))).toBe(1);
     expect(await net.hub.store.read((r) => r.notifications.unread('staff'))).toBe(0);
   });

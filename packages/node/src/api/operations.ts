@@ -1,4 +1,4 @@
-import { ObjectIdSchema, OperationalPeriodBodySchema } from '@citylink/protocol';
+import { NodeIdSchema, ObjectIdSchema, OperationalPeriodBodySchema } from '@citylink/protocol';
 import type { TRPCRouterRecord } from '@trpc/server';
 import { z } from 'zod';
 import { authedProcedure, hubProcedure, roleProcedure } from '../trpc/procedures.js';
@@ -23,4 +23,46 @@ export const operationsRouter = {
       }),
     )
     .mutation(({ ctx, input }) => ctx.node.ctx.periods.checkIn(input, ctx.user)),
+
+  /**
+   * Hub: the situation as of the last tick: escalation clocks (overdue first, in words),
+   * cities behind on check-ins, the period. Titles only of bulletins this person may see.
+   */
+  board: hubProcedure.query(async ({ ctx }) => {
+    const snap = await ctx.node.ctx.situation.board();
+    const visible = new Set(
+      (await ctx.node.views.visible(ctx.user, await ctx.node.store.getObjects(snap.clocks.map((c) => c.id)))).map(
+        (o) => o.id,
+      ),
+    );
+    return {
+      ...snap,
+      clocks: snap.clocks.map((c) => ({ ...c, title: visible.has(c.id) ? c.title : null })),
+    };
+  }),
+
+  /** Hub: who is on shift, and every active hub official who could be. */
+  shift: hubProcedure.query(async ({ ctx }) => ({
+    onShift: await ctx.node.ctx.onCall.onShift(),
+    officials: await ctx.node.ctx.onCall.officials(),
+  })),
+
+  /** Hub: put these officials on shift (escalations go to them; nobody on shift = every official). */
+  setShift: hubProcedure
+    .input(z.object({ usernames: z.array(z.string().min(1).max(100)).max(100) }))
+    .mutation(async ({ ctx, input }) => {
+      const onShift = await ctx.node.ctx.onCall.setShift(input.usernames);
+      await ctx.node.audit.record({ actor: `user:${ctx.user.username}`, action: 'shift.set', detail: { onShift } });
+      return { onShift };
+    }),
+
+  /** Hub: escalations of one bulletin or city (its timeline). */
+  escalations: hubProcedure
+    .input(z.object({ subject: z.union([ObjectIdSchema, NodeIdSchema]) }))
+    .query(async ({ ctx, input }) =>
+      (await ctx.node.store.read((r) => r.operations.escalationsOf(input.subject))).map((e) => ({
+        ...e,
+        at: e.at.toISOString(),
+      })),
+    ),
 } satisfies TRPCRouterRecord;
