@@ -1,7 +1,8 @@
 /**
  * Election Day vectors (docs/protocol/vectors/operations.json): an operational
  * period signed by the hub (wi-hub, the pinned hub key of membership.json) and a
- * check-in signed by wi-madison (keys.json) answering it. Built by vectors.ts.
+ * check-in signed by wi-madison (keys.json) answering it, and a hub shift note
+ * about the period. Built by vectors.ts.
  */
 import { canonicalJson, type SignedObject } from '@citylink/protocol';
 import { type NodeKey, signObject } from '../src/index.js';
@@ -47,6 +48,21 @@ export async function buildOperationsVectors(keys: { hub: NodeKey; city: NodeKey
     },
   };
   const signedCheckIn = await signObject(checkIn, keys.city);
+  const shiftNote: SignedObject = {
+    v: 1,
+    kind: 'shift-note',
+    origin: 'wi-hub',
+    created: '2026-11-03T14:20:00.000Z',
+    tlp: 'AMBER',
+    audience: ['wi-hub'],
+    body: {
+      period: signedPeriod.id,
+      type: 'decision',
+      by: 'Jo Official',
+      text: 'Asked Madison to keep the paper backup pollbooks in use until the scanner is replaced.',
+    },
+  };
+  const signedShiftNote = await signObject(shiftNote, keys.hub);
   const entry = (name: string, input: SignedObject, s: { id: string; jws: string }, key: NodeKey) => ({
     name,
     input,
@@ -56,10 +72,11 @@ export async function buildOperationsVectors(keys: { hub: NodeKey; city: NodeKey
     jws: s.jws,
   });
   return {
-    note: 'The period verifies with the pinned hub key of membership.json, the check-in with the current key of keys.json; the check-in names the period by its id.',
+    note: 'The period verifies with the pinned hub key of membership.json, the check-in with the current key of keys.json; the check-in and the shift note name the period by its id.',
     vectors: [
       entry('operational-period', period, signedPeriod, keys.hub),
       entry('checkin', checkIn, signedCheckIn, keys.city),
+      entry('shift-note', shiftNote, signedShiftNote, keys.hub),
     ],
   };
 }

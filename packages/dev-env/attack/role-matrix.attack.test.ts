@@ -129,6 +129,8 @@ const EXPECTED: Record<string, readonly Identity[]> = {
   'operations.shift': HUB_OFFICIALS,
   'operations.setShift': HUB_OFFICIALS,
   'operations.escalations': HUB_OFFICIALS,
+  'operations.writeShiftNote': HUB_OFFICIALS,
+  'operations.shiftLog': HUB_OFFICIALS,
 
   'notifications.list': SESSIONS,
   'notifications.markRead': SESSIONS,
@@ -219,6 +221,8 @@ const VALID_INPUTS: Record<string, unknown> = {
   'operations.shift': null,
   'operations.setShift': { usernames: [] }, // nobody on shift: every official, as before
   'operations.escalations': { subject: FAKE_ID },
+  'operations.writeShiftNote': { type: 'decision', text: 'role matrix' }, // no period open: CONFLICT
+  'operations.shiftLog': { period: FAKE_ID },
   'notifications.list': {},
   'notifications.markRead': { ids: [999_999] },
   'notifications.prefs': null,

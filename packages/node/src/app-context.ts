@@ -29,6 +29,7 @@ import { Notifier } from './notifications/notifier.js';
 import { smtpSender, webhookSender } from './notifications/senders.js';
 import { OnCall } from './operations/on-call.js';
 import { Periods } from './operations/periods.js';
+import { ShiftLog } from './operations/shift-log.js';
 import { Situation } from './operations/situation.js';
 import { SigningKey } from './signing-key.js';
 import { Statements } from './statements/statements.js';
@@ -91,6 +92,7 @@ export class AppContext {
   readonly notificationDispatch: NotificationDispatch;
   readonly onCall: OnCall;
   readonly situation: Situation;
+  readonly shiftLog: ShiftLog;
 
   constructor(input: AppContextInput) {
     const { config, store, logger: log, transport } = input;
@@ -288,6 +290,13 @@ export class AppContext {
       onCall: this.onCall,
       notifier: this.notifier,
       log,
+    });
+    this.shiftLog = new ShiftLog({
+      self,
+      role,
+      store,
+      periods: this.periods,
+      publish: (kind, body, actor) => this.authoring.publish(kind, body, actor),
     });
     this.health = new NetworkHealth({
       store,

@@ -180,3 +180,41 @@ describe('check-ins: a city that misses two is overdue, its liaison gets one e-m
     expect(board.overdue.map((o) => o.city)).toEqual([net.cities[0]!.id]);
   });
 });
+
+describe('the shift log', () => {
+  it('keeps signed handover and decision notes at the hub, with the escalations, printable', async () => {
+    const official = await net.login(net.hub, 'official');
+    expect((await official.operations.shift.query()).officials).toEqual(['official']);
+    await official.operations.setShift.mutate({ usernames: ['official'] });
+    await expect(official.operations.setShift.mutate({ usernames: ['staff'] })).rejects.toThrow(
+      /not active hub officials/,
+    );
+    clock.advance(MIN);
+    const decision = await official.operations.writeShiftNote.mutate({
+      type: 'decision',
+      text: 'Asked Milwaukee to switch to paper pollbooks.',
+    });
+    await official.operations.writeShiftNote.mutate({
+      type: 'handover',
+      text: 'Night shift takes over.',
+      onShift: ['jo'],
+    });
+    await net.processAll();
+
+    const log = await official.operations.shiftLog.query();
+    expect(log.entries.map((e) => e.type)).toEqual(['escalation', 'escalation', 'decision', 'handover']);
+    expect(log.entries[2]).toMatchObject({ ref: decision.id, text: 'Asked Milwaukee to switch to paper pollbooks.' });
+    expect(log.text).toMatch(/^Shift log — General election, Nov 3/);
+    expect(log.text).toContain('DECISION');
+    expect(log.text).toContain('(on shift: jo)');
+
+    // Signed, addressed to the hub alone: no city holds it, nothing was queued to one.
+    const held = await net.hub.store.getObject(decision.id);
+    expect(held).toMatchObject({ kind: 'shift-note', tlp: 'AMBER', audience: [net.hub.id] });
+    for (const city of net.cities) expect(await city.store.getObject(decision.id)).toBeNull();
+    expect(await net.hub.store.deliveriesOf(decision.id)).toEqual([]);
+
+    // Cities keep no shift log.
+    await expect((await net.login(net.cities[0]!, 'admin')).operations.shiftLog.query()).rejects.toThrow();
+  });
+});

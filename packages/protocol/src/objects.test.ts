@@ -124,6 +124,13 @@ const VALID_BODIES: Record<ObjectKind, () => Json> = {
   }),
   'operational-period': () => ({ name: 'General election, Nov 3', start: CREATED, end: LATER }),
   checkin: () => ({ period: ID.a, state: 'quiet', note: 'All polling places open.', open: [ID.b] }),
+  'shift-note': () => ({
+    period: ID.a,
+    type: 'handover',
+    by: 'Jo Official',
+    text: 'Madison scanner fixed; Milwaukee quiet.',
+    onShift: ['jo'],
+  }),
 };
 
 function validObject(kind: ObjectKind, envelope: Json = {}): Json {
@@ -198,12 +205,13 @@ describe('OBJECT_KINDS', () => {
         'statement-withdrawal',
         'operational-period',
         'checkin',
+        'shift-note',
       ].sort(),
     );
   });
 
-  it('hub-only kinds are posture, membership, roster and operational-period', () => {
-    expect([...HUB_ONLY_KINDS].sort()).toEqual(['membership', 'operational-period', 'posture', 'roster']);
+  it('hub-only kinds are posture, membership, roster, operational-period and shift-note', () => {
+    expect([...HUB_ONLY_KINDS].sort()).toEqual(['membership', 'operational-period', 'posture', 'roster', 'shift-note']);
   });
 });
 

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { LIMITS } from './limits.js';
-import { CheckInBodySchema, OperationalPeriodBodySchema } from './operations.js';
+import { CheckInBodySchema, OperationalPeriodBodySchema, ShiftNoteBodySchema } from './operations.js';
 import {
   count,
   Ed25519PublicJwkSchema,
@@ -193,6 +193,7 @@ const BODIES = {
   'key-announcement': KeyAnnouncementBodySchema,
   'operational-period': OperationalPeriodBodySchema,
   checkin: CheckInBodySchema,
+  'shift-note': ShiftNoteBodySchema,
 } as const;
 
 export type ObjectKind = keyof typeof BODIES;
@@ -200,7 +201,13 @@ export const OBJECT_KINDS = Object.keys(BODIES) as [ObjectKind, ...ObjectKind[]]
 export const ObjectKindSchema = z.enum(OBJECT_KINDS);
 
 /** Kinds only the hub may author. */
-export const HUB_ONLY_KINDS: readonly ObjectKind[] = ['posture', 'membership', 'roster', 'operational-period'];
+export const HUB_ONLY_KINDS: readonly ObjectKind[] = [
+  'posture',
+  'membership',
+  'roster',
+  'operational-period',
+  'shift-note',
+];
 
 /** JWS `typ` header of each kind, e.g. `citylink.bulletin+jws`. */
 export function typOf(kind: ObjectKind): string {
@@ -246,6 +253,7 @@ const AnyObjectSchema = z.discriminatedUnion('kind', [
   envelopeOf('key-announcement'),
   envelopeOf('operational-period'),
   envelopeOf('checkin'),
+  envelopeOf('shift-note'),
 ]);
 
 /** Every signed object: the common envelope plus a kind-specific body, with marking rules checked. */

@@ -68,6 +68,22 @@ export const CheckInBodySchema = z.strictObject({
 });
 export type CheckIn = z.infer<typeof CheckInBodySchema>;
 
+/**
+ * A hub shift-log entry (kind `shift-note`, hub-only, addressed to the hub alone):
+ * a handover from one shift to the next, or a decision taken during the period,
+ * signed so the after-action report can show who wrote what, unaltered.
+ */
+export const ShiftNoteBodySchema = z.strictObject({
+  period: ObjectIdSchema,
+  type: z.enum(['handover', 'decision']),
+  /** Who wrote it (the official's name), signed with the rest. */
+  by: z.string().trim().min(1).max(200),
+  text: z.string().trim().min(1).max(10_000),
+  /** Handover: the officials taking over. */
+  onShift: z.array(z.string().min(1).max(100)).max(50).optional(),
+});
+export type ShiftNote = z.infer<typeof ShiftNoteBodySchema>;
+
 /** Whether `now` (ms) falls inside the period. */
 export function isOpenAt(period: Pick<OperationalPeriod, 'start' | 'end'>, now: number): boolean {
   return now >= Date.parse(period.start) && now < Date.parse(period.end);

@@ -56,6 +56,22 @@ export const operationsRouter = {
       return { onShift };
     }),
 
+  /** Hub: a signed handover or decision note in the open period's shift log (it never leaves the hub). */
+  writeShiftNote: hubProcedure
+    .input(
+      z.object({
+        type: z.enum(['handover', 'decision']),
+        text: z.string().trim().min(1).max(10_000),
+        onShift: z.array(z.string().min(1).max(100)).max(50).optional(),
+      }),
+    )
+    .mutation(({ ctx, input }) => ctx.node.ctx.shiftLog.write(input, ctx.user)),
+
+  /** Hub: the shift log of a period (default: the open one), with a printable text. */
+  shiftLog: hubProcedure
+    .input(z.object({ period: ObjectIdSchema.optional() }).optional())
+    .query(({ ctx, input }) => ctx.node.ctx.shiftLog.read(input?.period)),
+
   /** Hub: escalations of one bulletin or city (its timeline). */
   escalations: hubProcedure
     .input(z.object({ subject: z.union([ObjectIdSchema, NodeIdSchema]) }))

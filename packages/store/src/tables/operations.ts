@@ -65,6 +65,12 @@ export class OperationsReader {
     return new Set(rows.map((r) => r.key));
   }
 
+  async escalationsIn(period: string): Promise<Escalation[]> {
+    const rows: { key: string; kind: 'ack' | 'checkin'; subject: string; period: string; at: Date | number }[] =
+      await this.db.knex('escalations').select('*').where({ period }).orderBy('at');
+    return rows.map((r) => ({ ...r, at: new Date(r.at) }));
+  }
+
   async escalationsOf(subject: string): Promise<Escalation[]> {
     const rows: { key: string; kind: 'ack' | 'checkin'; subject: string; period: string; at: Date | number }[] =
       await this.db.knex('escalations').select('*').where({ subject }).orderBy('at');

@@ -3,6 +3,7 @@ import { bulletinStatusPlugin } from './bulletin-status.js';
 import { checkInPlugin } from './checkin.js';
 import type { KindPlugin } from './kind-plugin.js';
 import { retractionPlugin } from './retraction.js';
+import { shiftNotePlugin } from './shift-note.js';
 import { versionedPlugin } from './versioned.js';
 
 /** The kinds with authoring rules of their own (statement kinds are checked by Statements). */
@@ -12,6 +13,7 @@ const PLUGINS: Partial<Record<ObjectKind, KindPlugin<never>>> = {
   retraction: retractionPlugin,
   'bulletin-status': bulletinStatusPlugin,
   checkin: checkInPlugin,
+  'shift-note': shiftNotePlugin,
 };
 
 export function pluginFor(o: SignedObject): KindPlugin | undefined {
