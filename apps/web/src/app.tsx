@@ -1,6 +1,9 @@
 import { QueryClientProvider, useMutation, useQuery } from '@tanstack/react-query';
 import { type ReactNode, useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { Notice } from './components/fields';
+import { NotificationProvider, NotificationsNavLink, NotificationsScreen } from './election/notifications';
+import { PeriodBanner } from './election/period-banner';
+import { SituationRoomScreen } from './election/situation-room';
 import { createClients, type NodeInfo, type SessionUser, TRPCProvider, useTRPC } from './lib/api';
 import { humanize, postureHelp } from './lib/format';
 import { LiveProvider, useLive } from './lib/live';
@@ -127,20 +130,23 @@ function Shell(props: { node: NodeInfo; user: SessionUser; onSignedOut: () => vo
   return (
     <SessionContext.Provider value={session}>
       <LiveProvider onUnauthorized={props.onUnauthorized}>
-        <a className="skip" href="#main">
-          Skip to content
-        </a>
-        <TopBar session={session} signingOut={logout.isPending} />
-        <PostureBanner />
-        <main id="main" className="content" tabIndex={-1}>
-          <Routes session={session} />
-        </main>
-        <footer className="footer">
-          <span>
-            {props.node.name} · {props.node.role === 'hub' ? 'state hub' : 'city node'} <code>{props.node.node}</code>
-          </span>
-          <a href="/public">Public page</a>
-        </footer>
+        <NotificationProvider>
+          <a className="skip" href="#main">
+            Skip to content
+          </a>
+          <TopBar session={session} signingOut={logout.isPending} />
+          <PostureBanner />
+          <PeriodBanner />
+          <main id="main" className="content" tabIndex={-1}>
+            <Routes session={session} />
+          </main>
+          <footer className="footer">
+            <span>
+              {props.node.name} · {props.node.role === 'hub' ? 'state hub' : 'city node'} <code>{props.node.node}</code>
+            </span>
+            <a href="/public">Public page</a>
+          </footer>
+        </NotificationProvider>
       </LiveProvider>
     </SessionContext.Provider>
   );
@@ -154,7 +160,12 @@ function TopBar({ session, signingOut }: { session: Session; signingOut: boolean
     ['/report', 'Report'],
     ['/library', 'Library'],
     ['/statements', 'Statements'],
-    ...(session.isHubOfficial ? ([['/hub', 'Hub situation']] as [string, string][]) : []),
+    ...(session.isHubOfficial
+      ? ([
+          ['/hub', 'Hub situation'],
+          ['/situation-room', 'Situation room'],
+        ] as [string, string][])
+      : []),
   ];
   const current = (to: string) => (to === '/' ? path === '/' || path.startsWith('/objects') : path.startsWith(to));
   return (
@@ -169,6 +180,9 @@ function TopBar({ session, signingOut }: { session: Session; signingOut: boolean
               </Link>
             </li>
           ))}
+          <li>
+            <NotificationsNavLink current={path === '/notifications'} />
+          </li>
         </ul>
       </nav>
       <span className={`live live-${live.status}`} role="status">
@@ -225,6 +239,8 @@ function Routes({ session }: { session: Session }) {
   if (path === '/library/new') return <NoteFormScreen />;
   const obj = match('/objects/:id', path);
   if (obj) return <DetailScreen key={obj.id} id={obj.id!} />;
+  if (path === '/notifications') return <NotificationsScreen />;
+  if (path === '/situation-room' && session.isHubOfficial) return <SituationRoomScreen />;
   if (path === '/statements') return <StatementsScreen />;
   const statement = match('/statements/:id', path);
   if (statement) return <StatementScreen key={statement.id} id={statement.id!} />;

@@ -1,6 +1,7 @@
 import { NodeIdSchema, ObjectIdSchema, OperationalPeriodBodySchema } from '@citylink/protocol';
 import type { TRPCRouterRecord } from '@trpc/server';
 import { z } from 'zod';
+import { decodeStored } from '../ingest/projection.js';
 import { authedProcedure, hubProcedure, roleProcedure } from '../trpc/procedures.js';
 
 /** Election Day: the operational period, check-ins. */
@@ -30,14 +31,25 @@ export const operationsRouter = {
    */
   board: hubProcedure.query(async ({ ctx }) => {
     const snap = await ctx.node.ctx.situation.board();
-    const visible = new Set(
+    const { stateFips, cityCounties } = ctx.node.config.operations;
+    const visible = new Map(
       (await ctx.node.views.visible(ctx.user, await ctx.node.store.getObjects(snap.clocks.map((c) => c.id)))).map(
-        (o) => o.id,
+        (o) => [o.id, decodeStored(o)],
       ),
     );
+    const countyOf = (id: string) => {
+      const o = visible.get(id);
+      return o?.kind === 'bulletin' ? (o.body.location?.county ?? null) : null;
+    };
     return {
       ...snap,
-      clocks: snap.clocks.map((c) => ({ ...c, title: visible.has(c.id) ? c.title : null })),
+      stateFips,
+      clocks: snap.clocks.map((c) => ({
+        ...c,
+        title: visible.has(c.id) ? c.title : null,
+        county: countyOf(c.id) ?? cityCounties[c.origin] ?? null,
+      })),
+      overdue: snap.overdue.map((o) => ({ ...o, county: cityCounties[o.city] ?? null })),
     };
   }),
 

@@ -10,6 +10,12 @@ export const OperationsConfigSchema = z
     /** Retries of one e-mail or webhook: base × 2^attempts, at most cap. */
     backoffBaseMs: z.number().int().positive().default(5_000),
     backoffCapMs: z.number().int().positive().default(600_000),
+    /** The situation room's map: the state's two-digit FIPS code (55 = Wisconsin) and each city's county. */
+    stateFips: z
+      .string()
+      .regex(/^\d{2}$/)
+      .default('55'),
+    cityCounties: z.record(z.string(), z.string().max(100)).default({}),
     /** The console's public URL, for links in e-mails and webhooks. */
     consoleUrl: z.url().optional(),
     smtp: z

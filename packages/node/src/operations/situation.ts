@@ -40,8 +40,6 @@ const severityWord = (s: Severity) => s.toUpperCase();
  * (the `escalations` row, the audit event and the notifications commit together).
  */
 export class Situation {
-  #last: SituationSnapshot | undefined;
-
   constructor(
     private readonly deps: {
       self: string;
@@ -55,9 +53,9 @@ export class Situation {
     },
   ) {}
 
-  /** The last tick's snapshot, or a fresh one. */
-  async board(): Promise<SituationSnapshot> {
-    return this.#last ?? this.compute();
+  /** The situation now (the console's board and wall screen: cheap enough to compute per call). */
+  board(): Promise<SituationSnapshot> {
+    return this.compute();
   }
 
   async compute(): Promise<SituationSnapshot> {
@@ -107,7 +105,6 @@ export class Situation {
   /** One tick: compute, then escalate what became overdue since the last one. Answers the new escalation keys. */
   async tick(): Promise<string[]> {
     const snap = await this.compute();
-    this.#last = snap;
     if (!snap.period) return [];
     const period = snap.period;
     const done: string[] = [];
@@ -136,7 +133,6 @@ export class Situation {
       const to = liaisonsOf(this.deps.roster.member(o.city));
       if (await this.#escalate(key, 'checkin', o.city, period, to, matter, { missed: o.missed })) done.push(key);
     }
-    if (done.length > 0) this.#last = await this.compute();
     return done;
   }
 
