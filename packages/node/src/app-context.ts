@@ -27,6 +27,7 @@ import { NotificationDispatch } from './notifications/dispatch.js';
 import { NeedsYou } from './notifications/needs-you.js';
 import { Notifier } from './notifications/notifier.js';
 import { smtpSender, webhookSender } from './notifications/senders.js';
+import { CheckInModel } from './operations/checkin-model.js';
 import { OnCall } from './operations/on-call.js';
 import { Periods } from './operations/periods.js';
 import { ShiftLog } from './operations/shift-log.js';
@@ -286,6 +287,7 @@ export class AppContext {
       store,
       clock: this.clock,
       periods: this.periods,
+      checkIns: new CheckInModel({ store, bus: this.bus }),
       roster: this.roster,
       onCall: this.onCall,
       notifier: this.notifier,

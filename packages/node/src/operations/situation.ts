@@ -10,6 +10,7 @@ import type { Logger } from 'pino';
 import type { Clock } from '../clock.js';
 import type { RosterState } from '../membership/roster-state.js';
 import type { Matter, Notifier, Recipient } from '../notifications/notifier.js';
+import type { CheckInModel } from './checkin-model.js';
 import { liaisonsOf } from './liaisons.js';
 import type { OnCall } from './on-call.js';
 import type { HeldPeriod, Periods } from './periods.js';
@@ -34,8 +35,9 @@ export interface SituationSnapshot {
 const severityWord = (s: Severity) => s.toUpperCase();
 
 /**
- * The hub's Election Day read model, computed per tick from two indexed queries
- * (open bulletins, last check-in per city) and the pure rules of
+ * The hub's Election Day read model, computed per tick from the check-in model (in
+ * memory, kept up to date as check-ins arrive), two indexed queries (open bulletins,
+ * escalations already sent) and the pure rules of
  * protocol/operations.ts; then every new overdue matter is escalated exactly once
  * (the `escalations` row, the audit event and the notifications commit together).
  */
@@ -46,6 +48,7 @@ export class Situation {
       store: Store;
       clock: Clock;
       periods: Periods;
+      checkIns: CheckInModel;
       roster: RosterState;
       onCall: OnCall;
       notifier: Notifier;
@@ -65,12 +68,9 @@ export class Situation {
     const cities = roster.members().filter((m) => m.role === 'city' && m.status === 'active');
     if (!period) return { now, period: null, clocks: [], overdue: [], cities: cities.length };
     const start = Date.parse(period.start);
-    const [open, last, escalated] = await store.read((r) =>
-      Promise.all([
-        r.operations.openBulletins(),
-        r.operations.lastCheckIns(period.id),
-        r.operations.escalationKeys(period.id),
-      ]),
+    const last = await this.deps.checkIns.lastCheckIns(period.id);
+    const [open, escalated] = await store.read((r) =>
+      Promise.all([r.operations.openBulletins(), r.operations.escalationKeys(period.id)]),
     );
     const inPeriod = open.filter((b) => b.origin !== self && b.receivedAt.getTime() >= start);
     const byId = new Map(inPeriod.map((b) => [b.id, b]));
