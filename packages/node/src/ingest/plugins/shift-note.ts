@@ -8,7 +8,7 @@ export const shiftNotePlugin: KindPlugin<ObjectOfKind<'shift-note'>> = {
       return ['not_addressed', 'a shift note is addressed to the hub alone'];
     }
     const p = await held(o.body.period);
-    if (!p || p.kind !== 'operational-period' || p.origin !== o.origin) {
+    if (p?.kind !== 'operational-period' || p.origin !== o.origin) {
       return ['unknown_target', `${o.body.period} is not an operational period of ${o.origin}`];
     }
     return undefined;
