@@ -58,7 +58,7 @@ afterAll(async () => {
 });
 
 describe('signed webhooks', () => {
-  it('are retried after a 500 with backoff, and verify with the key the hub publishes', async () => {
+  it('are retried after a 500 with backoff, across a restart, and verify with the key the hub publishes', async () => {
     const hub = net.hub.ctx;
     await net.hub.store.transact((tx) =>
       hub.notifier.addIn(
@@ -79,14 +79,17 @@ describe('signed webhooks', () => {
     expect(ed.received.map((r) => r.status)).toEqual([500]);
     expect(hmac.received.map((r) => r.status)).toEqual([500]);
 
+    // The queue is durable: a restart in between loses nothing.
+    await net.stop(net.hub.id);
+    const restarted = (await net.restart(net.hub.id)).ctx;
     // Not due again until the backoff has passed on the node's clock.
     clock.advance(4_000);
-    expect(await hub.notificationDispatch.flush()).toBe(0);
+    expect(await restarted.notificationDispatch.flush()).toBe(0);
     clock.advance(1_000);
-    expect(await hub.notificationDispatch.flush()).toBe(2);
+    expect(await restarted.notificationDispatch.flush()).toBe(2);
     expect(ed.received.map((r) => r.status)).toEqual([500, 200]);
     expect(hmac.received.map((r) => r.status)).toEqual([500, 200]);
-    expect(await hub.notificationDispatch.flush()).toBe(0);
+    expect(await restarted.notificationDispatch.flush()).toBe(0);
 
     const delivered = ed.received[1]!;
     const body = JSON.parse(delivered.body);
