@@ -85,4 +85,30 @@ describe('"needs you" markers, live', () => {
       }
     }
   });
+
+  it('a comment on a report reaches its author, and nobody else', async () => {
+    const author = await net.login(net.cities[0]!, 'staff');
+    const { id } = await author.staff.postBulletin.mutate({
+      tlp: 'GREEN',
+      audience: ['*'],
+      body: {
+        title: 'Look-alike domain',
+        narrative: 'Seen in three inboxes.',
+        category: 'cyber.phishing',
+        severity: 'low',
+      },
+    });
+    await net.processAll();
+    const other = await net.login(net.cities[1]!, 'staff');
+    await other.staff.acknowledge.mutate({ target: id, seenHere: true, comment: 'Same here, since Monday.' });
+    await net.processAll();
+    await eventually(async () => {
+      const centre = await author.notifications.list.query();
+      expect(centre.items.filter((i) => i.kind === 'comment')).toMatchObject([
+        { subject: id, text: `Test City ${net.cities[1]!.id} commented on your report — open CityLink` },
+      ]);
+    });
+    const admin = await net.login(net.cities[0]!, 'admin');
+    expect((await admin.notifications.list.query()).items.filter((i) => i.kind === 'comment')).toEqual([]);
+  });
 });

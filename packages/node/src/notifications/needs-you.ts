@@ -7,7 +7,7 @@ import { decodeStored } from '../ingest/projection.js';
 import type { RosterState } from '../membership/roster-state.js';
 import type { Matter, Notifier } from './notifier.js';
 
-const WATCHED = new Set(['posture', 'statement-revision', 'statement-signon']);
+const WATCHED = new Set(['posture', 'statement-revision', 'statement-signon', 'acknowledgement', 'endorsement']);
 
 /**
  * The "needs you" markers that arrive from elsewhere: a new statewide advisory
@@ -44,9 +44,10 @@ export class NeedsYou {
       const o = decodeStored(s);
       const found = await this.#matterOf(o, s.id);
       if (!found) continue;
-      const users = (await store.read((r) => r.users.list())).filter(
-        (u) => !u.disabled && (found.roles === 'all' || u.roles.some((r) => found.roles.includes(r))),
-      );
+      const who = found.roles;
+      const wanted = (u: { username: string; roles: readonly string[] }) =>
+        who === 'all' || (Array.isArray(who) ? u.roles.some((r) => who.includes(r)) : u.username === who.author);
+      const users = (await store.read((r) => r.users.list())).filter((u) => !u.disabled && wanted(u));
       if (users.length === 0) continue;
       const now = this.deps.clock();
       await store.transact((tx) =>
@@ -60,8 +61,33 @@ export class NeedsYou {
     }
   }
 
-  async #matterOf(o: SignedObject, id: string): Promise<{ matter: Matter; roles: 'all' | string[] } | undefined> {
+  async #matterOf(
+    o: SignedObject,
+    id: string,
+  ): Promise<{ matter: Matter; roles: 'all' | string[] | { author: string } } | undefined> {
     const from = this.deps.roster.member(o.origin)?.name ?? o.origin;
+    if (o.kind === 'acknowledgement' || o.kind === 'endorsement') {
+      // A comment on a report or note posted here: its author hears of it (who posted it is in the audit trail).
+      if (!o.body.comment) return undefined;
+      const target = await this.deps.store.getObject(o.body.target);
+      if (target?.origin !== this.deps.self) return undefined;
+      const [posted] = await this.deps.store.listAudit({
+        subject: o.body.target,
+        action: `object.${target.kind}`,
+        limit: 1,
+      });
+      const author = posted?.actor.startsWith('user:') ? posted.actor.slice(5) : undefined;
+      if (!author) return undefined;
+      return {
+        roles: { author },
+        matter: {
+          kind: 'comment',
+          subject: o.body.target,
+          emergency: false,
+          text: `${from} commented on your ${target.kind === 'note' ? 'best practice' : 'report'} — open CityLink`,
+        },
+      };
+    }
     if (o.kind === 'posture') {
       if (!o.body.advisory) return undefined;
       return {
