@@ -95,6 +95,22 @@ export function createProgram(io: Io): Command {
 
   addCredentialOptions(
     program
+      .command('checkin')
+      .description('check in for the open operational period (all quiet unless --issues); prints the check-in id')
+      .requiredOption('--node <url>', 'base URL of your city node')
+      .option('--note <text>', 'a short note for the hub')
+      .option('--issues', 'report issues instead of all quiet', false),
+  )
+    .addHelpText('after', `\n${CREDENTIALS_HELP}`)
+    .action(async (opts: { node: string; note?: string; issues: boolean; user?: string; password?: string }) => {
+      const node = parseNodeUrl(opts.node);
+      const creds = credentialsFrom(opts, io.env);
+      const { checkin } = await import('./commands/checkin.js');
+      await checkin(io, { node, creds, note: opts.note, issues: opts.issues });
+    });
+
+  addCredentialOptions(
+    program
       .command('feed')
       .description('print every object this account may see on a node, oldest first, one per line')
       .requiredOption('--node <url>', 'base URL of the node')

@@ -96,8 +96,10 @@ describe('citylink demo: four node processes, posting, following, verifying', ()
     }
   });
 
-  it('opens on a seeded week: every category and TLP, best practices, a statement in sign-on, a posture', async () => {
-    expect(demo.lines).toContain('seeded the demo: 13 bulletins, 2 best practices, a statement in sign-on, a posture');
+  it('opens on a seeded week: every category and TLP, best practices, a statement in sign-on, a posture, a period with check-ins', async () => {
+    expect(demo.lines).toContain(
+      'seeded the demo: 13 bulletins, 2 best practices, a statement in sign-on, a posture, an operational period with check-ins',
+    );
     const entries = (await feedLines('wi-hub', 'official')).map((l) => JSON.parse(l) as Record<string, string>);
     const bulletins = entries.filter((e) => e.kind === 'bulletin');
     expect(bulletins.length).toBeGreaterThanOrEqual(12);
@@ -112,6 +114,8 @@ describe('citylink demo: four node processes, posting, following, verifying', ()
       'posture',
       'statement-signon',
       'statement-signature',
+      'operational-period',
+      'checkin',
     ]) {
       expect(kinds, kind).toContain(kind);
     }

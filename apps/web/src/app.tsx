@@ -3,6 +3,8 @@ import { type ReactNode, useCallback, useEffect, useMemo, useRef, useState } fro
 import { Notice } from './components/fields';
 import { MembershipBanner } from './components/membership-banner';
 import { ThemeToggle } from './components/theme-toggle';
+import { NotificationProvider, NotificationsNavLink } from './election/notifications';
+import { PeriodBanner } from './election/period-banner';
 import { createClients, type NodeInfo, type SessionUser, TRPCProvider, useTRPC } from './lib/api';
 import { clearDrafts } from './lib/drafts';
 import { humanize, postureHelp } from './lib/format';
@@ -132,21 +134,23 @@ function Shell(props: { node: NodeInfo; user: SessionUser; onSignedOut: () => vo
   return (
     <SessionContext.Provider value={session}>
       <LiveProvider onUnauthorized={props.onUnauthorized}>
-        <a className="skip" href="#main">
-          Skip to content
-        </a>
-        <TopBar session={session} signingOut={logout.isPending} />
-        <MembershipBanner />
-        <PostureBanner />
-        <main id="main" className="content" tabIndex={-1}>
-          <AppRoutes />
-        </main>
-        <footer className="footer">
-          <span>
-            {props.node.name} · {props.node.role === 'hub' ? 'state hub' : 'city node'} <code>{props.node.node}</code>
-          </span>
-          <a href="/public">Public page</a>
-        </footer>
+        <NotificationProvider>
+          <a className="skip" href="#main">
+            Skip to content
+          </a>
+          <TopBar session={session} signingOut={logout.isPending} />
+          <MembershipBanner />
+          <PostureBanner />
+          <main id="main" className="content" tabIndex={-1}>
+            <AppRoutes />
+          </main>
+          <footer className="footer">
+            <span>
+              {props.node.name} · {props.node.role === 'hub' ? 'state hub' : 'city node'} <code>{props.node.node}</code>
+            </span>
+            <a href="/public">Public page</a>
+          </footer>
+        </NotificationProvider>
       </LiveProvider>
     </SessionContext.Provider>
   );
@@ -160,7 +164,12 @@ function TopBar({ session, signingOut }: { session: Session; signingOut: boolean
     ['/report', 'Report'],
     ['/library', 'Library'],
     ['/statements', 'Statements'],
-    ...(session.isHubOfficial ? ([['/hub', 'Hub situation']] as [string, string][]) : []),
+    ...(session.isHubOfficial
+      ? ([
+          ['/hub', 'Hub situation'],
+          ['/situation-room', 'Situation room'],
+        ] as [string, string][])
+      : []),
   ];
   const current = (to: string) => (to === '/' ? path === '/' || path.startsWith('/objects') : path.startsWith(to));
   return (
@@ -178,6 +187,9 @@ function TopBar({ session, signingOut }: { session: Session; signingOut: boolean
               </Link>
             </li>
           ))}
+          <li>
+            <NotificationsNavLink current={path === '/notifications'} />
+          </li>
         </ul>
       </nav>
       <span className={`live live-${live.status}`} role="status">

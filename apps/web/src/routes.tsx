@@ -10,6 +10,8 @@ import { type ReactNode, useEffect, useState } from 'react';
 import { Notice } from './components/fields';
 import { history, Link, useLocation } from './lib/router';
 import { feedSearch, supersedesSearch } from './lib/search';
+import { NotificationsScreen } from './election/notifications';
+import { SituationRoomScreen } from './election/situation-room';
 import { useSession } from './lib/session';
 import { DetailScreen } from './screens/detail';
 import { FeedScreen } from './screens/feed';
@@ -45,6 +47,8 @@ const routeTree = root.addChildren([
     validateSearch: supersedesSearch,
   }),
   route('/objects/$id', ObjectPage),
+  route('/notifications', NotificationsScreen),
+  route('/situation-room', hubOnly(SituationRoomScreen)),
   route('/statements', StatementsScreen),
   route('/statements/$id', StatementPage),
   route('/hub', hubOnly(HubScreen)),

@@ -20,6 +20,7 @@ import {
   statementTextBytes,
   thumbprint,
 } from '../src/index.js';
+import { buildOperationsVectors } from './vectors-operations.js';
 
 export const VECTOR_NOW = '2026-11-03T15:00:00.000Z';
 
@@ -300,7 +301,9 @@ export async function buildVectors() {
     rosterAfterRotation: roster2.jws,
   };
 
-  return { now: VECTOR_NOW, keys, valid, invalid, cosignature, requestToken, membership };
+  const operations = await buildOperationsVectors({ hub: hubPinned, city: current });
+
+  return { now: VECTOR_NOW, keys, valid, invalid, cosignature, requestToken, membership, operations };
 }
 
 const VECTOR_DIR = fileURLToPath(new URL('../../../docs/protocol/vectors/', import.meta.url));
@@ -311,6 +314,7 @@ export const VECTOR_FILES = [
   'cosignature',
   'request-token',
   'membership',
+  'operations',
 ] as const;
 
 export function vectorFiles(
@@ -323,6 +327,7 @@ export function vectorFiles(
     cosignature: { keys: 'keys.json', ...v.cosignature },
     'request-token': { keys: 'keys.json', ...v.requestToken },
     membership: v.membership,
+    operations: { keys: 'keys.json, membership.json (pinnedHubKey)', ...v.operations },
   };
 }
 

@@ -128,6 +128,22 @@ const EXPECTED: Record<string, readonly Identity[]> = {
 
   'public.feed': ALL,
   'public.object': ALL,
+
+  'operations.period': SESSIONS,
+  'operations.announcePeriod': HUB_OFFICIALS,
+  'operations.checkIn': SESSIONS,
+  'operations.board': HUB_OFFICIALS,
+  'operations.shift': HUB_OFFICIALS,
+  'operations.setShift': HUB_OFFICIALS,
+  'operations.escalations': HUB_OFFICIALS,
+  'operations.writeShiftNote': HUB_OFFICIALS,
+  'operations.shiftLog': HUB_OFFICIALS,
+
+  'notifications.list': SESSIONS,
+  'notifications.markRead': SESSIONS,
+  'notifications.prefs': SESSIONS,
+  'notifications.setPrefs': SESSIONS,
+  'notifications.onChange': SESSIONS,
 };
 
 const FAKE_ID = 'A'.repeat(43);
@@ -210,6 +226,21 @@ const VALID_INPUTS: Record<string, unknown> = {
   'statements.addressedToState': null,
   'public.feed': {},
   'public.object': { id: FAKE_ID },
+  'operations.period': null,
+  // Far in the future: it never opens, so no later call is inside a period.
+  'operations.announcePeriod': { name: 'Role matrix', start: '2030-01-01T00:00:00Z', end: '2030-01-02T00:00:00Z' },
+  'operations.checkIn': { state: 'quiet' }, // no period is open: CONFLICT, past the auth checks
+  'operations.board': null,
+  'operations.shift': null,
+  'operations.setShift': { usernames: [] }, // nobody on shift: every official, as before
+  'operations.escalations': { subject: FAKE_ID },
+  'operations.writeShiftNote': { type: 'decision', text: 'role matrix' }, // no period open: CONFLICT
+  'operations.shiftLog': { period: FAKE_ID },
+  'notifications.list': {},
+  'notifications.markRead': { ids: [999_999] },
+  'notifications.prefs': null,
+  'notifications.setPrefs': {}, // the defaults
+  'notifications.onChange': null,
 };
 /** Where a handler refuses what the auth checks let through (second pass only). */
 const REFUSED_BY_HANDLER: Record<string, readonly Identity[]> = {

@@ -18,6 +18,20 @@ export interface TestNetworkOptions {
   logLevel?: NodeConfigInput['logLevel'];
   /** Adjust each node's config before it starts. */
   configure?: (config: NodeConfigInput) => NodeConfigInput;
+  /** The clock every node reads (received times, Election Day deadlines); see ManualClock. */
+  clock?: () => number;
+}
+
+/**
+ * A clock a test moves by hand: it starts at the real time (so signed objects are
+ * never dated in the future) and only moves forward when told.
+ */
+export class ManualClock {
+  #now = Date.now();
+  readonly now = (): number => this.#now;
+  advance(ms: number): void {
+    this.#now += ms;
+  }
 }
 
 /** Accounts created on every node, all with TEST_PASSWORD. */
@@ -75,9 +89,9 @@ export class TestNetwork implements AsyncDisposable {
     const dir = await mkdtemp(join(tmpdir(), 'citylink-net-'));
     const net = new TestNetwork(dir, options);
     try {
-      net.hub = await createNode(await net.#configFor(HUB_ID, 'hub'));
+      net.hub = await createNode(await net.#configFor(HUB_ID, 'hub'), net.#nodeOptions());
       for (let i = 0; i < (options.cities ?? 3); i++) {
-        net.cities.push(await createNode(await net.#configFor(cityId(i), 'city')));
+        net.cities.push(await createNode(await net.#configFor(cityId(i), 'city'), net.#nodeOptions()));
       }
       await net.hub.publishMembers(
         net.cities.map((c) => c.selfMember()),
@@ -92,6 +106,10 @@ export class TestNetwork implements AsyncDisposable {
       throw err;
     }
     return net;
+  }
+
+  #nodeOptions(): { clock?: () => number } {
+    return this.options.clock ? { clock: this.options.clock } : {};
   }
 
   async #configFor(nodeId: string, role: 'hub' | 'city'): Promise<NodeConfigInput> {
@@ -148,7 +166,7 @@ export class TestNetwork implements AsyncDisposable {
    * (for enrollment tests); otherwise the hub adds it directly.
    */
   async addCity(id: string, opts: { enroll?: boolean } = {}): Promise<CityLinkNode> {
-    const city = await createNode(await this.#configFor(id, 'city'));
+    const city = await createNode(await this.#configFor(id, 'city'), this.#nodeOptions());
     this.cities.push(city);
     if (opts.enroll ?? true) {
       await this.hub.publishMembers([city.selfMember()], 'test-network');
@@ -203,7 +221,7 @@ export class TestNetwork implements AsyncDisposable {
       }
       this.#configs.set(id, config);
     }
-    const node = await createNode(config);
+    const node = await createNode(config, this.#nodeOptions());
     this.#down.delete(id);
     if (id === this.hub.id) this.hub = node;
     else this.cities[this.cities.findIndex((c) => c.id === id)] = node;

@@ -7,6 +7,7 @@ import { ApiTokens } from './accounts/api-tokens.js';
 import { AuditTrail } from './accounts/audit-trail.js';
 import { Authoring } from './authoring/authoring.js';
 import { BackgroundTasks } from './background.js';
+import { type Clock, systemClock } from './clock.js';
 import type { NodeConfig } from './config.js';
 import { RedDirectory } from './directory/red-directory.js';
 import { CatchUp } from './federation/catch-up.js';
@@ -26,6 +27,16 @@ import { RosterIntake } from './membership/roster-intake.js';
 import { RosterPublisher } from './membership/roster-publisher.js';
 import { RosterState } from './membership/roster-state.js';
 import { createMetrics, type Metrics } from './metrics.js';
+import { NotificationCentre } from './notifications/centre.js';
+import { NotificationDispatch } from './notifications/dispatch.js';
+import { NeedsYou } from './notifications/needs-you.js';
+import { Notifier } from './notifications/notifier.js';
+import { smtpSender, webhookSender } from './notifications/senders.js';
+import { CheckInModel } from './operations/checkin-model.js';
+import { OnCall } from './operations/on-call.js';
+import { Periods } from './operations/periods.js';
+import { ShiftLog } from './operations/shift-log.js';
+import { Situation } from './operations/situation.js';
 import { SigningKey } from './signing-key.js';
 import { Statements } from './statements/statements.js';
 import { TaxiiHttp } from './taxii/taxii-http.js';
@@ -41,6 +52,8 @@ export interface AppContextInput {
   transport: PeerTransport;
   /** The URL the node is reached at, once it listens. */
   baseUrl: () => string;
+  /** Defaults to the system clock; tests pass one they advance. */
+  clock?: Clock;
 }
 
 /**
@@ -51,6 +64,7 @@ export interface AppContextInput {
  */
 export class AppContext {
   readonly config: NodeConfig;
+  readonly clock: Clock;
   readonly store: Store;
   readonly log: Logger;
   readonly metrics: Metrics;
@@ -85,12 +99,21 @@ export class AppContext {
   readonly rosterPublisher: RosterPublisher;
   readonly membership: Membership;
   readonly health: NetworkHealth;
+  readonly periods: Periods;
+  readonly notifier: Notifier;
+  readonly notifications: NotificationCentre;
+  readonly needsYou: NeedsYou;
+  readonly notificationDispatch: NotificationDispatch;
+  readonly onCall: OnCall;
+  readonly situation: Situation;
+  readonly shiftLog: ShiftLog;
 
   constructor(input: AppContextInput) {
     const { config, store, logger: log, transport } = input;
     const self = config.nodeId;
     const role = config.role;
     this.config = config;
+    this.clock = input.clock ?? systemClock;
     this.store = store;
     this.log = log;
     this.metrics = createMetrics(self);
@@ -271,6 +294,58 @@ export class AppContext {
       },
       { current: () => this.key.current(), replace: (next) => this.key.replace(next) },
     );
+    this.periods = new Periods({
+      role,
+      hubNode,
+      store,
+      clock: this.clock,
+      publish: (kind, body, actor) => this.authoring.publish(kind, body, actor),
+    });
+    this.notificationDispatch = new NotificationDispatch({
+      store,
+      clock: this.clock,
+      config: config.operations,
+      senders: {
+        email: smtpSender(config.operations.smtp),
+        webhook: webhookSender(config.operations.webhooks, () => this.key.current(), this.clock),
+      },
+      log,
+    });
+    this.notifier = new Notifier({
+      self,
+      config: config.operations,
+      wake: () => this.tasks.run(() => this.notificationDispatch.flush()),
+    });
+    this.notifications = new NotificationCentre({ store, clock: this.clock, events: this.notifier.events });
+    this.needsYou = new NeedsYou({
+      self,
+      store,
+      clock: this.clock,
+      roster: this.roster,
+      notifier: this.notifier,
+      bus: this.bus,
+      log,
+      run: (fn) => this.tasks.run(fn),
+    });
+    this.onCall = new OnCall(store);
+    this.situation = new Situation({
+      self,
+      store,
+      clock: this.clock,
+      periods: this.periods,
+      checkIns: new CheckInModel({ store, bus: this.bus }),
+      roster: this.roster,
+      onCall: this.onCall,
+      notifier: this.notifier,
+      log,
+    });
+    this.shiftLog = new ShiftLog({
+      self,
+      role,
+      store,
+      periods: this.periods,
+      publish: (kind, body, actor) => this.authoring.publish(kind, body, actor),
+    });
     this.health = new NetworkHealth({
       store,
       roster: this.roster,

@@ -1,6 +1,7 @@
 import { availableParallelism } from 'node:os';
 import { Ed25519PublicJwkSchema, NodeIdSchema } from '@citylink/protocol';
 import { z } from 'zod';
+import { OperationsConfigSchema } from './notifications/notifications-config.js';
 
 export const NodeConfigSchema = z.object({
   nodeId: NodeIdSchema,
@@ -159,6 +160,8 @@ export const NodeConfigSchema = z.object({
   logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   /** Serve the web console from this directory, if set. */
   webRoot: z.string().optional(),
+  /** Election Day: escalation tick, e-mail (SMTP) and signed webhooks. */
+  operations: OperationsConfigSchema,
 });
 
 export type NodeConfig = z.infer<typeof NodeConfigSchema>;

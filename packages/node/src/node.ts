@@ -170,6 +170,9 @@ export class CityLinkNode implements AsyncDisposable {
     this.delivery.start();
     const { redDirectory } = this.ctx;
     tasks.run(() => redDirectory.sync());
+    this.ctx.needsYou.start();
+    tasks.every(config.operations.deliveryTickMs, () => this.ctx.notificationDispatch.flush());
+    if (config.role === 'hub') tasks.every(config.operations.tickMs, () => this.ctx.situation.tick());
     // Also picks up accounts added with `citylink user add` while the node runs.
     tasks.every(config.intervals.rosterMs, async () => {
       await roster.refresh();

@@ -123,6 +123,15 @@ const VALID_BODIES: Record<ObjectKind, () => Json> = {
     replaces: validMember().keys[0].kid,
     key: { kid: ID.d, jwk: validMember().keys[0].jwk, validFrom: LATER },
   }),
+  'operational-period': () => ({ name: 'General election, Nov 3', start: CREATED, end: LATER }),
+  checkin: () => ({ period: ID.a, state: 'quiet', note: 'All polling places open.', open: [ID.b] }),
+  'shift-note': () => ({
+    period: ID.a,
+    type: 'handover',
+    by: 'Jo Official',
+    text: 'Madison scanner fixed; Milwaukee quiet.',
+    onShift: ['jo'],
+  }),
 };
 
 function validObject(kind: ObjectKind, envelope: Json = {}): Json {
@@ -196,12 +205,15 @@ describe('OBJECT_KINDS', () => {
         'statement-signature',
         'statement-signon',
         'statement-withdrawal',
+        'operational-period',
+        'checkin',
+        'shift-note',
       ].sort(),
     );
   });
 
-  it('hub-only kinds are posture, membership and roster', () => {
-    expect([...HUB_ONLY_KINDS].sort()).toEqual(['membership', 'posture', 'roster']);
+  it('hub-only kinds are posture, membership, roster, operational-period and shift-note', () => {
+    expect([...HUB_ONLY_KINDS].sort()).toEqual(['membership', 'operational-period', 'posture', 'roster', 'shift-note']);
   });
 });
 

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { LIMITS } from './limits.js';
+import { CheckInBodySchema, OperationalPeriodBodySchema, ShiftNoteBodySchema } from './operations.js';
 import {
   count,
   Ed25519PublicJwkSchema,
@@ -203,6 +204,9 @@ const BODIES = {
   enrollment: EnrollmentBodySchema,
   'key-announcement': KeyAnnouncementBodySchema,
   'red-directory': RedDirectoryBodySchema,
+  'operational-period': OperationalPeriodBodySchema,
+  checkin: CheckInBodySchema,
+  'shift-note': ShiftNoteBodySchema,
 } as const;
 
 export type ObjectKind = keyof typeof BODIES;
@@ -210,7 +214,13 @@ export const OBJECT_KINDS = Object.keys(BODIES) as [ObjectKind, ...ObjectKind[]]
 export const ObjectKindSchema = z.enum(OBJECT_KINDS);
 
 /** Kinds only the hub may author. */
-export const HUB_ONLY_KINDS: readonly ObjectKind[] = ['posture', 'membership', 'roster'];
+export const HUB_ONLY_KINDS: readonly ObjectKind[] = [
+  'posture',
+  'membership',
+  'roster',
+  'operational-period',
+  'shift-note',
+];
 
 /** JWS `typ` header of each kind, e.g. `citylink.bulletin+jws`. */
 export function typOf(kind: ObjectKind): string {
@@ -255,6 +265,9 @@ const AnyObjectSchema = z.discriminatedUnion('kind', [
   envelopeOf('enrollment'),
   envelopeOf('key-announcement'),
   envelopeOf('red-directory'),
+  envelopeOf('operational-period'),
+  envelopeOf('checkin'),
+  envelopeOf('shift-note'),
 ]);
 
 /** Every signed object: the common envelope plus a kind-specific body, with marking rules checked. */

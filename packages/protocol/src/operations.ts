@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { ObjectIdSchema } from './primitives.js';
 import type { Severity } from './taxonomy.js';
 
 /**
@@ -54,19 +55,64 @@ export const OperationalPeriodBodySchema = z
   });
 export type OperationalPeriod = z.infer<typeof OperationalPeriodBodySchema>;
 
+/**
+ * A city's check-in during an operational period (kind `checkin`, city-signed,
+ * addressed to the hub): all quiet or issues, a note, links to its open bulletins.
+ */
+export const CheckInBodySchema = z.strictObject({
+  /** The id of the `operational-period` object this check-in answers. */
+  period: ObjectIdSchema,
+  state: z.enum(['quiet', 'issues']),
+  note: z.string().max(2_000).optional(),
+  open: z.array(ObjectIdSchema).max(100).optional(),
+});
+export type CheckIn = z.infer<typeof CheckInBodySchema>;
+
+/**
+ * A hub shift-log entry (kind `shift-note`, hub-only, addressed to the hub alone):
+ * a handover from one shift to the next, or a decision taken during the period,
+ * signed so the after-action report can show who wrote what, unaltered.
+ */
+export const ShiftNoteBodySchema = z.strictObject({
+  period: ObjectIdSchema,
+  type: z.enum(['handover', 'decision']),
+  /** Who wrote it (the official's name), signed with the rest. */
+  by: z.string().trim().min(1).max(200),
+  text: z.string().trim().min(1).max(10_000),
+  /** Handover: the officials taking over. */
+  onShift: z.array(z.string().min(1).max(100)).max(50).optional(),
+});
+export type ShiftNote = z.infer<typeof ShiftNoteBodySchema>;
+
+/** Whether `now` (ms) falls inside the period. */
+export function isOpenAt(period: Pick<OperationalPeriod, 'start' | 'end'>, now: number): boolean {
+  return now >= Date.parse(period.start) && now < Date.parse(period.end);
+}
+
+/** One formatter per time zone: building an Intl.DateTimeFormat costs far more than using one. */
+const formatters = new Map<string, Intl.DateTimeFormat>();
+function formatterFor(timeZone: string): Intl.DateTimeFormat {
+  let f = formatters.get(timeZone);
+  if (!f) {
+    f = new Intl.DateTimeFormat('en-US', {
+      timeZone,
+      year: 'numeric',
+      month: '2-digit',
+      day: '2-digit',
+      weekday: 'short',
+      hour: '2-digit',
+      minute: '2-digit',
+      second: '2-digit',
+      hourCycle: 'h23',
+    });
+    formatters.set(timeZone, f);
+  }
+  return f;
+}
+
 /** A local calendar date and weekday in `timeZone`. */
 function localParts(t: number, timeZone: string) {
-  const parts = new Intl.DateTimeFormat('en-US', {
-    timeZone,
-    year: 'numeric',
-    month: '2-digit',
-    day: '2-digit',
-    weekday: 'short',
-    hour: '2-digit',
-    minute: '2-digit',
-    second: '2-digit',
-    hourCycle: 'h23',
-  }).formatToParts(new Date(t));
+  const parts = formatterFor(timeZone).formatToParts(new Date(t));
   const get = (type: string) => parts.find((p) => p.type === type)!.value;
   return {
     weekday: get('weekday'),

@@ -49,12 +49,15 @@ export function planAppend(inputs: readonly AppendInput[], held: Set<string>, he
   return { results, fresh, firstSeq: headSeq + 1, head: seq };
 }
 
-/** Writes a planned batch: objects, log entries, items, their effects, deliveries and audit rows, in `tx`. */
-export async function writeAppend(tx: StoreTransactor, plan: AppendPlan, now: Date): Promise<void> {
+/**
+ * Writes a planned batch: objects, log entries, items, their effects, deliveries and audit rows, in `tx`.
+ * `receivedAt` is the node's clock (injectable for Election Day tests); everything else is stamped `now`.
+ */
+export async function writeAppend(tx: StoreTransactor, plan: AppendPlan, now: Date, receivedAt = now): Promise<void> {
   const { fresh, firstSeq } = plan;
   await tx.objects.insert(
     fresh.map((i) => i.object),
-    now,
+    receivedAt,
   );
   await tx.log.insert(
     fresh.map((i, n) => ({ seq: firstSeq + n, objectId: i.object.id })),

@@ -36,6 +36,8 @@ export const CHUNK = 500;
 export const dateParam = (dialect: Dialect, d: Date): Date | number => (dialect === 'sqlite' ? d.getTime() : d);
 
 /** SQLite returns JSON columns as text, PostgreSQL as values. */
+/** Booleans as the driver binds them: better-sqlite3 takes 0/1, PostgreSQL a boolean. */
+export const boolParam = (dialect: Dialect, b: boolean): boolean | number => (dialect === 'sqlite' ? Number(b) : b);
 export const fromJson = <T>(v: string | T): T => (typeof v === 'string' ? (JSON.parse(v) as T) : v);
 
 /** Session settings for a node database, before migrations run. */

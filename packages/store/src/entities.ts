@@ -1,5 +1,6 @@
 import { EntitySchema } from '@mikro-orm/core';
 import { ApiTokenSchema } from './token-entity.js';
+import { OPERATIONS_ENTITIES } from './entities-operations.js';
 
 /** Key-value facts about this node's database: the log epoch, the held roster, the posture. */
 export class Meta {
@@ -371,4 +372,5 @@ export const ENTITIES = [
   AuditEventSchema,
   EnrollmentSchema,
   StatementSummarySchema,
+  ...OPERATIONS_ENTITIES,
 ];

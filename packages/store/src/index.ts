@@ -3,6 +3,7 @@ export * from './database.js';
 export { TransactionRequiredError } from './db.js';
 export { DatabaseInUseError, type Dialect, dialectOf } from './dialect.js';
 export * from './entities.js';
+export * from './entities-operations.js';
 export { GroupCommit } from './group-commit.js';
 export { StoreReader } from './reader.js';
 export { Store } from './store.js';
@@ -11,7 +12,9 @@ export type { EnrollmentDecision, NewEnrollment } from './tables/enrollments.js'
 export type { ItemPatch, ItemQuery, NewItem } from './tables/items.js';
 export type { LogRow } from './tables/log.js';
 export type { NewMember } from './tables/members.js';
+export type { NewNotification, NewNotificationDelivery } from './tables/notifications.js';
 export type { NewObject, SignedWith } from './tables/objects.js';
+export type { OpenBulletinRow } from './tables/operations.js';
 export type { DueDelivery, OutcomeJob } from './tables/outbox.js';
 export type { SessionOwner } from './tables/sessions.js';
 export type { NewStatementSummary } from './tables/statements.js';

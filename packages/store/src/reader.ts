@@ -5,7 +5,9 @@ import { ItemsReader } from './tables/items.js';
 import { LogReader } from './tables/log.js';
 import { MembersReader } from './tables/members.js';
 import { MetaReader } from './tables/meta.js';
+import { NotificationsReader } from './tables/notifications.js';
 import { ObjectsReader } from './tables/objects.js';
+import { OperationsReader } from './tables/operations.js';
 import { OutboxReader } from './tables/outbox.js';
 import { PeersReader } from './tables/peers.js';
 import { SessionsReader } from './tables/sessions.js';
@@ -28,6 +30,8 @@ export class StoreReader {
   readonly meta: MetaReader;
   readonly statements: StatementsReader;
   readonly tokens: TokensReader;
+  readonly operations: OperationsReader;
+  readonly notifications: NotificationsReader;
 
   constructor(db: Db) {
     this.objects = new ObjectsReader(db);
@@ -43,5 +47,7 @@ export class StoreReader {
     this.meta = new MetaReader(db);
     this.statements = new StatementsReader(db);
     this.tokens = new TokensReader(db);
+    this.operations = new OperationsReader(db);
+    this.notifications = new NotificationsReader(db);
   }
 }

@@ -45,6 +45,8 @@ export class Store {
   readonly #reader: StoreReader;
   #headSeq = 0;
   #nodeLock: NodeLock | undefined;
+  /** The node's clock (ms): when objects were received (`received_at`). Injected by tests so they never sleep. */
+  #clock: () => number = Date.now;
 
   readonly dialect: Dialect;
 
@@ -65,7 +67,7 @@ export class Store {
    * would hand out the same log sequence numbers. Tools that only add accounts or
    * read open it without.
    */
-  static async open(config: DatabaseConfig, opts: { node?: boolean } = {}): Promise<Store> {
+  static async open(config: DatabaseConfig, opts: { node?: boolean; clock?: () => number } = {}): Promise<Store> {
     const dialect = dialectOf(config);
     if (dialect === 'sqlite') prepareSqliteFile(config.sqlitePath ?? ':memory:');
     const orm = await MikroORM.init(ormOptions(config));
@@ -85,6 +87,7 @@ export class Store {
       });
       const store = new Store(engine, epoch);
       store.#nodeLock = lock;
+      if (opts.clock) store.#clock = opts.clock;
       store.#headSeq = await store.#reader.log.head();
       return store;
     } catch (err) {
@@ -151,10 +154,11 @@ export class Store {
     if (inputs.length === 0) return [];
     const held = opts.checked ? new Set<string>() : await this.heldIds(inputs.map((i) => i.object.id));
     const now = new Date();
+    const receivedAt = new Date(this.#clock());
     const plan = planAppend(inputs, held, this.#headSeq);
     if (plan.fresh.length === 0) return plan.results;
     await this.transact(async (tx) => {
-      await writeAppend(tx, plan, now);
+      await writeAppend(tx, plan, now, receivedAt);
       tx.onCommit(() => {
         this.#headSeq = plan.head;
       });

@@ -5,7 +5,9 @@ import { ItemsTransactor } from './tables/items.js';
 import { LogTransactor } from './tables/log.js';
 import { MembersTransactor } from './tables/members.js';
 import { MetaTransactor } from './tables/meta.js';
+import { NotificationsTransactor } from './tables/notifications.js';
 import { ObjectsTransactor } from './tables/objects.js';
+import { OperationsTransactor } from './tables/operations.js';
 import { OutboxTransactor } from './tables/outbox.js';
 import { PeersTransactor } from './tables/peers.js';
 import { SessionsTransactor } from './tables/sessions.js';
@@ -31,6 +33,8 @@ export class StoreTransactor {
   readonly meta: MetaTransactor;
   readonly statements: StatementsTransactor;
   readonly tokens: TokensTransactor;
+  readonly operations: OperationsTransactor;
+  readonly notifications: NotificationsTransactor;
   readonly #db: Db;
 
   constructor(db: Db) {
@@ -48,6 +52,8 @@ export class StoreTransactor {
     this.meta = new MetaTransactor(db);
     this.statements = new StatementsTransactor(db);
     this.tokens = new TokensTransactor(db);
+    this.operations = new OperationsTransactor(db);
+    this.notifications = new NotificationsTransactor(db);
   }
 
   /** Runs `cb` after the transaction commits (bus events, wake-ups), never if it rolls back. */

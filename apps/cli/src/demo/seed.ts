@@ -2,6 +2,7 @@ import { writeFile } from 'node:fs/promises';
 import { type CityLinkClient, errorMessage, signIn } from '@citylink/client';
 import { exists } from '../node-files.js';
 import { SEED_BULLETINS, SEED_NOTES } from './seed-data.js';
+import { seedOperations } from './seed-operations.js';
 import type { DemoState } from './state.js';
 
 const DAY = 86_400_000;
@@ -9,8 +10,8 @@ const DAY = 86_400_000;
 /**
  * Gives a new demo network its first week: bulletins of every category and TLP from
  * the three cities, two best practices with endorsements, an acknowledgement and a
- * triaged report, a joint statement in sign-on with one signature, and a statewide
- * posture. All of it is posted through each node's API by its own accounts, so it
+ * triaged report, a joint statement in sign-on with one signature, a statewide
+ * posture, and an operational period covering the first seven days with check-ins. All of it is posted through each node's API by its own accounts, so it
  * is signed, stored and delivered exactly as anything a person posts. Runs once per
  * demo directory (a marker file records it).
  */
@@ -91,6 +92,8 @@ export async function seedDemo(state: DemoState, progress: (line: string) => voi
     },
   });
 
+  await seedOperations(as, poll, now);
+
   const mayor = await as('wi-madison', 'mayor');
   const { id: statement } = await mayor.statements.create.mutate({
     title: 'Fund election security in every Wisconsin municipality',
@@ -107,7 +110,7 @@ export async function seedDemo(state: DemoState, progress: (line: string) => voi
     `${JSON.stringify({ seeded: new Date().toISOString(), bulletins: ids, notes, statement }, null, 2)}\n`,
   );
   progress(
-    `seeded the demo: ${ids.length} bulletins, ${notes.length} best practices, a statement in sign-on, a posture`,
+    `seeded the demo: ${ids.length} bulletins, ${notes.length} best practices, a statement in sign-on, a posture, an operational period with check-ins`,
   );
 }
 

@@ -5,6 +5,7 @@ import { BarChart } from '../components/bar-chart';
 import { DayChart } from '../components/day-chart';
 import { Notice } from '../components/fields';
 import { ItemRow } from '../components/item-list';
+import { EscalationQueue } from '../election/escalation-queue';
 import { apiError, type ItemView, useTRPC } from '../lib/api';
 import { categoryLabel, formatAgo, formatTime, humanize, plural, STATUS_HELP, severityHelp } from '../lib/format';
 import { Link, useLocation } from '../lib/router';
@@ -46,6 +47,7 @@ export function HubScreen() {
       </h1>
       <HubNav />
       <Posture />
+      <EscalationQueue />
       <div className="hub-grid">
         <Board />
         <Overview />

@@ -3,6 +3,8 @@ import { router } from '../trpc/init.js';
 import { adminRouter } from './admin.js';
 import { federationRouter } from './federation.js';
 import { hubRouter } from './hub.js';
+import { notificationsRouter } from './notifications.js';
+import { operationsRouter } from './operations.js';
 import { publicRouter } from './public.js';
 import { staffRouter } from './staff.js';
 import { statementsRouter } from './statements.js';
@@ -14,6 +16,8 @@ export const appRouter = router({
   admin: adminRouter,
   statements: statementsRouter,
   public: publicRouter,
+  operations: operationsRouter,
+  notifications: notificationsRouter,
 });
 
 export type AppRouter = typeof appRouter;

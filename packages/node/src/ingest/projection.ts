@@ -5,8 +5,8 @@ import { mayRetract, maySupersede } from './rules.js';
 
 /** The object a signed object refers to, if any (what it acknowledges, retracts, supersedes…). */
 export function targetOf(o: SignedObject): string | undefined {
-  const body = o.body as { target?: string; supersedes?: string; statement?: string };
-  return body.target ?? body.supersedes ?? body.statement;
+  const body = o.body as { target?: string; supersedes?: string; statement?: string; period?: string };
+  return body.target ?? body.supersedes ?? body.statement ?? body.period;
 }
 
 /** The marking fields of a stored object, as the TLP rules take them. */

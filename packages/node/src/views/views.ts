@@ -264,7 +264,12 @@ export class Views {
     const { store, self } = this.n;
     const o = await store.getObject(id);
     if (!o || (await this.visible(user, [o])).length === 0) return null;
-    const [item, allRefs, seq] = await Promise.all([store.getItem(id), store.objectsTargeting(id), store.seqOf(id)]);
+    const [item, allRefs, seq, escalations] = await Promise.all([
+      store.getItem(id),
+      store.objectsTargeting(id),
+      store.seqOf(id),
+      store.read((r) => r.operations.escalationsOf(id)),
+    ]);
     const refs = onePerCity(await this.visible(user, allRefs, [o]));
     const deliveries = o.origin === self ? await store.deliveriesOf(id) : [];
     // A network-wide object goes to the hub, which relays it: ask the hub how that went.
@@ -306,6 +311,8 @@ export class Views {
       ],
       /** False when the hub could not be asked just now about its onward delivery of this object. */
       relayReportAvailable: relayed !== null,
+      /** Election Day: when its acknowledgement went overdue and was escalated (hub). */
+      escalations: escalations.map((e) => ({ kind: e.kind, at: e.at.toISOString() })),
     };
   }
 

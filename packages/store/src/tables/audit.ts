@@ -7,6 +7,7 @@ export type NewAuditEvent = Omit<AuditEvent, 'id' | 'at'>;
 export interface AuditQuery {
   action?: string;
   actor?: string;
+  subject?: string;
   limit: number;
   beforeId?: number;
 }
@@ -31,6 +32,7 @@ export class AuditReader {
       {
         ...(q.action && { action: q.action }),
         ...(q.actor && { actor: q.actor }),
+        ...(q.subject && { subject: q.subject }),
         ...(q.beforeId && { id: { $lt: q.beforeId } }),
       },
       { orderBy: { id: 'desc' }, limit: q.limit },

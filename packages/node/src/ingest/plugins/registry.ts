@@ -1,9 +1,11 @@
 import type { ObjectKind, SignedObject } from '@citylink/protocol';
 import { acknowledgementPlugin } from './acknowledgement.js';
 import { bulletinStatusPlugin } from './bulletin-status.js';
+import { checkInPlugin } from './checkin.js';
 import type { KindPlugin } from './kind-plugin.js';
 import { redDirectoryPlugin } from './red-directory.js';
 import { retractionPlugin } from './retraction.js';
+import { shiftNotePlugin } from './shift-note.js';
 import { versionedPlugin } from './versioned.js';
 
 /** The kinds with rules of their own (statement kinds are checked by Statements). */
@@ -14,6 +16,8 @@ const PLUGINS: Partial<Record<ObjectKind, KindPlugin<never>>> = {
   'bulletin-status': bulletinStatusPlugin,
   acknowledgement: acknowledgementPlugin,
   'red-directory': redDirectoryPlugin,
+  checkin: checkInPlugin,
+  'shift-note': shiftNotePlugin,
 };
 
 export function pluginFor(o: SignedObject): KindPlugin | undefined {

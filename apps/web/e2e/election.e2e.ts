@@ -1,0 +1,132 @@
+import type { Browser } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CHROMIUM, call, type Desk, HAVE_CHROMIUM, launchChromium, openDesk, signIn } from './browser';
+import { type NodeSpec, WebNetwork } from './network';
+
+if (!HAVE_CHROMIUM && process.env.CI) {
+  throw new Error(`Chromium is missing at ${CHROMIUM}: .ci/run installs it (apt-get install chromium)`);
+}
+
+const HUB: NodeSpec = {
+  id: 'eday-hub',
+  name: 'State Election Office',
+  accounts: [{ username: 'olivia', displayName: 'Olivia Official', roles: ['hub-official', 'staff'] }],
+};
+const LAKESIDE: NodeSpec = {
+  id: 'lakeside',
+  name: 'City of Lakeside',
+  accounts: [{ username: 'lee', displayName: 'Mayor Lee', roles: ['signer', 'staff'] }],
+};
+const RIVERTON: NodeSpec = {
+  id: 'riverton',
+  name: 'City of Riverton',
+  accounts: [{ username: 'mayor', displayName: 'Mayor Rivera', roles: ['signer', 'staff'] }],
+};
+
+describe.skipIf(!HAVE_CHROMIUM)('Election Day in the console (Chromium, node processes)', () => {
+  let net: WebNetwork;
+  let browser: Browser;
+  const desks: Desk[] = [];
+  const desk = async (id: string) => {
+    const d = await openDesk(browser, id === HUB.id ? net.hub : net.node(id));
+    desks.push(d);
+    return d;
+  };
+
+  beforeAll(async () => {
+    [net, browser] = await Promise.all([
+      WebNetwork.start({ hub: HUB, cities: [LAKESIDE, RIVERTON] }),
+      launchChromium(),
+    ]);
+  });
+  afterAll(async () => {
+    for (const d of desks) await d.context.close().catch(() => undefined);
+    await browser?.close();
+    await net?.close();
+  });
+
+  it('a mayor invited to a statement sees the unread count and "awaiting your signature" in another tab, without reload', async () => {
+    const mayor = await desk(RIVERTON.id);
+    await signIn(mayor, 'mayor');
+    const other = await mayor.context.newPage();
+    await other.goto(`${mayor.node.url}/notifications`);
+    await other.getByRole('heading', { name: 'Notifications' }).waitFor();
+    await other.getByText('0 unread').waitFor();
+
+    const lee = await desk(LAKESIDE.id);
+    await signIn(lee, 'lee');
+    const created = await call<{ id: string }>(
+      lee,
+      'statements.create',
+      {
+        title: 'Fund election security',
+        text: 'We ask the Legislature to fund election security in every municipality.',
+        addressees: ['Governor'],
+        invited: [RIVERTON.id],
+      },
+      'mutation',
+    );
+    expect(created.status).toBe(200);
+    const id = created.data.id;
+    const opened = await call(
+      lee,
+      'statements.openSignOn',
+      { id, deadline: new Date(Date.now() + 86_400_000).toISOString() },
+      'mutation',
+    );
+    expect(opened.status).toBe(200);
+
+    await other.getByText('Awaiting your signature', { exact: true }).waitFor();
+    await expect.poll(() => other.getByTestId('unread-count').textContent()).toMatch(/^\s*2/);
+    await expect.poll(() => other.title()).toMatch(/^\(2\) /);
+    // The first tab, never reloaded either, shows the same count in its navigation.
+    await expect.poll(() => mayor.page.getByTestId('unread-count').textContent()).toMatch(/^\s*2/);
+    expect(mayor.problems).toEqual([]);
+  });
+
+  it('the wall screen shows a new emergency within 2 s', async () => {
+    const olivia = await desk(HUB.id);
+    await signIn(olivia, 'olivia');
+    const announced = await call(
+      olivia,
+      'operations.announcePeriod',
+      {
+        name: 'General election',
+        start: new Date(Date.now() - 60_000).toISOString(),
+        end: new Date(Date.now() + 86_400_000).toISOString(),
+      },
+      'mutation',
+    );
+    expect(announced.status).toBe(200);
+    const { page } = olivia;
+    await page.goto(`${olivia.node.url}/situation-room`);
+    await page.getByRole('heading', { name: /Situation room — General election/ }).waitFor();
+    await page.getByRole('img', { name: /Map of counties/ }).waitFor();
+    await page.getByText('Live', { exact: true }).waitFor();
+    expect(await page.getByTestId('emergencies').textContent()).toBe('0');
+
+    const lee = desks.find((d) => d.node.id === LAKESIDE.id)!;
+    const t0 = Date.now();
+    const posted = await call(
+      lee,
+      'staff.postBulletin',
+      {
+        tlp: 'GREEN',
+        audience: ['*'],
+        body: {
+          title: 'Bomb threat at the Lakeside library polling place',
+          narrative: 'Building evacuated; voters moved to the school gym.',
+          category: 'physical.bomb-threat',
+          severity: 'emergency',
+          location: { description: 'Lakeside library', county: 'Dane' },
+        },
+      },
+      'mutation',
+    );
+    expect(posted.status).toBe(200);
+    await page.getByTestId('emergencies').filter({ hasText: /^1$/ }).waitFor({ timeout: 2_000 });
+    expect(Date.now() - t0).toBeLessThan(2_000);
+    await page.getByText(/Bomb threat at the Lakeside library/).waitFor();
+    expect(olivia.problems).toEqual([]);
+  });
+});
