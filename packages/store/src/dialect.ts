@@ -88,30 +88,43 @@ interface PgConnection {
 
 /**
  * PostgreSQL: a session advisory lock on a pooled connection set aside for it. The
- * server drops it when that session ends, so a crash leaves nothing stale.
+ * server drops it when that session ends, so a crash leaves nothing stale. Hub
+ * processes may share a database (`shared`): they take the lock in shared mode, so
+ * any number of them hold it together, while a city (exclusive) is refused beside
+ * them, and they beside a city.
  */
-async function lockPostgres(knex: Knex): Promise<NodeLock> {
+async function lockPostgres(knex: Knex, shared: boolean): Promise<NodeLock> {
   const client = knex.client as {
     acquireConnection(): Promise<PgConnection>;
     releaseConnection(c: PgConnection): Promise<void>;
   };
   const conn = await client.acquireConnection();
-  const { rows } = await conn.query('select pg_try_advisory_lock($1::bigint) as ok', [ADVISORY_KEY]);
+  const mode = shared ? '_shared' : '';
+  const { rows } = await conn.query(`select pg_try_advisory_lock${mode}($1::bigint) as ok`, [ADVISORY_KEY]);
   if (!rows[0]?.ok) {
     await client.releaseConnection(conn);
-    throw new DatabaseInUseError(`${IN_USE} (its advisory lock is held by another session)`);
+    throw new DatabaseInUseError(
+      shared
+        ? `${IN_USE} (a city node holds it; only hub processes may share a database)`
+        : `${IN_USE} (its advisory lock is held by another session; only hub processes may share a database)`,
+    );
   }
   return {
     release: async () => {
-      await conn.query('select pg_advisory_unlock($1::bigint) as ok', [ADVISORY_KEY]).catch(() => undefined);
+      await conn.query(`select pg_advisory_unlock${mode}($1::bigint) as ok`, [ADVISORY_KEY]).catch(() => undefined);
       await client.releaseConnection(conn);
     },
   };
 }
 
-/** Takes the database for this process alone (see `Store.open`). */
-export async function takeNodeLock(dialect: Dialect, sqlitePath: string, knex: Knex): Promise<NodeLock | undefined> {
-  return dialect === 'sqlite' ? lockSqlite(sqlitePath) : lockPostgres(knex);
+/** Takes the database for this process alone, or for hub processes only when `shared` (see `Store.open`). */
+export async function takeNodeLock(
+  dialect: Dialect,
+  sqlitePath: string,
+  knex: Knex,
+  shared = false,
+): Promise<NodeLock | undefined> {
+  return dialect === 'sqlite' ? lockSqlite(sqlitePath) : lockPostgres(knex, shared);
 }
 
 /** An error raised by the database driver (rather than by code running in a transaction). */
