@@ -6,6 +6,7 @@ import { Accounts } from './accounts/accounts.js';
 import { AuditTrail } from './accounts/audit-trail.js';
 import { Authoring } from './authoring/authoring.js';
 import { BackgroundTasks } from './background.js';
+import { HubCluster } from './cluster/hub-cluster.js';
 import type { NodeConfig } from './config.js';
 import { CatchUp } from './federation/catch-up.js';
 import { Delivery } from './federation/delivery.js';
@@ -72,6 +73,7 @@ export class AppContext {
   readonly rosterPublisher: RosterPublisher;
   readonly membership: Membership;
   readonly health: NetworkHealth;
+  readonly cluster: HubCluster;
 
   constructor(input: AppContextInput) {
     const { config, store, logger: log, transport } = input;
@@ -208,6 +210,7 @@ export class AppContext {
       tasks: this.tasks,
       peer,
       log,
+      leading: () => this.cluster.leading,
     });
     this.membership = new Membership(
       {
@@ -225,6 +228,17 @@ export class AppContext {
       },
       { current: () => this.key.current(), replace: (next) => this.key.replace(next) },
     );
+    this.cluster = new HubCluster({
+      store,
+      bus: this.bus,
+      tasks: this.tasks,
+      log,
+      metrics: this.metrics,
+      leaderPollMs: config.cluster.leaderPollMs,
+      wakeDelivery: () => this.delivery.wake(),
+      reloadRoster: () => this.roster.load(),
+      offerRoster: () => this.rosterPublisher.offerCurrent(),
+    });
     this.health = new NetworkHealth({
       store,
       roster: this.roster,

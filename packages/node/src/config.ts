@@ -132,6 +132,15 @@ export const NodeConfigSchema = z.object({
       maxCompeting: z.number().int().min(1).max(100).default(5),
     })
     .prefault({}),
+  /** Hub processes sharing one PostgreSQL database (docs/operations.md "Running the hub highly available"). */
+  cluster: z
+    .object({
+      /** An outbox row handed to a process stays its own this long; a dead process's rows are pushed again after it. */
+      claimLeaseMs: z.number().int().min(1_000).default(30_000),
+      /** How often a process that does not lead asks for leadership (a dead leader is replaced within this). */
+      leaderPollMs: z.number().int().min(100).default(5_000),
+    })
+    .prefault({}),
   /**
    * Hub only: a JSON file listing member records (see docs/operations.md). On start
    * the hub publishes a new roster version if the file differs from what it holds.

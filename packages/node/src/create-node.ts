@@ -17,7 +17,11 @@ export async function createNode(input: NodeConfigInput, opts: { logger?: Logger
   if (config.role === 'city' && !config.hub) throw new InvalidInputError('a city node needs `hub` (node, url, keys)');
   const logger = opts.logger ?? pino({ level: config.logLevel, base: { node: config.nodeId } });
   const key = await readKeyFile(config.keyFile);
-  const store = await Store.open({ databaseUrl: config.databaseUrl, sqlitePath: config.sqlitePath }, { node: true });
+  // Hub processes may share a PostgreSQL database (several behind one address); a city never.
+  const store = await Store.open(
+    { databaseUrl: config.databaseUrl, sqlitePath: config.sqlitePath },
+    { node: true, shared: config.role === 'hub', claimLeaseMs: config.cluster.claimLeaseMs },
+  );
   const transport = trpcPeerTransport({
     policy: { allowInsecure: config.allowInsecurePeers },
     transport: config.delivery.transport,

@@ -123,13 +123,15 @@ export class CityLinkNode implements AsyncDisposable {
 
   /** Loads the roster, starts the HTTP server, then the background work. */
   async start(server: HttpServer): Promise<void> {
-    const { config, roster, quarantine, tasks, pulls, intake } = this.ctx;
+    const { config, roster, quarantine, tasks, pulls, intake, cluster } = this.ctx;
     const hubKeys: KeyRecord[] =
       config.role === 'hub'
         ? [this.ownKeyRecord()]
         : await Promise.all(config.hub!.keys.map(async (k) => ({ kid: await thumbprint(k.jwk), ...k })));
     roster.setHubKeys(hubKeys);
     await roster.load();
+    // Hub processes sharing a database: wake-ups from the others and the leader election.
+    await cluster.start();
     await quarantine.resume();
     // The hub trusts every key of its own on record (earlier ones keep their windows).
     const ownKeys = config.role === 'hub' ? roster.member(this.id)?.keys : undefined;
@@ -162,8 +164,8 @@ export class CityLinkNode implements AsyncDisposable {
     this.delivery.start();
     tasks.every(config.intervals.rosterMs, () => roster.refresh());
     tasks.every(config.intervals.pullHubMs, () => pulls.pullFromHub());
-    tasks.every(config.intervals.pullPeersMs, () => pulls.pullFromPeers());
-    tasks.every(config.intervals.manifestMs, () => pulls.reconcileAll());
+    tasks.every(config.intervals.pullPeersMs, () => cluster.runOnce(() => pulls.pullFromPeers()));
+    tasks.every(config.intervals.manifestMs, () => cluster.runOnce(() => pulls.reconcileAll()));
     // First catch-up right away, in the background.
     tasks.run(async () => {
       await pulls.pullFromHub();

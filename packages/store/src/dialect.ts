@@ -132,6 +132,40 @@ export function isDriverError(err: unknown): err is Error {
   return err instanceof Database.SqliteError || err instanceof pg.DatabaseError;
 }
 
+/** Errors that mean the database cannot be reached now (down, restarting, failed over, read-only standby). */
+const UNREACHABLE_CODES = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ETIMEDOUT',
+  'EPIPE',
+  '57P01', // admin_shutdown
+  '57P02', // crash_shutdown
+  '57P03', // cannot_connect_now
+  '25006', // read_only_sql_transaction: connected to a standby
+  '08000',
+  '08003',
+  '08006',
+]);
+
+/** Why the database is unreachable, if `err` says it is; undefined for any other error. */
+export function unreachableReason(err: unknown): string | undefined {
+  for (
+    let e = err as { code?: unknown; message?: unknown; cause?: unknown; previous?: unknown } | undefined, n = 0;
+    e && n < 4;
+    n++
+  ) {
+    const message = typeof e.message === 'string' ? e.message : '';
+    if (
+      (typeof e.code === 'string' && UNREACHABLE_CODES.has(e.code)) ||
+      /Connection terminated|Timeout acquiring a connection|connect ECONNREFUSED/.test(message)
+    ) {
+      return message || String(e.code);
+    }
+    e = (e.previous ?? e.cause) as typeof e;
+  }
+  return undefined;
+}
+
 /** What the insert path uses of a better-sqlite3 connection. */
 interface SqliteConnection {
   prepare(sql: string): { run(params: unknown[]): unknown };

@@ -242,9 +242,9 @@ export class Store {
   // --------------------------------------------------- reads, by table
 
   getMeta = (key: string): Promise<string | undefined> => this.read((r) => r.meta.get(key));
-  heldIds(ids: readonly string[]): Promise<Set<string>> {
-    return this.read((r) => r.objects.heldIds(ids));
-  }
+  /** One round trip to the database (health checks): throws if it cannot be reached. */
+  ping = (): Promise<unknown> => this.getMeta(EPOCH_KEY);
+  heldIds = (ids: readonly string[]): Promise<Set<string>> => this.read((r) => r.objects.heldIds(ids));
   getObject = (id: string): Promise<StoredObject | null> => this.read((r) => r.objects.get(id));
   getObjects(ids: readonly string[]): Promise<StoredObject[]> {
     return this.read((r) => r.objects.getMany(ids));
