@@ -139,6 +139,11 @@ export const NodeConfigSchema = z.object({
       claimLeaseMs: z.number().int().min(1_000).default(30_000),
       /** How often a process that does not lead asks for leadership (a dead leader is replaced within this). */
       leaderPollMs: z.number().int().min(100).default(5_000),
+      /**
+       * Every hub process's own address, the same list in each process's config: the
+       * hub's roster entry lists them, and cities spread over them and fail over.
+       */
+      endpoints: z.array(z.url()).min(1).max(16).optional(),
     })
     .prefault({}),
   /**

@@ -184,6 +184,7 @@ export class CityLinkNode implements AsyncDisposable {
       node: this.id,
       name: this.config.name,
       baseUrl: this.baseUrl,
+      ...(this.config.cluster.endpoints && { endpoints: this.config.cluster.endpoints }),
       role: this.config.role,
       status: 'active',
       keys: known.some((k) => k.kid === this.keyId) ? known : [...known, this.ownKeyRecord()],

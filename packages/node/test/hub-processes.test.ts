@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createClient } from '@citylink/client';
 import { HUB_ID, TEST_PASSWORD, TestNetwork, eventually as waitFor } from '@citylink/dev-env';
-import type { CityLinkNode, SessionUser } from '@citylink/node';
+import { type CityLinkNode, type SessionUser, startIndex } from '@citylink/node';
 import pg from 'pg';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 
@@ -42,7 +42,7 @@ interface Cluster {
 const running: Cluster[] = [];
 
 /** A network of `cities` cities whose hub runs as `processes` processes on one PostgreSQL database. */
-async function cluster(processes: number, cities = 3): Promise<Cluster> {
+async function cluster(processes: number, cities = 3, opts: { endpoints?: boolean } = {}): Promise<Cluster> {
   const net = await TestNetwork.create({
     cities,
     postgres: true,
@@ -61,6 +61,7 @@ async function cluster(processes: number, cities = 3): Promise<Cluster> {
   await net.stop(HUB_ID);
   const ports = [port0];
   for (let i = 1; i < processes; i++) ports.push(await freePort());
+  const endpoints = ports.map((p) => `http://127.0.0.1:${p}`);
   const c: Cluster = {
     net,
     hubUrl,
@@ -70,7 +71,9 @@ async function cluster(processes: number, cities = 3): Promise<Cluster> {
     start: async (i) => {
       const file = join(net.dir, `hub-${i}.config.json`);
       // Every process names the same public address, so none of them changes the hub's roster entry.
-      await writeFile(file, JSON.stringify({ ...hubConfig, port: ports[i], baseUrl: hubUrl }));
+      const config = { ...hubConfig, port: ports[i], baseUrl: hubUrl };
+      if (opts.endpoints) config.cluster = { ...config.cluster, endpoints };
+      await writeFile(file, JSON.stringify(config));
       const child = spawn(process.execPath, [HUB_MAIN], {
         env: { ...process.env, CITYLINK_CONFIG: file, CITYLINK_LOG_LEVEL: 'warn' },
         stdio: ['ignore', 'inherit', 'inherit'],
@@ -259,5 +262,24 @@ describe('several hub processes on one PostgreSQL database', () => {
         expect([status(city1.id), status(city2.id)]).toEqual(['suspended', 'suspended']);
       }, 5_000);
     }
+  }, 120_000);
+
+  it('cities spread over the endpoints the roster lists, and fail over when their hub process dies', async () => {
+    const c = await cluster(2, 3, { endpoints: true });
+    const cities = c.net.cities;
+    // The hub processes publish their endpoints in the roster; the leader offers it.
+    await waitFor(async () => {
+      for (const city of cities) expect(city.roster.member(HUB_ID)?.endpoints?.length).toBe(2);
+    }, 10_000);
+    const warm = await burst(cities, 5, 'warm');
+    await waitFor(() => everyCityHoldsAll(cities, warm), 30_000);
+
+    const city = cities[0]!;
+    const victim = startIndex(city.id, 2);
+    c.children[victim]!.kill('SIGKILL');
+    const [posted] = await burst([city], 1, 'after the kill');
+    // Accepted by the surviving process (its backoff and breaker rules unchanged), then relayed.
+    await waitFor(() => everyCityHoldsAll(cities, [posted!]), 30_000);
+    await assertHubLogDense(c.dbUrl);
   }, 120_000);
 });
