@@ -6,6 +6,7 @@ import type { Knex } from '@mikro-orm/knex';
 import { PostgreSqlDriver } from '@mikro-orm/postgresql';
 import Database from 'better-sqlite3';
 import pg from 'pg';
+import { parseHosts, resolveConnection } from './pg-hosts.js';
 
 /**
  * Every place SQLite and PostgreSQL differ for this store: the driver, session
@@ -22,7 +23,25 @@ export function dialectOf(config: { databaseUrl?: string | undefined }): Dialect
 /** The driver part of the MikroORM options. */
 export function driverOptions(config: { databaseUrl?: string | undefined; sqlitePath?: string | undefined }): Options {
   if (dialectOf(config) === 'postgresql') {
-    return { driver: PostgreSqlDriver, clientUrl: config.databaseUrl, pool: { min: 1, max: 10 } };
+    const hosts = parseHosts(config.databaseUrl!);
+    if (!hosts) return { driver: PostgreSqlDriver, clientUrl: config.databaseUrl, pool: { min: 1, max: 10 } };
+    // Several servers (primary, standby): each new connection looks for the one to write to (pg-hosts.ts).
+    const first = hosts.hosts[0]!;
+    return {
+      driver: PostgreSqlDriver,
+      host: first.host,
+      port: first.port,
+      user: hosts.user,
+      dbName: hosts.database,
+      pool: { min: 1, max: 10 },
+      driverOptions: {
+        // Knex asks again for new connections once the answer is a second old.
+        connection: async () => {
+          const at = Date.now();
+          return { ...(await resolveConnection(hosts)), expirationChecker: () => Date.now() - at > 1_000 };
+        },
+      },
+    };
   }
   const path = config.sqlitePath ?? ':memory:';
   if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });

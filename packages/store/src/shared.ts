@@ -1,6 +1,7 @@
 import { EventEmitter } from 'node:events';
 import type { Knex } from '@mikro-orm/knex';
 import pg from 'pg';
+import { clientConfig } from './pg-hosts.js';
 
 /**
  * Several hub processes on one PostgreSQL database (docs/architecture.md "Several hub
@@ -110,7 +111,13 @@ export class Coordinator extends EventEmitter<CoordinatorEvents> {
 
   async #listen(): Promise<void> {
     if (this.#stopped) return;
-    const client = new pg.Client({ connectionString: this.url, connectionTimeoutMillis: 5_000 });
+    let client: pg.Client;
+    try {
+      client = new pg.Client({ ...(await clientConfig(this.url)), connectionTimeoutMillis: 5_000 });
+    } catch {
+      this.#later(() => this.#listen().then(() => this.emit('reconnected')));
+      return;
+    }
     const lost = () => {
       if (this.#listener !== client) return;
       this.#listener = undefined;
@@ -147,32 +154,41 @@ export class Coordinator extends EventEmitter<CoordinatorEvents> {
   async tryLead(): Promise<boolean> {
     if (this.#stopped) return false;
     if (this.#leading && this.#leaderSession) return true;
-    const client = this.#leaderSession ?? new pg.Client({ connectionString: this.url, connectionTimeoutMillis: 5_000 });
-    if (!this.#leaderSession) {
-      const lost = () => {
-        if (this.#leaderSession !== client) return;
-        this.#leaderSession = undefined;
-        client.end().catch(() => undefined);
-        this.#setLeading(false);
-      };
-      client.on('error', lost);
-      client.on('end', lost);
-      try {
-        await client.connect();
-      } catch {
-        client.removeAllListeners('end');
-        await client.end().catch(() => undefined);
-        return false;
-      }
-      this.#leaderSession = client;
-    }
+    const session = this.#leaderSession ?? (await this.#openLeaderSession());
+    if (!session) return false;
     try {
-      const { rows } = await client.query('select pg_try_advisory_lock($1::bigint) as ok', [LOCK_KEYS.leader]);
+      const { rows } = await session.query('select pg_try_advisory_lock($1::bigint) as ok', [LOCK_KEYS.leader]);
       this.#setLeading(rows[0]?.ok === true);
     } catch {
       this.#setLeading(false);
     }
     return this.#leading;
+  }
+
+  async #openLeaderSession(): Promise<pg.Client | undefined> {
+    let session: pg.Client;
+    try {
+      session = new pg.Client({ ...(await clientConfig(this.url)), connectionTimeoutMillis: 5_000 });
+    } catch {
+      return undefined;
+    }
+    const lost = () => {
+      if (this.#leaderSession !== session) return;
+      this.#leaderSession = undefined;
+      session.end().catch(() => undefined);
+      this.#setLeading(false);
+    };
+    session.on('error', lost);
+    session.on('end', lost);
+    try {
+      await session.connect();
+    } catch {
+      session.removeAllListeners('end');
+      await session.end().catch(() => undefined);
+      return undefined;
+    }
+    this.#leaderSession = session;
+    return session;
   }
 
   #setLeading(leading: boolean): void {
