@@ -5,7 +5,8 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { HUB_ID, TestNetwork, eventually as waitFor } from '@citylink/dev-env';
 import type { CityLinkNode, SessionUser } from '@citylink/node';
-import pg from 'pg';
+import { Store } from '@citylink/store';
+import { knexOf } from '@citylink/store/testing';
 import { afterEach, expect } from 'vitest';
 
 // A network whose hub runs as several real `apps/hub` processes on one PostgreSQL database;
@@ -102,12 +103,12 @@ afterEach(async () => {
 });
 
 export async function query<T>(url: string, sql: string): Promise<T[]> {
-  const client = new pg.Client({ connectionString: url });
-  await client.connect();
+  // A tool's Store (no node lock), for its query builder.
+  const store = await Store.open({ databaseUrl: url });
   try {
-    return (await client.query(sql)).rows as T[];
+    return ((await knexOf(store).raw(sql)) as { rows: T[] }).rows;
   } finally {
-    await client.end();
+    await store.close();
   }
 }
 
