@@ -13,13 +13,12 @@
  * Run: npm run bench -w @citylink/dev-env -- failover  (PostgreSQL on 127.0.0.1:5432;
  * CITYLINK_TEST_PG_URL overrides; it creates and drops its own databases)
  */
-import { createServer } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import { type CityLinkNode, type SessionUser, startIndex } from '@citylink/node';
 import { Store } from '@citylink/store';
 import { knexOf } from '@citylink/store/testing';
 import { HUB_ID, TestNetwork } from '../src/index.js';
-import { bulletinBody, machineLine, median, ms, peakRssLine, result, sleep, until, watchdog } from './lib.js';
+import { bulletinBody, freePort, machineLine, median, ms, peakRssLine, result, sleep, until, watchdog } from './lib.js';
 import { Processes } from './processes.js';
 
 const procs = new Processes();
@@ -27,17 +26,6 @@ watchdog(170_000, 'failover', () => procs.killAll());
 const staff: SessionUser = { id: 0, username: 'staff', displayName: 'Staff', roles: ['staff'] };
 
 console.log(`failover: ${machineLine()}`);
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as { port: number };
-      s.close(() => resolve(port));
-    });
-  });
-}
 
 const net = await TestNetwork.create({
   cities: 3,

@@ -101,7 +101,11 @@ describe('hub processes sharing a PostgreSQL database', () => {
     const ids = [...byA, ...byB].map((r) => r.rowId);
     expect(new Set(ids).size).toBe(ids.length);
     expect(ids.length).toBe(5);
-    expect(await b.dueFor(recipient, FUTURE, 10)).toEqual([]);
+    // Each process gets back its own claims only, never the other's.
+    expect((await b.dueFor(recipient, FUTURE, 10)).map((r) => r.rowId)).toEqual(byB.map((r) => r.rowId));
+    // A process's own claims stay its own: after the first row it pushed, the rest of its batch.
+    const mine = await a.dueFor(recipient, FUTURE, 10, byA[0]!.rowId);
+    expect(mine.map((r) => r.rowId)).toEqual(byA.slice(1).map((r) => r.rowId));
     expect(await a.recipientsWithDue(FUTURE)).not.toContain(recipient);
     // The claims' lease end is when they are due again.
     const leaseEnd = new Date(FUTURE.getTime() + 60_000);
@@ -116,7 +120,14 @@ describe('hub processes sharing a PostgreSQL database', () => {
       'refused',
       FUTURE,
     );
-    expect((await b.dueFor(recipient, FUTURE, 10)).length).toBe(byA.length);
+    const stillClaimed = await knexOf(b)('outbox')
+      .whereIn(
+        'id',
+        byA.map((r) => r.rowId),
+      )
+      .whereNotNull('claimed_until');
+    expect(stillClaimed).toEqual([]);
+    expect((await b.dueFor(recipient, FUTURE, 10)).length).toBe(5);
   });
 
   it('one leader at a time; the next one takes over when the leader is gone', async () => {

@@ -100,7 +100,8 @@ export class OutboxTransactor extends OutboxReader {
    * after row `afterRowId`, claimed for `claim.owner` until `claim.until` in one
    * statement. `FOR UPDATE SKIP LOCKED` passes over rows another process is claiming
    * at this instant, the lease over rows it claimed before; a dead process's claims
-   * simply run out. An outcome or a failed attempt ends the claim.
+   * simply run out. Rows this process claimed itself stay its own (a batch cut short by
+   * its byte limit goes on with them). An outcome or a failed attempt ends the claim.
    */
   async claimDue(
     recipient: string,
@@ -117,11 +118,11 @@ export class OutboxTransactor extends OutboxReader {
            select o.id from outbox o join objects on objects.id = o.object_id
            where o.recipient = ? and o.outcome = 'pending' and o.next_attempt_at <= ? and o.id > ?
              and (objects.hold is null or objects.hold <> 'quarantined')
-             and (o.claimed_until is null or o.claimed_until <= ?)
+             and (o.claimed_until is null or o.claimed_until <= ? or o.claimed_by = ?)
            order by o.id limit ? for update of o skip locked)
          returning id, object_id, attempts, created_at)
        select claimed.*, objects.jws from claimed join objects on objects.id = claimed.object_id order by claimed.id`,
-      [claim.owner, claim.until, recipient, now, afterRowId, now, limit],
+      [claim.owner, claim.until, recipient, now, afterRowId, now, claim.owner, limit],
     )) as { rows: { id: number; object_id: string; attempts: number; created_at: Date; jws: string }[] };
     return rows.map((r) => ({
       rowId: Number(r.id),
