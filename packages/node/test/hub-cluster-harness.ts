@@ -84,7 +84,8 @@ export async function cluster(
       await waitFor(async () => {
         if (child.exitCode !== null) throw new Error(`hub process ${i} exited with ${child.exitCode}`);
         expect((await fetch(`http://127.0.0.1:${ports[i]}/healthz`)).status).toBe(200);
-      });
+        // A loaded machine (CI, other work) may take a while to start a process.
+      }, 60_000);
       return child;
     },
   };

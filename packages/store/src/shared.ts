@@ -26,7 +26,7 @@ export const LOCK_KEYS = {
 
 export type LockName = Exclude<keyof typeof LOCK_KEYS, 'leader'>;
 
-/** Channels: `log` carries `<process>:<first seq>:<head>`, `roster` the new version. */
+/** Channels: `log` carries `<process>:<first seq>:<head>`, `roster` `<process>:<version>`. */
 export const CHANNELS = { log: 'citylink_log', roster: 'citylink_roster' } as const;
 
 interface PgConnection {
@@ -131,8 +131,10 @@ export class Coordinator extends EventEmitter<CoordinatorEvents> {
         const notice = parseLogNotice(m.payload);
         if (notice && notice.process !== this.process) this.emit('log', notice);
       } else if (m.channel === CHANNELS.roster) {
-        const version = Number(m.payload);
-        if (Number.isSafeInteger(version)) this.emit('roster', version);
+        // The publisher has it already; the others adopt it.
+        const [from, v] = (m.payload ?? '').split(':');
+        const version = Number(v);
+        if (from !== this.process && Number.isSafeInteger(version)) this.emit('roster', version);
       }
     });
     try {
@@ -246,7 +248,7 @@ export class Sharing {
   }
 
   async notifyRoster(trx: Knex | undefined, version: number): Promise<void> {
-    await (trx ?? this.knex).raw('select pg_notify(?, ?)', [CHANNELS.roster, String(version)]);
+    await (trx ?? this.knex).raw('select pg_notify(?, ?)', [CHANNELS.roster, `${this.coordinator.process}:${version}`]);
   }
 
   claim(now: Date): { owner: string; until: Date } {
