@@ -40,17 +40,23 @@ export function createProgram(io: Io): Command {
     .option('--dir <dir>', 'where keys, configs, databases and accounts.json are kept', DEFAULT_DEMO_DIR)
     .option('--fresh', 'delete the directory first and start with new keys, data and passwords', false)
     .addOption(new Option('--base-port <n>', 'hub port; cities use the next three').hideHelp())
-    .action(async (opts: { dir: string; fresh: boolean; basePort?: string }) => {
-      const basePort = opts.basePort === undefined ? undefined : parsePort(opts.basePort, '--base-port');
-      if (basePort !== undefined && basePort > 65_532) throw new UsageError('--base-port: at most 65532');
-      const { demo } = await import('./commands/demo.js');
-      await demo(io, {
-        dir: opts.dir,
-        fresh: opts.fresh,
-        basePort,
-        color: Boolean(process.stdout.isTTY) && !io.env.NO_COLOR,
-      });
-    });
+    .option('--hub-processes <n>', 'run the hub as n processes on one PostgreSQL database (needs --database-url)', '1')
+    .option('--database-url <url>', "the hub's PostgreSQL database (postgres://…), for a new demo (or with --fresh)")
+    .action(
+      async (opts: { dir: string; fresh: boolean; basePort?: string; hubProcesses: string; databaseUrl?: string }) => {
+        const basePort = opts.basePort === undefined ? undefined : parsePort(opts.basePort, '--base-port');
+        if (basePort !== undefined && basePort > 65_532) throw new UsageError('--base-port: at most 65532');
+        const { demo } = await import('./commands/demo.js');
+        await demo(io, {
+          dir: opts.dir,
+          fresh: opts.fresh,
+          basePort,
+          hubProcesses: Number(opts.hubProcesses),
+          databaseUrl: opts.databaseUrl,
+          color: Boolean(process.stdout.isTTY) && !io.env.NO_COLOR,
+        });
+      },
+    );
 
   addCredentialOptions(
     program

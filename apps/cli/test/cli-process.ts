@@ -164,10 +164,10 @@ export async function pollUntil<T>(attempt: () => Promise<T | undefined>, timeou
 }
 
 /** Starts `citylink demo` on a random high base port, trying another one if a port is taken. */
-export async function startDemo(dir: string): Promise<{ demo: CliProcess; basePort: number }> {
+export async function startDemo(dir: string, extra: string[] = []): Promise<{ demo: CliProcess; basePort: number }> {
   for (let attempt = 0; attempt < 5; attempt++) {
     const basePort = 20_000 + Math.floor(Math.random() * 20_000);
-    const demo = new CliProcess(['demo', '--dir', dir, '--base-port', String(basePort)]);
+    const demo = new CliProcess(['demo', '--dir', dir, '--base-port', String(basePort), ...extra]);
     try {
       await demo.waitForLine((l) => l.startsWith('CityLink demo network is up'), 90_000, 'demo summary');
       return { demo, basePort };

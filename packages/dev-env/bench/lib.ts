@@ -4,6 +4,7 @@
  */
 import { generateKeyPairSync, sign as rawSign, verify as rawVerify } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
+import { createServer } from 'node:net';
 import { cpus, loadavg, totalmem } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import type { NodeConfigInput } from '@citylink/node';
@@ -177,4 +178,16 @@ export async function cpuProfile(name: string): Promise<() => Promise<void>> {
     await writeFile(`${dir}/${name}.cpuprofile`, JSON.stringify(profile));
     console.log(`cpu profile written to ${dir}/${name}.cpuprofile`);
   };
+}
+
+/** A TCP port free on 127.0.0.1 right now (for a process that must know its port before it starts). */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = createServer();
+    s.once('error', reject);
+    s.listen(0, '127.0.0.1', () => {
+      const { port } = s.address() as { port: number };
+      s.close(() => resolve(port));
+    });
+  });
 }

@@ -8,6 +8,7 @@ import { AuditTrail } from './accounts/audit-trail.js';
 import { Authoring } from './authoring/authoring.js';
 import { BackgroundTasks } from './background.js';
 import { type Clock, systemClock } from './clock.js';
+import { HubCluster } from './cluster/hub-cluster.js';
 import type { NodeConfig } from './config.js';
 import { RedDirectory } from './directory/red-directory.js';
 import { CatchUp } from './federation/catch-up.js';
@@ -107,6 +108,7 @@ export class AppContext {
   readonly onCall: OnCall;
   readonly situation: Situation;
   readonly shiftLog: ShiftLog;
+  readonly cluster: HubCluster;
 
   constructor(input: AppContextInput) {
     const { config, store, logger: log, transport } = input;
@@ -277,6 +279,7 @@ export class AppContext {
       tasks: this.tasks,
       peer,
       log,
+      leading: () => this.cluster.leading,
     });
     this.membership = new Membership(
       {
@@ -345,6 +348,17 @@ export class AppContext {
       store,
       periods: this.periods,
       publish: (kind, body, actor) => this.authoring.publish(kind, body, actor),
+    });
+    this.cluster = new HubCluster({
+      store,
+      bus: this.bus,
+      tasks: this.tasks,
+      log,
+      metrics: this.metrics,
+      leaderPollMs: config.cluster.leaderPollMs,
+      wakeDelivery: () => this.delivery.wake(),
+      reloadRoster: () => this.roster.load(),
+      offerRoster: () => this.rosterPublisher.offerCurrent(),
     });
     this.health = new NetworkHealth({
       store,

@@ -133,6 +133,20 @@ export const NodeConfigSchema = z.object({
       maxCompeting: z.number().int().min(1).max(100).default(5),
     })
     .prefault({}),
+  /** Hub processes sharing one PostgreSQL database (docs/operations.md "Running the hub highly available"). */
+  cluster: z
+    .object({
+      /** An outbox row handed to a process stays its own this long; a dead process's rows are pushed again after it. */
+      claimLeaseMs: z.number().int().min(1_000).default(30_000),
+      /** How often a process that does not lead asks for leadership (a dead leader is replaced within this). */
+      leaderPollMs: z.number().int().min(100).default(5_000),
+      /**
+       * Every hub process's own address, the same list in each process's config: the
+       * hub's roster entry lists them, and cities spread over them and fail over.
+       */
+      endpoints: z.array(z.url()).min(1).max(16).optional(),
+    })
+    .prefault({}),
   /**
    * Hub only: external TAXII 2.1 collections the hub pulls and imports as hub-signed
    * bulletins (docs/stix.md, "Import"). `url` is the API root; `username`/`password`

@@ -21,9 +21,12 @@ export async function createNode(
   if (config.role === 'city' && !config.hub) throw new InvalidInputError('a city node needs `hub` (node, url, keys)');
   const logger = opts.logger ?? pino({ level: config.logLevel, base: { node: config.nodeId } });
   const key = await readKeyFile(config.keyFile);
+  // Hub processes may share a PostgreSQL database (several behind one address); a city never.
   const store = await Store.open(
     { databaseUrl: config.databaseUrl, sqlitePath: config.sqlitePath },
-    { node: true, ...(opts.clock && { clock: opts.clock }) },
+    { node: true, shared: config.role === 'hub', claimLeaseMs: config.cluster.claimLeaseMs,
+      ...(opts.clock && { clock: opts.clock }),
+    },
   );
   const transport = trpcPeerTransport({
     policy: { allowInsecure: config.allowInsecurePeers },

@@ -6,6 +6,7 @@ export * from './config.js';
 export * from './create-node.js';
 export * from './errors.js';
 export * from './federation/delivery.js';
+export { startIndex } from './federation/failover-link.js';
 export * from './federation/peer-api.js';
 export * from './federation/peer-url.js';
 export * from './federation/trpc-peer-transport.js';

@@ -53,6 +53,11 @@ export function createMetrics(nodeId: string) {
       registers: [registry],
     }),
     logHead: new Gauge({ name: 'citylink_log_head_seq', help: 'Newest log sequence number', registers: [registry] }),
+    clusterLeader: new Gauge({
+      name: 'citylink_cluster_leader',
+      help: 'Hub processes sharing a database: 1 on the process that runs the run-once jobs',
+      registers: [registry],
+    }),
   };
 }
 export type Metrics = ReturnType<typeof createMetrics>;

@@ -131,13 +131,15 @@ export class CityLinkNode implements AsyncDisposable {
 
   /** Loads the roster, starts the HTTP server, then the background work. */
   async start(server: HttpServer): Promise<void> {
-    const { config, roster, quarantine, tasks, pulls, intake } = this.ctx;
+    const { config, roster, quarantine, tasks, pulls, intake, cluster } = this.ctx;
     const hubKeys: KeyRecord[] =
       config.role === 'hub'
         ? [this.ownKeyRecord()]
         : await Promise.all(config.hub!.keys.map(async (k) => ({ kid: await thumbprint(k.jwk), ...k })));
     roster.setHubKeys(hubKeys);
     await roster.load();
+    // Hub processes sharing a database: wake-ups from the others and the leader election.
+    await cluster.start();
     await quarantine.resume();
     // The hub trusts every key of its own on record (earlier ones keep their windows).
     const ownKeys = config.role === 'hub' ? roster.member(this.id)?.keys : undefined;
@@ -179,11 +181,11 @@ export class CityLinkNode implements AsyncDisposable {
       await redDirectory.sync();
     });
     tasks.every(config.intervals.pullHubMs, () => pulls.pullFromHub());
-    tasks.every(config.intervals.pullPeersMs, () => pulls.pullFromPeers());
-    tasks.every(config.intervals.manifestMs, () => pulls.reconcileAll());
+    tasks.every(config.intervals.pullPeersMs, () => cluster.runOnce(() => pulls.pullFromPeers()));
+    tasks.every(config.intervals.manifestMs, () => cluster.runOnce(() => pulls.reconcileAll()));
     // The hub's external TAXII feeds, each on its own interval (the first pull one interval after start).
     if (config.role === 'hub') {
-      for (const feed of config.feeds) tasks.every(feed.intervalMs, () => this.ctx.feeds.pull(feed));
+      for (const feed of config.feeds) tasks.every(feed.intervalMs, () => cluster.runOnce(() => this.ctx.feeds.pull(feed)));
     }
     // First catch-up right away, in the background.
     tasks.run(async () => {
@@ -203,6 +205,7 @@ export class CityLinkNode implements AsyncDisposable {
       node: this.id,
       name: this.config.name,
       baseUrl: this.baseUrl,
+      ...(this.config.cluster.endpoints && { endpoints: this.config.cluster.endpoints }),
       role: this.config.role,
       status: 'active',
       keys: known.some((k) => k.kid === this.keyId) ? known : [...known, this.ownKeyRecord()],

@@ -577,6 +577,14 @@ describe('SignedObjectSchema: membership and roster', () => {
     expectInvalidAt(membership({ keys: [{ ...validKey(), jwk }] }), ['body', 'member', 'keys', 0, 'jwk']);
   });
 
+  it('a member may list the endpoints of its processes: http(s), 1 to 16', () => {
+    expectValid(membership({ endpoints: ['https://hub-a.example', 'https://hub-b.example:8443'] }));
+    expectInvalidAt(membership({ endpoints: ['ftp://hub-a.example'] }), ['body', 'member', 'endpoints', 0]);
+    expectInvalidAt(membership({ endpoints: [] }), ['body', 'member', 'endpoints']);
+    const many = Array.from({ length: 17 }, (_, i) => `https://hub-${i}.example`);
+    expectInvalidAt(membership({ endpoints: many }), ['body', 'member', 'endpoints']);
+  });
+
   it('rejects a member without keys', () => {
     expectInvalidAt(membership({ keys: [] }), ['body', 'member', 'keys']);
   });

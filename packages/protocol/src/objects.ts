@@ -136,6 +136,16 @@ export const MemberSchema = z.strictObject({
   node: NodeIdSchema,
   name: text(200),
   baseUrl: z.url({ protocol: /^https?$/ }),
+  /**
+   * Every address the node answers at, when it runs as several processes (the hub:
+   * docs/operations.md "Running the hub highly available"); callers spread over them
+   * and move to the next on failure. Absent: `baseUrl` alone.
+   */
+  endpoints: z
+    .array(z.url({ protocol: /^https?$/ }))
+    .min(1)
+    .max(16)
+    .optional(),
   role: z.enum(['city', 'hub']),
   status: z.enum(['active', 'suspended', 'revoked', 'decommissioned']),
   keys: z.array(KeyRecordSchema).min(1).max(100),

@@ -6,6 +6,7 @@ import type { Knex } from '@mikro-orm/knex';
 import { PostgreSqlDriver } from '@mikro-orm/postgresql';
 import Database from 'better-sqlite3';
 import pg from 'pg';
+import { parseHosts, resolveConnection } from './pg-hosts.js';
 
 /**
  * Every place SQLite and PostgreSQL differ for this store: the driver, session
@@ -22,7 +23,25 @@ export function dialectOf(config: { databaseUrl?: string | undefined }): Dialect
 /** The driver part of the MikroORM options. */
 export function driverOptions(config: { databaseUrl?: string | undefined; sqlitePath?: string | undefined }): Options {
   if (dialectOf(config) === 'postgresql') {
-    return { driver: PostgreSqlDriver, clientUrl: config.databaseUrl, pool: { min: 1, max: 10 } };
+    const hosts = parseHosts(config.databaseUrl!);
+    if (!hosts) return { driver: PostgreSqlDriver, clientUrl: config.databaseUrl, pool: { min: 1, max: 10 } };
+    // Several servers (primary, standby): each new connection looks for the one to write to (pg-hosts.ts).
+    const first = hosts.hosts[0]!;
+    return {
+      driver: PostgreSqlDriver,
+      host: first.host,
+      port: first.port,
+      user: hosts.user,
+      dbName: hosts.database,
+      pool: { min: 1, max: 10 },
+      driverOptions: {
+        // Knex asks again for new connections once the answer is a second old.
+        connection: async () => {
+          const at = Date.now();
+          return { ...(await resolveConnection(hosts)), expirationChecker: () => Date.now() - at > 1_000 };
+        },
+      },
+    };
   }
   const path = config.sqlitePath ?? ':memory:';
   if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
@@ -90,35 +109,82 @@ interface PgConnection {
 
 /**
  * PostgreSQL: a session advisory lock on a pooled connection set aside for it. The
- * server drops it when that session ends, so a crash leaves nothing stale.
+ * server drops it when that session ends, so a crash leaves nothing stale. Hub
+ * processes may share a database (`shared`): they take the lock in shared mode, so
+ * any number of them hold it together, while a city (exclusive) is refused beside
+ * them, and they beside a city.
  */
-async function lockPostgres(knex: Knex): Promise<NodeLock> {
+async function lockPostgres(knex: Knex, shared: boolean): Promise<NodeLock> {
   const client = knex.client as {
     acquireConnection(): Promise<PgConnection>;
     releaseConnection(c: PgConnection): Promise<void>;
   };
   const conn = await client.acquireConnection();
-  const { rows } = await conn.query('select pg_try_advisory_lock($1::bigint) as ok', [ADVISORY_KEY]);
+  const mode = shared ? '_shared' : '';
+  const { rows } = await conn.query(`select pg_try_advisory_lock${mode}($1::bigint) as ok`, [ADVISORY_KEY]);
   if (!rows[0]?.ok) {
     await client.releaseConnection(conn);
-    throw new DatabaseInUseError(`${IN_USE} (its advisory lock is held by another session)`);
+    throw new DatabaseInUseError(
+      shared
+        ? `${IN_USE} (a city node holds it; only hub processes may share a database)`
+        : `${IN_USE} (its advisory lock is held by another session; only hub processes may share a database)`,
+    );
   }
   return {
     release: async () => {
-      await conn.query('select pg_advisory_unlock($1::bigint) as ok', [ADVISORY_KEY]).catch(() => undefined);
+      await conn.query(`select pg_advisory_unlock${mode}($1::bigint) as ok`, [ADVISORY_KEY]).catch(() => undefined);
       await client.releaseConnection(conn);
     },
   };
 }
 
-/** Takes the database for this process alone (see `Store.open`). */
-export async function takeNodeLock(dialect: Dialect, sqlitePath: string, knex: Knex): Promise<NodeLock | undefined> {
-  return dialect === 'sqlite' ? lockSqlite(sqlitePath) : lockPostgres(knex);
+/** Takes the database for this process alone, or for hub processes only when `shared` (see `Store.open`). */
+export async function takeNodeLock(
+  dialect: Dialect,
+  sqlitePath: string,
+  knex: Knex,
+  shared = false,
+): Promise<NodeLock | undefined> {
+  return dialect === 'sqlite' ? lockSqlite(sqlitePath) : lockPostgres(knex, shared);
 }
 
 /** An error raised by the database driver (rather than by code running in a transaction). */
 export function isDriverError(err: unknown): err is Error {
   return err instanceof Database.SqliteError || err instanceof pg.DatabaseError;
+}
+
+/** Errors that mean the database cannot be reached now (down, restarting, failed over, read-only standby). */
+const UNREACHABLE_CODES = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ETIMEDOUT',
+  'EPIPE',
+  '57P01', // admin_shutdown
+  '57P02', // crash_shutdown
+  '57P03', // cannot_connect_now
+  '25006', // read_only_sql_transaction: connected to a standby
+  '08000',
+  '08003',
+  '08006',
+]);
+
+/** Why the database is unreachable, if `err` says it is; undefined for any other error. */
+export function unreachableReason(err: unknown): string | undefined {
+  for (
+    let e = err as { code?: unknown; message?: unknown; cause?: unknown; previous?: unknown } | undefined, n = 0;
+    e && n < 4;
+    n++
+  ) {
+    const message = typeof e.message === 'string' ? e.message : '';
+    if (
+      (typeof e.code === 'string' && UNREACHABLE_CODES.has(e.code)) ||
+      /Connection terminated|Timeout acquiring a connection|connect ECONNREFUSED/.test(message)
+    ) {
+      return message || String(e.code);
+    }
+    e = (e.previous ?? e.cause) as typeof e;
+  }
+  return undefined;
 }
 
 /** What the insert path uses of a better-sqlite3 connection. */

@@ -169,6 +169,9 @@ export class OutboxEntry {
   outcome!: Outcome;
   reason?: string | null;
   deliveredAt?: Date | null;
+  /** Hub processes sharing a database: which process holds the row, and until when (tables/outbox.ts `claimDue`). */
+  claimedBy?: string | null;
+  claimedUntil?: Date | null;
 }
 export const OutboxEntrySchema = new EntitySchema<OutboxEntry>({
   class: OutboxEntry,
@@ -186,6 +189,8 @@ export const OutboxEntrySchema = new EntitySchema<OutboxEntry>({
     outcome: { type: 'string', length: 16, default: 'pending' },
     reason: { type: 'text', nullable: true },
     deliveredAt: { type: 'datetime', nullable: true },
+    claimedBy: { type: 'string', length: 24, nullable: true },
+    claimedUntil: { type: 'datetime', nullable: true },
   },
 });
 

@@ -1,11 +1,12 @@
 export type { AppendInput, AppendResult } from './append.js';
 export * from './database.js';
 export { TransactionRequiredError } from './db.js';
-export { DatabaseInUseError, type Dialect, dialectOf } from './dialect.js';
+export { DatabaseInUseError, type Dialect, dialectOf, unreachableReason } from './dialect.js';
 export * from './entities.js';
 export * from './entities-operations.js';
 export { GroupCommit } from './group-commit.js';
 export { StoreReader } from './reader.js';
+export type { Coordinator } from './shared.js';
 export { Store } from './store.js';
 export type { AuditQuery, NewAuditEvent } from './tables/audit.js';
 export type { EnrollmentDecision, NewEnrollment } from './tables/enrollments.js';

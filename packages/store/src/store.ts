@@ -18,9 +18,10 @@ import type {
 } from './entities.js';
 import { registerEngine } from './internals.js';
 import { StoreReader } from './reader.js';
+import { Coordinator, type OpenOptions, Sharing } from './shared.js';
 import type { AuditQuery, NewAuditEvent } from './tables/audit.js';
 import type { EnrollmentDecision, NewEnrollment } from './tables/enrollments.js';
-import type { ItemPatch, ItemQuery } from './tables/items.js';
+import type { ItemPatch, ItemQuery, ItemsReader } from './tables/items.js';
 import type { LogRow } from './tables/log.js';
 import type { NewMember } from './tables/members.js';
 import type { SignedWith } from './tables/objects.js';
@@ -41,6 +42,9 @@ const EPOCH_KEY = 'log_epoch';
  */
 export class Store {
   readonly #appendLock = new Mutex();
+  readonly #rosterLock = new Mutex();
+  /** Set when hub processes share this database (PostgreSQL, `shared`). */
+  #sharing: Sharing | undefined;
   readonly #engine: Engine;
   readonly #reader: StoreReader;
   #headSeq = 0;
@@ -65,16 +69,18 @@ export class Store {
    * process) also takes the database for this process alone until `close()`: a
    * second node on the same database fails with `DatabaseInUseError`, since two
    * would hand out the same log sequence numbers. Tools that only add accounts or
-   * read open it without.
+   * read open it without. `shared` (hub processes, PostgreSQL only): any number of
+   * hub processes share it, coordinated through it (src/shared.ts); a city still may not.
    */
-  static async open(config: DatabaseConfig, opts: { node?: boolean; clock?: () => number } = {}): Promise<Store> {
+  static async open(config: DatabaseConfig, opts: OpenOptions = {}): Promise<Store> {
     const dialect = dialectOf(config);
+    const shared = opts.shared === true && dialect === 'postgresql';
     if (dialect === 'sqlite') prepareSqliteFile(config.sqlitePath ?? ':memory:');
     const orm = await MikroORM.init(ormOptions(config));
     let lock: NodeLock | undefined;
     try {
       const engine = engineOf(orm, dialect);
-      if (opts.node) lock = await takeNodeLock(dialect, config.sqlitePath ?? ':memory:', engine.knex);
+      if (opts.node) lock = await takeNodeLock(dialect, config.sqlitePath ?? ':memory:', engine.knex, shared);
       await prepareSession(orm, dialect);
       await orm.migrator.up();
       const epoch = await Db.single(engine, async (db) => {
@@ -89,6 +95,12 @@ export class Store {
       store.#nodeLock = lock;
       if (opts.clock) store.#clock = opts.clock;
       store.#headSeq = await store.#reader.log.head();
+      if (shared) {
+        const coordinator = new Coordinator(config.databaseUrl!, randomBytes(9).toString('base64url'));
+        coordinator.on('log', (n) => store.#noteHead(n.head));
+        await coordinator.start();
+        store.#sharing = new Sharing(engine.knex, coordinator, opts.claimLeaseMs ?? 30_000);
+      }
       return store;
     } catch (err) {
       await lock?.release();
@@ -99,6 +111,7 @@ export class Store {
 
   async close(): Promise<void> {
     await this.#appendLock.waitForUnlock();
+    await this.#sharing?.coordinator.stop();
     const lock = this.#nodeLock;
     this.#nodeLock = undefined; // closing twice is harmless
     await lock?.release();
@@ -107,6 +120,26 @@ export class Store {
 
   get headSeq(): number {
     return this.#headSeq;
+  }
+
+  /** Hub processes sharing this database: leadership, and wake-ups from the others. */
+  get coordinator(): Coordinator | undefined {
+    return this.#sharing?.coordinator;
+  }
+
+  #noteHead(head: number): void {
+    this.#headSeq = Math.max(this.#headSeq, head);
+  }
+
+  /** Runs `fn` alone among roster publishers, in every hub process sharing the database. Before any transaction. */
+  serializedRoster<T>(fn: () => Promise<T>): Promise<T> {
+    const sharing = this.#sharing;
+    return this.#rosterLock.runExclusive(() => (sharing ? sharing.locked('roster', fn) : fn()));
+  }
+
+  /** Tells the other hub processes about roster `version`, once the caller's transaction commits. */
+  async announceRoster(version: number): Promise<void> {
+    await this.#sharing?.notifyRoster(Db.current(this.#engine)?.knex, version);
   }
 
   /** Runs `fn` with the table readers; inside `transact`, they read the transaction's state. */
@@ -142,7 +175,16 @@ export class Store {
     if (Db.current(this.#engine)) {
       return Promise.reject(new Error('store.exclusive() inside transact(): take it first, then transact'));
     }
-    return this.#appendLock.runExclusive(fn);
+    const sharing = this.#sharing;
+    if (!sharing) return this.#appendLock.runExclusive(fn);
+    // Shared: the database's append lock too, held until the append commits, and the head
+    // read under it, so the next sequence numbers follow every process's (docs/architecture.md).
+    return this.#appendLock.runExclusive(() =>
+      sharing.locked('append', async () => {
+        this.#noteHead(await this.#reader.log.head());
+        return fn();
+      }),
+    );
   }
 
   /**
@@ -159,6 +201,7 @@ export class Store {
     if (plan.fresh.length === 0) return plan.results;
     await this.transact(async (tx) => {
       await writeAppend(tx, plan, now, receivedAt);
+      await this.#sharing?.notifyAppend(Db.current(this.#engine)!.knex, plan.firstSeq, plan.head);
       tx.onCommit(() => {
         this.#headSeq = plan.head;
       });
@@ -202,15 +245,11 @@ export class Store {
 
   // --------------------------------------------------- reads, by table
 
-  getMeta(key: string): Promise<string | undefined> {
-    return this.read((r) => r.meta.get(key));
-  }
-  heldIds(ids: readonly string[]): Promise<Set<string>> {
-    return this.read((r) => r.objects.heldIds(ids));
-  }
-  getObject(id: string): Promise<StoredObject | null> {
-    return this.read((r) => r.objects.get(id));
-  }
+  getMeta = (key: string): Promise<string | undefined> => this.read((r) => r.meta.get(key));
+  /** One round trip to the database (health checks): throws if it cannot be reached. */
+  ping = (): Promise<unknown> => this.getMeta(EPOCH_KEY);
+  heldIds = (ids: readonly string[]): Promise<Set<string>> => this.read((r) => r.objects.heldIds(ids));
+  getObject = (id: string): Promise<StoredObject | null> => this.read((r) => r.objects.get(id));
   getObjects(ids: readonly string[]): Promise<StoredObject[]> {
     return this.read((r) => r.objects.getMany(ids));
   }
@@ -253,16 +292,16 @@ export class Store {
   countBulletinsByDay(since: Date, where?: { tlpsExcept?: string[] }) {
     return this.read((r) => r.items.countBulletinsByDay(since, where));
   }
-  countItemsBy(
-    field: 'category' | 'severity' | 'origin' | 'status',
-    where?: { kinds?: string[]; since?: Date; tlpsExcept?: string[] },
-  ): Promise<Record<string, number>> {
+  countItemsBy(...[field, where]: Parameters<ItemsReader['countBy']>): Promise<Record<string, number>> {
     return this.read((r) => r.items.countBy(field, where));
   }
   recipientsWithDue(now: Date): Promise<string[]> {
     return this.read((r) => r.outbox.recipientsWithDue(now));
   }
+  /** Shared: the rows are also claimed for this process's lease (tables/outbox.ts `claimDue`). */
   dueFor(recipient: string, now: Date, limit: number, afterRowId?: number): Promise<DueDelivery[]> {
+    const claim = this.#sharing?.claim(now);
+    if (claim) return this.#single((tx) => tx.outbox.claimDue(recipient, now, limit, afterRowId ?? 0, claim));
     return this.read((r) => r.outbox.dueFor(recipient, now, limit, afterRowId));
   }
   deliveriesOf(objectId: string): Promise<OutboxEntry[]> {

@@ -1,4 +1,6 @@
 import { setTimeout as delay } from 'node:timers/promises';
+import { applyHubProcesses, checkHubOptions, hubProcesses } from '../demo/hub-processes.js';
+import { HUB_SPEC } from '../demo/layout.js';
 import { assertPortsFree } from '../demo/ports.js';
 import { seedDemo } from '../demo/seed.js';
 import { prepareDemo } from '../demo/state.js';
@@ -15,6 +17,9 @@ export interface DemoOptions {
   fresh: boolean;
   basePort?: number | undefined;
   color?: boolean;
+  /** The hub as this many processes on one PostgreSQL database (`databaseUrl`). */
+  hubProcesses?: number;
+  databaseUrl?: string | undefined;
 }
 
 /**
@@ -25,7 +30,10 @@ export async function demo(io: Io, opts: DemoOptions): Promise<void> {
   for (const entry of [HUB_ENTRY, CITY_ENTRY]) {
     if (!(await exists(entry))) throw new CliError(`${entry} is missing; build first (npm run build)`);
   }
+  checkHubOptions(opts.hubProcesses ?? 1, opts.databaseUrl);
   const state = await prepareDemo({ ...opts, progress: (line) => io.out(line) });
+  const hubs = hubProcesses(state.paths, state.basePort, opts.hubProcesses ?? 1);
+  await applyHubProcesses(state.paths, state.basePort, hubs, opts.databaseUrl);
   const specs: ChildSpec[] = state.nodes.map((n) => ({
     node: n.spec.node,
     entry: n.spec.role === 'hub' ? HUB_ENTRY : CITY_ENTRY,
@@ -33,11 +41,19 @@ export async function demo(io: Io, opts: DemoOptions): Promise<void> {
     url: n.url,
     port: n.port,
   }));
-  await assertPortsFree(specs);
+  const extraHubs: ChildSpec[] = hubs.slice(1).map((h) => ({
+    node: h.label,
+    nodeId: HUB_SPEC.node,
+    entry: HUB_ENTRY,
+    config: h.config,
+    url: h.url,
+    port: h.port,
+  }));
+  await assertPortsFree([...specs, ...extraHubs]);
 
   const supervisor = new Supervisor(
     io,
-    specs.map((s) => s.node),
+    [...specs, ...extraHubs].map((s) => s.node),
     opts.color ?? false,
   );
   const interrupt = interruptSignal();
@@ -52,6 +68,8 @@ export async function demo(io: Io, opts: DemoOptions): Promise<void> {
     const started = (async () => {
       supervisor.start(hub!);
       await supervisor.waitHealthy(hub!.node);
+      for (const h of extraHubs) supervisor.start(h);
+      await Promise.all(extraHubs.map((h) => supervisor.waitHealthy(h.node)));
       for (const city of cities) supervisor.start(city);
       await Promise.all(cities.map((c) => supervisor.waitHealthy(c.node)));
       await seedDemo(state, (line) => io.out(line));

@@ -8,6 +8,7 @@ import { CliError } from '../errors.js';
 import { createKeyFile, exists, publicKeyRecord, writeJsonFile } from '../node-files.js';
 import { generatePassword } from '../passwords.js';
 import { REPO_ROOT } from '../paths.js';
+import { assertEmptyHubDatabase } from './hub-processes.js';
 import {
   DEFAULT_BASE_PORT,
   DEMO_ACCOUNTS,
@@ -62,6 +63,8 @@ export async function prepareDemo(opts: {
   dir: string;
   fresh: boolean;
   basePort?: number | undefined;
+  /** The hub's database (PostgreSQL) for a new demo; later runs keep the one chosen then. */
+  databaseUrl?: string | undefined;
   progress: (line: string) => void;
 }): Promise<DemoState> {
   const paths = demoPaths(resolve(opts.dir));
@@ -81,7 +84,10 @@ export async function prepareDemo(opts: {
   if (state === 'complete' || state === 'incomplete') {
     if (create) await rm(paths.dir, { recursive: true, force: true });
   }
-  if (create) await createDemo(paths, opts.basePort ?? DEFAULT_BASE_PORT, opts.progress);
+  if (create) {
+    if (opts.databaseUrl) await assertEmptyHubDatabase(opts.databaseUrl);
+    await createDemo(paths, opts.basePort ?? DEFAULT_BASE_PORT, opts.databaseUrl, opts.progress);
+  }
   const marker = JSON.parse(await readFile(paths.marker, 'utf8')) as Marker;
   const basePort = opts.basePort ?? marker.basePort;
   await applyPorts(paths, basePort, marker);
@@ -114,7 +120,12 @@ async function inspect(paths: DemoPaths): Promise<DirState> {
   return (await exists(paths.accounts)) ? 'complete' : 'incomplete';
 }
 
-async function createDemo(paths: DemoPaths, basePort: number, progress: (line: string) => void): Promise<void> {
+async function createDemo(
+  paths: DemoPaths,
+  basePort: number,
+  databaseUrl: string | undefined,
+  progress: (line: string) => void,
+): Promise<void> {
   progress(`creating the demo network in ${paths.dir}`);
   await mkdir(paths.dir, { recursive: true, mode: 0o700 });
   const marker: Marker = { citylinkDemo: 1, created: new Date().toISOString(), basePort };
@@ -133,6 +144,7 @@ async function createDemo(paths: DemoPaths, basePort: number, progress: (line: s
       // The demo's nodes call each other on 127.0.0.1 over http.
       allowInsecurePeers: true,
       sqlitePath: paths.database(spec.node),
+      ...(spec.role === 'hub' && databaseUrl && { databaseUrl }),
       keyFile: paths.keyFile(spec.node),
       logLevel: 'info',
       // Shorter than the production default so a city started in a hurry picks up the roster soon.
@@ -157,7 +169,10 @@ async function createDemo(paths: DemoPaths, basePort: number, progress: (line: s
         role: spec.role,
         name: spec.name,
         url: nodeUrl(basePort, spec),
-        accounts: await createAccounts(paths.database(spec.node), spec),
+        accounts: await createAccounts(
+          spec.role === 'hub' && databaseUrl ? { databaseUrl } : { sqlitePath: paths.database(spec.node) },
+          spec,
+        ),
       })),
     ),
   };
@@ -165,8 +180,11 @@ async function createDemo(paths: DemoPaths, basePort: number, progress: (line: s
   await writeJsonFile(paths.accounts, accounts, 0o600);
 }
 
-async function createAccounts(sqlitePath: string, spec: DemoNodeSpec): Promise<DemoAccount[]> {
-  const store = await Store.open({ sqlitePath });
+async function createAccounts(
+  database: { sqlitePath: string } | { databaseUrl: string },
+  spec: DemoNodeSpec,
+): Promise<DemoAccount[]> {
+  const store = await Store.open(database);
   try {
     const created: DemoAccount[] = [];
     for (const a of DEMO_ACCOUNTS) {

@@ -5,7 +5,10 @@ import { CliError } from '../errors.js';
 import { formatLogLine } from './log-format.js';
 
 export interface ChildSpec {
+  /** The name its output is prefixed with (`wi-hub#2` for a second hub process). */
   node: string;
+  /** The node id `/healthz` must answer with, when it is not `node`. */
+  nodeId?: string;
   entry: string;
   config: string;
   url: string;
@@ -126,7 +129,7 @@ export class Supervisor {
       try {
         const res = await fetch(url, { signal: AbortSignal.timeout(2_000) });
         const body = (await res.json().catch(() => null)) as { node?: unknown } | null;
-        if (res.ok && body?.node === node) return;
+        if (res.ok && body?.node === (child.spec.nodeId ?? node)) return;
         if (res.ok) {
           const who = typeof body?.node === 'string' ? `another CityLink node (${body.node})` : 'another service';
           throw new NodeExitedError(`${who} answers on port ${child.spec.port}, where ${node} should be`);

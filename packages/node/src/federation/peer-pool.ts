@@ -2,10 +2,15 @@ import type { Logger } from 'pino';
 import type { NodeConfig } from '../config.js';
 import type { RosterState } from '../membership/roster-state.js';
 import type { SigningKey } from '../signing-key.js';
+import { failoverLink, startIndex } from './failover-link.js';
 import type { PeerApi, PeerLink, PeerTransport } from './peer-api.js';
 import { checkPeerUrlSyntax, type PeerUrlPolicy } from './peer-url.js';
 
-/** Federation clients by peer node; a URL change or a key change replaces them. */
+/**
+ * Federation clients by peer node; a URL change or a key change replaces them. A
+ * member listing several `endpoints` (the hub's processes) is called at one of them,
+ * chosen by this node's id, and at the next one after a failure (failover-link.ts).
+ */
 export class PeerPool {
   #clients = new Map<string, { url: string; link: PeerLink }>();
   #closed = false;
@@ -30,13 +35,13 @@ export class PeerPool {
   peer(node: string): PeerApi | undefined {
     const member = this.deps.roster.member(node);
     if (!member || node === this.deps.self) return undefined;
-    return this.#client(node, member.baseUrl);
+    return this.#client(node, member.endpoints?.length ? member.endpoints : [member.baseUrl]);
   }
 
   /** A federation client for the hub (cities); before the roster lists it, at its configured URL. */
   hub(): PeerApi {
     const hub = this.deps.hub!;
-    return this.peer(hub.node) ?? this.#client(hub.node, hub.url);
+    return this.peer(hub.node) ?? this.#client(hub.node, [hub.url]);
   }
 
   /** An unauthenticated client for the hub's enrollment procedures. */
@@ -49,22 +54,31 @@ export class PeerPool {
     return this.#clients.get(node)?.link.isOpen() ?? false;
   }
 
-  #client(node: string, url: string): PeerApi {
+  #client(node: string, urls: readonly string[]): PeerApi {
     if (this.#closed) throw new Error('the node is shutting down');
+    const key = urls.join(' ');
     const cached = this.#clients.get(node);
-    if (cached?.url === url) return cached.link.api;
+    if (cached?.url === key) return cached.link.api;
     void cached?.link.close();
-    const checked = checkPeerUrlSyntax(url, this.deps.policy);
-    if (!checked.ok)
-      this.deps.log.warn({ peer: node, url, reason: checked.reason }, 'peer URL refused; it is not called');
-    const link = this.deps.transport.link({
-      baseUrl: url,
-      self: this.deps.self,
-      target: node,
-      key: () => this.deps.key.current(),
-      timeoutMs: this.deps.timeoutMs,
+    const links = urls.map((url) => {
+      const checked = checkPeerUrlSyntax(url, this.deps.policy);
+      if (!checked.ok)
+        this.deps.log.warn({ peer: node, url, reason: checked.reason }, 'peer URL refused; it is not called');
+      return this.deps.transport.link({
+        baseUrl: url,
+        self: this.deps.self,
+        target: node,
+        key: () => this.deps.key.current(),
+        timeoutMs: this.deps.timeoutMs,
+      });
     });
-    this.#clients.set(node, { url, link });
+    const link =
+      links.length === 1
+        ? links[0]!
+        : failoverLink(links, startIndex(this.deps.self, links.length), (to) =>
+            this.deps.log.info({ peer: node, url: urls[to] }, 'peer endpoint failed; moving to the next one'),
+          );
+    this.#clients.set(node, { url: key, link });
     return link.api;
   }
 

@@ -1,4 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { unreachableReason } from '@citylink/store';
 import { MISP_ROOT } from '../feeds/misp-feed.js';
 import type { CityLinkNode } from '../node.js';
 import { TAXII_ROOT } from '../taxii/taxii-http.js';
@@ -32,8 +33,21 @@ export async function routeRequest(
   };
   if (req.method !== 'GET' && req.method !== 'HEAD') return json(405, { error: 'method not allowed' });
   switch (path) {
-    case '/healthz':
-      return json(200, { ok: true, node: node.id, logHead: node.store.headSeq, rosterVersion: node.roster.version });
+    case '/healthz': {
+      // A process that cannot reach its database says so (a load balancer then sends traffic elsewhere).
+      const down = await node.store.ping().then(
+        () => undefined,
+        (err: unknown) => unreachableReason(err) ?? String(err),
+      );
+      if (down !== undefined) return json(503, { ok: false, node: node.id, reason: `database unavailable: ${down}` });
+      return json(200, {
+        ok: true,
+        node: node.id,
+        logHead: node.store.headSeq,
+        rosterVersion: node.roster.version,
+        ...(node.ctx.cluster.shared && { leader: node.ctx.cluster.leading }),
+      });
+    }
     case '/.well-known/jwks.json':
       return json(200, jwksDocument(node.roster.member(node.id)?.keys ?? [node.ownKeyRecord()]));
     case '/.well-known/citylink-node.json':

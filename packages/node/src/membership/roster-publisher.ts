@@ -20,6 +20,8 @@ export class RosterPublisher {
       tasks: BackgroundTasks;
       peer: (node: string) => PeerApi | undefined;
       log: Logger;
+      /** Whether this process offers rosters (hub processes sharing a database: the leader only). */
+      leading: () => boolean;
     },
   ) {}
 
@@ -29,7 +31,9 @@ export class RosterPublisher {
    * once committed, offers the new roster to every active member right away (they
    * would also fetch it within `intervals.rosterMs`), and once to a member this very
    * version suspends or removes: it can no longer fetch rosters, and without this its
-   * console could not say what happened.
+   * console could not say what happened. Hub processes sharing a database
+   * take turns (the roster section), each starting from the version the last one stored,
+   * so two changes never pick the same version; the leader offers what any of them published.
    */
   async publishMembers(
     members: Member[],
@@ -37,8 +41,17 @@ export class RosterPublisher {
     action = 'membership.upsert',
     alongside?: () => Promise<void>,
   ): Promise<void> {
-    const { role, roster, key, store, tasks } = this.deps;
+    const { role, roster, store } = this.deps;
     if (role !== 'hub') throw new ForbiddenError('only the hub manages membership');
+    await store.serializedRoster(async () => {
+      // Another hub process may have published since this one last looked.
+      if (store.coordinator) await roster.load();
+      await this.#publish(members, actor, action, alongside);
+    });
+  }
+
+  async #publish(members: Member[], actor: string, action: string, alongside?: () => Promise<void>): Promise<void> {
+    const { roster, key, store, tasks } = this.deps;
     await roster.publish(members, key.current(), (jws) =>
       store.transact(async (tx) => {
         await store.audit({
@@ -49,9 +62,18 @@ export class RosterPublisher {
         });
         await alongside?.();
         const leaving = members.filter((m) => m.status !== 'active').map((m) => m.node);
-        tx.onCommit(() => tasks.run(() => this.#offer(jws, leaving)));
+        await store.announceRoster(roster.version);
+        tx.onCommit(() => {
+          if (this.deps.leading()) tasks.run(() => this.#offer(jws, leaving));
+        });
       }),
     );
+  }
+
+  /** Offers the roster held now to every active member (a new leader does, in case an offer was lost with the last one). */
+  async offerCurrent(): Promise<void> {
+    const jws = this.deps.roster.jws;
+    if (jws && this.deps.role === 'hub') await this.#offer(jws, []);
   }
 
   async #offer(jws: string, leaving: string[]): Promise<void> {

@@ -1,4 +1,5 @@
 import { SignObjectError } from '@citylink/crypto';
+import { unreachableReason } from '@citylink/store';
 import { TRPCError } from '@trpc/server';
 import {
   ConflictError,
@@ -34,6 +35,11 @@ export function toTRPCError(err: unknown): unknown {
   if (err instanceof TRPCError) return err;
   for (const [cls, code] of CODES) {
     if (err instanceof cls) return new TRPCError({ code, message: err.message, cause: err });
+  }
+  // A hub process that lost its database (down, failing over): 503 with the reason, retried by senders.
+  const unreachable = unreachableReason(err);
+  if (unreachable !== undefined) {
+    return new TRPCError({ code: 'SERVICE_UNAVAILABLE', message: `database unavailable: ${unreachable}`, cause: err });
   }
   return err;
 }

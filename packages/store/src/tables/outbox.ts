@@ -1,3 +1,4 @@
+import type { Knex } from '@mikro-orm/knex';
 import type { Db } from '../db.js';
 import { CHUNK, dateParam, insertRows } from '../dialect.js';
 import { OutboxEntry, type Outcome } from '../entities.js';
@@ -27,7 +28,8 @@ export class OutboxReader {
       .knex('outbox')
       .distinct('recipient')
       .where('outcome', 'pending')
-      .where('next_attempt_at', '<=', now);
+      .where('next_attempt_at', '<=', now)
+      .where(unclaimedAt(this.db, now));
     return rows.map((r: { recipient: string }) => r.recipient);
   }
 
@@ -76,15 +78,61 @@ export class OutboxReader {
     );
   }
 
+  /** The earliest a pending row is due and not claimed by a process (a claim's lease end counts as its due time). */
   async nextDueAt(): Promise<Date | undefined> {
-    const row = (await this.db.knex('outbox').min({ at: 'next_attempt_at' }).where('outcome', 'pending').first()) as
+    const due = this.db.knex.raw(
+      'min(case when claimed_until is not null and claimed_until > next_attempt_at then claimed_until else next_attempt_at end) as at',
+    );
+    const row = (await this.db.knex('outbox').select(due).where('outcome', 'pending').first()) as
       | { at: Date | number | null }
       | undefined;
     return row?.at == null ? undefined : new Date(row.at);
   }
 }
 
+/** Rows no process holds a live claim on at `now`. */
+const unclaimedAt = (db: Db, now: Date) => (q: Knex.QueryBuilder) =>
+  q.whereNull('claimed_until').orWhere('claimed_until', '<=', dateParam(db.dialect, now));
+
 export class OutboxTransactor extends OutboxReader {
+  /**
+   * Hub processes sharing a PostgreSQL database: up to `limit` rows due for `recipient`
+   * after row `afterRowId`, claimed for `claim.owner` until `claim.until` in one
+   * statement. `FOR UPDATE SKIP LOCKED` passes over rows another process is claiming
+   * at this instant, the lease over rows it claimed before; a dead process's claims
+   * simply run out. Rows this process claimed itself stay its own (a batch cut short by
+   * its byte limit goes on with them). An outcome or a failed attempt ends the claim.
+   */
+  async claimDue(
+    recipient: string,
+    now: Date,
+    limit: number,
+    afterRowId: number,
+    claim: { owner: string; until: Date },
+  ): Promise<DueDelivery[]> {
+    this.db.assertWritable();
+    const { rows } = (await this.db.knex.raw(
+      `with claimed as (
+         update outbox set claimed_by = ?, claimed_until = ?
+         where id in (
+           select o.id from outbox o join objects on objects.id = o.object_id
+           where o.recipient = ? and o.outcome = 'pending' and o.next_attempt_at <= ? and o.id > ?
+             and (objects.hold is null or objects.hold <> 'quarantined')
+             and (o.claimed_until is null or o.claimed_until <= ? or o.claimed_by = ?)
+           order by o.id limit ? for update of o skip locked)
+         returning id, object_id, attempts, created_at)
+       select claimed.*, objects.jws from claimed join objects on objects.id = claimed.object_id order by claimed.id`,
+      [claim.owner, claim.until, recipient, now, afterRowId, now, claim.owner, limit],
+    )) as { rows: { id: number; object_id: string; attempts: number; created_at: Date; jws: string }[] };
+    return rows.map((r) => ({
+      rowId: Number(r.id),
+      objectId: r.object_id,
+      attempts: r.attempts,
+      createdAt: new Date(r.created_at),
+      jws: r.jws,
+    }));
+  }
+
   /** Queues deliveries, due at once. */
   async enqueue(rows: readonly { objectId: string; recipient: string }[], now: Date): Promise<void> {
     this.db.assertWritable();
@@ -137,6 +185,8 @@ export class OutboxTransactor extends OutboxReader {
       .update({
         attempts: knex.raw('attempts + 1'),
         last_error: error.slice(0, 2000),
+        claimed_by: null,
+        claimed_until: null,
         next_attempt_at: dateParam(this.db.dialect, nextAttemptAt),
       });
   }
