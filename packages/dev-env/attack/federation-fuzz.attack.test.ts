@@ -250,7 +250,7 @@ function bodyOf(kind: ObjectKind, origin: string, u: string, now: string): Json 
         key: { kid: mallory.kid, jwk: { ...mallory.publicJwk }, validFrom: now },
       };
     case 'red-directory':
-      return { people: [{ user: `person-${u}`, name: `Person ${u}`, role: 'staff' }] };
+      return { people: [{ user: `person-${u}`, name: `Person ${u}`, title: 'staff' }] };
   }
 }
 
@@ -437,7 +437,8 @@ function badValuesFor(path: Path, value: Json): Json[] | undefined {
   if (NODE_ID_KEYS.has(key!)) return BAD_NODE_IDS;
   if (TIME_KEYS.has(key!)) return BAD_TIMES;
   if (OBJECT_ID_KEYS.has(key!)) return BAD_OBJECT_IDS;
-  if (key === 'signature' && path.length === 3) return BAD_OBJECT_IDS; // a withdrawal names a signature object
+  // A withdrawal names a signature object (body.signature); body.cosignature.signature is base64url bytes.
+  if (key === 'signature' && path.length === 3 && parent !== 'cosignature') return BAD_OBJECT_IDS;
   if (key === 'signature' || key === 'protected' || key === 'payload') return BAD_B64;
   if (key === 'kid' || key === 'replaces' || key === 'x') return BAD_OBJECT_IDS;
   if (key === 'baseUrl') return ['ftp://city.example', 'javascript:alert(1)', 'not a url', ''];

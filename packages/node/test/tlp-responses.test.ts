@@ -64,7 +64,7 @@ async function sign(origin: string, o: Omit<SignedObject, 'v' | 'origin' | 'crea
 
 beforeAll(async () => {
   net = await TestNetwork.create({ cities: 3 });
-  for (const c of net.cities) keys.set(c.id, await readKeyFile(net.configOf(c.id).keyFile as string));
+  for (const c of [net.hub, ...net.cities]) keys.set(c.id, await readKeyFile(net.configOf(c.id).keyFile as string));
   const author = await login('t-city-1', 'staff');
   // t-city-3 is in the audience but hosts no named recipient: it may not receive any of it.
   bulletin = (
@@ -204,8 +204,8 @@ describe('answers to a RED bulletin', () => {
     );
     const held = await origin.store.heldIds([refused!.id!, ...results.map((r) => r.id!)]);
     expect(held.size).toBe(0);
-    // Within the bulletin's circle, an answer is accepted.
-    const fine = await sign('t-city-2', {
+    // Within the bulletin's circle, an answer is accepted (once per city: t-city-2 has acknowledged already).
+    const again = await sign('t-city-2', {
       kind: 'acknowledgement',
       tlp: 'RED',
       audience: ['t-city-1', 't-city-2'],
@@ -213,8 +213,22 @@ describe('answers to a RED bulletin', () => {
         { node: 't-city-1', user: 'staff' },
         { node: 't-city-2', user: 'mayor' },
       ],
+      body: ack('again'),
+    });
+    expect((await origin.inbound.receive([again], 't-city-2', 'push'))[0]).toMatchObject({
+      outcome: 'rejected',
+      reason: 'duplicate_acknowledgement',
+    });
+    const fine = await sign('t-hub', {
+      kind: 'acknowledgement',
+      tlp: 'RED',
+      audience: ['t-city-1', 't-hub'],
+      recipients: [
+        { node: 't-city-1', user: 'staff' },
+        { node: 't-hub', user: 'official' },
+      ],
       body: ack('fine'),
     });
-    expect((await origin.inbound.receive([fine], 't-city-2', 'push'))[0]?.outcome).toBe('accepted');
+    expect((await origin.inbound.receive([fine], 't-hub', 'push'))[0]?.outcome).toBe('accepted');
   });
 });

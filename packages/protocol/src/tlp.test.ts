@@ -40,6 +40,7 @@ const marked = (tlp: Tlp, audience: string[], recipients?: Marked['recipients'])
 
 /** RED for ann at ALPHA; BETA is in the audience but hosts no named recipient. */
 const red = marked('RED', [ALPHA, BETA], [{ node: ALPHA, user: 'ann' }]);
+const authored = withAuthorNamed(red as Marked & { audience: string[] }, { node: ORIGIN, user: 'carol' });
 
 describe('TLP levels', () => {
   it('are the five TLP 2.0 levels, least restrictive first', () => {
@@ -142,19 +143,9 @@ describe('mayDisplay', () => {
     ['RED: the named recipient', red, { node: ALPHA, user: 'ann' }, true],
     ['RED: a colleague of the recipient', red, { node: ALPHA, user: 'bob' }, false],
     ['RED: the recipient name at another audience node', red, { node: BETA, user: 'ann' }, false],
-    ['RED: someone at the origin who is not named (the author city mayor)', red, { node: ORIGIN, user: 'mayor' }, false],
-    [
-      'RED: its author, named by withAuthorNamed',
-      withAuthorNamed(red as Marked & { audience: string[] }, { node: ORIGIN, user: 'carol' }),
-      { node: ORIGIN, user: 'carol' },
-      true,
-    ],
-    [
-      "RED: the author's colleague at the origin",
-      withAuthorNamed(red as Marked & { audience: string[] }, { node: ORIGIN, user: 'carol' }),
-      { node: ORIGIN, user: 'mayor' },
-      false,
-    ],
+    ['RED: someone at the origin not named (the author city mayor)', red, { node: ORIGIN, user: 'mayor' }, false],
+    ['RED: its author, named by withAuthorNamed', authored, { node: ORIGIN, user: 'carol' }, true],
+    ["RED: the author's colleague at the origin", authored, { node: ORIGIN, user: 'mayor' }, false],
     ['RED: an outsider', red, { node: OUTSIDER, user: 'ann' }, false],
     ...(['AMBER', 'AMBER+STRICT'] as Tlp[]).flatMap(
       (tlp): [string, Marked, { node: string; user: string }, boolean][] => [

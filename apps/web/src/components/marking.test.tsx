@@ -13,7 +13,13 @@ const roster: RosterMember[] = [
 ];
 const names = (ms: RosterMember[]) => ms.map((m) => m.node);
 const directory: RedRecipient[] = [
-  { node: 'state-hub', nodeName: 'State Election Office', user: 'olivia', name: 'Olivia Official', title: 'state election official' },
+  {
+    node: 'state-hub',
+    nodeName: 'State Election Office',
+    user: 'olivia',
+    name: 'Olivia Official',
+    title: 'state election official',
+  },
   { node: 'springfield', nodeName: 'City of Springfield', user: 'mayor', name: 'Mayor Quimby', title: 'mayor' },
 ];
 
