@@ -20,6 +20,7 @@ import {
   statementTextBytes,
   thumbprint,
 } from '../src/index.js';
+import { buildPreparednessVectors } from './preparedness-vectors.js';
 
 export const VECTOR_NOW = '2026-11-03T15:00:00.000Z';
 
@@ -292,7 +293,9 @@ export async function buildVectors() {
     rosterAfterRotation: roster2.jws,
   };
 
-  return { now: VECTOR_NOW, keys, valid, invalid, cosignature, requestToken, membership };
+  const preparedness = await buildPreparednessVectors(current, 'wi-madison', 'wi-hub');
+
+  return { now: VECTOR_NOW, keys, valid, invalid, cosignature, requestToken, membership, preparedness };
 }
 
 const VECTOR_DIR = fileURLToPath(new URL('../../../docs/protocol/vectors/', import.meta.url));
@@ -303,6 +306,7 @@ export const VECTOR_FILES = [
   'cosignature',
   'request-token',
   'membership',
+  'preparedness-objects',
 ] as const;
 
 export function vectorFiles(
@@ -315,6 +319,7 @@ export function vectorFiles(
     cosignature: { keys: 'keys.json', ...v.cosignature },
     'request-token': { keys: 'keys.json', ...v.requestToken },
     membership: v.membership,
+    'preparedness-objects': { now: v.now, vectors: v.preparedness },
   };
 }
 

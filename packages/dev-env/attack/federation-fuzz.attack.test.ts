@@ -249,6 +249,37 @@ function bodyOf(kind: ObjectKind, origin: string, u: string, now: string): Json 
         replaces: key.kid,
         key: { kid: mallory.kid, jwk: { ...mallory.publicJwk }, validFrom: now },
       };
+    case 'commission':
+      return { chartered: '2026-01-10', members: { cybersecurity: 1, agency: 2 }, meetings: ['2026-03-01'] };
+    case 'contingency-plan':
+      return {
+        scenario: 'cyberattack',
+        title: `Ransomware plan ${u}`,
+        coversElectionDay: true,
+        coversEarlyVoting: true,
+        ownerRole: 'City clerk',
+        lastReviewed: '2026-09-01',
+        plan: { text: 'Isolate, call the county, switch to paper.' },
+        supersedes: id('plan'),
+      };
+    case 'training-summary':
+      return {
+        period: { from: '2026-01-01', to: '2026-06-30' },
+        course: `Phishing ${u}`,
+        coversSpearPhishing: true,
+        staffWithAccess: 10,
+        trained: 9,
+      };
+    case 'liaison':
+      return { role: 'Liaison', agency: 'City IT', name: `Liaison ${u}`, workContact: 'it@city.example' };
+    case 'forum':
+      return { date: '2026-10-01', with: 'County clerk', needs: [`Printers ${u}`], followUps: [] };
+    case 'assessment':
+      return { provider: 'state', kind: 'risk-assessment', date: '2026-05-01', openFindings: 1 };
+    case 'funding-need':
+      return { item: `Kits ${u}`, amount: 1000, buys: 'Paper pollbooks', recommendation: 10 };
+    case 'security-day':
+      return { townHall: { date: '2026-10-08', place: `Hall ${u}` } };
   }
 }
 

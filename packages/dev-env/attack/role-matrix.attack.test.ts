@@ -121,6 +121,11 @@ const EXPECTED: Record<string, readonly Identity[]> = {
 
   'public.feed': ALL,
   'public.object': ALL,
+
+  'preparedness.record': SESSIONS,
+  'preparedness.scorecard': SESSIONS,
+  'preparedness.stateGrid': HUB_OFFICIALS,
+  'preparedness.liaisons': HUB_OFFICIALS,
 };
 
 const FAKE_ID = 'A'.repeat(43);
@@ -197,10 +202,18 @@ const VALID_INPUTS: Record<string, unknown> = {
   'statements.addressedToState': null,
   'public.feed': {},
   'public.object': { id: FAKE_ID },
+  'preparedness.record': {
+    kind: 'forum',
+    body: { date: '2026-10-01', with: 'Role matrix', needs: [], followUps: [] },
+  },
+  'preparedness.scorecard': { city: NOWHERE },
+  'preparedness.stateGrid': {},
+  'preparedness.liaisons': null,
 };
 /** Where a handler refuses what the auth checks let through (second pass only). */
 const REFUSED_BY_HANDLER: Record<string, readonly Identity[]> = {
   'hub.upsertMembers': ['admin@city'], // "only the hub manages membership"
+  'preparedness.scorecard': ['staff@hub'], // another city's scorecard is for the hub's officials
   // Hub procedures open to anyone (or any member): a city is not the hub.
   'federation.announceKey': ['member-node@city', 'member-link@city'],
   'federation.enroll': ALL.filter((who) => who.endsWith('@city')),

@@ -21,6 +21,7 @@ import { RosterIntake } from './membership/roster-intake.js';
 import { RosterPublisher } from './membership/roster-publisher.js';
 import { RosterState } from './membership/roster-state.js';
 import { createMetrics, type Metrics } from './metrics.js';
+import { Preparedness } from './preparedness/preparedness.js';
 import { SigningKey } from './signing-key.js';
 import { Statements } from './statements/statements.js';
 import { NetworkHealth } from './views/network-health.js';
@@ -72,6 +73,7 @@ export class AppContext {
   readonly rosterPublisher: RosterPublisher;
   readonly membership: Membership;
   readonly health: NetworkHealth;
+  readonly preparedness: Preparedness;
 
   constructor(input: AppContextInput) {
     const { config, store, logger: log, transport } = input;
@@ -232,6 +234,16 @@ export class AppContext {
       inboundLinks: this.inboundLinks,
       peers: this.peers,
       serving: this.serving,
+    });
+    this.preparedness = new Preparedness({
+      self,
+      role,
+      store,
+      bus: this.bus,
+      log,
+      roster: this.roster,
+      views: this.views,
+      publish: (kind, body, actor) => this.authoring.publish(kind, body, actor),
     });
   }
 }

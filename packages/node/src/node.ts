@@ -49,6 +49,7 @@ export class CityLinkNode implements AsyncDisposable {
   readonly membership;
   readonly statements;
   readonly quarantine;
+  readonly preparedness;
   #server: HttpServer | undefined;
   #baseUrl: string | undefined;
   #closed = false;
@@ -76,6 +77,7 @@ export class CityLinkNode implements AsyncDisposable {
     this.membership = ctx.membership;
     this.statements = ctx.statements;
     this.quarantine = ctx.quarantine;
+    this.preparedness = ctx.preparedness;
   }
 
   get id(): string {

@@ -5,6 +5,7 @@ export * from './limits.js';
 export * from './objects.js';
 export * from './operations.js';
 export * from './preparedness.js';
+export * from './preparedness-kinds.js';
 export {
   type Ed25519PublicJwk,
   Ed25519PublicJwkSchema,

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { LIMITS } from './limits.js';
+import { PREPAREDNESS_BODIES } from './preparedness-kinds.js';
 import {
   count,
   Ed25519PublicJwkSchema,
@@ -190,6 +191,7 @@ const BODIES = {
   roster: RosterBodySchema,
   enrollment: EnrollmentBodySchema,
   'key-announcement': KeyAnnouncementBodySchema,
+  ...PREPAREDNESS_BODIES,
 } as const;
 
 export type ObjectKind = keyof typeof BODIES;
@@ -241,6 +243,15 @@ const AnyObjectSchema = z.discriminatedUnion('kind', [
   envelopeOf('roster'),
   envelopeOf('enrollment'),
   envelopeOf('key-announcement'),
+  // preparedness (preparedness-kinds.ts)
+  envelopeOf('commission'),
+  envelopeOf('contingency-plan'),
+  envelopeOf('training-summary'),
+  envelopeOf('liaison'),
+  envelopeOf('forum'),
+  envelopeOf('assessment'),
+  envelopeOf('funding-need'),
+  envelopeOf('security-day'),
 ]);
 
 /** Every signed object: the common envelope plus a kind-specific body, with marking rules checked. */

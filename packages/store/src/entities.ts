@@ -353,6 +353,32 @@ export const StatementSummarySchema = new EntitySchema<StatementSummary>({
   },
 });
 
+/** The hub's statewide preparedness grid: one row per city and recommendation, refolded as evidence arrives. */
+export class ScorecardCell {
+  city!: string;
+  recommendation!: number;
+  key!: string;
+  status!: string;
+  reason!: string;
+  next!: string;
+  /** When the city's evidence was last folded into this row. */
+  computedAt!: Date;
+}
+export const ScorecardCellSchema = new EntitySchema<ScorecardCell>({
+  class: ScorecardCell,
+  tableName: 'scorecard_cells',
+  indexes: [{ properties: ['recommendation', 'status'] }],
+  properties: {
+    city: { type: 'string', length: 63, primary: true },
+    recommendation: { type: 'integer', primary: true },
+    key: { type: 'string', length: 40 },
+    status: { type: 'string', length: 16 },
+    reason: { type: 'text' },
+    next: { type: 'text' },
+    computedAt: { type: 'datetime' },
+  },
+});
+
 export const ENTITIES = [
   MetaSchema,
   StoredObjectSchema,
@@ -366,4 +392,5 @@ export const ENTITIES = [
   AuditEventSchema,
   EnrollmentSchema,
   StatementSummarySchema,
+  ScorecardCellSchema,
 ];

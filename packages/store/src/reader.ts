@@ -8,6 +8,7 @@ import { MetaReader } from './tables/meta.js';
 import { ObjectsReader } from './tables/objects.js';
 import { OutboxReader } from './tables/outbox.js';
 import { PeersReader } from './tables/peers.js';
+import { ScorecardsReader } from './tables/scorecards.js';
 import { SessionsReader } from './tables/sessions.js';
 import { StatementsReader } from './tables/statements.js';
 import { UsersReader } from './tables/users.js';
@@ -26,6 +27,7 @@ export class StoreReader {
   readonly audit: AuditReader;
   readonly meta: MetaReader;
   readonly statements: StatementsReader;
+  readonly scorecards: ScorecardsReader;
 
   constructor(db: Db) {
     this.objects = new ObjectsReader(db);
@@ -40,5 +42,6 @@ export class StoreReader {
     this.audit = new AuditReader(db);
     this.meta = new MetaReader(db);
     this.statements = new StatementsReader(db);
+    this.scorecards = new ScorecardsReader(db);
   }
 }

@@ -8,6 +8,7 @@ import { MetaTransactor } from './tables/meta.js';
 import { ObjectsTransactor } from './tables/objects.js';
 import { OutboxTransactor } from './tables/outbox.js';
 import { PeersTransactor } from './tables/peers.js';
+import { ScorecardsTransactor } from './tables/scorecards.js';
 import { SessionsTransactor } from './tables/sessions.js';
 import { StatementsTransactor } from './tables/statements.js';
 import { UsersTransactor } from './tables/users.js';
@@ -29,6 +30,7 @@ export class StoreTransactor {
   readonly audit: AuditTransactor;
   readonly meta: MetaTransactor;
   readonly statements: StatementsTransactor;
+  readonly scorecards: ScorecardsTransactor;
   readonly #db: Db;
 
   constructor(db: Db) {
@@ -45,6 +47,7 @@ export class StoreTransactor {
     this.audit = new AuditTransactor(db);
     this.meta = new MetaTransactor(db);
     this.statements = new StatementsTransactor(db);
+    this.scorecards = new ScorecardsTransactor(db);
   }
 
   /** Runs `cb` after the transaction commits (bus events, wake-ups), never if it rolls back. */

@@ -3,6 +3,7 @@ import { router } from '../trpc/init.js';
 import { adminRouter } from './admin.js';
 import { federationRouter } from './federation.js';
 import { hubRouter } from './hub.js';
+import { preparednessRouter } from './preparedness.js';
 import { publicRouter } from './public.js';
 import { staffRouter } from './staff.js';
 import { statementsRouter } from './statements.js';
@@ -14,6 +15,7 @@ export const appRouter = router({
   admin: adminRouter,
   statements: statementsRouter,
   public: publicRouter,
+  preparedness: preparednessRouter,
 });
 
 export type AppRouter = typeof appRouter;

@@ -1,6 +1,7 @@
 import type { ObjectKind, SignedObject } from '@citylink/protocol';
 import { bulletinStatusPlugin } from './bulletin-status.js';
 import type { KindPlugin } from './kind-plugin.js';
+import { contingencyPlanPlugin } from './preparedness.js';
 import { retractionPlugin } from './retraction.js';
 import { versionedPlugin } from './versioned.js';
 
@@ -10,6 +11,7 @@ const PLUGINS: Partial<Record<ObjectKind, KindPlugin<never>>> = {
   note: versionedPlugin,
   retraction: retractionPlugin,
   'bulletin-status': bulletinStatusPlugin,
+  'contingency-plan': contingencyPlanPlugin,
 };
 
 export function pluginFor(o: SignedObject): KindPlugin | undefined {
