@@ -166,6 +166,8 @@ export class CityLinkNode implements AsyncDisposable {
     tasks.every(config.intervals.pullHubMs, () => pulls.pullFromHub());
     tasks.every(config.intervals.pullPeersMs, () => pulls.pullFromPeers());
     tasks.every(config.intervals.manifestMs, () => pulls.reconcileAll());
+    // The statewide preparedness grid refolds its aging rows off the request path.
+    if (config.role === 'hub') tasks.every(config.intervals.manifestMs, () => this.preparedness.grid.refresh());
     // First catch-up right away, in the background.
     tasks.run(async () => {
       await pulls.pullFromHub();
