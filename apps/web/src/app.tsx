@@ -11,6 +11,8 @@ import { FeedScreen } from './screens/feed';
 import { HubScreen, NetworkScreen } from './screens/hub';
 import { LibraryScreen, NoteFormScreen } from './screens/library';
 import { MembershipScreen } from './screens/membership';
+import { HubPreparednessScreen, LiaisonsScreen } from './screens/preparedness/hub-grid';
+import { PreparednessScreen } from './screens/preparedness/preparedness';
 import { PublicObjectScreen, PublicScreen } from './screens/public';
 import { ReportScreen } from './screens/report';
 import { SignInScreen } from './screens/sign-in';
@@ -154,6 +156,7 @@ function TopBar({ session, signingOut }: { session: Session; signingOut: boolean
     ['/report', 'Report'],
     ['/library', 'Library'],
     ['/statements', 'Statements'],
+    ['/preparedness', 'Preparedness'],
     ...(session.isHubOfficial ? ([['/hub', 'Hub situation']] as [string, string][]) : []),
   ];
   const current = (to: string) => (to === '/' ? path === '/' || path.startsWith('/objects') : path.startsWith(to));
@@ -228,7 +231,14 @@ function Routes({ session }: { session: Session }) {
   if (path === '/statements') return <StatementsScreen />;
   const statement = match('/statements/:id', path);
   if (statement) return <StatementScreen key={statement.id} id={statement.id!} />;
-  if (path === '/hub' || path === '/hub/network' || path === '/hub/membership') {
+  if (path === '/preparedness') return <PreparednessScreen />;
+  if (
+    path === '/hub' ||
+    path === '/hub/network' ||
+    path === '/hub/membership' ||
+    path === '/hub/preparedness' ||
+    path === '/hub/liaisons'
+  ) {
     if (!session.isHubOfficial) {
       return (
         <>
@@ -247,6 +257,8 @@ function Routes({ session }: { session: Session }) {
       );
     }
     if (path === '/hub/membership') return <MembershipScreen />;
+    if (path === '/hub/preparedness') return <HubPreparednessScreen />;
+    if (path === '/hub/liaisons') return <LiaisonsScreen />;
     return path === '/hub' ? <HubScreen /> : <NetworkScreen />;
   }
   return (

@@ -1,3 +1,4 @@
+import { isPreparednessKind } from '@citylink/protocol';
 import { useQueryClient } from '@tanstack/react-query';
 import { useSubscription } from '@trpc/tanstack-react-query';
 import { createContext, type ReactNode, useCallback, useContext, useMemo, useRef, useState } from 'react';
@@ -65,6 +66,10 @@ export function LiveProvider({ children, onUnauthorized }: { children: ReactNode
       seen.current.add(entry.id);
       if (entry.target) void qc.invalidateQueries({ queryKey: trpc.staff.object.queryKey({ id: entry.target }) });
       if (entry.kind === 'bulletin' || entry.kind === 'bulletin-status' || entry.kind === 'retraction') refreshHub();
+      // Evidence changes a city's scorecard and the hub's grid.
+      if (isPreparednessKind(entry.kind) || entry.kind === 'retraction') {
+        void qc.invalidateQueries({ queryKey: trpc.preparedness.pathKey() });
+      }
       setState((s) => {
         const o = entry.object;
         let overlay = s.overlay;
