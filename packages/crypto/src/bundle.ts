@@ -1,5 +1,6 @@
 import { type KeyRecord, type Member, StatementTextSchema, utf8 } from '@citylink/protocol';
 import { type SignerResult, verifyCosignatures } from './cosign.js';
+import { type AnnexRowResult, verifyFundingAnnex } from './funding-annex.js';
 import { KeyRing } from './key-ring.js';
 import { thumbprint } from './keys.js';
 import { verifyObject } from './verify.js';
@@ -13,6 +14,8 @@ export interface StatementBundleReport {
   textHash?: string;
   hub?: { node: string; kids: string[] };
   signers: (SignerResult & { name?: string })[];
+  /** The funding annex's rows, each checked against its city's key, when the statement has one. */
+  fundingAnnex?: AnnexRowResult[];
   problems: string[];
 }
 
@@ -35,6 +38,7 @@ export async function verifyStatementBundle(
     finalJws?: unknown;
     textHash?: unknown;
     hub?: { node?: unknown; keys?: KeyRecord[] };
+    fundingAnnex?: unknown;
   };
   if (b.format !== STATEMENT_BUNDLE_FORMAT) {
     return { ok: false, signers: [], problems: [`not a statement bundle (format ${JSON.stringify(b.format)})`] };
@@ -63,15 +67,22 @@ export async function verifyStatementBundle(
   if (result.textHash !== b.textHash) problems.push('the text hash does not match the signed text');
   let title: string | undefined;
   let text: string | undefined;
+  let annexHash: string | undefined;
   if (result.payload) {
     try {
       const doc = StatementTextSchema.parse(JSON.parse(utf8.decode(result.payload)));
       title = doc.title;
       text = doc.text;
+      annexHash = doc.fundingAnnex;
     } catch {
       problems.push('the signed payload is not a statement text');
     }
   }
+  const annex =
+    annexHash !== undefined || b.fundingAnnex !== undefined
+      ? await verifyFundingAnnex(b.fundingAnnex, annexHash, ring.resolve)
+      : undefined;
+  if (annex) problems.push(...annex.problems);
   const final = await verifyObject(b.finalJws, { resolveKey: ring.resolve, kinds: ['statement-final'] });
   if (!final.ok) problems.push(`final: ${final.reason}: ${final.detail}`);
   else if (JSON.stringify((final.object.body as { document: unknown }).document) !== JSON.stringify(b.document)) {
@@ -89,6 +100,7 @@ export async function verifyStatementBundle(
     ...(result.textHash && { textHash: result.textHash }),
     hub: { node: hubNode, kids: hubKeys.map((k) => k.kid) },
     signers,
+    ...(annex && { fundingAnnex: annex.rows }),
     problems,
   };
 }

@@ -1,5 +1,6 @@
 export * from './canonical.js';
 export * from './encoding.js';
+export * from './funding-annex.js';
 export * from './ids.js';
 export * from './limits.js';
 export * from './objects.js';

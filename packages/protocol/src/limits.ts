@@ -20,6 +20,8 @@ export const LIMITS = {
   maxRequestTokenTtlMs: 2 * 60 * 1000,
   maxAudience: 2500,
   maxIndicators: 200,
+  /** Rows of a joint statement's funding annex. */
+  maxFundingAnnexRows: 500,
 } as const;
 
 export function maxBytesForKind(kind: string): number {
