@@ -2,6 +2,7 @@ import { writeFile } from 'node:fs/promises';
 import { type CityLinkClient, errorMessage, signIn } from '@citylink/client';
 import { exists } from '../node-files.js';
 import { SEED_BULLETINS, SEED_NOTES } from './seed-data.js';
+import { seedPreparedness } from './seed-preparedness.js';
 import type { DemoState } from './state.js';
 
 const DAY = 86_400_000;
@@ -97,6 +98,7 @@ export async function seedDemo(state: DemoState, progress: (line: string) => voi
   });
   await mayor.statements.openSignOn.mutate({ id: statement, deadline: new Date(now + 14 * DAY).toISOString() });
   await mayor.statements.sign.mutate({ id: statement, name: 'Alex Rivera', title: 'Mayor', city: 'Madison' });
+  const evidence = await seedPreparedness(as, now);
 
   await writeFile(
     marker,
@@ -104,6 +106,9 @@ export async function seedDemo(state: DemoState, progress: (line: string) => voi
   );
   progress(
     `seeded the demo: ${ids.length} bulletins, ${notes.length} best practices, a statement in sign-on, a posture`,
+  );
+  progress(
+    `seeded preparedness (${evidence} pieces of evidence): Madison nearly complete, Milwaukee with stale plans, Green Bay just starting`,
   );
 }
 
