@@ -2,7 +2,7 @@
  * Runs the network benchmarks one after the other, each in its own process (so
  * each one's peak RSS is its own and nothing carries over).
  *
- * Run: npm run bench -w @citylink/dev-env [-- fanout ingest catchup memory membership statements search]
+ * Run: npm run bench -w @citylink/dev-env [-- fanout ingest catchup memory membership statements search preparedness-grid]
  *      BENCH_QUICK=1 npm run bench -w @citylink/dev-env     (smoke run, well under a minute)
  * A missed target prints FAIL but is a result, not an error; a crash or overrun exits non-zero.
  */
@@ -10,7 +10,16 @@ import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { QUICK } from './lib.js';
 
-const ALL = ['fanout', 'ingest', 'catchup', 'memory', 'membership', 'statements', 'search'] as const;
+const ALL = [
+  'fanout',
+  'ingest',
+  'catchup',
+  'memory',
+  'membership',
+  'statements',
+  'search',
+  'preparedness-grid',
+] as const;
 const BY_NAME_ONLY = [] as const;
 /** Hard bounds per benchmark process (each also stops itself earlier). */
 const LIMIT_MS: Record<string, number> = { memory: 210_000, membership: 320_000 };

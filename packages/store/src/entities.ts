@@ -353,28 +353,26 @@ export const StatementSummarySchema = new EntitySchema<StatementSummary>({
   },
 });
 
-/** The hub's statewide preparedness grid: one row per city and recommendation, refolded as evidence arrives. */
-export class ScorecardCell {
+/**
+ * The hub's statewide preparedness grid, one row per city: the ten statuses as ten
+ * letters (`d`one, `p`artial, `s`tale, `m`issing), so a grid read is 2,000 short rows,
+ * and the reasons and next steps as JSON for whoever asks for them.
+ */
+export class CityScorecard {
   city!: string;
-  recommendation!: number;
-  key!: string;
-  status!: string;
-  reason!: string;
-  next!: string;
+  statuses!: string;
+  /** JSON: `[{key, reason, next}]`, one per recommendation, in order. */
+  detail!: string;
   /** When the city's evidence was last folded into this row. */
   computedAt!: Date;
 }
-export const ScorecardCellSchema = new EntitySchema<ScorecardCell>({
-  class: ScorecardCell,
-  tableName: 'scorecard_cells',
-  indexes: [{ properties: ['recommendation', 'status'] }],
+export const CityScorecardSchema = new EntitySchema<CityScorecard>({
+  class: CityScorecard,
+  tableName: 'city_scorecards',
   properties: {
     city: { type: 'string', length: 63, primary: true },
-    recommendation: { type: 'integer', primary: true },
-    key: { type: 'string', length: 40 },
-    status: { type: 'string', length: 16 },
-    reason: { type: 'text' },
-    next: { type: 'text' },
+    statuses: { type: 'string', length: 16 },
+    detail: { type: 'text' },
     computedAt: { type: 'datetime' },
   },
 });
@@ -392,5 +390,5 @@ export const ENTITIES = [
   AuditEventSchema,
   EnrollmentSchema,
   StatementSummarySchema,
-  ScorecardCellSchema,
+  CityScorecardSchema,
 ];

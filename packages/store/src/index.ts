@@ -13,7 +13,7 @@ export type { LogRow } from './tables/log.js';
 export type { NewMember } from './tables/members.js';
 export type { NewObject, SignedWith } from './tables/objects.js';
 export type { DueDelivery, OutcomeJob } from './tables/outbox.js';
-export type { NewScorecardCell } from './tables/scorecards.js';
+export type { GridLine, NewCityScorecard } from './tables/scorecards.js';
 export type { SessionOwner } from './tables/sessions.js';
 export type { NewStatementSummary } from './tables/statements.js';
 export type { NewUser, UserPatch } from './tables/users.js';

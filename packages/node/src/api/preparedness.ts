@@ -57,6 +57,8 @@ export const preparednessRouter = {
         .object({
           cities: z.array(NodeIdSchema).max(LIMITS.maxAudience).optional(),
           statuses: z.array(z.enum(SCORE_STATUSES)).optional(),
+          /** With each cell's reason and next step. */
+          reasons: z.boolean().optional(),
         })
         .optional(),
     )

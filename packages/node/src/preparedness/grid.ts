@@ -1,5 +1,5 @@
-import { isPreparednessKind, type ScoreRow } from '@citylink/protocol';
-import type { ScorecardCell, Store } from '@citylink/store';
+import { isPreparednessKind, RECOMMENDATIONS, type ScoreRow, type ScoreStatus } from '@citylink/protocol';
+import type { CityScorecard, Store } from '@citylink/store';
 import type { Logger } from 'pino';
 import type { FeedBus } from '../ingest/pipeline.js';
 
@@ -8,8 +8,22 @@ const AFFECTS = new Set(['bulletin', 'acknowledgement', 'note', 'statement-signa
 /** Ids waiting to be resolved to their city; past this, every city is refolded instead. */
 const MAX_PENDING = 10_000;
 
+const LETTER: Record<ScoreStatus, string> = { done: 'd', partial: 'p', stale: 's', missing: 'm' };
+const STATUS: Record<string, ScoreStatus> = { d: 'done', p: 'partial', s: 'stale', m: 'missing' };
+
+/** One cell of the grid; reasons and next steps only when asked for. */
+export interface GridCell {
+  city: string;
+  recommendation: number;
+  key: string;
+  status: ScoreStatus;
+  reason?: string;
+  next?: string;
+  computedAt: Date;
+}
+
 /**
- * The hub's statewide grid as a read model (table `scorecard_cells`): arrivals mark
+ * The hub's statewide grid as a read model (table `city_scorecards`, one row per city): arrivals mark
  * their city for refolding, the next read refolds exactly those, and rows older than
  * `maxAgeMs` are refolded too (staleness moves with the clock, not only with objects).
  * A read is then one indexed select.
@@ -70,7 +84,7 @@ export class ScorecardGrid {
     if (!all && ids.length > 0) {
       for (const o of await store.getObjects(ids)) if (listed.has(o.origin)) dirty.add(o.origin);
     }
-    const computed = await store.read((r) => r.scorecards.computedAt());
+    const computed = new Map((await store.read((r) => r.scorecards.grid())).map((l) => [l.city, l.computedAt]));
     const oldest = now().getTime() - maxAgeMs;
     for (const city of cities) {
       const at = computed.get(city);
@@ -79,9 +93,15 @@ export class ScorecardGrid {
     const gone = [...computed.keys()].filter((c) => !listed.has(c));
     if (dirty.size === 0 && gone.length === 0) return;
     const at = now();
-    const cells: ScorecardCell[] = [];
+    const cells: CityScorecard[] = [];
     for (const city of dirty) {
-      for (const row of await this.n.compute(city)) cells.push({ city, ...row, computedAt: at });
+      const rows = await this.n.compute(city);
+      cells.push({
+        city,
+        statuses: rows.map((r) => LETTER[r.status]).join(''),
+        detail: JSON.stringify(rows.map((r) => ({ key: r.key, reason: r.reason, next: r.next }))),
+        computedAt: at,
+      });
     }
     await store.transact(async (tx) => {
       await tx.scorecards.replace(cells);
@@ -90,9 +110,29 @@ export class ScorecardGrid {
     this.n.log.debug({ cities: dirty.size, removed: gone.length }, 'preparedness grid refolded');
   }
 
-  /** The grid rows, after bringing them up to date. */
-  async rows(q: { cities?: readonly string[]; statuses?: readonly string[] } = {}): Promise<ScorecardCell[]> {
+  /** The grid cells (cities × recommendations), after bringing them up to date. */
+  async rows(
+    q: { cities?: readonly string[]; statuses?: readonly string[]; reasons?: boolean } = {},
+  ): Promise<GridCell[]> {
     await this.refresh();
-    return this.n.store.read((r) => r.scorecards.grid(q));
+    const lines = await this.n.store.read((r) => (q.reasons ? r.scorecards.details(q) : r.scorecards.grid(q)));
+    const out: GridCell[] = [];
+    for (const line of lines) {
+      const detail =
+        'detail' in line ? (JSON.parse(line.detail as string) as { reason: string; next: string }[]) : undefined;
+      for (const [i, r] of RECOMMENDATIONS.entries()) {
+        const status = STATUS[line.statuses[i] ?? 'm'] ?? 'missing';
+        if (q.statuses && !q.statuses.includes(status)) continue;
+        out.push({
+          city: line.city,
+          recommendation: r.n,
+          key: r.key,
+          status,
+          ...(detail?.[i] && { reason: detail[i].reason, next: detail[i].next }),
+          computedAt: line.computedAt,
+        });
+      }
+    }
+    return out;
   }
 }

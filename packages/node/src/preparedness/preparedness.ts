@@ -122,8 +122,8 @@ export class Preparedness {
     return { city, rows, evidence: entries, withFacts };
   }
 
-  /** The hub's statewide grid: one row per city and recommendation. */
-  async stateGrid(q: { cities?: readonly string[]; statuses?: readonly string[] } = {}) {
+  /** The hub's statewide grid: one entry per city and recommendation (with reasons when asked). */
+  async stateGrid(q: { cities?: readonly string[]; statuses?: readonly string[]; reasons?: boolean } = {}) {
     if (this.n.role !== 'hub') throw new ForbiddenError('this node is not the state hub');
     const cells = await this.grid.rows(q);
     const names = new Map(this.n.roster.members().map((m) => [m.node, m.name]));
@@ -133,8 +133,7 @@ export class Preparedness {
       recommendation: c.recommendation,
       key: c.key,
       status: c.status,
-      reason: c.reason,
-      next: c.next,
+      ...(c.reason !== undefined && { reason: c.reason, next: c.next ?? '' }),
       computedAt: c.computedAt.toISOString(),
     }));
   }

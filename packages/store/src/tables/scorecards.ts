@@ -1,84 +1,66 @@
 import type { Db } from '../db.js';
 import { CHUNK, dateParam, insertRows } from '../dialect.js';
-import type { ScorecardCell } from '../entities.js';
+import type { CityScorecard } from '../entities.js';
 
-export type NewScorecardCell = ScorecardCell;
+export type NewCityScorecard = CityScorecard;
 
-interface CellRow {
+/** One city's line of the grid: its statuses as letters, and when they were computed. */
+export interface GridLine {
   city: string;
-  recommendation: number;
-  key: string;
-  status: string;
-  reason: string;
-  next: string;
-  computed_at: Date | number;
+  statuses: string;
+  computedAt: Date;
 }
 
-const toCell = (r: CellRow): ScorecardCell => ({
-  city: r.city,
-  recommendation: Number(r.recommendation),
-  key: r.key,
-  status: r.status,
-  reason: r.reason,
-  next: r.next,
-  computedAt: new Date(r.computed_at),
-});
-
-/** The hub's statewide preparedness grid (cities × recommendations): one plain indexed select. */
+/** The hub's statewide preparedness grid (table `city_scorecards`): one short row per city. */
 export class ScorecardsReader {
   constructor(protected readonly db: Db) {}
 
-  async grid(q: { cities?: readonly string[]; statuses?: readonly string[] } = {}): Promise<ScorecardCell[]> {
-    const query = this.db
-      .knex('scorecard_cells')
-      .select('city', 'recommendation', 'key', 'status', 'reason', 'next', 'computed_at')
-      .orderBy([{ column: 'city' }, { column: 'recommendation' }]);
+  /** Every city's statuses (or those of `cities`), by city: the grid read. */
+  async grid(q: { cities?: readonly string[] } = {}): Promise<GridLine[]> {
+    const query = this.db.knex('city_scorecards').select('city', 'statuses', 'computed_at').orderBy('city');
     if (q.cities) query.whereIn('city', [...q.cities]);
-    if (q.statuses) query.whereIn('status', [...q.statuses]);
-    return ((await query) as CellRow[]).map(toCell);
+    const rows = (await query) as { city: string; statuses: string; computed_at: Date | number }[];
+    return rows.map((r) => ({ city: r.city, statuses: r.statuses, computedAt: new Date(r.computed_at) }));
   }
 
-  /** When each city's rows were last computed. */
-  async computedAt(): Promise<Map<string, Date>> {
-    const rows: { city: string; at: Date | number }[] = await this.db
-      .knex('scorecard_cells')
-      .select('city')
-      .min({ at: 'computed_at' })
-      .groupBy('city');
-    return new Map(rows.map((r) => [r.city, new Date(r.at)]));
+  /** The reasons and next steps too (JSON per city). */
+  async details(q: { cities?: readonly string[] } = {}): Promise<CityScorecard[]> {
+    const query = this.db.knex('city_scorecards').select('city', 'statuses', 'detail', 'computed_at').orderBy('city');
+    if (q.cities) query.whereIn('city', [...q.cities]);
+    const rows = (await query) as { city: string; statuses: string; detail: string; computed_at: Date | number }[];
+    return rows.map((r) => ({
+      city: r.city,
+      statuses: r.statuses,
+      detail: r.detail,
+      computedAt: new Date(r.computed_at),
+    }));
   }
 }
 
 export class ScorecardsTransactor extends ScorecardsReader {
-  /** Replaces the rows of each city named in `cells` with those rows. */
-  async replace(cells: readonly NewScorecardCell[]): Promise<void> {
+  /** Replaces these cities' rows. */
+  async replace(rows: readonly NewCityScorecard[]): Promise<void> {
     this.db.assertWritable();
-    const cities = [...new Set(cells.map((c) => c.city))];
-    if (cities.length === 0) return;
-    const knex = this.db.knex;
-    for (let n = 0; n < cities.length; n += CHUNK) {
-      await knex('scorecard_cells')
-        .whereIn('city', cities.slice(n, n + CHUNK))
-        .delete();
-    }
-    const rows = cells.map((c) => ({
-      city: c.city,
-      recommendation: c.recommendation,
-      key: c.key,
-      status: c.status,
-      reason: c.reason,
-      next: c.next,
-      computed_at: dateParam(this.db.dialect, c.computedAt),
-    }));
-    await insertRows(knex, this.db.dialect, 'scorecard_cells', rows);
+    await this.remove(rows.map((r) => r.city));
+    await insertRows(
+      this.db.knex,
+      this.db.dialect,
+      'city_scorecards',
+      rows.map((r) => ({
+        city: r.city,
+        statuses: r.statuses,
+        detail: r.detail,
+        computed_at: dateParam(this.db.dialect, r.computedAt),
+      })),
+    );
   }
 
-  /** Drops every row of these cities (no longer in the roster). */
+  /** Drops the rows of these cities (no longer in the roster). */
   async remove(cities: readonly string[]): Promise<void> {
     this.db.assertWritable();
     for (let n = 0; n < cities.length; n += CHUNK) {
       await this.db
-        .knex('scorecard_cells')
+        .knex('city_scorecards')
         .whereIn('city', cities.slice(n, n + CHUNK))
         .delete();
     }

@@ -13,14 +13,16 @@ const csvField = (s: string | number) => (/[",\n]/.test(String(s)) ? `"${String(
 
 export function gridCsv(cells: readonly Cell[]): string {
   const head = ['city', 'name', 'recommendation', 'key', 'status', 'reason', 'next'];
-  const rows = cells.map((c) => [c.city, c.name, c.recommendation, c.key, c.status, c.reason, c.next].map(csvField));
+  const rows = cells.map((c) =>
+    [c.city, c.name, c.recommendation, c.key, c.status, c.reason ?? '', c.next ?? ''].map(csvField),
+  );
   return `${[head, ...rows].map((r) => r.join(',')).join('\n')}\n`;
 }
 
 /** The hub's statewide roll-up: cities × recommendations, with filters, counts, stale plans and a CSV export. */
 export function HubPreparednessScreen() {
   const trpc = useTRPC();
-  const grid = useQuery(trpc.preparedness.stateGrid.queryOptions());
+  const grid = useQuery(trpc.preparedness.stateGrid.queryOptions({ reasons: true }));
   const [status, setStatus] = useState('');
   const [recommendation, setRecommendation] = useState('');
   const [text, setText] = useState('');
@@ -117,7 +119,7 @@ export function HubPreparednessScreen() {
                       key={r.n}
                       data-recommendation={r.n}
                       className={`score score-${cell?.status ?? 'missing'}`}
-                      title={cell ? `${cell.reason}. Next: ${cell.next}` : undefined}
+                      title={cell?.reason ? `${cell.reason}. Next: ${cell.next}` : undefined}
                     >
                       {STATUS_LABEL[cell?.status ?? 'missing']}
                     </td>

@@ -1,17 +1,14 @@
 import { Migration } from '@mikro-orm/migrations';
 
-/** The hub's statewide preparedness grid: one row per city and recommendation. */
+/** The hub's statewide preparedness grid: one row per city. */
 export class Migration20261202140000 extends Migration {
   override async up(): Promise<void> {
     this.addSql(
-      `create table "scorecard_cells" ("city" varchar(63) not null, "recommendation" int not null, "key" varchar(40) not null, "status" varchar(16) not null, "reason" text not null, "next" text not null, "computed_at" timestamptz not null, constraint "scorecard_cells_pkey" primary key ("city", "recommendation"));`,
-    );
-    this.addSql(
-      `create index "scorecard_cells_recommendation_status_index" on "scorecard_cells" ("recommendation", "status");`,
+      `create table "city_scorecards" ("city" varchar(63) not null, "statuses" varchar(16) not null, "detail" text not null, "computed_at" timestamptz not null, constraint "city_scorecards_pkey" primary key ("city"));`,
     );
   }
 
   override async down(): Promise<void> {
-    this.addSql(`drop table if exists "scorecard_cells" cascade;`);
+    this.addSql(`drop table if exists "city_scorecards" cascade;`);
   }
 }
