@@ -153,6 +153,60 @@ describe('preparedness evidence', () => {
     expect(JSON.stringify(card)).not.toContain('TRAINING-SECRET');
   });
 
+  it('personal training records stay at the city: only the signed counts reach the hub', async () => {
+    const staff = await login('t-city-1');
+    for (const [person, hasAccess] of [
+      ['Pat PERSONAL-NAME Quinn', true],
+      ['Robin PERSONAL-NAME Diaz', true],
+      ['Robin PERSONAL-NAME Diaz', true],
+      ['Kim PERSONAL-NAME Office', false],
+    ] as const) {
+      await staff.preparedness.addTrainingRecord.mutate({
+        person,
+        course: 'Phishing 101',
+        completed: today,
+        hasAccess,
+      });
+    }
+    expect(await staff.preparedness.trainingRecords.query()).toHaveLength(4);
+    const { id, body } = await staff.preparedness.summarizeTraining.mutate({
+      from: today,
+      to: today,
+      course: 'Phishing 101',
+      coversSpearPhishing: true,
+      staffWithAccess: 3,
+    });
+    expect(body).toMatchObject({ staffWithAccess: 3, trained: 2, officeMatesTrained: 1 });
+    await expect(
+      staff.preparedness.summarizeTraining.mutate({
+        from: today,
+        to: today,
+        course: 'Phishing 101',
+        coversSpearPhishing: true,
+        staffWithAccess: 1,
+      }),
+    ).rejects.toThrow(/more than the 1 staff with access/);
+    await settle();
+    const atHub = await net.hub.store.getObject(id);
+    expect(atHub?.kind).toBe('training-summary');
+    for (const n of net.nodes) {
+      const rows = await n.store.logAfter(0, 10_000);
+      expect(
+        rows.some((r) => Buffer.from(r.object.jws.split('.')[1]!, 'base64url').toString().includes('PERSONAL-NAME')),
+        n.id,
+      ).toBe(false);
+    }
+    expect(await (await login('t-hub', 'official')).preparedness.trainingRecords.query()).toEqual([]);
+    await expect(
+      (await login('t-hub', 'official')).preparedness.addTrainingRecord.mutate({
+        person: 'X',
+        course: 'Y',
+        completed: today,
+        hasAccess: true,
+      }),
+    ).rejects.toThrow(/kept by cities/);
+  });
+
   it('refuses a body that does not fit its kind, with the field named', async () => {
     const staff = await login('t-city-1');
     await expect(

@@ -377,6 +377,35 @@ export const CityScorecardSchema = new EntitySchema<CityScorecard>({
   },
 });
 
+/**
+ * One person's completed training, kept at the city only: personal data that is never
+ * federated. The city signs a `training-summary` (counts) from these.
+ */
+export class TrainingRecord {
+  id!: number;
+  person!: string;
+  course!: string;
+  /** YYYY-MM-DD. */
+  completed!: string;
+  /** Whether the person has access to voter-registration records. */
+  hasAccess!: boolean;
+  recordedBy!: string;
+  recordedAt!: Date;
+}
+export const TrainingRecordSchema = new EntitySchema<TrainingRecord>({
+  class: TrainingRecord,
+  tableName: 'training_records',
+  properties: {
+    id: { type: 'integer', primary: true, autoincrement: true },
+    person: { type: 'string', length: 200 },
+    course: { type: 'string', length: 200 },
+    completed: { type: 'string', length: 10 },
+    hasAccess: { type: 'boolean' },
+    recordedBy: { type: 'string', length: 200 },
+    recordedAt: { type: 'datetime' },
+  },
+});
+
 export const ENTITIES = [
   MetaSchema,
   StoredObjectSchema,
@@ -391,4 +420,5 @@ export const ENTITIES = [
   EnrollmentSchema,
   StatementSummarySchema,
   CityScorecardSchema,
+  TrainingRecordSchema,
 ];

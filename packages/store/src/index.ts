@@ -16,5 +16,6 @@ export type { DueDelivery, OutcomeJob } from './tables/outbox.js';
 export type { GridLine, NewCityScorecard } from './tables/scorecards.js';
 export type { SessionOwner } from './tables/sessions.js';
 export type { NewStatementSummary } from './tables/statements.js';
+export type { NewTrainingRecord } from './tables/training.js';
 export type { NewUser, UserPatch } from './tables/users.js';
 export { StoreTransactor } from './transactor.js';

@@ -11,6 +11,7 @@ import { PeersReader } from './tables/peers.js';
 import { ScorecardsReader } from './tables/scorecards.js';
 import { SessionsReader } from './tables/sessions.js';
 import { StatementsReader } from './tables/statements.js';
+import { TrainingReader } from './tables/training.js';
 import { UsersReader } from './tables/users.js';
 
 /** What `store.read(fn)` hands `fn`: one reader per table, all on the same handle. */
@@ -28,6 +29,7 @@ export class StoreReader {
   readonly meta: MetaReader;
   readonly statements: StatementsReader;
   readonly scorecards: ScorecardsReader;
+  readonly training: TrainingReader;
 
   constructor(db: Db) {
     this.objects = new ObjectsReader(db);
@@ -43,5 +45,6 @@ export class StoreReader {
     this.meta = new MetaReader(db);
     this.statements = new StatementsReader(db);
     this.scorecards = new ScorecardsReader(db);
+    this.training = new TrainingReader(db);
   }
 }

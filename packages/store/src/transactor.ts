@@ -11,6 +11,7 @@ import { PeersTransactor } from './tables/peers.js';
 import { ScorecardsTransactor } from './tables/scorecards.js';
 import { SessionsTransactor } from './tables/sessions.js';
 import { StatementsTransactor } from './tables/statements.js';
+import { TrainingTransactor } from './tables/training.js';
 import { UsersTransactor } from './tables/users.js';
 
 /**
@@ -31,6 +32,7 @@ export class StoreTransactor {
   readonly meta: MetaTransactor;
   readonly statements: StatementsTransactor;
   readonly scorecards: ScorecardsTransactor;
+  readonly training: TrainingTransactor;
   readonly #db: Db;
 
   constructor(db: Db) {
@@ -48,6 +50,7 @@ export class StoreTransactor {
     this.meta = new MetaTransactor(db);
     this.statements = new StatementsTransactor(db);
     this.scorecards = new ScorecardsTransactor(db);
+    this.training = new TrainingTransactor(db);
   }
 
   /** Runs `cb` after the transaction commits (bus events, wake-ups), never if it rolls back. */

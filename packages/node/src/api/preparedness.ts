@@ -13,19 +13,21 @@ import type { TRPCRouterRecord } from '@trpc/server';
 import { z } from 'zod';
 import { authedProcedure, hubProcedure } from '../trpc/procedures.js';
 
+const Marking = z.object({
+  tlp: TlpSchema,
+  audience: z.array(z.union([NodeIdSchema, z.literal(EVERYONE)])).max(LIMITS.maxAudience),
+  recipients: z.array(PersonSchema).min(1).max(500).optional(),
+  expires: TimestampSchema.optional(),
+});
+const day = z.iso.date();
+const text = (max: number) => z.string().trim().min(1).max(max);
+
 const RecordInput = z
   .object({
     kind: z.enum(PREPAREDNESS_KINDS),
     body: z.unknown(),
     /** Absent: AMBER+STRICT to the hub alone. */
-    marking: z
-      .object({
-        tlp: TlpSchema,
-        audience: z.array(z.union([NodeIdSchema, z.literal(EVERYONE)])).max(LIMITS.maxAudience),
-        recipients: z.array(PersonSchema).min(1).max(500).optional(),
-        expires: TimestampSchema.optional(),
-      })
-      .optional(),
+    marking: Marking.optional(),
     /** The person saw the warning that the marking shares more than the default. */
     confirmWider: z.boolean().optional(),
   })
@@ -63,6 +65,32 @@ export const preparednessRouter = {
         .optional(),
     )
     .query(({ ctx, input }) => ctx.node.preparedness.stateGrid(input ?? {})),
+
+  /** Personal training records, at the city only (never federated). */
+  trainingRecords: authedProcedure.query(({ ctx }) => ctx.node.preparedness.training.list()),
+
+  addTrainingRecord: authedProcedure
+    .input(z.object({ person: text(200), course: text(200), completed: day, hasAccess: z.boolean() }))
+    .mutation(({ ctx, input }) => ctx.node.preparedness.training.add(input, ctx.user)),
+
+  removeTrainingRecord: authedProcedure
+    .input(z.object({ id: z.number().int().min(1) }))
+    .mutation(({ ctx, input }) => ctx.node.preparedness.training.remove(input.id)),
+
+  /** Signs a training summary (counts only) made from the city's records. */
+  summarizeTraining: authedProcedure
+    .input(
+      z.object({
+        from: day,
+        to: day,
+        course: text(200),
+        coversSpearPhishing: z.boolean(),
+        staffWithAccess: z.number().int().min(0).max(1_000_000),
+        marking: Marking.optional(),
+        confirmWider: z.boolean().optional(),
+      }),
+    )
+    .mutation(({ ctx, input }) => ctx.node.preparedness.recordTrainingSummary(input, ctx.user)),
 
   /** The directory of cybersecurity liaisons across cities (hub officials). */
   liaisons: hubProcedure.query(({ ctx }) => ctx.node.preparedness.liaisons()),

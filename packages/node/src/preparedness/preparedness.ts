@@ -21,6 +21,7 @@ import type { Views } from '../views/views.js';
 import { type EvidenceEntry, loadEvidence, withoutRetracted } from './evidence.js';
 import { nodeFacts } from './facts.js';
 import { ScorecardGrid } from './grid.js';
+import { TrainingRecords } from './training.js';
 
 /** Grid rows older than this are refolded at the next read (staleness moves with the clock). */
 const GRID_MAX_AGE_MS = 60 * 60 * 1000;
@@ -50,6 +51,7 @@ export interface CityScorecard {
  */
 export class Preparedness {
   readonly grid: ScorecardGrid;
+  readonly training: TrainingRecords;
 
   constructor(
     private readonly n: {
@@ -65,6 +67,7 @@ export class Preparedness {
       now?: () => Date;
     },
   ) {
+    this.training = new TrainingRecords({ role: n.role, store: n.store });
     this.grid = new ScorecardGrid({
       store: n.store,
       bus: n.bus,
@@ -97,6 +100,22 @@ export class Preparedness {
     }
     const { id } = await this.n.publish(input.kind, { ...marking, body: input.body }, actor);
     return { id, marking };
+  }
+
+  /** Signs the training summary made from the city's own records (the records stay here). */
+  async recordTrainingSummary(
+    q: Parameters<TrainingRecords['summarize']>[0] & {
+      marking?: Marking | undefined;
+      confirmWider?: boolean | undefined;
+    },
+    actor: SessionUser,
+  ) {
+    const body = await this.training.summarize(q);
+    const recorded = await this.record(
+      { kind: 'training-summary', body, marking: q.marking, confirmWider: q.confirmWider },
+      actor,
+    );
+    return { ...recorded, body };
   }
 
   /**
