@@ -97,6 +97,23 @@ describe('preparedness in the console, against a network of node processes', () 
     await page.getByText('Recorded and signed').waitFor();
   });
 
+  it('training records stay in the city; the signed summary turns row 4 done, at the hub too', async () => {
+    const page = ana.page;
+    const records = page.getByRole('form', { name: 'Add a training record' });
+    for (const person of ['Pat Quinn', 'Robin Diaz']) {
+      await records.getByLabel('Person').fill(person);
+      await records.getByLabel('Course').fill('Phishing 101');
+      await records.getByRole('button', { name: 'Add the record' }).click();
+      await records.getByLabel('Person').and(page.locator('[value=""]')).waitFor();
+    }
+    await page.getByText('2 records kept here.').waitFor();
+    const summary = page.getByRole('form', { name: 'Sign a training summary' });
+    await summary.getByLabel('Staff with voter-registration access').fill('2');
+    await summary.getByRole('button', { name: 'Sign the summary of Phishing 101 for the hub' }).click();
+    await page.locator('tr[data-key="training"] td.score', { hasText: 'Done' }).waitFor();
+    await olivia.page.locator('tr[data-city="springfield"] td[data-recommendation="4"]', { hasText: 'Done' }).waitFor();
+  });
+
   it('the hub screens and the liaison directory are closed to city staff', async () => {
     await ana.page.goto(`${net.node('springfield').url}/hub/liaisons`);
     await ana.page.getByRole('heading', { name: 'Hub screens are not available to you' }).waitFor();

@@ -7,6 +7,7 @@ import { apiError, type RouterOutputs, useTRPC } from '../../lib/api';
 import { useSession } from '../../lib/session';
 import { EvidenceForm } from './evidence-form';
 import { FORMS, type Values } from './forms';
+import { TrainingPanel } from './training';
 
 type Card = RouterOutputs['preparedness']['scorecard'];
 type Entry = Card['evidence'][number];
@@ -73,6 +74,7 @@ export function PreparednessScreen() {
           />
         )}
       </section>
+      {session.node.role === 'city' && <TrainingPanel onSigned={done} />}
       {card.data && (
         <EvidenceList
           entries={card.data.evidence}
