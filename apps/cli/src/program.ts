@@ -133,6 +133,22 @@ export function createProgram(io: Io): Command {
 
   addCredentialOptions(
     program
+      .command('scorecard')
+      .description("where the city stands on the ten recommendations; with --state, the hub's grid of every city")
+      .requiredOption('--node <url>', 'base URL of the node (the hub for --state)')
+      .option('--state', "the statewide grid, cities × recommendations (the hub's officials only)", false)
+      .option('--json', 'print JSON: an array of rows', false),
+  )
+    .addHelpText('after', `\n${CREDENTIALS_HELP}`)
+    .action(async (opts: { node: string; json: boolean; state: boolean; user?: string; password?: string }) => {
+      const node = parseNodeUrl(opts.node);
+      const creds = credentialsFrom(opts, io.env);
+      const { scorecard } = await import('./commands/scorecard.js');
+      await scorecard(io, { node, creds, json: opts.json, state: opts.state });
+    });
+
+  addCredentialOptions(
+    program
       .command('verify')
       .description(
         "check signed objects (compact JWS or `feed --json` lines) against published keys or the hub's roster, or a joint statement's bundle offline",

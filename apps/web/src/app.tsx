@@ -164,6 +164,7 @@ function TopBar({ session, signingOut }: { session: Session; signingOut: boolean
     ['/report', 'Report'],
     ['/library', 'Library'],
     ['/statements', 'Statements'],
+    ['/preparedness', 'Preparedness'],
     ...(session.isHubOfficial
       ? ([
           ['/hub', 'Hub situation'],

@@ -18,6 +18,8 @@ import { FeedScreen } from './screens/feed';
 import { HubScreen, NetworkScreen } from './screens/hub';
 import { LibraryScreen, NoteFormScreen } from './screens/library';
 import { MembershipScreen } from './screens/membership';
+import { HubPreparednessScreen, LiaisonsScreen } from './screens/preparedness/hub-grid';
+import { PreparednessScreen } from './screens/preparedness/preparedness';
 import { PublicObjectScreen, PublicScreen } from './screens/public';
 import { ReportScreen } from './screens/report';
 import { StatementScreen, StatementsScreen } from './screens/statements';
@@ -54,6 +56,9 @@ const routeTree = root.addChildren([
   route('/hub', hubOnly(HubScreen)),
   route('/hub/network', hubOnly(NetworkScreen)),
   route('/hub/membership', hubOnly(MembershipScreen)),
+  route('/preparedness', PreparednessScreen),
+  route('/hub/preparedness', hubOnly(HubPreparednessScreen)),
+  route('/hub/liaisons', hubOnly(LiaisonsScreen)),
   route('/public', PublicScreen),
   route('/public/objects/$id', PublicObjectPage),
 ]);

@@ -21,6 +21,7 @@ import {
   thumbprint,
 } from '../src/index.js';
 import { buildOperationsVectors } from './vectors-operations.js';
+import { buildPreparednessVectors } from './preparedness-vectors.js';
 
 export const VECTOR_NOW = '2026-11-03T15:00:00.000Z';
 
@@ -302,8 +303,9 @@ export async function buildVectors() {
   };
 
   const operations = await buildOperationsVectors({ hub: hubPinned, city: current });
+  const preparedness = await buildPreparednessVectors(current, 'wi-madison', 'wi-hub');
 
-  return { now: VECTOR_NOW, keys, valid, invalid, cosignature, requestToken, membership, operations };
+  return { now: VECTOR_NOW, keys, valid, invalid, cosignature, requestToken, membership, operations, preparedness };
 }
 
 const VECTOR_DIR = fileURLToPath(new URL('../../../docs/protocol/vectors/', import.meta.url));
@@ -315,6 +317,7 @@ export const VECTOR_FILES = [
   'request-token',
   'membership',
   'operations',
+  'preparedness-objects',
 ] as const;
 
 export function vectorFiles(
@@ -328,6 +331,7 @@ export function vectorFiles(
     'request-token': { keys: 'keys.json', ...v.requestToken },
     membership: v.membership,
     operations: { keys: 'keys.json, membership.json (pinnedHubKey)', ...v.operations },
+    'preparedness-objects': { now: v.now, vectors: v.preparedness },
   };
 }
 

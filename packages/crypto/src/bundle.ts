@@ -1,5 +1,6 @@
 import { type KeyRecord, type Member, StatementTextSchema, utf8 } from '@citylink/protocol';
 import { type SignerResult, verifyCosignatures } from './cosign.js';
+import { type AnnexRowResult, verifyFundingAnnex } from './funding-annex.js';
 import { KeyRing } from './key-ring.js';
 import { thumbprint } from './keys.js';
 import { verifyObject } from './verify.js';
@@ -15,6 +16,8 @@ export interface StatementBundleReport {
   textHash?: string;
   hub?: { node: string; kids: string[] };
   signers: (SignerResult & { name?: string })[];
+  /** The funding annex's rows, each checked against its city's key, when the statement has one. */
+  fundingAnnex?: AnnexRowResult[];
   problems: string[];
 }
 
@@ -39,6 +42,7 @@ export async function verifyStatementBundle(
     title?: unknown;
     addressees?: unknown;
     hub?: { node?: unknown; keys?: KeyRecord[] };
+    fundingAnnex?: unknown;
   };
   if (b.format !== STATEMENT_BUNDLE_FORMAT) {
     return { ok: false, signers: [], problems: [`not a statement bundle (format ${JSON.stringify(b.format)})`] };
@@ -68,12 +72,14 @@ export async function verifyStatementBundle(
   let title: string | undefined;
   let addressees: string[] | undefined;
   let text: string | undefined;
+  let annexHash: string | undefined;
   if (result.payload) {
     try {
       const doc = StatementTextSchema.parse(JSON.parse(utf8.decode(result.payload)));
       title = doc.title;
       addressees = doc.addressees;
       text = doc.text;
+      annexHash = doc.fundingAnnex;
     } catch {
       problems.push('the signed payload is not a statement text');
     }
@@ -85,6 +91,11 @@ export async function verifyStatementBundle(
   if (b.addressees !== undefined && JSON.stringify(b.addressees) !== JSON.stringify(addressees)) {
     problems.push('the bundle’s addressees differ from the addressees in the signed text');
   }
+  const annex =
+    annexHash !== undefined || b.fundingAnnex !== undefined
+      ? await verifyFundingAnnex(b.fundingAnnex, annexHash, ring.resolve)
+      : undefined;
+  if (annex) problems.push(...annex.problems);
   const final = await verifyObject(b.finalJws, { resolveKey: ring.resolve, kinds: ['statement-final'] });
   if (!final.ok) problems.push(`final: ${final.reason}: ${final.detail}`);
   else if (JSON.stringify((final.object.body as { document: unknown }).document) !== JSON.stringify(b.document)) {
@@ -103,6 +114,7 @@ export async function verifyStatementBundle(
     ...(result.textHash && { textHash: result.textHash }),
     hub: { node: hubNode, kids: hubKeys.map((k) => k.kid) },
     signers,
+    ...(annex && { fundingAnnex: annex.rows }),
     problems,
   };
 }

@@ -1,5 +1,6 @@
 export * from './bundle.js';
 export * from './cosign.js';
+export * from './funding-annex.js';
 export * from './key-ring.js';
 export * from './keys.js';
 export * from './request-token.js';

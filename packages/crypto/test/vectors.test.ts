@@ -31,6 +31,11 @@ const validVectors = (
     'valid-objects',
   )
 ).vectors;
+const preparednessVectors = (
+  await load<{ vectors: { name: string; input: unknown; canonical: string; id: string; kid: string; jws: string }[] }>(
+    'preparedness-objects',
+  )
+).vectors;
 const invalidVectors = (await load<{ vectors: { name: string; reason: string; jws: string }[] }>('invalid-objects'))
   .vectors;
 
@@ -48,7 +53,7 @@ describe('protocol test vectors (docs/protocol/vectors)', () => {
     expect(new Set(invalidVectors.map((v) => v.reason)).size).toBeGreaterThanOrEqual(10);
   });
 
-  it.each(validVectors)(
+  it.each([...validVectors, ...preparednessVectors])(
     '$name: canonical form, id, and signature check with our verifier and plain jose',
     async (v) => {
       expect(canonicalJson(v.input)).toBe(v.canonical);

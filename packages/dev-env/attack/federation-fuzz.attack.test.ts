@@ -251,6 +251,37 @@ function bodyOf(kind: ObjectKind, origin: string, u: string, now: string): Json 
       };
     case 'red-directory':
       return { people: [{ user: `person-${u}`, name: `Person ${u}`, title: 'staff' }] };
+    case 'commission':
+      return { chartered: '2026-01-10', members: { cybersecurity: 1, agency: 2 }, meetings: ['2026-03-01'] };
+    case 'contingency-plan':
+      return {
+        scenario: 'cyberattack',
+        title: `Ransomware plan ${u}`,
+        coversElectionDay: true,
+        coversEarlyVoting: true,
+        ownerRole: 'City clerk',
+        lastReviewed: '2026-09-01',
+        plan: { text: 'Isolate, call the county, switch to paper.' },
+        supersedes: id('plan'),
+      };
+    case 'training-summary':
+      return {
+        period: { from: '2026-01-01', to: '2026-06-30' },
+        course: `Phishing ${u}`,
+        coversSpearPhishing: true,
+        staffWithAccess: 10,
+        trained: 9,
+      };
+    case 'liaison':
+      return { role: 'Liaison', agency: 'City IT', name: `Liaison ${u}`, workContact: 'it@city.example' };
+    case 'forum':
+      return { date: '2026-10-01', with: 'County clerk', needs: [`Printers ${u}`], followUps: [] };
+    case 'assessment':
+      return { provider: 'state', kind: 'risk-assessment', date: '2026-05-01', openFindings: 1 };
+    case 'funding-need':
+      return { item: `Kits ${u}`, amount: 1000, buys: 'Paper pollbooks', recommendation: 10 };
+    case 'security-day':
+      return { townHall: { date: '2026-10-08', place: `Hall ${u}` } };
   }
 }
 
@@ -379,6 +410,8 @@ const ENUM_KEYS = new Set([
   'type',
   'kty',
   'crv',
+  'scenario',
+  'provider',
 ]);
 const OBJECT_ID_KEYS = new Set([
   'target',
@@ -623,7 +656,11 @@ describe('mutated federation inputs', () => {
       async ([s, n, words, ms]) => {
         const o = s.object as Record<string, Json>;
         const texts = nodesOf(s.object).filter(
-          (x) => typeof x.value === 'string' && FREE_TEXT.has(String(x.path[x.path.length - 1])),
+          (x) =>
+            typeof x.value === 'string' &&
+            FREE_TEXT.has(String(x.path[x.path.length - 1])) &&
+            // A training summary's `period.to` is a date, not the free text `to` of a delivery.
+            !x.path.includes('period'),
         );
         const edits: (() => Json)[] = [
           () => {
@@ -710,7 +747,10 @@ describe('mutated federation inputs', () => {
       fc.tuple(seedArb(), fc.nat(), fc.string({ maxLength: 20 })),
       800,
       async ([s, at, junk]) => {
-        const enums = nodesOf(s.object).filter((x) => ENUM_KEYS.has(String(x.path[x.path.length - 1])));
+        // A liaison's `role` is free text, not a member's role.
+        const enums = nodesOf(s.object).filter(
+          (x) => ENUM_KEYS.has(String(x.path[x.path.length - 1])) && !(s.kind === 'liaison' && x.path.includes('role')),
+        );
         if (enums.length === 0) return undefined;
         return resign(setAt(s.object, pick(enums, at).path, `~${junk}`), s.kind, keyOf(s.origin));
       },

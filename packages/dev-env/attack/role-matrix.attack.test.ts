@@ -144,6 +144,14 @@ const EXPECTED: Record<string, readonly Identity[]> = {
   'notifications.prefs': SESSIONS,
   'notifications.setPrefs': SESSIONS,
   'notifications.onChange': SESSIONS,
+  'preparedness.record': SESSIONS,
+  'preparedness.scorecard': SESSIONS,
+  'preparedness.stateGrid': HUB_OFFICIALS,
+  'preparedness.liaisons': HUB_OFFICIALS,
+  'preparedness.trainingRecords': SESSIONS,
+  'preparedness.addTrainingRecord': SESSIONS,
+  'preparedness.removeTrainingRecord': SESSIONS,
+  'preparedness.summarizeTraining': SESSIONS,
 };
 
 const FAKE_ID = 'A'.repeat(43);
@@ -241,10 +249,37 @@ const VALID_INPUTS: Record<string, unknown> = {
   'notifications.prefs': null,
   'notifications.setPrefs': {}, // the defaults
   'notifications.onChange': null,
+  'preparedness.record': {
+    kind: 'forum',
+    body: { date: '2026-10-01', with: 'Role matrix', needs: [], followUps: [] },
+  },
+  'preparedness.scorecard': { city: NOWHERE },
+  'preparedness.stateGrid': {},
+  'preparedness.liaisons': null,
+  'preparedness.trainingRecords': null,
+  'preparedness.addTrainingRecord': {
+    person: 'Role Matrix',
+    course: 'Role matrix',
+    completed: '2026-01-01',
+    hasAccess: true,
+  },
+  'preparedness.removeTrainingRecord': { id: 999_999 },
+  'preparedness.summarizeTraining': {
+    from: '2026-01-01',
+    to: '2026-01-31',
+    course: 'No such course',
+    coversSpearPhishing: true,
+    staffWithAccess: 1,
+  },
 };
 /** Where a handler refuses what the auth checks let through (second pass only). */
 const REFUSED_BY_HANDLER: Record<string, readonly Identity[]> = {
   'hub.upsertMembers': ['admin@city'], // "only the hub manages membership"
+  'preparedness.scorecard': ['staff@hub'], // another city's scorecard is for the hub's officials
+  // Training records are kept by cities: the hub refuses them.
+  'preparedness.addTrainingRecord': HUB_SESSIONS,
+  'preparedness.removeTrainingRecord': HUB_SESSIONS,
+  'preparedness.summarizeTraining': HUB_SESSIONS,
   // Hub procedures open to anyone (or any member): a city is not the hub.
   'federation.announceKey': ['member-node@city', 'member-link@city'],
   'federation.enroll': ALL.filter((who) => who.endsWith('@city')),

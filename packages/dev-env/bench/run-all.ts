@@ -2,7 +2,7 @@
  * Runs the network benchmarks one after the other, each in its own process (so
  * each one's peak RSS is its own and nothing carries over).
  *
- * Run: npm run bench -w @citylink/dev-env [-- fanout ingest catchup memory membership statements search taxii election failover ingest-ha]
+ * Run: npm run bench -w @citylink/dev-env [-- fanout ingest catchup memory membership statements search taxii election failover ingest-ha preparedness-grid]
  *      BENCH_QUICK=1 npm run bench -w @citylink/dev-env     (smoke run, well under a minute)
  * A missed target prints FAIL but is a result, not an error; a crash or overrun exits non-zero.
  */
@@ -22,6 +22,7 @@ const ALL = [
   'election',
   'failover',
   'ingest-ha',
+  'preparedness-grid',
 ] as const;
 const BY_NAME_ONLY = [] as const;
 /** Hard bounds per benchmark process (each also stops itself earlier). */

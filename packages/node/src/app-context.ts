@@ -38,6 +38,7 @@ import { OnCall } from './operations/on-call.js';
 import { Periods } from './operations/periods.js';
 import { ShiftLog } from './operations/shift-log.js';
 import { Situation } from './operations/situation.js';
+import { Preparedness } from './preparedness/preparedness.js';
 import { SigningKey } from './signing-key.js';
 import { Statements } from './statements/statements.js';
 import { TaxiiHttp } from './taxii/taxii-http.js';
@@ -109,6 +110,7 @@ export class AppContext {
   readonly situation: Situation;
   readonly shiftLog: ShiftLog;
   readonly cluster: HubCluster;
+  readonly preparedness: Preparedness;
 
   constructor(input: AppContextInput) {
     const { config, store, logger: log, transport } = input;
@@ -367,6 +369,16 @@ export class AppContext {
       inboundLinks: this.inboundLinks,
       peers: this.peers,
       serving: this.serving,
+    });
+    this.preparedness = new Preparedness({
+      self,
+      role,
+      store,
+      bus: this.bus,
+      log,
+      roster: this.roster,
+      views: this.views,
+      publish: (kind, body, actor) => this.authoring.publish(kind, body, actor),
     });
   }
 }

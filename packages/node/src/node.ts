@@ -53,6 +53,7 @@ export class CityLinkNode implements AsyncDisposable {
   readonly membership;
   readonly statements;
   readonly quarantine;
+  readonly preparedness;
   #server: HttpServer | undefined;
   #baseUrl: string | undefined;
   #closed = false;
@@ -84,6 +85,7 @@ export class CityLinkNode implements AsyncDisposable {
     this.membership = ctx.membership;
     this.statements = ctx.statements;
     this.quarantine = ctx.quarantine;
+    this.preparedness = ctx.preparedness;
   }
 
   get id(): string {
@@ -187,6 +189,8 @@ export class CityLinkNode implements AsyncDisposable {
     if (config.role === 'hub') {
       for (const feed of config.feeds) tasks.every(feed.intervalMs, () => cluster.runOnce(() => this.ctx.feeds.pull(feed)));
     }
+    // The statewide preparedness grid refolds its aging rows off the request path.
+    if (config.role === 'hub') tasks.every(config.intervals.manifestMs, () => cluster.runOnce(() => this.preparedness.grid.refresh()));
     // First catch-up right away, in the background.
     tasks.run(async () => {
       await pulls.pullFromHub();

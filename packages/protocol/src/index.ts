@@ -1,10 +1,12 @@
 export * from './canonical.js';
 export * from './encoding.js';
+export * from './funding-annex.js';
 export * from './ids.js';
 export * from './limits.js';
 export * from './objects.js';
 export * from './operations.js';
 export * from './preparedness.js';
+export * from './preparedness-kinds.js';
 export {
   type Ed25519PublicJwk,
   Ed25519PublicJwkSchema,

@@ -7,6 +7,8 @@ export const LIMITS = {
     roster: 4 * 1024 * 1024,
     'statement-final': 1024 * 1024,
     'statement-revision': 256 * 1024,
+    /** The plan text itself may travel (up to 50,000 characters). */
+    'contingency-plan': 256 * 1024,
   } as Record<string, number>,
   /** Hard ceiling for any single object, checked before anything is parsed. */
   absoluteMaxObjectBytes: 4 * 1024 * 1024,
@@ -18,6 +20,8 @@ export const LIMITS = {
   maxRequestTokenTtlMs: 2 * 60 * 1000,
   maxAudience: 2500,
   maxIndicators: 200,
+  /** Rows of a joint statement's funding annex. */
+  maxFundingAnnexRows: 500,
 } as const;
 
 export function maxBytesForKind(kind: string): number {

@@ -132,6 +132,28 @@ const VALID_BODIES: Record<ObjectKind, () => Json> = {
     text: 'Madison scanner fixed; Milwaukee quiet.',
     onShift: ['jo'],
   }),
+  commission: () => ({ chartered: '2026-01-10', members: { cybersecurity: 1 }, meetings: ['2026-03-01'] }),
+  'contingency-plan': () => ({
+    scenario: 'machine-malfunction',
+    title: 'Pollbook failure',
+    coversElectionDay: true,
+    coversEarlyVoting: false,
+    ownerRole: 'City clerk',
+    lastReviewed: '2026-09-01',
+    plan: { text: 'Switch to paper pollbooks.' },
+  }),
+  'training-summary': () => ({
+    period: { from: '2026-01-01', to: '2026-06-30' },
+    course: 'Spear-phishing basics',
+    coversSpearPhishing: true,
+    staffWithAccess: 20,
+    trained: 19,
+  }),
+  liaison: () => ({ role: 'IT security lead', agency: 'City IT', name: 'Sam Lee', workContact: 'it@city.example' }),
+  forum: () => ({ date: '2026-10-01', with: 'County clerk', needs: ['Backup printers'], followUps: [] }),
+  assessment: () => ({ provider: 'cisa', kind: 'vulnerability-scanning', date: '2026-05-01', openFindings: 2 }),
+  'funding-need': () => ({ item: 'Backup pollbooks', amount: 40_000, buys: 'Ten paper kits', recommendation: 2 }),
+  'security-day': () => ({ proclamation: '2026-10-15' }),
 };
 
 function validObject(kind: ObjectKind, envelope: Json = {}): Json {
@@ -208,6 +230,14 @@ describe('OBJECT_KINDS', () => {
         'operational-period',
         'checkin',
         'shift-note',
+        'commission',
+        'contingency-plan',
+        'training-summary',
+        'liaison',
+        'forum',
+        'assessment',
+        'funding-need',
+        'security-day',
       ].sort(),
     );
   });

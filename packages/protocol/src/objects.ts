@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { LIMITS } from './limits.js';
 import { CheckInBodySchema, OperationalPeriodBodySchema, ShiftNoteBodySchema } from './operations.js';
+import { PREPAREDNESS_BODIES } from './preparedness-kinds.js';
 import {
   count,
   Ed25519PublicJwkSchema,
@@ -217,6 +218,7 @@ const BODIES = {
   'operational-period': OperationalPeriodBodySchema,
   checkin: CheckInBodySchema,
   'shift-note': ShiftNoteBodySchema,
+  ...PREPAREDNESS_BODIES,
 } as const;
 
 export type ObjectKind = keyof typeof BODIES;
@@ -278,6 +280,15 @@ const AnyObjectSchema = z.discriminatedUnion('kind', [
   envelopeOf('operational-period'),
   envelopeOf('checkin'),
   envelopeOf('shift-note'),
+  // preparedness (preparedness-kinds.ts)
+  envelopeOf('commission'),
+  envelopeOf('contingency-plan'),
+  envelopeOf('training-summary'),
+  envelopeOf('liaison'),
+  envelopeOf('forum'),
+  envelopeOf('assessment'),
+  envelopeOf('funding-need'),
+  envelopeOf('security-day'),
 ]);
 
 /** Every signed object: the common envelope plus a kind-specific body, with marking rules checked. */

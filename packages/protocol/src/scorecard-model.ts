@@ -16,7 +16,8 @@ import type {
  * guide's (§7) and can be set per network.
  */
 
-export type ScoreStatus = 'done' | 'partial' | 'stale' | 'missing';
+export const SCORE_STATUSES = ['done', 'partial', 'stale', 'missing'] as const;
+export type ScoreStatus = (typeof SCORE_STATUSES)[number];
 
 export const RECOMMENDATIONS = [
   { n: 1, key: 'commission', title: 'Election-security commission' },

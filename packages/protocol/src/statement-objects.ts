@@ -16,6 +16,8 @@ export const StatementRevisionBodySchema = z.strictObject({
   addressees: z.array(text(300)).min(1).max(50),
   invited: z.array(NodeIdSchema).max(LIMITS.maxAudience),
   signOnDeadline: TimestampSchema.optional(),
+  /** A table of the signing cities' `funding-need` objects, by id (funding-annex.ts); its hash goes into the signed text. */
+  fundingAnnex: z.array(ObjectIdSchema).min(1).max(LIMITS.maxFundingAnnexRows).optional(),
 });
 
 export const StatementCommentBodySchema = z.strictObject({
@@ -126,5 +128,7 @@ export const StatementTextSchema = z.strictObject({
   title: text(300),
   text: text(100_000),
   addressees: z.array(text(300)).min(1).max(50),
+  /** The hash of the funding annex (`fundingAnnexHash` of its rows' ids), when the statement has one. */
+  fundingAnnex: ObjectIdSchema.optional(),
 });
 export type StatementText = z.infer<typeof StatementTextSchema>;

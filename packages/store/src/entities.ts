@@ -1,6 +1,7 @@
 import { EntitySchema } from '@mikro-orm/core';
 import { ApiTokenSchema } from './token-entity.js';
 import { OPERATIONS_ENTITIES } from './entities-operations.js';
+import { CityScorecardSchema, TrainingRecordSchema } from './entities-preparedness.js';
 
 /** Key-value facts about this node's database: the log epoch, the held roster, the posture. */
 export class Meta {
@@ -363,6 +364,8 @@ export const StatementSummarySchema = new EntitySchema<StatementSummary>({
   },
 });
 
+export { CityScorecard, CityScorecardSchema, TrainingRecord, TrainingRecordSchema } from './entities-preparedness.js';
+
 export const ENTITIES = [
   ApiTokenSchema,
   MetaSchema,
@@ -378,4 +381,6 @@ export const ENTITIES = [
   EnrollmentSchema,
   StatementSummarySchema,
   ...OPERATIONS_ENTITIES,
+  CityScorecardSchema,
+  TrainingRecordSchema,
 ];

@@ -17,9 +17,11 @@ export type { NewNotification, NewNotificationDelivery } from './tables/notifica
 export type { NewObject, SignedWith } from './tables/objects.js';
 export type { OpenBulletinRow } from './tables/operations.js';
 export type { DueDelivery, OutcomeJob } from './tables/outbox.js';
+export type { GridLine, NewCityScorecard } from './tables/scorecards.js';
 export type { SessionOwner } from './tables/sessions.js';
 export type { NewStatementSummary } from './tables/statements.js';
 export type { NewApiToken } from './tables/tokens.js';
+export type { NewTrainingRecord } from './tables/training.js';
 export type { NewUser, UserPatch } from './tables/users.js';
 export * from './token-entity.js';
 export { StoreTransactor } from './transactor.js';

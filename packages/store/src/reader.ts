@@ -10,9 +10,11 @@ import { ObjectsReader } from './tables/objects.js';
 import { OperationsReader } from './tables/operations.js';
 import { OutboxReader } from './tables/outbox.js';
 import { PeersReader } from './tables/peers.js';
+import { ScorecardsReader } from './tables/scorecards.js';
 import { SessionsReader } from './tables/sessions.js';
 import { StatementsReader } from './tables/statements.js';
 import { TokensReader } from './tables/tokens.js';
+import { TrainingReader } from './tables/training.js';
 import { UsersReader } from './tables/users.js';
 
 /** What `store.read(fn)` hands `fn`: one reader per table, all on the same handle. */
@@ -32,6 +34,8 @@ export class StoreReader {
   readonly tokens: TokensReader;
   readonly operations: OperationsReader;
   readonly notifications: NotificationsReader;
+  readonly scorecards: ScorecardsReader;
+  readonly training: TrainingReader;
 
   constructor(db: Db) {
     this.objects = new ObjectsReader(db);
@@ -49,5 +53,7 @@ export class StoreReader {
     this.tokens = new TokensReader(db);
     this.operations = new OperationsReader(db);
     this.notifications = new NotificationsReader(db);
+    this.scorecards = new ScorecardsReader(db);
+    this.training = new TrainingReader(db);
   }
 }

@@ -10,9 +10,11 @@ import { ObjectsTransactor } from './tables/objects.js';
 import { OperationsTransactor } from './tables/operations.js';
 import { OutboxTransactor } from './tables/outbox.js';
 import { PeersTransactor } from './tables/peers.js';
+import { ScorecardsTransactor } from './tables/scorecards.js';
 import { SessionsTransactor } from './tables/sessions.js';
 import { StatementsTransactor } from './tables/statements.js';
 import { TokensTransactor } from './tables/tokens.js';
+import { TrainingTransactor } from './tables/training.js';
 import { UsersTransactor } from './tables/users.js';
 
 /**
@@ -35,6 +37,8 @@ export class StoreTransactor {
   readonly tokens: TokensTransactor;
   readonly operations: OperationsTransactor;
   readonly notifications: NotificationsTransactor;
+  readonly scorecards: ScorecardsTransactor;
+  readonly training: TrainingTransactor;
   readonly #db: Db;
 
   constructor(db: Db) {
@@ -54,6 +58,8 @@ export class StoreTransactor {
     this.tokens = new TokensTransactor(db);
     this.operations = new OperationsTransactor(db);
     this.notifications = new NotificationsTransactor(db);
+    this.scorecards = new ScorecardsTransactor(db);
+    this.training = new TrainingTransactor(db);
   }
 
   /** Runs `cb` after the transaction commits (bus events, wake-ups), never if it rolls back. */

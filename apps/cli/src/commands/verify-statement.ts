@@ -35,6 +35,13 @@ export async function verifyStatement(io: Io, bundle: unknown, opts: { hubFinger
       io.out(`FAIL #${s.index + 1} ${s.node ?? '?'}${s.block ? ` (${s.block.name})` : ''}: ${s.reason}`);
     }
   }
+  for (const r of report.fundingAnnex ?? []) {
+    io.out(
+      r.ok
+        ? `OK   funding annex row ${r.index + 1}: ${r.node} ${r.item}, $${r.amount?.toLocaleString('en-US')} (signed by ${r.node})`
+        : `FAIL funding annex row ${r.index + 1}: ${r.reason}`,
+    );
+  }
   for (const p of report.problems) io.out(`FAIL ${p}`);
   const failed = report.signers.filter((s) => !s.ok).length;
   if (!report.ok) {

@@ -3,6 +3,7 @@ import { type CityLinkClient, errorMessage, signIn } from '@citylink/client';
 import { exists } from '../node-files.js';
 import { SEED_BULLETINS, SEED_NOTES } from './seed-data.js';
 import { seedOperations } from './seed-operations.js';
+import { seedPreparedness } from './seed-preparedness.js';
 import type { DemoState } from './state.js';
 
 const DAY = 86_400_000;
@@ -104,6 +105,7 @@ export async function seedDemo(state: DemoState, progress: (line: string) => voi
   });
   await mayor.statements.openSignOn.mutate({ id: statement, deadline: new Date(now + 14 * DAY).toISOString() });
   await mayor.statements.sign.mutate({ id: statement, name: 'Alex Rivera', title: 'Mayor', city: 'Madison' });
+  const evidence = await seedPreparedness(as, now);
 
   await writeFile(
     marker,
@@ -111,6 +113,9 @@ export async function seedDemo(state: DemoState, progress: (line: string) => voi
   );
   progress(
     `seeded the demo: ${ids.length} bulletins, ${notes.length} best practices, a statement in sign-on, a posture, an operational period with check-ins`,
+  );
+  progress(
+    `seeded preparedness (${evidence} pieces of evidence): Madison nearly complete, Milwaukee with stale plans, Green Bay just starting`,
   );
 }
 

@@ -1,3 +1,4 @@
+import { isPreparednessKind } from '@citylink/protocol';
 import { useQueryClient } from '@tanstack/react-query';
 import { useSubscription } from '@trpc/tanstack-react-query';
 import { createContext, type ReactNode, useCallback, useContext, useMemo, useRef, useState } from 'react';
@@ -69,6 +70,10 @@ export function LiveProvider({ children, onUnauthorized }: { children: ReactNode
       if (entry.kind.startsWith('statement-')) {
         void qc.invalidateQueries({ queryKey: trpc.statements.get.queryKey({ id: entry.target ?? entry.id }) });
         void qc.invalidateQueries({ queryKey: trpc.statements.list.pathKey() });
+      }
+      // Evidence changes a city's scorecard and the hub's grid.
+      if (isPreparednessKind(entry.kind) || entry.kind === 'retraction') {
+        void qc.invalidateQueries({ queryKey: trpc.preparedness.pathKey() });
       }
       setState((s) => {
         const o = entry.object;

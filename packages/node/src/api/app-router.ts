@@ -5,6 +5,7 @@ import { federationRouter } from './federation.js';
 import { hubRouter } from './hub.js';
 import { notificationsRouter } from './notifications.js';
 import { operationsRouter } from './operations.js';
+import { preparednessRouter } from './preparedness.js';
 import { publicRouter } from './public.js';
 import { staffRouter } from './staff.js';
 import { statementsRouter } from './statements.js';
@@ -18,6 +19,7 @@ export const appRouter = router({
   public: publicRouter,
   operations: operationsRouter,
   notifications: notificationsRouter,
+  preparedness: preparednessRouter,
 });
 
 export type AppRouter = typeof appRouter;

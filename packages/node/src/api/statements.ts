@@ -3,6 +3,7 @@ import {
   ObjectIdSchema,
   StatementDecisionBodySchema,
   StatementDeliveryBodySchema,
+  StatementRevisionBodySchema,
   TimestampSchema,
 } from '@citylink/protocol';
 import type { TRPCRouterRecord } from '@trpc/server';
@@ -38,6 +39,8 @@ export const statementsRouter = {
         invited: z.array(NodeIdSchema).max(2500),
         includeHub: z.boolean().default(true),
         signOnDeadline: TimestampSchema.optional(),
+        /** Funding-need objects of the cities taking part, as a table whose hash the mayors sign. */
+        fundingAnnex: StatementRevisionBodySchema.shape.fundingAnnex,
       }),
     )
     .mutation(({ ctx, input }) => ctx.node.statements.create(input, ctx.user)),
@@ -49,6 +52,7 @@ export const statementsRouter = {
         title: text(300).optional(),
         text: text(100_000),
         addressees: z.array(text(300)).min(1).max(50).optional(),
+        fundingAnnex: StatementRevisionBodySchema.shape.fundingAnnex,
       }),
     )
     .mutation(({ ctx, input }) => ctx.node.statements.revise(input.id, input, ctx.user)),

@@ -1,7 +1,9 @@
 import type { StatementText } from '@citylink/protocol';
 import type { Store } from '@citylink/store';
 import { ConflictError } from '../errors.js';
+import { decodeStored } from '../ingest/projection.js';
 import type { RosterState } from '../membership/roster-state.js';
+import { fundingAnnexRows } from './funding-annex.js';
 import type { VerifiedEntry } from './statement-fold.js';
 import type { StatementReader } from './statement-reader.js';
 
@@ -13,7 +15,7 @@ type State = NonNullable<Awaited<ReturnType<StatementReader['state']>>>;
  * printable HTML page.
  */
 export async function exportStatement(
-  n: { reader: StatementReader; store: Pick<Store, 'getObject'>; roster: RosterState },
+  n: { reader: StatementReader; store: Pick<Store, 'getObject' | 'getObjects'>; roster: RosterState },
   s: State,
 ) {
   const ctx = s.final && (await n.reader.context(s.id));
@@ -22,6 +24,9 @@ export async function exportStatement(
   if (!s.final || !text) throw new ConflictError('the statement is not final yet');
   const hub = n.roster.member(n.roster.hubNode);
   const finalJws = (await n.store.getObject(s.final.id))!.jws;
+  const revision = await n.store.getObject(text.revision);
+  const annexIds = revision ? (decodeStored(revision).body as { fundingAnnex?: string[] }).fundingAnnex : undefined;
+  const annex = text.fundingAnnex && annexIds ? await fundingAnnexRows(n.store, annexIds) : [];
   const bundle = {
     format: 'citylink-statement-bundle/1',
     statement: s.id,
@@ -33,11 +38,13 @@ export async function exportStatement(
     document: s.final.document,
     roster: n.roster.jws ?? null,
     hub: { node: n.roster.hubNode, keys: n.roster.hubKeys },
+    /** The funding annex: each city's signed funding-need object, in table order (its hash is in the signed text). */
+    ...(annex.length > 0 && { fundingAnnex: annex.map((r) => r.jws) }),
   };
   return {
     document: s.final.document,
     bundle,
-    html: renderHtml(text, s.final.verified, s.final.unverified.length, s.final.textHash, hub?.name),
+    html: renderHtml(text, s.final.verified, s.final.unverified.length, s.final.textHash, hub?.name, annex),
   };
 }
 
@@ -55,7 +62,16 @@ function renderHtml(
   unverified: number,
   textHash: string,
   hubName: string | undefined,
+  annex: readonly { origin: string; item: string; amount: number; buys: string }[],
 ): string {
+  const table =
+    annex.length === 0
+      ? ''
+      : `<h2>How federal funding would benefit each city</h2>
+<table><thead><tr><th>City</th><th>Item</th><th>Amount (USD)</th><th>What it buys</th></tr></thead><tbody>
+${annex.map((r) => `<tr><td>${escapeHtml(r.origin)}</td><td>${escapeHtml(r.item)}</td><td>${r.amount.toLocaleString('en-US')}</td><td>${escapeHtml(r.buys)}</td></tr>`).join('\n')}
+</tbody></table>
+<p><small>Each row is signed by its city; the table's hash (${escapeHtml(text.fundingAnnex ?? '')}) is part of the signed text.</small></p>`;
   const blocks = entries.map(
     (e) =>
       `<li><strong>${escapeHtml(e.block.name)}</strong><br>${escapeHtml(e.block.title)}, ${escapeHtml(e.block.city)}<br><small>signed ${escapeHtml(e.signedAt)} · node ${escapeHtml(e.node)}</small></li>`,
@@ -71,6 +87,7 @@ ${text.text
   .split(/\n{2,}/)
   .map((p) => `<p>${escapeHtml(p).replace(/\n/g, '<br>')}</p>`)
   .join('\n')}
+${table}
 <h2>Signed</h2>
 <ol>${blocks.join('\n')}</ol>
 <footer>Verification fingerprint ${fingerprint} (SHA-256 of the signed text: ${escapeHtml(textHash)}).

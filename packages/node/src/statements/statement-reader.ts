@@ -1,5 +1,5 @@
 import { statementTextBytes } from '@citylink/crypto';
-import type { ObjectOfKind, SignedObject, StatementText } from '@citylink/protocol';
+import { fundingAnnexHash, type ObjectOfKind, type SignedObject, type StatementText } from '@citylink/protocol';
 import type { Store, StoredObject } from '@citylink/store';
 import { LRUCache } from 'lru-cache';
 import type { SessionUser } from '../accounts/accounts.js';
@@ -62,6 +62,7 @@ export function frozenText(statement: string, revision: Piece<Revision>): Statem
     title: revision.object.body.title,
     text: revision.object.body.text,
     addressees: revision.object.body.addressees,
+    ...(revision.object.body.fundingAnnex && { fundingAnnex: fundingAnnexHash(revision.object.body.fundingAnnex) }),
   };
 }
 
@@ -278,6 +279,7 @@ export class StatementReader {
         title: r.object.body.title,
         text: r.object.body.text,
         addressees: r.object.body.addressees,
+        fundingAnnex: r.object.body.fundingAnnex ?? [],
       })),
       comments: comments.map((c) => {
         const decision = of('statement-decision', true).find((d) => d.object.body.proposal === c.id);

@@ -15,6 +15,7 @@ import { ConflictError, ForbiddenError, InvalidInputError, NotFoundError } from 
 import type { FeedBus } from '../ingest/pipeline.js';
 import type { RosterState } from '../membership/roster-state.js';
 import type { Views } from '../views/views.js';
+import { checkFundingAnnex } from './funding-annex.js';
 import { exportStatement } from './statement-export.js';
 import type { Piece } from './statement-fold.js';
 import { StatementList } from './statement-list.js';
@@ -114,6 +115,7 @@ export class Statements {
       invited: string[];
       includeHub: boolean;
       signOnDeadline?: string | undefined;
+      fundingAnnex?: string[] | undefined;
     },
     actor: SessionUser,
   ) {
@@ -124,6 +126,9 @@ export class Statements {
     const hub = this.n.roster.hubNode;
     const audience = [...new Set([...invited, ...(input.includeHub && hub !== this.n.id ? [hub] : [])])];
     if (audience.length === 0) throw new InvalidInputError('invite at least one city (or include the hub)');
+    if (input.fundingAnnex) {
+      await checkFundingAnnex(this.n.store, input.fundingAnnex, { audience, cities: [this.n.id, ...invited] });
+    }
     return this.n.publish(
       'statement-revision',
       {
@@ -135,6 +140,7 @@ export class Statements {
           addressees: input.addressees,
           invited,
           ...(input.signOnDeadline && { signOnDeadline: input.signOnDeadline }),
+          ...(input.fundingAnnex && { fundingAnnex: input.fundingAnnex }),
         },
       },
       actor,
@@ -150,16 +156,24 @@ export class Statements {
 
   async revise(
     statementId: string,
-    input: { title?: string; text: string; addressees?: string[] },
+    input: { title?: string; text: string; addressees?: string[]; fundingAnnex?: string[] | undefined },
     actor: SessionUser,
   ) {
     // Allowed during sign-on too: a new text gets a new hash, and earlier signatures must be made again.
     const s = await this.#asOriginator(statementId, actor);
     const parent = s.revisions[s.revisions.length - 1]!;
+    const fundingAnnex = input.fundingAnnex ?? parent.fundingAnnex;
+    const marking = this.#marking(s);
+    if (fundingAnnex.length > 0) {
+      await checkFundingAnnex(this.n.store, fundingAnnex, {
+        audience: marking.audience,
+        cities: [s.originator, ...s.invited],
+      });
+    }
     return this.n.publish(
       'statement-revision',
       {
-        ...this.#marking(s),
+        ...marking,
         body: {
           statement: statementId,
           parent: parent.id,
@@ -167,6 +181,7 @@ export class Statements {
           text: input.text,
           addressees: input.addressees ?? parent.addressees,
           invited: s.invited,
+          ...(fundingAnnex.length > 0 && { fundingAnnex }),
         },
       },
       actor,

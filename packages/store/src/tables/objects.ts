@@ -164,6 +164,30 @@ export class ObjectsReader {
     );
   }
 
+  /** Objects of `origin` of one of `kinds`, oldest first (a city's preparedness evidence). */
+  ofOrigin(origin: string, kinds: readonly string[], limit = 10_000): Promise<StoredObject[]> {
+    return this.#select((q) =>
+      q
+        .where('origin', origin)
+        .whereIn('kind', [...kinds])
+        .orderBy([{ column: 'created' }, { column: 'id' }])
+        .limit(limit),
+    );
+  }
+
+  /** When `origin` last signed an object of one of `kinds` (of one of `tlps`, when given); null if never. */
+  async latestCreated(origin: string, kinds: readonly string[], tlps?: readonly string[]): Promise<Date | null> {
+    const q = this.db
+      .knex('objects')
+      .max({ at: 'created' })
+      .where('origin', origin)
+      .whereIn('kind', [...kinds])
+      .where(notQuarantined('objects'));
+    if (tlps) q.whereIn('tlp', [...tlps]);
+    const [row] = (await q) as { at: Date | number | null }[];
+    return row?.at == null ? null : new Date(row.at);
+  }
+
   /**
    * Held objects of `origin` signed with one of `kids`, quarantined ones left out, for
    * re-checking their key windows: the envelope only, not the signed bytes.

@@ -4,6 +4,7 @@ import { bulletinStatusPlugin } from './bulletin-status.js';
 import { checkInPlugin } from './checkin.js';
 import type { KindPlugin } from './kind-plugin.js';
 import { redDirectoryPlugin } from './red-directory.js';
+import { contingencyPlanPlugin } from './preparedness.js';
 import { retractionPlugin } from './retraction.js';
 import { shiftNotePlugin } from './shift-note.js';
 import { versionedPlugin } from './versioned.js';
@@ -18,6 +19,7 @@ const PLUGINS: Partial<Record<ObjectKind, KindPlugin<never>>> = {
   'red-directory': redDirectoryPlugin,
   checkin: checkInPlugin,
   'shift-note': shiftNotePlugin,
+  'contingency-plan': contingencyPlanPlugin,
 };
 
 export function pluginFor(o: SignedObject): KindPlugin | undefined {

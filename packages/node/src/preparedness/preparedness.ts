@@ -1,0 +1,193 @@
+import {
+  type BodyOf,
+  defaultPreparednessMarking,
+  mayDisplay,
+  type PreparednessKind,
+  type ScoreRow,
+  type ScoreWindows,
+  scorecard,
+  widerThanDefault,
+} from '@citylink/protocol';
+import type { Store, StoredObject } from '@citylink/store';
+import type { Logger } from 'pino';
+import type { SessionUser } from '../accounts/accounts.js';
+import type { Marking, Publish } from '../authoring/marking.js';
+import { ForbiddenError, InvalidInputError, NotFoundError } from '../errors.js';
+import type { FeedBus } from '../ingest/pipeline.js';
+import { decodeStored, marked } from '../ingest/projection.js';
+import { speaksForHub } from '../ingest/rules.js';
+import type { RosterState } from '../membership/roster-state.js';
+import type { Views } from '../views/views.js';
+import { type EvidenceEntry, loadEvidence, withoutRetracted } from './evidence.js';
+import { nodeFacts } from './facts.js';
+import { ScorecardGrid } from './grid.js';
+import { TrainingRecords } from './training.js';
+
+/** Grid rows older than this are refolded at the next read (staleness moves with the clock). */
+const GRID_MAX_AGE_MS = 60 * 60 * 1000;
+
+export interface RecordInput<K extends PreparednessKind = PreparednessKind> {
+  kind: K;
+  body: BodyOf<K>;
+  /** Absent: the default, AMBER+STRICT for the hub alone. */
+  marking?: Marking | undefined;
+  /** A marking wider than the default is refused unless the person confirmed the warning. */
+  confirmWider?: boolean | undefined;
+}
+
+export interface CityScorecard {
+  city: string;
+  rows: ScoreRow[];
+  /** The evidence the rows were computed from, as this person may see it. */
+  evidence: EvidenceEntry[];
+  /** Whether the node's own facts (links, bulletins, statements) were used. */
+  withFacts: boolean;
+}
+
+/**
+ * Preparedness against the ten recommendations: recording evidence (signed objects,
+ * AMBER+STRICT to the hub by default), a city's scorecard, the hub's statewide grid
+ * (a read model) and its liaison directory. Every read applies the reader's TLP check.
+ */
+export class Preparedness {
+  readonly grid: ScorecardGrid;
+  readonly training: TrainingRecords;
+
+  constructor(
+    private readonly n: {
+      self: string;
+      role: 'city' | 'hub';
+      store: Store;
+      bus: FeedBus;
+      log: Logger;
+      roster: RosterState;
+      views: Views;
+      publish: Publish;
+      windows?: Partial<ScoreWindows> | undefined;
+      now?: () => Date;
+    },
+  ) {
+    this.training = new TrainingRecords({ role: n.role, store: n.store });
+    this.grid = new ScorecardGrid({
+      store: n.store,
+      bus: n.bus,
+      log: n.log,
+      cities: () =>
+        n.roster
+          .members()
+          .filter((m) => m.role === 'city' && m.status !== 'decommissioned')
+          .map((m) => m.node),
+      compute: (city) => this.#rowsForHub(city),
+      now: this.#now,
+      maxAgeMs: GRID_MAX_AGE_MS,
+    });
+  }
+
+  readonly #now = () => this.n.now?.() ?? new Date();
+
+  /** The default marking of preparedness objects on this network. */
+  defaultMarking() {
+    return defaultPreparednessMarking(this.n.roster.hubNode);
+  }
+
+  async record(input: RecordInput, actor: SessionUser): Promise<{ id: string; marking: Marking }> {
+    const marking = input.marking ?? this.defaultMarking();
+    const wider = widerThanDefault(marking, this.n.roster.hubNode);
+    if (wider && !input.confirmWider) {
+      throw new InvalidInputError(
+        `this marking shares more than the default (AMBER+STRICT to the hub alone): ${wider}; confirm to share it anyway`,
+      );
+    }
+    const { id } = await this.n.publish(input.kind, { ...marking, body: input.body }, actor);
+    return { id, marking };
+  }
+
+  /** Signs the training summary made from the city's own records (the records stay here). */
+  async recordTrainingSummary(
+    q: Parameters<TrainingRecords['summarize']>[0] & {
+      marking?: Marking | undefined;
+      confirmWider?: boolean | undefined;
+    },
+    actor: SessionUser,
+  ) {
+    const body = await this.training.summarize(q);
+    const recorded = await this.record(
+      { kind: 'training-summary', body, marking: q.marking, confirmWider: q.confirmWider },
+      actor,
+    );
+    return { ...recorded, body };
+  }
+
+  /**
+   * A city's ten rows. The city's own people and the hub's officials get the rows from
+   * everything the node knows; anyone else only from what that city shared with them,
+   * and nothing at all if it shared nothing.
+   */
+  async scorecard(user: SessionUser, city = this.n.self): Promise<CityScorecard> {
+    const { self, role } = this.n;
+    const own = city === self;
+    if (!own && role === 'hub' && !speaksForHub(role, user.roles)) {
+      throw new ForbiddenError('a city’s preparedness is for the hub’s officials');
+    }
+    const { evidence, entries } = await loadEvidence(this.n.store, city, (objects) =>
+      this.n.views.visible(user, objects),
+    );
+    const withFacts = own || role === 'hub';
+    if (!withFacts && entries.length === 0) {
+      throw new NotFoundError(`${city} has not published its preparedness to you`);
+    }
+    const facts = await this.#facts(city, withFacts);
+    const rows = scorecard(evidence, facts, { now: this.#now(), ...(this.n.windows && { windows: this.n.windows }) });
+    return { city, rows, evidence: entries, withFacts };
+  }
+
+  /** The hub's statewide grid: one entry per city and recommendation (with reasons when asked). */
+  async stateGrid(q: { cities?: readonly string[]; statuses?: readonly string[]; reasons?: boolean } = {}) {
+    if (this.n.role !== 'hub') throw new ForbiddenError('this node is not the state hub');
+    const cells = await this.grid.rows(q);
+    const names = new Map(this.n.roster.members().map((m) => [m.node, m.name]));
+    return cells.map((c) => ({
+      city: c.city,
+      name: names.get(c.city) ?? c.city,
+      recommendation: c.recommendation,
+      key: c.key,
+      status: c.status,
+      ...(c.reason !== undefined && { reason: c.reason, next: c.next ?? '' }),
+      computedAt: c.computedAt.toISOString(),
+    }));
+  }
+
+  /** Who to call in each city: the liaison objects the hub holds (never RED ones, which name their readers). */
+  async liaisons() {
+    if (this.n.role !== 'hub') throw new ForbiddenError('this node is not the state hub');
+    const { store, roster } = this.n;
+    const cities = new Set(this.grid.cityList());
+    const held = await store.read((r) => r.objects.ofKind('liaison', 50_000));
+    const live = await withoutRetracted(store, this.#hubReadable(held.filter((o) => cities.has(o.origin))));
+    return live
+      .map((o) => ({
+        city: o.origin,
+        cityName: roster.member(o.origin)?.name ?? o.origin,
+        id: o.id,
+        created: o.created.toISOString(),
+        ...(decodeStored(o).body as BodyOf<'liaison'>),
+      }))
+      .sort((a, b) => a.cityName.localeCompare(b.cityName) || a.name.localeCompare(b.name));
+  }
+
+  /** What any hub account may see: everything addressed to the hub but RED (named people only). */
+  #hubReadable(objects: StoredObject[]): StoredObject[] {
+    return objects.filter((o) => mayDisplay(marked(o), { node: this.n.self, user: '' }));
+  }
+
+  async #rowsForHub(city: string): Promise<ScoreRow[]> {
+    const { evidence } = await loadEvidence(this.n.store, city, async (objects) => this.#hubReadable(objects));
+    const facts = await this.#facts(city, true);
+    return scorecard(evidence, facts, { now: this.#now(), ...(this.n.windows && { windows: this.n.windows }) });
+  }
+
+  #facts(city: string, full: boolean) {
+    const { self, role, store, roster } = this.n;
+    return nodeFacts({ self, role, hubNode: roster.hubNode, store, isActive: (n) => roster.isActive(n) }, city, full);
+  }
+}
