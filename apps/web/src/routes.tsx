@@ -8,10 +8,10 @@ import {
 } from '@tanstack/react-router';
 import { type ReactNode, useEffect, useState } from 'react';
 import { Notice } from './components/fields';
-import { history, Link, useLocation } from './lib/router';
-import { feedSearch, supersedesSearch } from './lib/search';
 import { NotificationsScreen } from './election/notifications';
 import { SituationRoomScreen } from './election/situation-room';
+import { history, Link, useLocation } from './lib/router';
+import { feedSearch, supersedesSearch } from './lib/search';
 import { useSession } from './lib/session';
 import { DetailScreen } from './screens/detail';
 import { FeedScreen } from './screens/feed';

@@ -20,8 +20,8 @@ import {
   statementTextBytes,
   thumbprint,
 } from '../src/index.js';
-import { buildOperationsVectors } from './vectors-operations.js';
 import { buildPreparednessVectors } from './preparedness-vectors.js';
+import { buildOperationsVectors } from './vectors-operations.js';
 
 export const VECTOR_NOW = '2026-11-03T15:00:00.000Z';
 

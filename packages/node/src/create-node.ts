@@ -24,7 +24,10 @@ export async function createNode(
   // Hub processes may share a PostgreSQL database (several behind one address); a city never.
   const store = await Store.open(
     { databaseUrl: config.databaseUrl, sqlitePath: config.sqlitePath },
-    { node: true, shared: config.role === 'hub', claimLeaseMs: config.cluster.claimLeaseMs,
+    {
+      node: true,
+      shared: config.role === 'hub',
+      claimLeaseMs: config.cluster.claimLeaseMs,
       ...(opts.clock && { clock: opts.clock }),
     },
   );

@@ -187,10 +187,12 @@ export class CityLinkNode implements AsyncDisposable {
     tasks.every(config.intervals.manifestMs, () => cluster.runOnce(() => pulls.reconcileAll()));
     // The hub's external TAXII feeds, each on its own interval (the first pull one interval after start).
     if (config.role === 'hub') {
-      for (const feed of config.feeds) tasks.every(feed.intervalMs, () => cluster.runOnce(() => this.ctx.feeds.pull(feed)));
+      for (const feed of config.feeds)
+        tasks.every(feed.intervalMs, () => cluster.runOnce(() => this.ctx.feeds.pull(feed)));
     }
     // The statewide preparedness grid refolds its aging rows off the request path.
-    if (config.role === 'hub') tasks.every(config.intervals.manifestMs, () => cluster.runOnce(() => this.preparedness.grid.refresh()));
+    if (config.role === 'hub')
+      tasks.every(config.intervals.manifestMs, () => cluster.runOnce(() => this.preparedness.grid.refresh()));
     // First catch-up right away, in the background.
     tasks.run(async () => {
       await pulls.pullFromHub();

@@ -1,7 +1,7 @@
 import { EntitySchema } from '@mikro-orm/core';
-import { ApiTokenSchema } from './token-entity.js';
 import { OPERATIONS_ENTITIES } from './entities-operations.js';
 import { CityScorecardSchema, TrainingRecordSchema } from './entities-preparedness.js';
+import { ApiTokenSchema } from './token-entity.js';
 
 /** Key-value facts about this node's database: the log epoch, the held roster, the posture. */
 export class Meta {

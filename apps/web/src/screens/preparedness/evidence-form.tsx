@@ -1,5 +1,5 @@
 import { type PreparednessKind, widerThanDefault } from '@citylink/protocol';
-import { useMutation, useQueryClient } from '@tanstack/react-query';
+import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { type FormEvent, useState } from 'react';
 import {
   ErrorSummary,
@@ -30,6 +30,7 @@ export function EvidenceForm(props: {
   const [values, setValues] = useState<Values>(props.initial ?? {});
   const [widen, setWiden] = useState(false);
   const [marking, setMarking] = useState<MarkingValue>(fromWire({ tlp: 'AMBER+STRICT', audience: [hub] }));
+  const directory = useQuery({ ...trpc.staff.redDirectory.queryOptions(), enabled: widen && marking.tlp === 'RED' });
   const [confirmed, setConfirmed] = useState(false);
   const [errors, setErrors] = useState<FieldErrors>({});
   const wire = widen ? toWire(marking) : { tlp: 'AMBER+STRICT' as const, audience: [hub] };
@@ -97,6 +98,7 @@ export function EvidenceForm(props: {
             onChange={setMarking}
             self={session.node.node}
             roster={session.roster}
+            directory={directory.data?.people}
             errors={errors}
           />
         )}

@@ -4,11 +4,11 @@ import { Migration20261125135631 } from './Migration20261125135631.js';
 import { Migration20261201090442 } from './Migration20261201090442.js';
 import { Migration20261201095609 } from './Migration20261201095609.js';
 import { Migration20261201103000 } from './Migration20261201103000.js';
-import { Migration20261202130000 } from './Migration20261202130000.js';
-import { Migration20261202170000 } from './Migration20261202170000.js';
-import { Migration20261202150000 } from './Migration20261202150000.js';
 import { Migration20261202120000 } from './Migration20261202120000.js';
+import { Migration20261202130000 } from './Migration20261202130000.js';
 import { Migration20261202140000 } from './Migration20261202140000.js';
+import { Migration20261202150000 } from './Migration20261202150000.js';
+import { Migration20261202170000 } from './Migration20261202170000.js';
 
 /** Applied in order at start-up. Keep in step with ../sqlite: same names, same meaning. */
 export const postgresqlMigrations = [
@@ -18,9 +18,9 @@ export const postgresqlMigrations = [
   { name: 'Migration20261201090442', class: Migration20261201090442 },
   { name: 'Migration20261201095609', class: Migration20261201095609 },
   { name: 'Migration20261201103000', class: Migration20261201103000 },
-  { name: 'Migration20261202130000', class: Migration20261202130000 },
-  { name: 'Migration20261202170000', class: Migration20261202170000 },
-  { name: 'Migration20261202150000', class: Migration20261202150000 },
   { name: 'Migration20261202120000', class: Migration20261202120000 },
+  { name: 'Migration20261202130000', class: Migration20261202130000 },
   { name: 'Migration20261202140000', class: Migration20261202140000 },
+  { name: 'Migration20261202150000', class: Migration20261202150000 },
+  { name: 'Migration20261202170000', class: Migration20261202170000 },
 ];
