@@ -3,10 +3,13 @@ import { type Marked, type SignedObject, searchTextOf, utf8 } from '@citylink/pr
 import type { ItemPatch, NewItem, NewObject, StoredObject } from '@citylink/store';
 import { mayRetract, maySupersede } from './rules.js';
 
+/** Kinds whose `period` names the operational period they answer (other kinds' `period` is a date range). */
+const PERIOD_TARGETED: ReadonlySet<string> = new Set(['checkin', 'shift-note']);
+
 /** The object a signed object refers to, if any (what it acknowledges, retracts, supersedes…). */
 export function targetOf(o: SignedObject): string | undefined {
   const body = o.body as { target?: string; supersedes?: string; statement?: string; period?: string };
-  return body.target ?? body.supersedes ?? body.statement ?? body.period;
+  return body.target ?? body.supersedes ?? body.statement ?? (PERIOD_TARGETED.has(o.kind) ? body.period : undefined);
 }
 
 /** The marking fields of a stored object, as the TLP rules take them. */
