@@ -128,6 +128,7 @@ const EXPECTED: Record<string, readonly Identity[]> = {
 
   'public.feed': ALL,
   'public.object': ALL,
+  'public.cities': ALL,
 
   'operations.period': SESSIONS,
   'operations.announcePeriod': HUB_OFFICIALS,
@@ -234,6 +235,7 @@ const VALID_INPUTS: Record<string, unknown> = {
   'statements.addressedToState': null,
   'public.feed': {},
   'public.object': { id: FAKE_ID },
+  'public.cities': null,
   'operations.period': null,
   // Far in the future: it never opens, so no later call is inside a period.
   'operations.announcePeriod': { name: 'Role matrix', start: '2030-01-01T00:00:00Z', end: '2030-01-02T00:00:00Z' },
