@@ -6,6 +6,7 @@ import type { Knex } from '@mikro-orm/knex';
 import { PostgreSqlDriver } from '@mikro-orm/postgresql';
 import Database from 'better-sqlite3';
 import pg from 'pg';
+import { afterRawWrite } from './wal-sync.js';
 
 /**
  * Every place SQLite and PostgreSQL differ for this store: the driver, session
@@ -42,7 +43,9 @@ export const fromJson = <T>(v: string | T): T => (typeof v === 'string' ? (JSON.
 export async function prepareSession(orm: MikroORM, dialect: Dialect): Promise<void> {
   if (dialect !== 'sqlite') return;
   const conn = orm.em.getConnection();
-  // WAL + FULL sync: a committed append survives a crash or power loss.
+  // WAL + FULL sync: a committed append survives a crash or power loss. Once the
+  // migrations ran, a file database moves the commit's fsync off the event loop
+  // (wal-sync.ts), as durable as FULL.
   await conn.execute('pragma journal_mode = WAL');
   await conn.execute('pragma synchronous = FULL');
   await conn.execute('pragma busy_timeout = 5000');
@@ -121,6 +124,7 @@ export function isDriverError(err: unknown): err is Error {
 
 /** What the insert path uses of a better-sqlite3 connection. */
 interface SqliteConnection {
+  inTransaction: boolean;
   prepare(sql: string): { run(params: unknown[]): unknown };
 }
 
@@ -153,6 +157,7 @@ export async function insertRows(
       const statement = cache.get(sql) ?? db.prepare(sql);
       cache.set(sql, statement);
       for (const row of rows) statement.run(columns.map((c) => sqliteValue(row[c])));
+      afterRawWrite(knex, db);
     } finally {
       if (!isTransaction(knex)) await knex.client.releaseConnection(db);
     }

@@ -28,6 +28,7 @@ import type { DueDelivery, OutcomeJob } from './tables/outbox.js';
 import type { SessionOwner } from './tables/sessions.js';
 import type { NewUser, UserPatch } from './tables/users.js';
 import { StoreTransactor } from './transactor.js';
+import { attachWalSync, type WalSync } from './wal-sync.js';
 
 const EPOCH_KEY = 'log_epoch';
 
@@ -45,6 +46,7 @@ export class Store {
   readonly #reader: StoreReader;
   #headSeq = 0;
   #nodeLock: NodeLock | undefined;
+  #walSync: WalSync | undefined;
 
   readonly dialect: Dialect;
 
@@ -70,11 +72,16 @@ export class Store {
     if (dialect === 'sqlite') prepareSqliteFile(config.sqlitePath ?? ':memory:');
     const orm = await MikroORM.init(ormOptions(config));
     let lock: NodeLock | undefined;
+    let walSync: WalSync | undefined;
     try {
       const engine = engineOf(orm, dialect);
       if (opts.node) lock = await takeNodeLock(dialect, config.sqlitePath ?? ':memory:', engine.knex);
       await prepareSession(orm, dialect);
       await orm.migrator.up();
+      const sqlitePath = config.sqlitePath ?? ':memory:';
+      if (dialect === 'sqlite' && sqlitePath !== ':memory:' && sqlitePath !== '' && !sqlitePath.startsWith('file:')) {
+        walSync = await attachWalSync(engine.knex, sqlitePath);
+      }
       const epoch = await Db.single(engine, async (db) => {
         const tx = new StoreTransactor(db);
         const held = await tx.meta.get(EPOCH_KEY);
@@ -85,10 +92,12 @@ export class Store {
       });
       const store = new Store(engine, epoch);
       store.#nodeLock = lock;
+      store.#walSync = walSync;
       store.#headSeq = await store.#reader.log.head();
       return store;
     } catch (err) {
       await lock?.release();
+      await walSync?.close();
       await orm.close(true);
       throw err;
     }
@@ -100,6 +109,8 @@ export class Store {
     this.#nodeLock = undefined; // closing twice is harmless
     await lock?.release();
     await this.#engine.orm.close(true);
+    await this.#walSync?.close();
+    this.#walSync = undefined;
   }
 
   get headSeq(): number {
