@@ -108,9 +108,9 @@ export class Store {
     const lock = this.#nodeLock;
     this.#nodeLock = undefined; // closing twice is harmless
     await lock?.release();
-    await this.#engine.orm.close(true);
     await this.#walSync?.close();
     this.#walSync = undefined;
+    await this.#engine.orm.close(true);
   }
 
   get headSeq(): number {

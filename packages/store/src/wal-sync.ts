@@ -1,5 +1,6 @@
-import { close, fsync, openSync } from 'node:fs';
+import { close, fstat, fsync, openSync } from 'node:fs';
 import type { Knex } from '@mikro-orm/knex';
+import { Checkpointer } from './checkpointer.js';
 
 /**
  * SQLite commits without blocking the event loop on fsync, and stays as durable
@@ -29,6 +30,9 @@ export class WalSync {
   /** fsync(2) on libuv's pool; tests replace it to hold an fsync open. */
   flush: (fd: number) => Promise<void> = (fd) =>
     new Promise((resolve, reject) => fsync(fd, (err) => (err ? reject(err) : resolve())));
+
+  /** Told the WAL's size after each fsync. */
+  checkpointer: Checkpointer | undefined;
 
   constructor(readonly walPath: string) {}
 
@@ -82,10 +86,13 @@ export class WalSync {
 
   #done(run: Promise<void>): void {
     if (this.#running === run) this.#running = undefined;
+    const fd = this.#fd;
+    if (this.checkpointer && fd !== undefined) fstat(fd, (err, st) => !err && this.checkpointer?.grew(st.size));
   }
 
   async close(): Promise<void> {
     await this.settled.catch(() => undefined);
+    await this.checkpointer?.close();
     const fd = this.#fd;
     this.#fd = undefined;
     if (fd !== undefined) await new Promise<void>((resolve) => close(fd, () => resolve()));
@@ -113,12 +120,17 @@ const READ_ONLY = /^\s*(select|pragma\s+\w+\s*(;|$))/i;
 
 /**
  * Puts a file database's connection in the mode above: `synchronous = NORMAL`,
- * an fsync after every write that ends outside a transaction, and the connection
- * handed out only once the last one finished.
+ * an fsync after every write that ends outside a transaction, the connection
+ * handed out only once the last one finished, and checkpoints in a worker
+ * (`Checkpointer`) instead of inside a COMMIT.
  */
 export async function attachWalSync(knex: Knex, sqlitePath: string): Promise<WalSync> {
   await knex.raw('pragma synchronous = NORMAL');
+  await knex.raw('pragma wal_autocheckpoint = 0');
   const sync = new WalSync(`${sqlitePath}-wal`);
+  sync.checkpointer = new Checkpointer(sqlitePath, () => {
+    void knex.raw('pragma wal_autocheckpoint = 1000').catch(() => undefined);
+  });
   const client = knex.client as unknown as SqliteClient;
   const acquire = client.acquireConnection.bind(client);
   const query = client._query.bind(client);

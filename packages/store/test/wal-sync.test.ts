@@ -1,7 +1,9 @@
+import { statSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { Checkpointer } from '../src/checkpointer.js';
 import { Store } from '../src/index.js';
 import { knexOf } from '../src/testing.js';
 import { WalSync, walSyncOf } from '../src/wal-sync.js';
@@ -102,6 +104,28 @@ describe('a file database (SQLite)', () => {
     await tx;
     expect(hooked).toBe(true);
     expect(await after).toBe('normal');
+  });
+
+  it('checkpoints in a worker once the WAL passes the threshold, never inside a commit', async () => {
+    dir = await mkdtemp(join(tmpdir(), 'citylink-walsync-'));
+    const path = join(dir, 'node.db');
+    store = await Store.open({ sqlitePath: path });
+    const knex = knexOf(store);
+    expect(await knex.raw('pragma wal_autocheckpoint')).toEqual([{ wal_autocheckpoint: 0 }]);
+    const sync = walSyncOf(knex)!;
+    const checkpointer = new Checkpointer(
+      path,
+      (err) => {
+        throw err;
+      },
+      64 * 1024,
+    );
+    sync.checkpointer = checkpointer;
+    const before = statSync(path).size;
+    for (let i = 0; i < 40; i++) await store.setMeta(`k${i}`, 'x'.repeat(4000));
+    await vi.waitFor(() => expect(checkpointer.done).toBeGreaterThan(0), { timeout: 10_000, interval: 20 });
+    expect(statSync(path).size).toBeGreaterThan(before);
+    expect(await store.getMeta('k39')).toBe('x'.repeat(4000));
   });
 
   it('an in-memory database has none (nothing to fsync)', async () => {
