@@ -13,6 +13,8 @@ export interface DatabaseConfig {
   /** SQLite file; `:memory:` for throwaway databases. */
   sqlitePath?: string | undefined;
   debug?: boolean;
+  /** SQLite: how long after the last append the background indexer fills the search index (default 200 ms). */
+  searchIndexIdleMs?: number;
 }
 
 const migrationsOf: Record<Dialect, { name: string; class: Constructor<unknown> }[]> = {

@@ -18,6 +18,7 @@ import type {
 } from './entities.js';
 import { registerEngine } from './internals.js';
 import { StoreReader } from './reader.js';
+import { indexPendingSearch, SearchIndexer } from './search.js';
 import type { AuditQuery, NewAuditEvent } from './tables/audit.js';
 import type { EnrollmentDecision, NewEnrollment } from './tables/enrollments.js';
 import type { ItemPatch, ItemQuery } from './tables/items.js';
@@ -47,6 +48,7 @@ export class Store {
   #headSeq = 0;
   #nodeLock: NodeLock | undefined;
   #walSync: WalSync | undefined;
+  #searchIndex = new SearchIndexer(() => indexPendingSearch(Db.pool(this.#engine)));
 
   readonly dialect: Dialect;
 
@@ -93,6 +95,12 @@ export class Store {
       const store = new Store(engine, epoch);
       store.#nodeLock = lock;
       store.#walSync = walSync;
+      if (config.searchIndexIdleMs !== undefined) {
+        store.#searchIndex = new SearchIndexer(() => indexPendingSearch(Db.pool(engine)), {
+          idleMs: config.searchIndexIdleMs,
+          maxQueued: 5_000,
+        });
+      }
       store.#headSeq = await store.#reader.log.head();
       return store;
     } catch (err) {
@@ -105,6 +113,7 @@ export class Store {
 
   async close(): Promise<void> {
     await this.#appendLock.waitForUnlock();
+    await this.#searchIndex.close();
     const lock = this.#nodeLock;
     this.#nodeLock = undefined; // closing twice is harmless
     await lock?.release();
@@ -168,6 +177,7 @@ export class Store {
       await writeAppend(tx, plan, now);
       tx.onCommit(() => {
         this.#headSeq = plan.head;
+        this.#searchIndex.added(plan.fresh.filter((i) => i.item).length);
       });
     });
     return plan.results;

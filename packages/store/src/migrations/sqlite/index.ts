@@ -4,6 +4,7 @@ import { Migration20261125135631 } from './Migration20261125135631.js';
 import { Migration20261201090442 } from './Migration20261201090442.js';
 import { Migration20261201095609 } from './Migration20261201095609.js';
 import { Migration20261201103000 } from './Migration20261201103000.js';
+import { Migration20261202160000 } from './Migration20261202160000.js';
 
 /** Applied in order at start-up. Append new migrations; never edit one that has shipped. */
 export const sqliteMigrations = [
@@ -13,4 +14,5 @@ export const sqliteMigrations = [
   { name: 'Migration20261201090442', class: Migration20261201090442 },
   { name: 'Migration20261201095609', class: Migration20261201095609 },
   { name: 'Migration20261201103000', class: Migration20261201103000 },
+  { name: 'Migration20261202160000', class: Migration20261202160000 },
 ];
