@@ -3,9 +3,7 @@ import { dirname } from 'node:path';
 import { BetterSqliteDriver } from '@mikro-orm/better-sqlite';
 import type { MikroORM, Options } from '@mikro-orm/core';
 import type { Knex } from '@mikro-orm/knex';
-import { PostgreSqlDriver } from '@mikro-orm/postgresql';
 import Database from 'better-sqlite3';
-import pg from 'pg';
 import { afterRawWrite } from './wal-sync.js';
 
 /**
@@ -20,9 +18,21 @@ export function dialectOf(config: { databaseUrl?: string | undefined }): Dialect
   return config.databaseUrl && /^postgres(ql)?:\/\//.test(config.databaseUrl) ? 'postgresql' : 'sqlite';
 }
 
-/** The driver part of the MikroORM options. */
-export function driverOptions(config: { databaseUrl?: string | undefined; sqlitePath?: string | undefined }): Options {
+/** pg's error class, once a PostgreSQL database has been opened in this process. */
+let PgDatabaseError: (new (...args: never[]) => Error) | undefined;
+
+/**
+ * The driver part of the MikroORM options. The PostgreSQL driver (and pg) is loaded
+ * only for a PostgreSQL database: a city on SQLite never needs it (about 10 MB of
+ * an idle process).
+ */
+export async function driverOptions(config: {
+  databaseUrl?: string | undefined;
+  sqlitePath?: string | undefined;
+}): Promise<Options> {
   if (dialectOf(config) === 'postgresql') {
+    const [{ PostgreSqlDriver }, pg] = await Promise.all([import('@mikro-orm/postgresql'), import('pg')]);
+    PgDatabaseError = pg.default.DatabaseError;
     return { driver: PostgreSqlDriver, clientUrl: config.databaseUrl, pool: { min: 1, max: 10 } };
   }
   const path = config.sqlitePath ?? ':memory:';
@@ -119,7 +129,7 @@ export async function takeNodeLock(dialect: Dialect, sqlitePath: string, knex: K
 
 /** An error raised by the database driver (rather than by code running in a transaction). */
 export function isDriverError(err: unknown): err is Error {
-  return err instanceof Database.SqliteError || err instanceof pg.DatabaseError;
+  return err instanceof Database.SqliteError || (PgDatabaseError !== undefined && err instanceof PgDatabaseError);
 }
 
 /** What the insert path uses of a better-sqlite3 connection. */

@@ -72,7 +72,7 @@ export class Store {
   static async open(config: DatabaseConfig, opts: { node?: boolean } = {}): Promise<Store> {
     const dialect = dialectOf(config);
     if (dialect === 'sqlite') prepareSqliteFile(config.sqlitePath ?? ':memory:');
-    const orm = await MikroORM.init(ormOptions(config));
+    const orm = await MikroORM.init(await ormOptions(config));
     let lock: NodeLock | undefined;
     let walSync: WalSync | undefined;
     try {
