@@ -18,11 +18,7 @@ describe('VerifyPool', () => {
       `${h}.${p}.${base64url.encode(flipped)}`, // bad_signature
       `${h}.${swapped}.${s}`, // bad_signature (payload swapped)
       (await signObject(bulletin(), other)).jws, // unknown_kid
-      await rawJws(
-        { alg: 'EdDSA', typ: typOf('bulletin'), kid: key.kid },
-        '{"b":1, "a":2}',
-        key.privateKey,
-      ), // not canonical
+      await rawJws({ alg: 'EdDSA', typ: typOf('bulletin'), kid: key.kid }, '{"b":1, "a":2}', key.privateKey), // not canonical
       42, // malformed
       'a.b', // malformed
       good[1]!.jws,

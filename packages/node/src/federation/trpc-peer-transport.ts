@@ -69,14 +69,18 @@ const trpcUrl = (baseUrl: string) => `${baseUrl.replace(/\/$/, '')}/trpc`;
 /** One agent per policy: its connections resolve names through the policy's checked lookup. */
 const agents = new Map<boolean, Agent>();
 /** undici is loaded on the first HTTP call to a peer (about 15 MB; nodes mostly talk over their WebSocket links). */
-const loadUndici = () => import('undici');
-let undici: ReturnType<typeof loadUndici> | undefined;
+let undici: ReturnType<typeof importUndici> | undefined;
+const importUndici = () => import('undici');
+const loadUndici = () => {
+  undici ??= importUndici();
+  return undici;
+};
 function guardedFetch(
   policy: PeerUrlPolicy | undefined,
 ): (url: string | URL | Request, init: RequestInit) => Promise<Response> {
   if (!policy) return fetch;
   return async (url, init) => {
-    const { Agent, fetch: undiciFetch } = await (undici ??= loadUndici());
+    const { Agent, fetch: undiciFetch } = await loadUndici();
     let dispatcher = agents.get(policy.allowInsecure);
     if (!dispatcher) {
       dispatcher = new Agent({ connect: { lookup: guardedLookup(policy) } });
