@@ -5,16 +5,13 @@ import { createHash } from 'node:crypto';
  * protocol's portable decoder: only the base64url alphabet, no padding, and zero
  * trailing bits, so one byte string has exactly one encoding.
  */
-const ALPHABET = /^[A-Za-z0-9_-]*$/;
 export function decodeBase64urlStrict(text: string): Uint8Array | undefined {
-  if (!ALPHABET.test(text) || text.length % 4 === 1) return undefined;
+  // Node's decoder skips what is not base64url (and '=' padding) and ignores
+  // trailing bits; re-encoding gives back exactly `text` only when it had neither,
+  // no padding, a valid length and zero trailing bits. Cheaper on a 400 KB roster
+  // than a regular expression over it.
   const bytes = Buffer.from(text, 'base64url');
-  const rest = text.length % 4;
-  if (rest !== 0) {
-    const last = text.charCodeAt(text.length - 1);
-    const value = last === 45 ? 62 : last === 95 ? 63 : last >= 97 ? last - 71 : last >= 65 ? last - 65 : last + 4;
-    if ((value & (rest === 2 ? 0x0f : 0x03)) !== 0) return undefined;
-  }
+  if (bytes.toString('base64url') !== text) return undefined;
   return new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength);
 }
 

@@ -6,3 +6,4 @@ export * from './keys.js';
 export * from './request-token.js';
 export * from './sign.js';
 export * from './verify.js';
+export * from './verify-pool.js';

@@ -1,3 +1,4 @@
+import { verify as cryptoVerify, KeyObject } from 'node:crypto';
 import {
   kindOfTyp,
   LIMITS,
@@ -7,7 +8,7 @@ import {
   type SignedObject,
   SignedObjectSchema,
 } from '@citylink/protocol';
-import { compactVerify } from 'jose';
+import type { CryptoKey } from 'jose';
 import { decodeBase64urlStrict, sha256Base64urlNative } from './fast-encoding.js';
 import { type KeyResolver, keyValidAt } from './key-ring.js';
 
@@ -63,10 +64,25 @@ const ALLOWED_HEADER = new Set(['alg', 'typ', 'kid']);
 const utf8Strict = new TextDecoder('utf-8', { fatal: true });
 
 /**
- * Verifies a compact JWS as a CityLink object. Never throws on bad input: every
- * failure is a `Rejection` naming the first check that failed.
+ * What the checks that need no key found in a compact JWS: everything about it but
+ * the key and the signature. Produced by `checkEnvelope` (in this thread or a
+ * worker of the `VerifyPool`), finished by `finishVerify`.
  */
-export async function verifyObject(jws: unknown, options: VerifyOptions): Promise<VerifyResult> {
+export interface Envelope {
+  ok: true;
+  id: string;
+  kind: ObjectKind;
+  kid: string;
+  object: SignedObject;
+  payload: Uint8Array;
+  signature: Uint8Array;
+}
+
+/**
+ * The checks of `verifyObject` that need no key, in its order: size, segments,
+ * header, kind, canonical form, schema. Pure and synchronous (a worker runs it).
+ */
+export function checkEnvelope(jws: unknown, kinds?: readonly ObjectKind[]): Envelope | Rejection {
   if (typeof jws !== 'string') return reject('malformed', 'a signed object is a compact JWS string');
   if (jws.length > LIMITS.absoluteMaxObjectBytes) {
     return reject('too_large', `${jws.length} bytes exceeds ${LIMITS.absoluteMaxObjectBytes}`);
@@ -92,8 +108,8 @@ export async function verifyObject(jws: unknown, options: VerifyOptions): Promis
   if (s.length !== 64) return reject('malformed', 'an Ed25519 signature is 64 bytes');
   const kind = typeof typ === 'string' ? kindOfTyp(typ) : undefined;
   if (!kind) return reject('wrong_typ', `unknown typ ${JSON.stringify(typ)}`);
-  if (options.kinds && !options.kinds.includes(kind)) {
-    return reject('wrong_typ', `${kind} is not accepted here (expected ${options.kinds.join(', ')})`);
+  if (kinds && !kinds.includes(kind)) {
+    return reject('wrong_typ', `${kind} is not accepted here (expected ${kinds.join(', ')})`);
   }
   if (typeof kid !== 'string' || kid.length === 0) return reject('malformed', 'kid is missing');
   const limit = maxBytesForKind(kind);
@@ -113,15 +129,42 @@ export async function verifyObject(jws: unknown, options: VerifyOptions): Promis
   }
   const object = parsed.data;
   if (object.kind !== kind) return reject('wrong_typ', `typ says ${kind} but the payload is a ${object.kind}`);
+  return { ok: true, id: sha256Base64urlNative(payload), kind, kid, object, payload, signature: s };
+}
 
+/** node:crypto's handle of each imported key, made once: `verify` with a callback runs on libuv's pool. */
+const keyObjects = new WeakMap<CryptoKey, KeyObject>();
+const keyObjectOf = (key: CryptoKey): KeyObject => {
+  let k = keyObjects.get(key);
+  if (!k) {
+    k = KeyObject.from(key as Parameters<typeof KeyObject.from>[0]);
+    keyObjects.set(key, k);
+  }
+  return k;
+};
+
+/** Ed25519 over the JWS signing input (`header.payload`, ASCII), off the event loop. */
+function signatureValid(jws: string, signature: Uint8Array, key: CryptoKey): Promise<boolean> {
+  const keyObject = keyObjectOf(key);
+  if (keyObject.asymmetricKeyType !== 'ed25519') return Promise.resolve(false);
+  const signingInput = Buffer.from(jws.slice(0, jws.lastIndexOf('.')), 'latin1');
+  return new Promise((resolve) =>
+    cryptoVerify(null, signingInput, keyObject, signature, (err, ok) => resolve(!err && ok)),
+  );
+}
+
+/**
+ * The rest of `verifyObject` for an envelope that passed `checkEnvelope`: the key
+ * (known, valid when the object was created), the signature, and the clock.
+ */
+export async function finishVerify(jws: string, e: Envelope, options: VerifyOptions): Promise<VerifyResult> {
+  const { object, kid } = e;
   const resolved = await options.resolveKey(object.origin, kid);
   if (!resolved) return reject('unknown_kid', `no key ${kid} for node ${object.origin}`);
   const validity = keyValidAt(resolved.record, object.created);
   if (!validity.ok) return reject(validity.reason, `key ${kid} of ${object.origin} was not valid at ${object.created}`);
 
-  try {
-    await compactVerify(jws, resolved.key, { algorithms: ['EdDSA'] });
-  } catch {
+  if (!(await signatureValid(jws, e.signature, resolved.key))) {
     return reject('bad_signature', `signature does not verify with key ${kid} of ${object.origin}`);
   }
 
@@ -133,5 +176,15 @@ export async function verifyObject(jws: unknown, options: VerifyOptions): Promis
   if (object.expires !== undefined && Date.parse(object.expires) <= now) {
     return reject('expired', `expired at ${object.expires}`);
   }
-  return { ok: true, id: sha256Base64urlNative(payload), kind, kid, object, jws, payload };
+  return { ok: true, id: e.id, kind: e.kind, kid, object, jws, payload: e.payload };
+}
+
+/**
+ * Verifies a compact JWS as a CityLink object. Never throws on bad input: every
+ * failure is a `Rejection` naming the first check that failed.
+ */
+export async function verifyObject(jws: unknown, options: VerifyOptions): Promise<VerifyResult> {
+  const envelope = checkEnvelope(jws, options.kinds);
+  if (!envelope.ok) return envelope;
+  return finishVerify(jws as string, envelope, options);
 }

@@ -13,13 +13,9 @@
  * Run: npm run bench -w @citylink/dev-env -- catchup   (BENCH_QUICK=1 for a smoke run)
  * Sizes: BENCH_OBJECTS (10000), BENCH_ROUNDS (3; a fresh network each, none started after 100 s).
  */
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { readKeyFile, signObject } from '@citylink/crypto';
 import type { SignedObject } from '@citylink/protocol';
-import Database from 'better-sqlite3';
 import { TestNetwork } from '../src/index.js';
 import {
   bulletinBody,
@@ -29,6 +25,7 @@ import {
   patientNodes,
   peakRssLine,
   perSec,
+  rawInsertRate,
   rawVerifyRate,
   result,
   signingInputBytes,
@@ -47,27 +44,6 @@ const TARGET_MS = 10_000;
 const DEADLINE_MS = 60_000;
 
 watchdog(175_000, 'catchup');
-
-/** Raw better-sqlite3: the same strings into a fresh table, one transaction. */
-async function rawInsertRate(jws: readonly string[]): Promise<number> {
-  const dir = await mkdtemp(join(tmpdir(), 'citylink-bench-sqlite-'));
-  try {
-    const db = new Database(join(dir, 'raw.db'));
-    db.pragma('journal_mode = WAL');
-    db.pragma('synchronous = FULL');
-    db.exec('create table objects (id text primary key, jws text not null)');
-    const insert = db.prepare('insert into objects (id, jws) values (?, ?)');
-    const t = performance.now();
-    db.transaction(() => {
-      for (const [i, j] of jws.entries()) insert.run(`o${i}`, j);
-    })();
-    const rate = jws.length / ((performance.now() - t) / 1000);
-    db.close();
-    return rate;
-  } finally {
-    await rm(dir, { recursive: true, force: true });
-  }
-}
 
 console.log(
   `catch-up: t-city-2 was down while the hub took in ${OBJECTS} GREEN ['*'] objects from t-city-1; time from its restart until it holds them all`,

@@ -31,7 +31,10 @@ import {
   patientNodes,
   peakRssLine,
   percentile,
+  rawInsertRate,
+  rawVerifyRate,
   result,
+  signingInputBytes,
   size,
   sleep,
   until,
@@ -158,7 +161,17 @@ try {
   await procs.settle();
   console.log(`warm-up: ${OBJECTS} posts delivered everywhere, not measured`);
 
-  const rows: { cl: Stats; clHub: number; clCities: number; all: number; ws: Stats; cores: number }[] = [];
+  const rows: {
+    cl: Stats;
+    clHub: number;
+    clCities: number;
+    all: number;
+    ws: Stats;
+    cores: number;
+    /** Node processes' CPU per (object, receiving node), and raw verify + raw insert of one object, in ms. */
+    cpuPer: number;
+    floorPer: number;
+  }[] = [];
   for (let round = 1; round <= ROUNDS; round++) {
     const ids: string[] = [];
     cityAppends = 0;
@@ -206,12 +219,18 @@ try {
       ids.map((id) => jws.get(id)!),
       receivers.length,
     );
-    rows.push({ cl, clHub, clCities, all, ws, cores: cores / wall });
+    // CPU baseline in the same run: raw Ed25519 verify of the same signing input plus a raw
+    // better-sqlite3 insert of the same strings, per object: the floor of what a node must do.
+    const strings = ids.map((id) => jws.get(id)!);
+    const floorPer = 1000 / rawVerifyRate(signingInputBytes(strings[0]!), 500) + 1000 / (await rawInsertRate(strings));
+    const cpuPer = cores / (OBJECTS * receivers.length);
+    rows.push({ cl, clHub, clCities, all, ws, cores: cores / wall, cpuPer, floorPer });
     console.log(
       `round ${round}: CityLink p50 ${ms(cl.p50)} p99 ${ms(cl.p99)} max ${ms(cl.max)} (hub p50 ${ms(clHub)}, cities p50 ${ms(clCities)})` +
         `, all ${receivers.length} nodes hold all ${OBJECTS} after ${complete ? ms(all) : `— (${cl.missing} missing)`}` +
         `, ${cityAppends} pushes to cities (mean batch ${((OBJECTS * (receivers.length - 1)) / cityAppends).toFixed(1)})` +
         `, node processes used ${(cores / wall).toFixed(2)} cores` +
+        `, CPU ${cpuPer.toFixed(3)} ms per (object, node) against raw verify + insert ${floorPer.toFixed(3)} ms` +
         ` | ws baseline p50 ${ms(ws.p50)} p99 ${ms(ws.p99)} max ${ms(ws.max)}${ws.missing ? ` (${ws.missing} missing)` : ''}`,
     );
   }
@@ -229,7 +248,13 @@ try {
   console.log(
     `ratio p99 CityLink / ws ${(p99 / m((r) => r.ws.p99)).toFixed(1)}×; target p99 < ${TARGET_P99_MS} ms: ${verdict(p99 < TARGET_P99_MS && missing === 0)}${missing ? ` (${missing} deliveries missing)` : ''}`,
   );
+  const cpuRatio = m((r) => r.cpuPer / r.floorPer);
+  console.log(
+    `CPU per (object, node) ${m((r) => r.cpuPer).toFixed(3)} ms (every node process, the origin's included, over ${receivers.length} receiving nodes)` +
+      `; raw verify + raw insert ${m((r) => r.floorPer).toFixed(3)} ms (baseline); ratio ${cpuRatio.toFixed(2)}×`,
+  );
   console.log(peakRssLine());
+  result('fanout-cpu-ratio', cpuRatio, 'x', '<=', 2);
   result('fanout-p99', missing === 0 ? p99 : Number.POSITIVE_INFINITY, 'ms', '<', 300);
 } finally {
   await procs.stopAll();

@@ -3,11 +3,13 @@
  * line, peak RSS, percentiles, a watchdog, bulletin bodies and the raw Ed25519 baseline.
  */
 import { generateKeyPairSync, sign as rawSign, verify as rawVerify } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { createServer } from 'node:net';
-import { cpus, loadavg, totalmem } from 'node:os';
+import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { NodeConfigInput } from '@citylink/node';
+import Database from 'better-sqlite3';
 
 /** BENCH_QUICK=1: small sizes for a smoke run (every benchmark then finishes in seconds). */
 export const QUICK = process.env.BENCH_QUICK === '1';
@@ -127,6 +129,27 @@ export function rawVerifyRate(bytes: number, durationMs: number): number {
     n += 50;
   }
   return n / ((performance.now() - start) / 1000);
+}
+
+/** Raw better-sqlite3: the same strings into a fresh table, one transaction. */
+export async function rawInsertRate(jws: readonly string[]): Promise<number> {
+  const dir = await mkdtemp(join(tmpdir(), 'citylink-bench-sqlite-'));
+  try {
+    const db = new Database(join(dir, 'raw.db'));
+    db.pragma('journal_mode = WAL');
+    db.pragma('synchronous = FULL');
+    db.exec('create table objects (id text primary key, jws text not null)');
+    const insert = db.prepare('insert into objects (id, jws) values (?, ?)');
+    const t = performance.now();
+    db.transaction(() => {
+      for (const [i, j] of jws.entries()) insert.run(`o${i}`, j);
+    })();
+    const rate = jws.length / ((performance.now() - t) / 1000);
+    db.close();
+    return rate;
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
 }
 
 /** The JWS signing input (what Ed25519 actually verifies): `header.payload`. */

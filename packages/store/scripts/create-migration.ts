@@ -19,7 +19,7 @@ try {
     { dialect: 'postgresql', config: { databaseUrl: admin.replace(/\/[^/]*$/, `/${scratch}`) } },
   ];
   for (const { dialect, config } of targets) {
-    const orm = await MikroORM.init(ormOptions(config));
+    const orm = await MikroORM.init(await ormOptions(config));
     try {
       await orm.migrator.up();
       const result = await orm.migrator.createMigration(`src/migrations/${dialect}`);

@@ -13,6 +13,8 @@ export interface DatabaseConfig {
   /** SQLite file; `:memory:` for throwaway databases. */
   sqlitePath?: string | undefined;
   debug?: boolean;
+  /** SQLite: how long after the last append the background indexer fills the search index (default 200 ms). */
+  searchIndexIdleMs?: number;
 }
 
 const migrationsOf: Record<Dialect, { name: string; class: Constructor<unknown> }[]> = {
@@ -52,7 +54,7 @@ export function prepareSqliteFile(path: string): void {
 }
 
 /** MikroORM options for a node database. Schema changes only ever come from the committed migrations. */
-export function ormOptions(config: DatabaseConfig): Options {
+export async function ormOptions(config: DatabaseConfig): Promise<Options> {
   const dialect = dialectOf(config);
   const common = {
     entities: ENTITIES,
@@ -74,5 +76,5 @@ export function ormOptions(config: DatabaseConfig): Options {
       migrationsList: migrationsOf[dialect] as never,
     },
   };
-  return { ...common, ...driverOptions(config) };
+  return { ...common, ...(await driverOptions(config)) };
 }

@@ -2,6 +2,7 @@ import { AsyncLocalStorage } from 'node:async_hooks';
 import { DriverException, type MikroORM } from '@mikro-orm/core';
 import type { AbstractSqlConnection, Knex, SqlEntityManager } from '@mikro-orm/knex';
 import { type Dialect, isDriverError } from './dialect.js';
+import { durable, holdForCommit } from './wal-sync.js';
 
 /** What every handle on one database shares. */
 export interface Engine {
@@ -83,8 +84,10 @@ export class Db {
     if (outer) return fn(outer);
     let db: Db | undefined;
     let result: T;
+    let held: { end(): Promise<void> } | undefined;
     try {
       result = await engine.knex.transaction((trx) => {
+        held = holdForCommit(engine.knex);
         const opened = new Db(engine, trx, 'transaction');
         db = opened;
         return running.run(opened, async () => {
@@ -98,8 +101,11 @@ export class Db {
       });
     } catch (err) {
       if (db) db.#open = false;
+      await held?.end().catch(() => undefined);
       throw convert(engine, err);
     }
+    // On SQLite, the commit is fsynced off the event loop (wal-sync.ts); it counts once that is done.
+    await held?.end();
     db!.#committed();
     return result;
   }
@@ -119,6 +125,7 @@ export class Db {
       db.#open = false;
       throw convert(engine, err);
     }
+    await durable(engine.knex);
     db.#committed();
     return result;
   }

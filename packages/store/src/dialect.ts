@@ -3,10 +3,9 @@ import { dirname } from 'node:path';
 import { BetterSqliteDriver } from '@mikro-orm/better-sqlite';
 import type { MikroORM, Options } from '@mikro-orm/core';
 import type { Knex } from '@mikro-orm/knex';
-import { PostgreSqlDriver } from '@mikro-orm/postgresql';
 import Database from 'better-sqlite3';
-import pg from 'pg';
 import { parseHosts, resolveConnection } from './pg-hosts.js';
+import { afterRawWrite } from './wal-sync.js';
 
 /**
  * Every place SQLite and PostgreSQL differ for this store: the driver, session
@@ -20,9 +19,21 @@ export function dialectOf(config: { databaseUrl?: string | undefined }): Dialect
   return config.databaseUrl && /^postgres(ql)?:\/\//.test(config.databaseUrl) ? 'postgresql' : 'sqlite';
 }
 
-/** The driver part of the MikroORM options. */
-export function driverOptions(config: { databaseUrl?: string | undefined; sqlitePath?: string | undefined }): Options {
+/** pg's error class, once a PostgreSQL database has been opened in this process. */
+let PgDatabaseError: (new (...args: never[]) => Error) | undefined;
+
+/**
+ * The driver part of the MikroORM options. The PostgreSQL driver (and pg) is loaded
+ * only for a PostgreSQL database: a city on SQLite never needs it (about 10 MB of
+ * an idle process).
+ */
+export async function driverOptions(config: {
+  databaseUrl?: string | undefined;
+  sqlitePath?: string | undefined;
+}): Promise<Options> {
   if (dialectOf(config) === 'postgresql') {
+    const [{ PostgreSqlDriver }, pg] = await Promise.all([import('@mikro-orm/postgresql'), import('pg')]);
+    PgDatabaseError = pg.default.DatabaseError;
     const hosts = parseHosts(config.databaseUrl!);
     if (!hosts) return { driver: PostgreSqlDriver, clientUrl: config.databaseUrl, pool: { min: 1, max: 10 } };
     // Several servers (primary, standby): each new connection looks for the one to write to (pg-hosts.ts).
@@ -63,7 +74,9 @@ export const fromJson = <T>(v: string | T): T => (typeof v === 'string' ? (JSON.
 export async function prepareSession(orm: MikroORM, dialect: Dialect): Promise<void> {
   if (dialect !== 'sqlite') return;
   const conn = orm.em.getConnection();
-  // WAL + FULL sync: a committed append survives a crash or power loss.
+  // WAL + FULL sync: a committed append survives a crash or power loss. Once the
+  // migrations ran, a file database moves the commit's fsync off the event loop
+  // (wal-sync.ts), as durable as FULL.
   await conn.execute('pragma journal_mode = WAL');
   await conn.execute('pragma synchronous = FULL');
   await conn.execute('pragma busy_timeout = 5000');
@@ -150,7 +163,7 @@ export async function takeNodeLock(
 
 /** An error raised by the database driver (rather than by code running in a transaction). */
 export function isDriverError(err: unknown): err is Error {
-  return err instanceof Database.SqliteError || err instanceof pg.DatabaseError;
+  return err instanceof Database.SqliteError || (PgDatabaseError !== undefined && err instanceof PgDatabaseError);
 }
 
 /** Errors that mean the database cannot be reached now (down, restarting, failed over, read-only standby). */
@@ -189,6 +202,7 @@ export function unreachableReason(err: unknown): string | undefined {
 
 /** What the insert path uses of a better-sqlite3 connection. */
 interface SqliteConnection {
+  inTransaction: boolean;
   prepare(sql: string): { run(params: unknown[]): unknown };
 }
 
@@ -221,6 +235,7 @@ export async function insertRows(
       const statement = cache.get(sql) ?? db.prepare(sql);
       cache.set(sql, statement);
       for (const row of rows) statement.run(columns.map((c) => sqliteValue(row[c])));
+      afterRawWrite(knex, db);
     } finally {
       if (!isTransaction(knex)) await knex.client.releaseConnection(db);
     }

@@ -19,6 +19,7 @@ import type {
 import { registerEngine } from './internals.js';
 import { StoreReader } from './reader.js';
 import { Coordinator, type OpenOptions, Sharing } from './shared.js';
+import { indexPendingSearch, SearchIndexer } from './search.js';
 import type { AuditQuery, NewAuditEvent } from './tables/audit.js';
 import type { EnrollmentDecision, NewEnrollment } from './tables/enrollments.js';
 import type { ItemPatch, ItemQuery, ItemsReader } from './tables/items.js';
@@ -29,6 +30,7 @@ import type { DueDelivery, OutcomeJob } from './tables/outbox.js';
 import type { SessionOwner } from './tables/sessions.js';
 import type { NewUser, UserPatch } from './tables/users.js';
 import { StoreTransactor } from './transactor.js';
+import { attachWalSync, type WalSync } from './wal-sync.js';
 
 const EPOCH_KEY = 'log_epoch';
 
@@ -51,6 +53,8 @@ export class Store {
   #nodeLock: NodeLock | undefined;
   /** The node's clock (ms): when objects were received (`received_at`). Injected by tests so they never sleep. */
   #clock: () => number = Date.now;
+  #walSync: WalSync | undefined;
+  #searchIndex = new SearchIndexer(() => indexPendingSearch(Db.pool(this.#engine)));
 
   readonly dialect: Dialect;
 
@@ -76,13 +80,18 @@ export class Store {
     const dialect = dialectOf(config);
     const shared = opts.shared === true && dialect === 'postgresql';
     if (dialect === 'sqlite') prepareSqliteFile(config.sqlitePath ?? ':memory:');
-    const orm = await MikroORM.init(ormOptions(config));
+    const orm = await MikroORM.init(await ormOptions(config));
     let lock: NodeLock | undefined;
+    let walSync: WalSync | undefined;
     try {
       const engine = engineOf(orm, dialect);
       if (opts.node) lock = await takeNodeLock(dialect, config.sqlitePath ?? ':memory:', engine.knex, shared);
       await prepareSession(orm, dialect);
       await orm.migrator.up();
+      const sqlitePath = config.sqlitePath ?? ':memory:';
+      if (dialect === 'sqlite' && sqlitePath !== ':memory:' && sqlitePath !== '' && !sqlitePath.startsWith('file:')) {
+        walSync = await attachWalSync(engine.knex, sqlitePath);
+      }
       const epoch = await Db.single(engine, async (db) => {
         const tx = new StoreTransactor(db);
         const held = await tx.meta.get(EPOCH_KEY);
@@ -94,6 +103,13 @@ export class Store {
       const store = new Store(engine, epoch);
       store.#nodeLock = lock;
       if (opts.clock) store.#clock = opts.clock;
+      store.#walSync = walSync;
+      if (config.searchIndexIdleMs !== undefined) {
+        store.#searchIndex = new SearchIndexer(() => indexPendingSearch(Db.pool(engine)), {
+          idleMs: config.searchIndexIdleMs,
+          maxQueued: 5_000,
+        });
+      }
       store.#headSeq = await store.#reader.log.head();
       if (shared) {
         const coordinator = new Coordinator(config.databaseUrl!, randomBytes(9).toString('base64url'));
@@ -104,6 +120,7 @@ export class Store {
       return store;
     } catch (err) {
       await lock?.release();
+      await walSync?.close();
       await orm.close(true);
       throw err;
     }
@@ -112,9 +129,12 @@ export class Store {
   async close(): Promise<void> {
     await this.#appendLock.waitForUnlock();
     await this.#sharing?.coordinator.stop();
+    await this.#searchIndex.close();
     const lock = this.#nodeLock;
     this.#nodeLock = undefined; // closing twice is harmless
     await lock?.release();
+    await this.#walSync?.close();
+    this.#walSync = undefined;
     await this.#engine.orm.close(true);
   }
 
@@ -204,6 +224,7 @@ export class Store {
       await this.#sharing?.notifyAppend(Db.current(this.#engine)!.knex, plan.firstSeq, plan.head);
       tx.onCommit(() => {
         this.#headSeq = plan.head;
+        this.#searchIndex.added(plan.fresh.filter((i) => i.item).length);
       });
     });
     return plan.results;

@@ -9,7 +9,7 @@ import {
   wsLink,
 } from '@trpc/client';
 import { observable } from '@trpc/server/observable';
-import { Agent, fetch as undiciFetch } from 'undici';
+import type { Agent } from 'undici';
 import WebSocket from 'ws';
 import type { AppRouter } from '../api/app-router.js';
 import { LINK_SCOPE, type PeerApi, type PeerTransport } from './peer-api.js';
@@ -68,18 +68,25 @@ const trpcUrl = (baseUrl: string) => `${baseUrl.replace(/\/$/, '')}/trpc`;
 
 /** One agent per policy: its connections resolve names through the policy's checked lookup. */
 const agents = new Map<boolean, Agent>();
+/** undici is loaded on the first HTTP call to a peer (about 15 MB; nodes mostly talk over their WebSocket links). */
+let undici: ReturnType<typeof importUndici> | undefined;
+const importUndici = () => import('undici');
+const loadUndici = () => {
+  undici ??= importUndici();
+  return undici;
+};
 function guardedFetch(
   policy: PeerUrlPolicy | undefined,
 ): (url: string | URL | Request, init: RequestInit) => Promise<Response> {
   if (!policy) return fetch;
-  let agent = agents.get(policy.allowInsecure);
-  if (!agent) {
-    agent = new Agent({ connect: { lookup: guardedLookup(policy) } });
-    agents.set(policy.allowInsecure, agent);
-  }
-  const dispatcher = agent;
-  return (url, init) =>
-    undiciFetch(String(url), {
+  return async (url, init) => {
+    const { Agent, fetch: undiciFetch } = await loadUndici();
+    let dispatcher = agents.get(policy.allowInsecure);
+    if (!dispatcher) {
+      dispatcher = new Agent({ connect: { lookup: guardedLookup(policy) } });
+      agents.set(policy.allowInsecure, dispatcher);
+    }
+    return undiciFetch(String(url), {
       ...(init as Parameters<typeof undiciFetch>[1]),
       dispatcher,
       // A redirect would take the request to an address no check has seen (an IP
@@ -89,6 +96,7 @@ function guardedFetch(
       // undici says only "fetch failed"; the refusal is the story worth telling.
       throw err.cause instanceof PeerUrlRefusedError ? err.cause : err;
     }) as unknown as Promise<Response>;
+  };
 }
 
 function refusal(baseUrl: string, policy: PeerUrlPolicy | undefined): string | undefined {

@@ -1,5 +1,5 @@
 import { EventEmitter } from 'node:events';
-import { type VerifiedObject, verifyObject } from '@citylink/crypto';
+import { sharedVerifyPool, type VerifiedObject, type verifyObject } from '@citylink/crypto';
 import {
   canForward,
   EVERYONE,
@@ -122,7 +122,8 @@ export class Inbound {
     }
 
     const rosterVersion = this.n.roster.version;
-    const verified = await Promise.all(items.map((jws) => verifyObject(jws, { resolveKey: this.n.resolveKey })));
+    // Off the event loop where it pays (worker threads, libuv): see VerifyPool.
+    const verified = await sharedVerifyPool().verifyAll(items, { resolveKey: this.n.resolveKey });
     const candidates: Checked[] = [];
     for (const [index, v] of verified.entries()) {
       if (!v.ok) {

@@ -2,7 +2,7 @@ import { raw } from '@mikro-orm/core';
 import type { Db } from '../db.js';
 import { CHUNK, dateParam, insertRows } from '../dialect.js';
 import { Item } from '../entities.js';
-import { searchCondition } from '../search.js';
+import { indexPendingSearch, searchCondition } from '../search.js';
 
 export type NewItem = Omit<Item, 'updatedAt'>;
 export type ItemPatch = Partial<Pick<Item, 'status' | 'retracted' | 'supersededBy'>>;
@@ -71,7 +71,10 @@ export class ItemsReader {
     if (q.since) and.push({ created: { $gte: q.since } });
     if (q.until) and.push({ created: { $lt: q.until } });
     const search = q.text ? searchCondition(this.db.dialect, q.text) : undefined;
-    if (search) and.push({ [raw(search.sql, [search.param])]: [] });
+    if (search) {
+      await indexPendingSearch(this.db);
+      and.push({ [raw(search.sql, [search.param])]: [] });
+    }
     if (q.before) {
       and.push({
         $or: [{ created: { $lt: q.before.created } }, { created: q.before.created, id: { $lt: q.before.id } }],
