@@ -70,7 +70,12 @@ describe('a city restarted after a revocation', () => {
       ({ id: posted } = await staffB.staff.postBulletin.mutate({
         tlp: 'GREEN',
         audience: ['t-city-2'],
-        body: { title: 'for C only', narrative: 'pushed during the window', category: 'cyber.phishing', severity: 'low' },
+        body: {
+          title: 'for C only',
+          narrative: 'pushed during the window',
+          category: 'cyber.phishing',
+          severity: 'low',
+        },
       }));
     });
     expect(c.rosterIntake()).toBe('closed');

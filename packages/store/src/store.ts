@@ -18,8 +18,8 @@ import type {
 } from './entities.js';
 import { registerEngine } from './internals.js';
 import { StoreReader } from './reader.js';
-import { Coordinator, type OpenOptions, Sharing } from './shared.js';
 import { indexPendingSearch, SearchIndexer } from './search.js';
+import { Coordinator, type OpenOptions, Sharing } from './shared.js';
 import type { AuditQuery, NewAuditEvent } from './tables/audit.js';
 import type { EnrollmentDecision, NewEnrollment } from './tables/enrollments.js';
 import type { ItemPatch, ItemQuery, ItemsReader } from './tables/items.js';

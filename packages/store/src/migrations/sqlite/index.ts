@@ -8,8 +8,8 @@ import { Migration20261202120000 } from './Migration20261202120000.js';
 import { Migration20261202130000 } from './Migration20261202130000.js';
 import { Migration20261202140000 } from './Migration20261202140000.js';
 import { Migration20261202150000 } from './Migration20261202150000.js';
-import { Migration20261202170000 } from './Migration20261202170000.js';
 import { Migration20261202160000 } from './Migration20261202160000.js';
+import { Migration20261202170000 } from './Migration20261202170000.js';
 
 /** Applied in order at start-up. Append new migrations; never edit one that has shipped. */
 export const sqliteMigrations = [
