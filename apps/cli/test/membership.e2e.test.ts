@@ -239,7 +239,7 @@ describe('membership: join by fingerprint and enrollment, rotate, revoke, recove
     expect(wrongPin.code).toBe(1);
   });
 
-  it('after the hub revokes it, the city still posts locally but nothing reaches wi-madison; the audit shows it', async () => {
+  it('after the hub revokes it, the city learns it and refuses to post; nothing reaches wi-madison; the audit shows it', async () => {
     const revoked = succeeded(await runCli(['hub', 'revoke', NEW_CITY, ...login('wi-hub', 'official')]), 'revoke');
     expect(revoked).toMatch(/^roster version \d+\n$/);
 
@@ -257,15 +257,42 @@ describe('membership: join by fingerprint and enrollment, rotate, revoke, recove
     );
     expect(entry.actor).toBe('node:wi-hub');
 
-    posted.late = await post(cityAdmin(), 'Eau Claire: after the revocation');
-    expect((await feedLines(cityAdmin())).some((l) => JSON.parse(l).id === posted.late)).toBe(true);
-    // Posted at the hub after it: once this marker is at wi-madison, so would the late object be.
+    // The hub offers the revoking roster to the city it revokes too: once the city has it,
+    // it refuses to post (exit 1, with the reason) instead of signing what nobody would take.
+    const path = join(dir, 'post-late.json');
+    await writeFile(
+      path,
+      JSON.stringify({
+        kind: 'bulletin',
+        tlp: 'GREEN',
+        audience: ['*'],
+        body: {
+          title: 'Eau Claire: after the revocation',
+          narrative: 'x',
+          category: 'cyber.phishing',
+          severity: 'low',
+        },
+      }),
+    );
+    const lates: string[] = [];
+    const refused = await pollUntil(
+      async () => {
+        const r = await runCli(['post', path, ...cityAdmin()]);
+        if (r.code === 0) lates.push(r.stdout.trim()); // before it adopted the roster: must reach nobody
+        return r.code === 1 ? r : undefined;
+      },
+      PROPAGATION_MS,
+      `${NEW_CITY} refusing to post once it knows it is revoked`,
+    );
+    expect(refused.stderr).toMatch(/is revoked in the network's roster/);
+    // Posted at the hub after it: once this marker is at wi-madison, so would a late object be.
     const marker = await post(login('wi-hub', 'staff'), 'Hub: marker after the revocation');
     const madison = login('wi-madison', 'staff');
     await waitInFeed(madison, marker);
     const seen = (await feedLines(madison)).map((l) => JSON.parse(l).id as string);
     expect(seen).toContain(posted.first);
-    expect(seen).not.toContain(posted.late);
+    for (const id of lates) expect(seen).not.toContain(id);
+    posted.late = lates[0] ?? '';
 
     const table = succeeded(await runCli(['audit', ...madisonAdmin]), 'audit table').split('\n');
     expect(table[0]).toMatch(/^at\s+actor\s+action\s+subject\s+detail$/);

@@ -94,7 +94,8 @@ describe('multi-step writes are atomic', () => {
     expect(city.roster.isActive('t-city-2')).toBe(true);
 
     vi.restoreAllMocks();
-    expect(await city.roster.adopt(hub.roster.jws!)).toBe(true);
+    // The hub's own offer of this version (sent on commit) may be adopted first: either way it now holds.
+    await city.roster.adopt(hub.roster.jws!);
     expect(city.roster.isActive('t-city-2')).toBe(false);
     expect(city.roster.version).toBe(hub.roster.version);
   });
