@@ -249,6 +249,12 @@ function bodyOf(kind: ObjectKind, origin: string, u: string, now: string): Json 
         replaces: key.kid,
         key: { kid: mallory.kid, jwk: { ...mallory.publicJwk }, validFrom: now },
       };
+    case 'operational-period':
+      return { name: `General election ${u}`, start: now, end: new Date(Date.now() + 86_400_000).toISOString() };
+    case 'checkin':
+      return { period: id('period'), state: 'quiet', note: `All quiet ${u}`, open: [] };
+    case 'shift-note':
+      return { period: id('period'), type: 'handover', by: 'Jo Official', text: `Handover ${u}`, onShift: ['jo'] };
     case 'red-directory':
       return { people: [{ user: `person-${u}`, name: `Person ${u}`, title: 'staff' }] };
     case 'commission':
@@ -293,7 +299,7 @@ const MARKINGS = [
   { tlp: 'RED', audience: ['t-city-2'], recipients: [{ node: 't-city-2', user: 'staff' }] },
 ] as const;
 
-const HUB_KINDS: readonly ObjectKind[] = ['posture', 'membership', 'roster'];
+const HUB_KINDS: readonly ObjectKind[] = ['posture', 'membership', 'roster', 'operational-period', 'shift-note'];
 
 function objectOf(kind: ObjectKind, origin: string, marking: (typeof MARKINGS)[number], extra: Partial<Json> = {}) {
   const now = new Date().toISOString();
