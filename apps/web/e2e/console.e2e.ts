@@ -397,6 +397,10 @@ describe.skipIf(!HAVE_CHROMIUM)('the web console in Chromium, against a network 
         })
         .waitFor();
       expect(new URL(ana.page.url()).pathname).toBe('/report');
+      // The refused report stays as a draft (RED, for Olivia); Ana drops it, so the next report starts clean.
+      await ana.page.goto(`${ana.node.url}/report`);
+      await ana.page.getByRole('button', { name: 'Discard the draft' }).click();
+      expect(await ana.page.getByRole('radio', { name: /TLP:GREEN/ }).isChecked()).toBe(true);
     } finally {
       await setRoles(['hub-official', 'staff', 'red-recipient']);
       await untilDirectory(ana, 'state-hub/olivia', true);
