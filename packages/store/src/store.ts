@@ -30,7 +30,7 @@ import type { DueDelivery, OutcomeJob } from './tables/outbox.js';
 import type { SessionOwner } from './tables/sessions.js';
 import type { NewUser, UserPatch } from './tables/users.js';
 import { StoreTransactor } from './transactor.js';
-import { attachWalSync, type WalSync } from './wal-sync.js';
+import { type WalSync, walSyncFor } from './wal-sync.js';
 
 const EPOCH_KEY = 'log_epoch';
 
@@ -88,18 +88,10 @@ export class Store {
       if (opts.node) lock = await takeNodeLock(dialect, config.sqlitePath ?? ':memory:', engine.knex, shared);
       await prepareSession(orm, dialect);
       await orm.migrator.up();
-      const sqlitePath = config.sqlitePath ?? ':memory:';
-      if (dialect === 'sqlite' && sqlitePath !== ':memory:' && sqlitePath !== '' && !sqlitePath.startsWith('file:')) {
-        walSync = await attachWalSync(engine.knex, sqlitePath);
-      }
-      const epoch = await Db.single(engine, async (db) => {
-        const tx = new StoreTransactor(db);
-        const held = await tx.meta.get(EPOCH_KEY);
-        if (held) return held;
-        const fresh = randomBytes(12).toString('base64url');
-        await tx.meta.insert(EPOCH_KEY, fresh);
-        return fresh;
-      });
+      walSync = await walSyncFor(engine.knex, dialect, config.sqlitePath ?? ':memory:');
+      const epoch = await Db.single(engine, (db) =>
+        new StoreTransactor(db).meta.getOrInsert(EPOCH_KEY, () => randomBytes(12).toString('base64url')),
+      );
       const store = new Store(engine, epoch);
       store.#nodeLock = lock;
       if (opts.clock) store.#clock = opts.clock;
@@ -271,9 +263,7 @@ export class Store {
   ping = (): Promise<unknown> => this.getMeta(EPOCH_KEY);
   heldIds = (ids: readonly string[]): Promise<Set<string>> => this.read((r) => r.objects.heldIds(ids));
   getObject = (id: string): Promise<StoredObject | null> => this.read((r) => r.objects.get(id));
-  getObjects(ids: readonly string[]): Promise<StoredObject[]> {
-    return this.read((r) => r.objects.getMany(ids));
-  }
+  getObjects = (ids: readonly string[]): Promise<StoredObject[]> => this.read((r) => r.objects.getMany(ids));
   objectsTargeting(target: string, kinds?: readonly string[]): Promise<StoredObject[]> {
     return this.read((r) => r.objects.targeting(target, kinds));
   }
@@ -301,15 +291,11 @@ export class Store {
   logAfter(afterSeq: number, limit: number): Promise<LogRow[]> {
     return this.read((r) => r.log.after(afterSeq, limit));
   }
-  seqOf(id: string): Promise<number | undefined> {
-    return this.read((r) => r.log.seqOf(id));
-  }
+  seqOf = (id: string): Promise<number | undefined> => this.read((r) => r.log.seqOf(id));
   queryItems(q: ItemQuery): Promise<Item[]> {
     return this.read((r) => r.items.query(q));
   }
-  getItem(id: string): Promise<Item | null> {
-    return this.read((r) => r.items.get(id));
-  }
+  getItem = (id: string): Promise<Item | null> => this.read((r) => r.items.get(id));
   countBulletinsByDay(since: Date, where?: { tlpsExcept?: string[] }) {
     return this.read((r) => r.items.countBulletinsByDay(since, where));
   }
@@ -325,54 +311,38 @@ export class Store {
     if (claim) return this.#single((tx) => tx.outbox.claimDue(recipient, now, limit, afterRowId ?? 0, claim));
     return this.read((r) => r.outbox.dueFor(recipient, now, limit, afterRowId));
   }
-  deliveriesOf(objectId: string): Promise<OutboxEntry[]> {
-    return this.read((r) => r.outbox.deliveriesOf(objectId));
-  }
+  deliveriesOf = (objectId: string): Promise<OutboxEntry[]> => this.read((r) => r.outbox.deliveriesOf(objectId));
   pendingCount(recipient?: string): Promise<number> {
     return this.read((r) => r.outbox.pendingCount(recipient));
   }
-  pendingByRecipient(): Promise<Record<string, number>> {
-    return this.read((r) => r.outbox.pendingByRecipient());
-  }
+  pendingByRecipient = (): Promise<Record<string, number>> => this.read((r) => r.outbox.pendingByRecipient());
   nextDueAt(): Promise<Date | undefined> {
     return this.read((r) => r.outbox.nextDueAt());
   }
-  listMembers(): Promise<MemberRecord[]> {
-    return this.read((r) => r.members.list());
-  }
+  listMembers = (): Promise<MemberRecord[]> => this.read((r) => r.members.list());
   getPeer(node: string): Promise<PeerState | null> {
     return this.read((r) => r.peers.get(node));
   }
-  listPeers(): Promise<PeerState[]> {
-    return this.read((r) => r.peers.list());
-  }
+  listPeers = (): Promise<PeerState[]> => this.read((r) => r.peers.list());
   findUser(username: string): Promise<User | null> {
     return this.read((r) => r.users.find(username));
   }
-  getUser(id: number): Promise<User | null> {
-    return this.read((r) => r.users.get(id));
-  }
+  getUser = (id: number): Promise<User | null> => this.read((r) => r.users.get(id));
   listUsers(): Promise<User[]> {
     return this.read((r) => r.users.list());
   }
   findSession(id: string): Promise<(Session & { user: SessionOwner | null }) | null> {
     return this.read((r) => r.sessions.find(id));
   }
-  getEnrollment(id: string): Promise<Enrollment | null> {
-    return this.read((r) => r.enrollments.get(id));
-  }
+  getEnrollment = (id: string): Promise<Enrollment | null> => this.read((r) => r.enrollments.get(id));
   listEnrollments(status?: Enrollment['status']): Promise<Enrollment[]> {
     return this.read((r) => r.enrollments.list(status));
   }
-  listAudit(q: AuditQuery) {
-    return this.read((r) => r.audit.list(q));
-  }
+  listAudit = (q: AuditQuery) => this.read((r) => r.audit.list(q));
 
   // -------------------------------------------------- writes, by table
 
-  setMeta(key: string, value: string): Promise<void> {
-    return this.#single((tx) => tx.meta.set(key, value));
-  }
+  setMeta = (key: string, value: string): Promise<void> => this.#single((tx) => tx.meta.set(key, value));
   confirmArrivedBy(upTo: Date): Promise<number> {
     return this.#single((tx) => tx.objects.confirmArrivedBy(upTo));
   }
@@ -397,9 +367,7 @@ export class Store {
   updatePeer(node: string, patch: Partial<Omit<PeerState, 'node'>>): Promise<void> {
     return this.#single((tx) => tx.peers.update(node, patch));
   }
-  createUser(u: NewUser): Promise<User> {
-    return this.#single((tx) => tx.users.create(u));
-  }
+  createUser = (u: NewUser): Promise<User> => this.#single((tx) => tx.users.create(u));
   updateUser(id: number, patch: UserPatch): Promise<void> {
     return this.#single((tx) => tx.users.update(id, patch));
   }
@@ -409,15 +377,11 @@ export class Store {
   touchSession(id: string, at: Date, expiresAt: Date): Promise<void> {
     return this.#single((tx) => tx.sessions.touch(id, at, expiresAt));
   }
-  deleteSession(id: string): Promise<void> {
-    return this.#single((tx) => tx.sessions.delete(id));
-  }
+  deleteSession = (id: string): Promise<void> => this.#single((tx) => tx.sessions.delete(id));
   deleteExpiredSessions(now: Date): Promise<number> {
     return this.#single((tx) => tx.sessions.deleteExpired(now));
   }
-  addEnrollment(e: NewEnrollment): Promise<void> {
-    return this.#single((tx) => tx.enrollments.add(e));
-  }
+  addEnrollment = (e: NewEnrollment): Promise<void> => this.#single((tx) => tx.enrollments.add(e));
   /** Records a decision on a pending enrollment; returns false if it was not pending. */
   decideEnrollment(id: string, decision: EnrollmentDecision): Promise<boolean> {
     return this.#single((tx) => tx.enrollments.decide(id, decision));

@@ -125,6 +125,12 @@ const READ_ONLY = /^\s*(select|pragma\s+\w+\s*(;|$))/i;
  * handed out only once the last one finished, and checkpoints in a worker
  * (`Checkpointer`) instead of inside a COMMIT.
  */
+/** The WalSync of a SQLite file database (none for PostgreSQL, memory or URI databases). */
+export function walSyncFor(knex: Knex, dialect: string, path: string): Promise<WalSync> | undefined {
+  const file = dialect === 'sqlite' && path !== ':memory:' && path !== '' && !path.startsWith('file:');
+  return file ? attachWalSync(knex, path) : undefined;
+}
+
 export async function attachWalSync(knex: Knex, sqlitePath: string): Promise<WalSync> {
   await knex.raw('pragma synchronous = NORMAL');
   await knex.raw('pragma wal_autocheckpoint = 0');

@@ -16,6 +16,15 @@ export class MetaTransactor extends MetaReader {
     await this.db.em().upsert(Meta, { key, value });
   }
 
+  /** The value of `key`, stored first as `make()` if it has none. */
+  async getOrInsert(key: string, make: () => string): Promise<string> {
+    const held = await this.get(key);
+    if (held) return held;
+    const fresh = make();
+    await this.insert(key, fresh);
+    return fresh;
+  }
+
   /** Adds `key`; fails (UniqueConstraintViolationException) if it has a value already. */
   async insert(key: string, value: string): Promise<void> {
     this.db.assertWritable();
