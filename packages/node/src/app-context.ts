@@ -342,6 +342,7 @@ export class AppContext {
       roster: this.roster,
       onCall: this.onCall,
       notifier: this.notifier,
+      liaisons: (city) => this.preparedness.liaisonsOf(city),
       log,
     });
     this.shiftLog = new ShiftLog({

@@ -50,7 +50,7 @@ beforeAll(async () => {
       },
     }),
   });
-  // The cities' enrolled contacts: who hears that a city has gone quiet.
+  // The cities' enrolled contacts: who hears that a city has gone quiet, unless it names liaisons.
   await net.hub.publishMembers(
     net.cities.map((c, i) => ({ ...net.hub.roster.member(c.id)!, contact: `clerk${i + 1}@city.example` })),
     'test',
@@ -58,6 +58,13 @@ beforeAll(async () => {
   await net.hub.store.transact((tx) =>
     tx.notifications.setPrefs('official', JSON.stringify({ email: 'official@hub.example' })),
   );
+  // t-city-2 names its cybersecurity liaisons (preparedness records, AMBER+STRICT to the hub): one by e-mail, one by phone.
+  const city2 = await net.login(net.cities[1]!);
+  for (const workContact of ['it2@city.example', '+1 608 555 0100'])
+    await city2.preparedness.record.mutate({
+      kind: 'liaison',
+      body: { role: 'Cybersecurity liaison', agency: 'City IT', name: 'Sam Lee', workContact },
+    });
   periodStart = clock.now() - MIN;
   const official = await net.login(net.hub, 'official');
   await official.operations.announcePeriod.mutate({
@@ -166,7 +173,8 @@ describe('check-ins: a city that misses two is overdue, its liaison gets one e-m
     ]);
     await hub().notificationDispatch.flush();
     const mails = smtp.mails.slice(before);
-    expect(mails.map((m) => m.to)).toEqual([['clerk2@city.example']]);
+    // Its liaison by e-mail, not the enrolled contact (the phone number cannot take a mail).
+    expect(mails.map((m) => m.to)).toEqual([['it2@city.example']]);
     expect(mails[0]!.raw).toMatch(/Test City t-city-2 has missed 2 check-ins/);
     const audit = await net.hub.audit.list({ action: 'escalation.checkin', limit: 10 });
     expect(audit.map((e) => e.subject)).toEqual([net.cities[1]!.id]);

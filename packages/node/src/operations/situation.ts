@@ -1,6 +1,7 @@
 import {
   type ClockEntry,
   escalationClocks,
+  type LiaisonBody,
   type OverdueCheckIn,
   overdueCheckIns,
   type Severity,
@@ -52,6 +53,8 @@ export class Situation {
       roster: RosterState;
       onCall: OnCall;
       notifier: Notifier;
+      /** The liaison records the hub holds for a city (preparedness evidence, retracted ones left out). */
+      liaisons: (city: string) => Promise<readonly LiaisonBody[]>;
       log: Logger;
     },
   ) {}
@@ -130,7 +133,7 @@ export class Situation {
         emergency: false,
         text: `Check-in overdue: ${o.name} has missed ${o.missed} check-ins in “${period.name}” — check in on CityLink`,
       };
-      const to = liaisonsOf(this.deps.roster.member(o.city));
+      const to = liaisonsOf(await this.deps.liaisons(o.city), this.deps.roster.member(o.city));
       if (await this.#escalate(key, 'checkin', o.city, period, to, matter, { missed: o.missed })) done.push(key);
     }
     return done;

@@ -175,6 +175,12 @@ export class Preparedness {
       .sort((a, b) => a.cityName.localeCompare(b.cityName) || a.name.localeCompare(b.name));
   }
 
+  /** One city's live liaison records as this node holds them (whom to call when the city goes quiet). */
+  async liaisonsOf(city: string): Promise<BodyOf<'liaison'>[]> {
+    const { evidence } = await loadEvidence(this.n.store, city, async (objects) => this.#hubReadable(objects));
+    return evidence.liaisons.map((l) => l.body);
+  }
+
   /** What any hub account may see: everything addressed to the hub but RED (named people only). */
   #hubReadable(objects: StoredObject[]): StoredObject[] {
     return objects.filter((o) => mayDisplay(marked(o), { node: this.n.self, user: '' }));
