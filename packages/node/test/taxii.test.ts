@@ -43,7 +43,12 @@ beforeAll(async () => {
   city2 = net.node('t-city-2');
   key1 = await readKeyFile(net.configOf(city1.id).keyFile as string);
   // What t-city-2 receives from t-city-1, one of each marking.
-  const green = await signed({ kind: 'bulletin', tlp: 'GREEN', audience: ['*'], body: bulletin('green-1') });
+  const green = await signed({
+    kind: 'bulletin',
+    tlp: 'GREEN',
+    audience: ['*'],
+    body: { ...bulletin('green-1'), indicators: [{ type: 'domain', value: 'ballot-status.example' }] },
+  });
   const sent = [
     green,
     await signed({ kind: 'bulletin', tlp: 'CLEAR', audience: ['*'], body: bulletin('clear-1') }),
@@ -125,25 +130,36 @@ describe('TAXII 2.1: who sees what', () => {
     expect((await otherNode.get(discovery(city2))).status).toBe(401);
   });
 
-  it('one object by id is its last version; /versions/ lists both; the manifest names them', async () => {
+  it('a list, one object by id and the manifest give the last version unless match[version] asks for others', async () => {
     const client = new TaxiiClient(discovery(city2), { user: 'siem', password: token2 });
     const collection = await client.collection('network');
+    const green1 = (objects: StixObject[]) => objects.filter((o) => o.name === 'green-1');
+    const every = green1((await client.all(collection, { 'match[type]': 'incident', 'match[version]': 'all' })).objects);
+    expect(every).toHaveLength(2);
+    const id = every[0]!.id;
+    expect(every[1]!.id).toBe(id);
+    const modified = every.map((v) => v.modified!).sort();
+    // TAXII 2.1 §3.4.1: without match[version] only the latest version of each object.
     const { objects } = await client.all(collection, { 'match[type]': 'incident' });
     expect(objects.every((o) => o.type === 'incident')).toBe(true);
-    const versions = objects.filter((o) => o.name === 'green-1');
-    expect(versions).toHaveLength(2);
-    const id = versions[0]!.id;
-    expect(versions[1]!.id).toBe(id);
+    expect(green1(objects).map((o) => o.modified)).toEqual([modified[1]]);
+    // An observable has no versions: the default list carries it with its indicator.
+    const listed = (await client.all(collection)).objects.map((o) => o.type);
+    expect(listed).toEqual(expect.arrayContaining(['incident', 'indicator', 'domain-name']));
+    const first = await client.all(collection, { 'match[type]': 'incident', 'match[version]': 'first' });
+    expect(green1(first.objects).map((o) => o.modified)).toEqual([modified[0]]);
+    const both = await client.all(collection, { 'match[type]': 'incident', 'match[version]': 'first,last' });
+    expect(green1(both.objects).map((o) => o.modified)).toEqual(modified);
     const byId = await client.get<Envelope>(`${collection}objects/${id}/`);
     expect(byId.body.objects).toHaveLength(1);
-    const modified = versions.map((v) => v.modified!).sort();
     expect(byId.body.objects![0]!.modified).toBe(modified[1]);
     const all = await client.get<{ versions: string[] }>(`${collection}objects/${id}/versions/`);
     expect(all.body.versions).toEqual(modified);
-    const manifest = await client.get<{ objects: { id: string; version: string; date_added: string }[] }>(
-      `${collection}manifest/?match[id]=${id}`,
-    );
-    expect(manifest.body.objects.map((m) => m.version).sort()).toEqual(modified);
+    type Manifest = { objects: { id: string; version: string; date_added: string }[] };
+    const manifest = await client.get<Manifest>(`${collection}manifest/?match[id]=${id}`);
+    expect(manifest.body.objects.map((m) => m.version)).toEqual([modified[1]]);
+    const manifestAll = await client.get<Manifest>(`${collection}manifest/?match[id]=${id}&match[version]=all`);
+    expect(manifestAll.body.objects.map((m) => m.version).sort()).toEqual(modified);
     const missing = await client.get<{ http_status: string }>(
       `${collection}objects/incident--00000000-0000-4000-8000-000000000000/`,
     );

@@ -153,11 +153,6 @@ export class TaxiiHttp {
 
   async #page(viewer: SessionUser | undefined, c: Collection, params: URLSearchParams) {
     const q = parseObjectsQuery(params);
-    if (q.match.versions?.some((v) => v === 'first' || v === 'last')) {
-      throw new TaxiiQueryError(
-        'match[version] first or last: ask /objects/{id}/ (a collection is served in log order, every version)',
-      );
-    }
     const page = await this.n.source.page(viewer, c, await this.#start(q), q.limit, q.match);
     return { page, next: page.next && encodeCursor(this.n.store.epoch, page.next) };
   }

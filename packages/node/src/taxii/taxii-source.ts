@@ -1,8 +1,8 @@
 import { isPublic, isPublicResponse, isResponseKind, type SignedObject } from '@citylink/protocol';
-import { type CityLinkEntry, type StixObject, toStixObjects } from '@citylink/stix';
+import { type CityLinkEntry, type ExportContext, type StixObject, toStixObjects } from '@citylink/stix';
 import type { Store, StoredObject } from '@citylink/store';
 import type { SessionUser } from '../accounts/accounts.js';
-import { decodeStored, marked } from '../ingest/projection.js';
+import { decodeStored, marked, targetOf } from '../ingest/projection.js';
 import type { Views } from '../views/views.js';
 import type { Collection } from './collections.js';
 import type { Cursor, Match } from './query.js';
@@ -42,15 +42,29 @@ export type TaxiiViewer = SessionUser | undefined;
 
 const versionOf = (o: StixObject) => o.modified ?? o.created;
 
-function matches(o: StixObject, m: Match, timestamps: Set<number> | undefined): boolean {
+function matches(o: StixObject, m: Match): boolean {
   if (m.types && !m.types.includes(o.type)) return false;
   if (m.ids && !m.ids.includes(o.id)) return false;
   if (m.specVersions && !m.specVersions.includes(o.spec_version)) return false;
-  if (timestamps) {
-    const v = versionOf(o);
-    if (!v || !timestamps.has(Date.parse(v))) return false;
-  }
   return true;
+}
+
+/** The oldest and newest version of each STIX id among some objects' families. */
+type VersionSpan = Map<string, { first: number; last: number }>;
+
+/**
+ * `match[version]` (TAXII 2.1 §3.4.1; absent means `last`): `all`, the first or
+ * last version of its id in the collection as this viewer sees it, or timestamps.
+ */
+function versionMatches(o: StixObject, versions: readonly string[], span: VersionSpan): boolean {
+  const stamp = versionOf(o);
+  // Cyber observables have no versions: each is the one there is.
+  if (versions.includes('all') || stamp === undefined) return true;
+  const v = Date.parse(stamp);
+  const known = span.get(o.id);
+  if (versions.includes('last') && (!known || v >= known.last)) return true;
+  if (versions.includes('first') && (!known || v <= known.first)) return true;
+  return versions.some((t) => t !== 'first' && t !== 'last' && Date.parse(t) === v);
 }
 
 const entryOf = (o: StoredObject): CityLinkEntry => ({ id: o.id, jws: o.jws, object: decodeStored(o) });
@@ -66,9 +80,7 @@ export class TaxiiSource {
   constructor(private readonly n: { store: Store; views: Views }) {}
 
   async page(viewer: TaxiiViewer, c: Collection, start: Cursor, limit: number, match: Match): Promise<Page> {
-    const timestamps = match.versions?.some((v) => v !== 'all')
-      ? new Set(match.versions.filter((v) => v !== 'all').map((v) => Date.parse(v)))
-      : undefined;
+    const versions = match.versions ?? ['last'];
     const out: PageObject[] = [];
     let after = start.seq - 1;
     let scanned = 0;
@@ -89,14 +101,21 @@ export class TaxiiSource {
         );
         const entries = new Map([...shown].map((o) => [o.id, entryOf(o)]));
         const lookup = await this.#context([...entries.values()]);
+        // Each entry mapped once, for the version span and for the page.
+        const mapped = new Map<string, ReturnType<typeof toStixObjects>>();
+        const stixOf = (e: CityLinkEntry, ctx = lookup) => {
+          if (!mapped.has(e.id)) mapped.set(e.id, toStixObjects(e, ctx));
+          return mapped.get(e.id)!;
+        };
+        const span = versions.includes('all') ? new Map() : await this.#versionSpan(viewer, c, entries, lookup, stixOf);
         for (const row of chunk) {
           after = row.seq;
           const entry = entries.get(row.object.id);
           if (!entry) continue;
-          const stix = toStixObjects(entry, lookup);
+          const stix = stixOf(entry);
           if (!Array.isArray(stix)) continue;
           const offset = row.seq === start.seq ? start.skip : 0;
-          const list = stix.filter((o) => matches(o, match, timestamps)).slice(offset);
+          const list = stix.filter((o) => matches(o, match) && versionMatches(o, versions, span)).slice(offset);
           for (let i = 0; i < list.length; i++) {
             if (out.length === limit) return { objects: out, more: true, next: { seq: row.seq, skip: offset + i } };
             out.push({ object: list[i]!, dateAdded: row.appendedAt, seq: row.seq });
@@ -119,7 +138,7 @@ export class TaxiiSource {
     let cursor: Cursor = { seq: 1, skip: 0 };
     const { versions = ['all'], ...rest } = match;
     for (;;) {
-      const page = await this.page(viewer, c, cursor, 1_000, { ...rest, ids: [id] });
+      const page = await this.page(viewer, c, cursor, 1_000, { ...rest, ids: [id], versions: ['all'] });
       for (const p of page.objects) {
         const key = versionOf(p.object) ?? '';
         if (!all.has(key)) all.set(key, p);
@@ -159,6 +178,66 @@ export class TaxiiSource {
         return isPublicResponse(marked(o), target ? marked(target) : undefined);
       }),
     );
+  }
+
+  /**
+   * The span of versions, in this collection as the viewer sees it, of every STIX
+   * id these entries map to. A version is a row of the log: a correction names what
+   * it supersedes, a status change or retraction its bulletin (the `target` column
+   * for all three), so a family is the root of each entry's chain and every row
+   * below it, a few links deep.
+   */
+  async #versionSpan(
+    viewer: TaxiiViewer,
+    c: Collection,
+    entries: Map<string, CityLinkEntry>,
+    context: ExportContext,
+    stixOf: (e: CityLinkEntry, ctx: ExportContext) => ReturnType<typeof toStixObjects>,
+  ): Promise<VersionSpan> {
+    const family = new Map<string, CityLinkEntry>();
+    const roots = new Set<string>();
+    for (const e of entries.values()) {
+      let root = e;
+      for (let i = 0; i < CONTEXT_ROUNDS; i++) {
+        const up = targetOf(root.object);
+        const parent = up ? context.lookup(up) : undefined;
+        if (!parent) break;
+        root = parent;
+      }
+      roots.add(root.id);
+      family.set(root.id, root);
+    }
+    let wave = [...roots];
+    for (let round = 0; round < CONTEXT_ROUNDS && wave.length > 0; round++) {
+      const below = [...(await this.n.store.read((r) => r.objects.targetingAny(wave))).values()].flat();
+      const fresh = below.filter(
+        (o) =>
+          !family.has(o.id) &&
+          (STIX_KINDS as readonly string[]).includes(o.kind) &&
+          (c.tlps as readonly string[]).includes(o.tlp),
+      );
+      const shown = await this.#visible(viewer, fresh);
+      wave = [];
+      for (const o of shown) {
+        family.set(o.id, entryOf(o));
+        wave.push(o.id);
+      }
+    }
+    const lookup = (id: string) => family.get(id) ?? context.lookup(id);
+    const span: VersionSpan = new Map();
+    for (const e of family.values()) {
+      const stix = stixOf(e, { lookup });
+      if (!Array.isArray(stix)) continue;
+      for (const o of stix) {
+        const stamp = versionOf(o);
+        if (stamp === undefined) continue;
+        const v = Date.parse(stamp);
+        const known = span.get(o.id);
+        if (!known) span.set(o.id, { first: v, last: v });
+        else span.set(o.id, { first: Math.min(known.first, v), last: Math.max(known.last, v) });
+      }
+    }
+    return span;
   }
 
   /** What the mapping may look up: the objects these answer or supersede, and theirs, a few links deep. */
