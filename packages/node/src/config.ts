@@ -2,6 +2,7 @@ import { availableParallelism } from 'node:os';
 import { Ed25519PublicJwkSchema, NodeIdSchema } from '@citylink/protocol';
 import { z } from 'zod';
 import { OperationsConfigSchema } from './notifications/notifications-config.js';
+import { secret } from './secret.js';
 
 export const NodeConfigSchema = z.object({
   nodeId: NodeIdSchema,
@@ -118,7 +119,7 @@ export const NodeConfigSchema = z.object({
        * `GET /metrics` answers only with `Authorization: Bearer <token>`; without a
        * token configured it answers 404 (peer names and traffic are not public).
        */
-      token: z.string().min(32).optional(),
+      token: secret(32).optional(),
     })
     .prefault({}),
   enrollment: z
@@ -150,7 +151,8 @@ export const NodeConfigSchema = z.object({
   /**
    * Hub only: external TAXII 2.1 collections the hub pulls and imports as hub-signed
    * bulletins (docs/stix.md, "Import"). `url` is the API root; `username`/`password`
-   * are sent as HTTP Basic (a token-only server: any username, the token as password).
+   * are sent as HTTP Basic (a token-only server: any username, the token as password);
+   * `password` may name an environment variable or a file instead (secret.ts).
    */
   feeds: z
     .array(
@@ -159,7 +161,7 @@ export const NodeConfigSchema = z.object({
         url: z.url(),
         collection: z.string().min(1).max(200),
         username: z.string().max(200).optional(),
-        password: z.string().max(1000).optional(),
+        password: secret().optional(),
         intervalMs: z.number().int().min(10_000).default(3_600_000),
         defaultTlp: z.enum(['CLEAR', 'GREEN', 'AMBER', 'AMBER+STRICT']).default('AMBER'),
       }),

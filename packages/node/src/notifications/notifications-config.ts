@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { secret } from '../secret.js';
 
 /** Election Day and notification settings (config key `operations`); docs/operations.md. */
 export const OperationsConfigSchema = z
@@ -26,7 +27,7 @@ export const OperationsConfigSchema = z
         secure: z.boolean().default(false),
         /** Refuse a server whose certificate does not verify (turn off only for a test server). */
         rejectUnauthorized: z.boolean().default(true),
-        auth: z.object({ user: z.string().min(1), pass: z.string().min(1) }).optional(),
+        auth: z.object({ user: z.string().min(1), pass: secret() }).optional(),
         from: z.string().min(3),
       })
       .optional(),
@@ -36,7 +37,7 @@ export const OperationsConfigSchema = z
           url: z.url({ protocol: /^https?$/ }),
           /** Signature header: `ed25519` (the node's own key, in its JWKS) or `hmac` (SHA-256 with `secret`). */
           signature: z.enum(['ed25519', 'hmac']).default('ed25519'),
-          secret: z.string().min(32).optional(),
+          secret: secret(32).optional(),
         }),
       )
       .max(20)
