@@ -14,6 +14,7 @@ let city2: CityLinkNode;
 let key1: NodeKey;
 let token2: string;
 let token1: string;
+let greenId: string;
 const PAGED = 10_000;
 
 const bulletin = (title: string) => ({
@@ -73,6 +74,7 @@ beforeAll(async () => {
     body: { target: green.id, status: 'investigating' },
   });
   await inject(city1, [status.jws]);
+  greenId = green.id;
   await net.processAll();
   expect(await city2.store.getObject(green.id)).not.toBeNull();
   token2 = (await city2.tokens.create({ name: 'siem', role: 'feed-reader', by: 'test' })).token;
@@ -134,7 +136,9 @@ describe('TAXII 2.1: who sees what', () => {
     const client = new TaxiiClient(discovery(city2), { user: 'siem', password: token2 });
     const collection = await client.collection('network');
     const green1 = (objects: StixObject[]) => objects.filter((o) => o.name === 'green-1');
-    const every = green1((await client.all(collection, { 'match[type]': 'incident', 'match[version]': 'all' })).objects);
+    const every = green1(
+      (await client.all(collection, { 'match[type]': 'incident', 'match[version]': 'all' })).objects,
+    );
     expect(every).toHaveLength(2);
     const id = every[0]!.id;
     expect(every[1]!.id).toBe(id);
@@ -169,6 +173,31 @@ describe('TAXII 2.1: who sees what', () => {
       (o) => o.type === 'incident',
     )!;
     expect((await client.get(`${collection}objects/${amber.id}/`)).status).toBe(404);
+  });
+});
+
+describe('TAXII 2.1: the by-id index follows the log', () => {
+  it('a version that arrives after a by-id read is the next read’s last version', async () => {
+    const client = new TaxiiClient(discovery(city2), { user: 'siem', password: token2 });
+    const collection = await client.collection('network');
+    const incident = (await client.all(collection, { 'match[type]': 'incident' })).objects.find(
+      (o) => o.name === 'green-1',
+    )!;
+    const before = await client.get<{ versions: string[] }>(`${collection}objects/${incident.id}/versions/`);
+    const later = new Date(Date.parse(before.body.versions.at(-1)!) + 1_000).toISOString();
+    const resolved = await signed({
+      kind: 'bulletin-status',
+      tlp: 'GREEN',
+      audience: ['*'],
+      body: { target: greenId, status: 'mitigated' },
+      created: later,
+    } as Parameters<typeof signed>[0]);
+    await inject(city1, [resolved.jws]);
+    await net.processAll();
+    const after = await client.get<{ versions: string[] }>(`${collection}objects/${incident.id}/versions/`);
+    expect(after.body.versions).toEqual([...before.body.versions, later]);
+    const byId = await client.get<Envelope>(`${collection}objects/${incident.id}/`);
+    expect(byId.body.objects?.map((o) => o.modified)).toEqual([later]);
   });
 });
 

@@ -2,10 +2,12 @@ import { isPublic, isPublicResponse, isResponseKind, type SignedObject } from '@
 import { type CityLinkEntry, type ExportContext, type StixObject, toStixObjects } from '@citylink/stix';
 import type { Store, StoredObject } from '@citylink/store';
 import type { SessionUser } from '../accounts/accounts.js';
-import { decodeStored, marked, targetOf } from '../ingest/projection.js';
+import { marked, targetOf } from '../ingest/projection.js';
 import type { Views } from '../views/views.js';
 import type { Collection } from './collections.js';
+import { CONTEXT_ROUNDS, entryOf, exportContext } from './export-context.js';
 import type { Cursor, Match } from './query.js';
+import type { StixIndex } from './stix-index.js';
 
 /** Kinds that have a STIX form (packages/stix `toStixObjects`); the others never enter a collection. */
 export const STIX_KINDS = [
@@ -20,8 +22,6 @@ export const STIX_KINDS = [
 
 /** Log rows one request looks at at most before it answers with what it has (and a `next`). */
 const MAX_ROWS_SCANNED = 50_000;
-/** Rounds of "fetch the objects these answer or supersede" for the export context. */
-const CONTEXT_ROUNDS = 4;
 /** Rows checked and decoded together. */
 const CHUNK = 100;
 
@@ -67,8 +67,6 @@ function versionMatches(o: StixObject, versions: readonly string[], span: Versio
   return versions.some((t) => t !== 'first' && t !== 'last' && Date.parse(t) === v);
 }
 
-const entryOf = (o: StoredObject): CityLinkEntry => ({ id: o.id, jws: o.jws, object: decodeStored(o) });
-
 /**
  * The objects of a collection, in log order, as STIX: the rows of the log whose
  * marking the collection holds (asked of the database), then the same visibility
@@ -77,7 +75,7 @@ const entryOf = (o: StoredObject): CityLinkEntry => ({ id: o.id, jws: o.jws, obj
  * row (the cursor says how many of that row's objects were served).
  */
 export class TaxiiSource {
-  constructor(private readonly n: { store: Store; views: Views }) {}
+  constructor(private readonly n: { store: Store; views: Views; index: StixIndex }) {}
 
   async page(viewer: TaxiiViewer, c: Collection, start: Cursor, limit: number, match: Match): Promise<Page> {
     const versions = match.versions ?? ['last'];
@@ -100,7 +98,7 @@ export class TaxiiSource {
           chunk.map((r) => r.object),
         );
         const entries = new Map([...shown].map((o) => [o.id, entryOf(o)]));
-        const lookup = await this.#context([...entries.values()]);
+        const lookup = await exportContext(this.n.store, [...entries.values()]);
         // Each entry mapped once, for the version span and for the page.
         const mapped = new Map<string, ReturnType<typeof toStixObjects>>();
         const stixOf = (e: CityLinkEntry, ctx = lookup) => {
@@ -130,21 +128,34 @@ export class TaxiiSource {
 
   /**
    * Every version of one STIX id in the collection (deduplicated by `modified`),
-   * oldest first; `match[version]` `first`/`last` picks among them. The collection
-   * is read through (ids are hashes; nothing maps them back to rows).
+   * oldest first; `match[version]` `first`/`last` picks among them. The index
+   * (stix-index.ts) names the rows whose STIX forms may carry the id; those the
+   * collection holds and the viewer may see are mapped and filtered.
    */
   async versions(viewer: TaxiiViewer, c: Collection, id: string, match: Match): Promise<PageObject[]> {
-    const all = new Map<string, PageObject>();
-    let cursor: Cursor = { seq: 1, skip: 0 };
     const { versions = ['all'], ...rest } = match;
-    for (;;) {
-      const page = await this.page(viewer, c, cursor, 1_000, { ...rest, ids: [id], versions: ['all'] });
-      for (const p of page.objects) {
-        const key = versionOf(p.object) ?? '';
-        if (!all.has(key)) all.set(key, p);
+    const candidates = await this.n.index.objectsOf(id);
+    const rows = (await this.n.store.read((r) => r.log.ofObjects(candidates))).filter(
+      (r) =>
+        (STIX_KINDS as readonly string[]).includes(r.object.kind) &&
+        (c.tlps as readonly string[]).includes(r.object.tlp),
+    );
+    const shown = await this.#visible(
+      viewer,
+      rows.map((r) => r.object),
+    );
+    const entries = new Map([...shown].map((o) => [o.id, entryOf(o)]));
+    const lookup = await exportContext(this.n.store, [...entries.values()]);
+    const all = new Map<string, PageObject>();
+    for (const row of rows) {
+      const entry = entries.get(row.object.id);
+      const stix = entry ? toStixObjects(entry, lookup) : undefined;
+      if (!Array.isArray(stix)) continue;
+      for (const o of stix) {
+        if (o.id !== id || !matches(o, { ...rest, ids: [id] })) continue;
+        const key = versionOf(o) ?? '';
+        if (!all.has(key)) all.set(key, { object: o, dateAdded: row.appendedAt, seq: row.seq });
       }
-      if (!page.more || !page.next) break;
-      cursor = page.next;
     }
     const sorted = [...all.values()].sort(
       (a, b) => Date.parse(versionOf(a.object) ?? '') - Date.parse(versionOf(b.object) ?? '') || a.seq - b.seq,
@@ -238,22 +249,5 @@ export class TaxiiSource {
       }
     }
     return span;
-  }
-
-  /** What the mapping may look up: the objects these answer or supersede, and theirs, a few links deep. */
-  async #context(entries: CityLinkEntry[]): Promise<{ lookup(id: string): CityLinkEntry | undefined }> {
-    const known = new Map(entries.map((e) => [e.id, e]));
-    let wave = entries;
-    for (let round = 0; round < CONTEXT_ROUNDS && wave.length > 0; round++) {
-      const wanted = new Set<string>();
-      for (const e of wave) {
-        const body = e.object.body as { target?: string; supersedes?: string };
-        for (const id of [body.target, body.supersedes]) if (id && !known.has(id)) wanted.add(id);
-      }
-      if (wanted.size === 0) break;
-      wave = (await this.n.store.getObjects([...wanted])).map(entryOf);
-      for (const e of wave) known.set(e.id, e);
-    }
-    return { lookup: (id) => known.get(id) };
   }
 }
