@@ -234,7 +234,12 @@ export class AppContext {
     this.taxii = new TaxiiHttp({
       store,
       tokens: this.tokens,
-      source: new TaxiiSource({ store, views: this.views, index: this.stixIndex }),
+      source: new TaxiiSource({
+        store,
+        views: this.views,
+        index: this.stixIndex,
+        members: () => this.roster.members(),
+      }),
       log,
       name: config.name,
       baseUrl: input.baseUrl,

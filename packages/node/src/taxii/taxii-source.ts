@@ -1,4 +1,4 @@
-import { isPublic, isPublicResponse, isResponseKind, type SignedObject } from '@citylink/protocol';
+import { isPublic, isPublicResponse, isResponseKind, type Member, type SignedObject } from '@citylink/protocol';
 import { type CityLinkEntry, type ExportContext, type StixObject, toStixObjects } from '@citylink/stix';
 import type { Store, StoredObject } from '@citylink/store';
 import type { SessionUser } from '../accounts/accounts.js';
@@ -7,6 +7,7 @@ import type { Views } from '../views/views.js';
 import type { Collection } from './collections.js';
 import { CONTEXT_ROUNDS, entryOf, exportContext } from './export-context.js';
 import type { Cursor, Match } from './query.js';
+import { ReferencedObjects } from './referenced.js';
 import type { StixIndex } from './stix-index.js';
 
 /** Kinds that have a STIX form (packages/stix `toStixObjects`); the others never enter a collection. */
@@ -75,10 +76,19 @@ function versionMatches(o: StixObject, versions: readonly string[], span: Versio
  * row (the cursor says how many of that row's objects were served).
  */
 export class TaxiiSource {
-  constructor(private readonly n: { store: Store; views: Views; index: StixIndex }) {}
+  constructor(
+    private readonly n: {
+      store: Store;
+      views: Views;
+      index: StixIndex;
+      /** The roster's members: the identities objects name (referenced.ts). */
+      members: () => readonly Member[];
+    },
+  ) {}
 
   async page(viewer: TaxiiViewer, c: Collection, start: Cursor, limit: number, match: Match): Promise<Page> {
     const versions = match.versions ?? ['last'];
+    const referenced = new ReferencedObjects(this.n.members());
     const out: PageObject[] = [];
     let after = start.seq - 1;
     let scanned = 0;
@@ -114,6 +124,19 @@ export class TaxiiSource {
           if (!Array.isArray(stix)) continue;
           const offset = row.seq === start.seq ? start.skip : 0;
           const list = stix.filter((o) => matches(o, match) && versionMatches(o, versions, span)).slice(offset);
+          // What the row's objects name, served before them on this page (referenced.ts). A
+          // page too small for them and the row's next object goes without them (a limit
+          // of one or two must still move forward).
+          const needs = stix
+            .flatMap((o) => referenced.missing(o))
+            .filter((x, j, all) => all.findIndex((y) => y.id === x.id) === j && matches(x, match));
+          const room = limit - out.length;
+          if (needs.length > 0 && needs.length + Math.min(1, list.length) <= room) {
+            for (const x of needs) out.push({ object: x, dateAdded: row.appendedAt, seq: row.seq });
+            referenced.served(needs);
+          } else if (needs.length > 0 && out.length > 0) {
+            return { objects: out, more: true, next: { seq: row.seq, skip: offset } };
+          }
           for (let i = 0; i < list.length; i++) {
             if (out.length === limit) return { objects: out, more: true, next: { seq: row.seq, skip: offset + i } };
             out.push({ object: list[i]!, dateAdded: row.appendedAt, seq: row.seq });
@@ -134,6 +157,11 @@ export class TaxiiSource {
    */
   async versions(viewer: TaxiiViewer, c: Collection, id: string, match: Match): Promise<PageObject[]> {
     const { versions = ['all'], ...rest } = match;
+    const other = new ReferencedObjects(this.n.members()).byId(id);
+    if (other) {
+      if (!matches(other, { ...rest, ids: [id] })) return [];
+      return [{ object: other, dateAdded: new Date(other.modified ?? other.created ?? 0), seq: 0 }];
+    }
     const candidates = await this.n.index.objectsOf(id);
     const rows = (await this.n.store.read((r) => r.log.ofObjects(candidates))).filter(
       (r) =>
