@@ -67,8 +67,17 @@ export function enrollmentTable(list: readonly Enrollment[]): string[] {
   ]);
 }
 
-export async function hubApprove(io: Io, s: HubSession & { id: string }): Promise<void> {
-  const { version } = await hub(s, `approving enrollment ${s.id}`, (c) => c.hub.approveEnrollment.mutate({ id: s.id }));
+export async function hubApprove(
+  io: Io,
+  s: HubSession & { id: string; county?: string; population?: number },
+): Promise<void> {
+  const profile = {
+    ...(s.county !== undefined && { county: s.county }),
+    ...(s.population !== undefined && { population: s.population }),
+  };
+  const { version } = await hub(s, `approving enrollment ${s.id}`, (c) =>
+    c.hub.approveEnrollment.mutate({ id: s.id, ...profile }),
+  );
   printVersion(io, version, `approved enrollment ${s.id}: the node is an active member`);
 }
 

@@ -1,10 +1,12 @@
 import {
   BULLETIN_STATUSES,
   BulletinStatusBodySchema,
+  CountySchema,
   MemberSchema,
   NodeIdSchema,
   ObjectIdSchema,
   POSTURE_LEVELS,
+  PopulationSchema,
   TimestampSchema,
 } from '@citylink/protocol';
 import type { TRPCRouterRecord } from '@trpc/server';
@@ -96,8 +98,18 @@ export const hubRouter = {
     ),
 
   approveEnrollment: hubProcedure
-    .input(z.object({ id: ObjectIdSchema }))
-    .mutation(({ ctx, input }) => ctx.node.membership.approve(input.id, ctx.user.username)),
+    .input(
+      z.object({
+        id: ObjectIdSchema,
+        /** In place of what the request said (the official checked it). */
+        county: CountySchema.optional(),
+        population: PopulationSchema.optional(),
+      }),
+    )
+    .mutation(({ ctx, input }) => {
+      const { id, ...profile } = input;
+      return ctx.node.membership.approve(id, ctx.user.username, profile);
+    }),
 
   rejectEnrollment: hubProcedure
     .input(z.object({ id: ObjectIdSchema, reason: z.string().trim().min(1).max(2000) }))

@@ -17,10 +17,12 @@ import type { FeedBus } from '../ingest/pipeline.js';
 import { decodeStored, marked } from '../ingest/projection.js';
 import { speaksForHub } from '../ingest/rules.js';
 import type { RosterState } from '../membership/roster-state.js';
+import type { HeldPeriod } from '../operations/periods.js';
 import type { Views } from '../views/views.js';
 import { type EvidenceEntry, loadEvidence, withoutRetracted } from './evidence.js';
 import { nodeFacts } from './facts.js';
 import { ScorecardGrid } from './grid.js';
+import { type RollupQuery, stateRollup } from './rollup.js';
 import { TrainingRecords } from './training.js';
 
 /** Grid rows older than this are refolded at the next read (staleness moves with the clock). */
@@ -65,6 +67,8 @@ export class Preparedness {
       publish: Publish;
       windows?: Partial<ScoreWindows> | undefined;
       now?: () => Date;
+      /** The operational periods held (for the stale plans before an election); none when absent. */
+      periods?: () => Promise<HeldPeriod[]>;
     },
   ) {
     this.training = new TrainingRecords({ role: n.role, store: n.store });
@@ -141,20 +145,22 @@ export class Preparedness {
     return { city, rows, evidence: entries, withFacts };
   }
 
-  /** The hub's statewide grid: one entry per city and recommendation (with reasons when asked). */
-  async stateGrid(q: { cities?: readonly string[]; statuses?: readonly string[]; reasons?: boolean } = {}) {
+  /**
+   * The hub's statewide roll-up: one cell per city and recommendation (with reasons when
+   * asked), filtered by city, status, county and size class; the daily trend; the cities
+   * whose contingency plans are stale or missing while an election is open or ahead.
+   */
+  async stateGrid(q: RollupQuery = {}) {
     if (this.n.role !== 'hub') throw new ForbiddenError('this node is not the state hub');
-    const cells = await this.grid.rows(q);
-    const names = new Map(this.n.roster.members().map((m) => [m.node, m.name]));
-    return cells.map((c) => ({
-      city: c.city,
-      name: names.get(c.city) ?? c.city,
-      recommendation: c.recommendation,
-      key: c.key,
-      status: c.status,
-      ...(c.reason !== undefined && { reason: c.reason, next: c.next ?? '' }),
-      computedAt: c.computedAt.toISOString(),
-    }));
+    return stateRollup(
+      {
+        grid: this.grid,
+        members: () => this.n.roster.members(),
+        periods: this.n.periods ?? (async () => []),
+        now: this.#now,
+      },
+      q,
+    );
   }
 
   /** Who to call in each city: the liaison objects the hub holds (never RED ones, which name their readers). */
@@ -188,6 +194,10 @@ export class Preparedness {
 
   #facts(city: string, full: boolean) {
     const { self, role, store, roster } = this.n;
-    return nodeFacts({ self, role, hubNode: roster.hubNode, store, isActive: (n) => roster.isActive(n) }, city, full);
+    return nodeFacts(
+      { self, role, hubNode: roster.hubNode, store, isActive: (n) => roster.isActive(n), now: this.#now() },
+      city,
+      full,
+    );
   }
 }
