@@ -87,6 +87,9 @@ export const hubRouter = {
         baseUrl: e.baseUrl,
         kid: e.kid,
         contact: e.contact,
+        /** What the city says of itself (the approving official may correct it). */
+        county: e.county ?? null,
+        population: e.population ?? null,
         status: e.status,
         reason: e.reason ?? null,
         receivedAt: e.receivedAt.toISOString(),

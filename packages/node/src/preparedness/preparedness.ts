@@ -1,7 +1,9 @@
 import {
   type BodyOf,
   defaultPreparednessMarking,
+  isPublic,
   mayDisplay,
+  PREPAREDNESS_KINDS,
   type PreparednessKind,
   type ScoreRow,
   type ScoreWindows,
@@ -24,6 +26,11 @@ import { nodeFacts } from './facts.js';
 import { ScorecardGrid } from './grid.js';
 import { type RollupQuery, stateRollup } from './rollup.js';
 import { TrainingRecords } from './training.js';
+
+/** How many objects of each preparedness kind the public page looks at (newest first). */
+const PUBLIC_PER_KIND = 500;
+
+export type PublicEvidenceEntry = Pick<EvidenceEntry, 'id' | 'kind' | 'created' | 'body'> & { tlp: 'CLEAR' };
 
 /** Grid rows older than this are refolded at the next read (staleness moves with the clock). */
 const GRID_MAX_AGE_MS = 60 * 60 * 1000;
@@ -161,6 +168,33 @@ export class Preparedness {
       },
       q,
     );
+  }
+
+  /**
+   * The public page's preparedness: every TLP:CLEAR preparedness object this node holds
+   * (a city's published security day, say), by city, retracted and superseded ones left
+   * out. Nothing else is ever read: the TLP filter comes before anything is decoded.
+   */
+  async publicEvidence(): Promise<{ city: string; name: string; entries: PublicEvidenceEntry[] }[]> {
+    const { store, roster } = this.n;
+    const clear = async (objects: StoredObject[]) => objects.filter((o) => isPublic({ tlp: o.tlp as 'CLEAR' }));
+    const held = await store.read(async (r) =>
+      (await Promise.all(PREPAREDNESS_KINDS.map((k) => r.objects.ofKind(k, PUBLIC_PER_KIND)))).flat(),
+    );
+    const origins = [...new Set((await clear(held)).map((o) => o.origin))];
+    const out = [];
+    for (const city of origins) {
+      const { entries } = await loadEvidence(store, city, clear);
+      if (entries.length === 0) continue;
+      out.push({
+        city,
+        name: roster.member(city)?.name ?? city,
+        entries: entries
+          .filter((e) => e.tlp === 'CLEAR')
+          .map((e) => ({ id: e.id, kind: e.kind, created: e.created, tlp: 'CLEAR' as const, body: e.body })),
+      });
+    }
+    return out.sort((a, b) => a.name.localeCompare(b.name));
   }
 
   /** Who to call in each city: the liaison objects the hub holds (never RED ones, which name their readers). */
