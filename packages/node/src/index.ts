@@ -19,3 +19,4 @@ export * from './run.js';
 export { toTRPCError } from './trpc/error-mapping.js';
 export * from './views/permissions.js';
 export * from './views/views.js';
+export { citiesMatching } from './preparedness/rollup.js';
