@@ -114,6 +114,23 @@ describe('preparedness in the console, against a network of node processes', () 
     await olivia.page.locator('tr[data-city="springfield"] td[data-recommendation="4"]', { hasText: 'Done' }).waitFor();
   });
 
+  it('the hub grid filters by county and size, and draws the trend', async () => {
+    const page = olivia.page;
+    const rows = page.locator('table[aria-label="Cities by recommendation"] tbody tr');
+    await page.getByLabel('County').selectOption('Shelby');
+    await page.locator('tr[data-city="springfield"]').waitFor({ state: 'detached' });
+    expect(await rows.evaluateAll((r) => r.map((x) => x.getAttribute('data-city')))).toEqual(['shelbyville']);
+    await page.getByLabel('County').selectOption('');
+    await page.getByLabel('Size').selectOption('medium');
+    await page.locator('tr[data-city="shelbyville"]').waitFor({ state: 'detached' });
+    expect(await rows.evaluateAll((r) => r.map((x) => x.getAttribute('data-city')))).toEqual(['springfield']);
+    await page.getByLabel('Size').selectOption('');
+    await page.locator('tr[data-city="shelbyville"]').waitFor();
+    const trend = page.locator('figure.trend-chart');
+    await trend.getByText(/Statewide trend/).waitFor();
+    expect(await trend.locator('path[data-status]').count()).toBe(4);
+  });
+
   it('the hub screens and the liaison directory are closed to city staff', async () => {
     await ana.page.goto(`${net.node('springfield').url}/hub/liaisons`);
     await ana.page.getByRole('heading', { name: 'Hub screens are not available to you' }).waitFor();
