@@ -112,31 +112,6 @@ describe('joining the network', () => {
   });
 });
 
-describe('a city’s county and population', () => {
-  it('travel with the enrollment; the approving official may correct them; the roster lists them', async () => {
-    net = await TestNetwork.create({ cities: 1 });
-    const newcomer = await net.addCity('t-dane', { enroll: false });
-    const admin = await net.login(newcomer, 'admin');
-    await expect(admin.admin.enroll.mutate({ contact: 'clerk@dane.example', county: 'Dane County' })).rejects.toThrow(
-      /without the word/,
-    );
-    await expect(admin.admin.enroll.mutate({ contact: 'clerk@dane.example', population: 0 })).rejects.toThrow();
-    const { id } = await admin.admin.enroll.mutate({
-      contact: 'clerk@dane.example',
-      county: 'Dane',
-      population: 1_000,
-    });
-    const official = await net.login(net.hub, 'official');
-    expect(await official.hub.enrollments.query({ status: 'pending' })).toEqual([
-      expect.objectContaining({ id, county: 'Dane', population: 1_000 }),
-    ]);
-    await official.hub.approveEnrollment.mutate({ id, population: 269_840 });
-    expect(net.hub.roster.member('t-dane')).toMatchObject({ county: 'Dane', population: 269_840 });
-    await admin.admin.enrollmentStatus.query();
-    expect(newcomer.roster.member('t-dane')).toMatchObject({ county: 'Dane', population: 269_840 });
-  });
-});
-
 describe('posting before the node is a member', () => {
   it('an unenrolled or suspended city refuses local posts with a clear error, and posts once active', async () => {
     net = await TestNetwork.create({ cities: 1 });
