@@ -1,11 +1,13 @@
 import { RECOMMENDATIONS, SCORE_STATUSES, SIZE_CLASS_KEYS, SIZE_CLASSES, type SizeClass } from '@citylink/protocol';
 import { useQuery } from '@tanstack/react-query';
-import { useMemo, useState } from 'react';
+import { lazy, Suspense, useMemo, useState } from 'react';
 import { Notice } from '../../components/fields';
 import { apiError, type RouterOutputs, useTRPC } from '../../lib/api';
 import { Link } from '../../lib/router';
 import { STATUS_LABEL } from './preparedness';
-import { TrendChart } from './trend-chart';
+
+/** Loaded with the roll-up only: d3-scale and d3-shape stay out of the first load. */
+const TrendChart = lazy(() => import('./trend-chart').then((m) => ({ default: m.TrendChart })));
 
 type Rollup = RouterOutputs['preparedness']['stateGrid'];
 type Cell = Rollup['cells'][number];
@@ -201,7 +203,9 @@ export function HubPreparednessScreen() {
       <p className="muted">
         {shown.length} of {cities.length} cities shown.
       </p>
-      <TrendChart days={grid.data?.trend ?? []} />
+      <Suspense fallback={<p className="muted">Loading the trend…</p>}>
+        <TrendChart days={grid.data?.trend ?? []} />
+      </Suspense>
     </div>
   );
 }
