@@ -341,8 +341,8 @@ export function createProgram(io: Io): Command {
       if (contact.length < 3 || contact.length > 320) {
         throw new UsageError('enroll needs --contact EMAIL (3 to 320 characters): whom the hub operator calls');
       }
-      const creds = credentialsFrom(opts, io.env);
       const profile = parseCityProfile(opts);
+      const creds = credentialsFrom(opts, io.env);
       const { enroll } = await import('./commands/enroll.js');
       await enroll(io, { node, contact, creds, ...profile });
     });
@@ -415,7 +415,8 @@ export function createProgram(io: Io): Command {
     .option('--county <name>', "the city's county (in place of what the request says), e.g. Dane")
     .option('--population <n>', 'residents (in place of what the request says)')
     .action(async (id: string, opts: HubOpts & CityProfileOpts) => {
-      const args = { id: parseEnrollmentId(id), ...session(opts), ...parseCityProfile(opts) };
+      const profile = parseCityProfile(opts);
+      const args = { id: parseEnrollmentId(id), ...profile, ...session(opts) };
       await (await hubModule()).hubApprove(io, args);
     });
   hubCommand('reject', 'reject an enrollment, with a reason the city sees')

@@ -52,7 +52,7 @@ export async function hubEnrollments(
 
 export function enrollmentTable(list: readonly Enrollment[]): string[] {
   return renderTable([
-    ['id', 'node', 'status', 'received', 'kid', 'base url', 'contact', 'name', 'reason'],
+    ['id', 'node', 'status', 'received', 'kid', 'base url', 'contact', 'name', 'reason', 'county', 'population'],
     ...list.map((e) => [
       e.id,
       e.node,
@@ -63,6 +63,8 @@ export function enrollmentTable(list: readonly Enrollment[]): string[] {
       e.contact,
       e.name,
       e.reason ?? '',
+      e.county ?? '',
+      e.population === null ? '' : String(e.population),
     ]),
   ]);
 }
