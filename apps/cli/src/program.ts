@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { Command, CommanderError, Option } from 'commander';
 import { parseInitOptions, parsePort, type RawInitOptions } from './commands/init-options.js';
-import { parseAt, parseEnrollmentId, parseKid, parseNodeId } from './commands/membership-options.js';
+import { parseAt, parseCityProfile, parseEnrollmentId, parseKid, parseNodeId } from './commands/membership-options.js';
 import { DEFAULT_DEMO_DIR } from './demo/layout.js';
 import { CliError, UsageError } from './errors.js';
 import type { Io } from './io.js';
@@ -9,6 +9,8 @@ import { parseNodeUrl } from './node-url.js';
 import { credentialsFrom } from './session.js';
 
 const collect = (value: string, previous: string[]) => [...previous, value];
+type CityProfileOpts = { county?: string; population?: string };
+
 const version = (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string })
   .version;
 
@@ -137,15 +139,34 @@ export function createProgram(io: Io): Command {
       .description("where the city stands on the ten recommendations; with --state, the hub's grid of every city")
       .requiredOption('--node <url>', 'base URL of the node (the hub for --state)')
       .option('--state', "the statewide grid, cities × recommendations (the hub's officials only)", false)
+      .option('--county <name>', 'with --state: only the cities of this county (e.g. Dane)')
+      .addOption(
+        new Option(
+          '--size <class>',
+          'with --state: only cities of this size (small < 50,000 ≤ medium < 250,000 ≤ large)',
+        ).choices(['small', 'medium', 'large']),
+      )
       .option('--json', 'print JSON: an array of rows', false),
   )
     .addHelpText('after', `\n${CREDENTIALS_HELP}`)
-    .action(async (opts: { node: string; json: boolean; state: boolean; user?: string; password?: string }) => {
-      const node = parseNodeUrl(opts.node);
-      const creds = credentialsFrom(opts, io.env);
-      const { scorecard } = await import('./commands/scorecard.js');
-      await scorecard(io, { node, creds, json: opts.json, state: opts.state });
-    });
+    .action(
+      async (opts: {
+        node: string;
+        json: boolean;
+        state: boolean;
+        county?: string;
+        size?: 'small' | 'medium' | 'large';
+        user?: string;
+        password?: string;
+      }) => {
+        const node = parseNodeUrl(opts.node);
+        if ((opts.county || opts.size) && !opts.state) throw new UsageError('--county and --size go with --state');
+        const { county } = parseCityProfile({ ...(opts.county !== undefined && { county: opts.county }) });
+        const creds = credentialsFrom(opts, io.env);
+        const { scorecard } = await import('./commands/scorecard.js');
+        await scorecard(io, { node, creds, json: opts.json, state: opts.state, county, size: opts.size });
+      },
+    );
 
   addCredentialOptions(
     program
@@ -308,19 +329,22 @@ export function createProgram(io: Io): Command {
       .command('enroll')
       .description("city: send this node's signed enrollment request to the hub (as an admin of this node)")
       .option('--node <url>', "base URL of this city's own node (required)")
-      .option('--contact <email>', 'whom the hub operator should contact about it (required)'),
+      .option('--contact <email>', 'whom the hub operator should contact about it (required)')
+      .option('--county <name>', 'the county, as in the Census atlas without "County" (e.g. Dane)')
+      .option('--population <n>', 'residents, for the size classes of the hub grid'),
   )
     .addHelpText('after', `\n${CREDENTIALS_HELP}`)
-    .action(async (opts: { node?: string; contact?: string; user?: string; password?: string }) => {
+    .action(async (opts: CityProfileOpts & { node?: string; contact?: string; user?: string; password?: string }) => {
       if (!opts.node) throw new UsageError("enroll needs --node URL: this city's own node");
       const node = parseNodeUrl(opts.node);
       const contact = opts.contact?.trim() ?? '';
       if (contact.length < 3 || contact.length > 320) {
         throw new UsageError('enroll needs --contact EMAIL (3 to 320 characters): whom the hub operator calls');
       }
+      const profile = parseCityProfile(opts);
       const creds = credentialsFrom(opts, io.env);
       const { enroll } = await import('./commands/enroll.js');
-      await enroll(io, { node, contact, creds });
+      await enroll(io, { node, contact, creds, ...profile });
     });
   addCredentialOptions(
     enroll
@@ -388,8 +412,11 @@ export function createProgram(io: Io): Command {
     });
   hubCommand('approve', 'approve an enrollment: the node becomes an active member')
     .argument('<id>', 'enrollment id (from `hub enrollments`)')
-    .action(async (id: string, opts: HubOpts) => {
-      const args = { id: parseEnrollmentId(id), ...session(opts) };
+    .option('--county <name>', "the city's county (in place of what the request says), e.g. Dane")
+    .option('--population <n>', 'residents (in place of what the request says)')
+    .action(async (id: string, opts: HubOpts & CityProfileOpts) => {
+      const profile = parseCityProfile(opts);
+      const args = { id: parseEnrollmentId(id), ...profile, ...session(opts) };
       await (await hubModule()).hubApprove(io, args);
     });
   hubCommand('reject', 'reject an enrollment, with a reason the city sees')

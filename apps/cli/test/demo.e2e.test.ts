@@ -130,6 +130,17 @@ describe('citylink demo: four node processes, posting, following, verifying', ()
     expect(staff.some((e) => e.tlp === 'RED')).toBe(false);
   });
 
+  it('the roster gives each city its county and population: the hub grid filters by them', async () => {
+    const grid = async (...args: string[]) => {
+      const res = await runCli(['scorecard', '--state', '--json', ...args, ...login('wi-hub', 'official')]);
+      expect(res.stderr).toBe('');
+      return [...new Set((JSON.parse(res.stdout) as { city: string }[]).map((c) => c.city))].sort();
+    };
+    expect(await grid('--county', 'Dane')).toEqual(['wi-madison']);
+    expect(await grid('--size', 'large')).toEqual(['wi-madison', 'wi-milwaukee']);
+    expect(await grid('--size', 'medium')).toEqual(['wi-green-bay']);
+  });
+
   it('a GREEN bulletin posted at wi-madison reaches wi-milwaukee and the hub, and verifies', async () => {
     const follow = new CliProcess(['feed', '--json', '--follow', ...login('wi-milwaukee', 'staff')]);
     try {

@@ -4,7 +4,13 @@ import { generateNodeKey, type NodeKey } from '@citylink/crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fetchHubKey } from '../src/commands/hub-trust.js';
 import { keyState } from '../src/commands/keys.js';
-import { parseAt, parseEnrollmentId, parseKid, parseNodeId } from '../src/commands/membership-options.js';
+import {
+  parseAt,
+  parseCityProfile,
+  parseEnrollmentId,
+  parseKid,
+  parseNodeId,
+} from '../src/commands/membership-options.js';
 import { UsageError } from '../src/errors.js';
 import { run } from '../src/program.js';
 import { renderTable } from '../src/table.js';
@@ -19,6 +25,35 @@ async function cli(args: string[], env: NodeJS.ProcessEnv = {}) {
 const KID = 'A'.repeat(43);
 
 describe('membership arguments', () => {
+  it('parses --county and --population, refusing what the roster would refuse', () => {
+    expect(parseCityProfile({})).toEqual({});
+    expect(parseCityProfile({ county: ' St. Croix ', population: '84,345' })).toEqual({
+      county: 'St. Croix',
+      population: 84_345,
+    });
+    expect(() => parseCityProfile({ county: 'Dane County' })).toThrow(/--county: "Dane County" is not a county name/);
+    for (const bad of ['0', '-3', '1.5', 'many', '']) {
+      expect(() => parseCityProfile({ population: bad })).toThrow(/--population: .* is not a positive whole number/);
+    }
+  });
+
+  it('enroll and hub approve refuse a bad --county or --population before calling any node (exit 2)', async () => {
+    const enroll = await cli([
+      'enroll',
+      '--node',
+      'http://127.0.0.1:9',
+      '--contact',
+      'clerk@x.example',
+      '--population',
+      '0',
+    ]);
+    expect(enroll.code).toBe(2);
+    expect(enroll.err).toMatch(/--population: "0"/);
+    const approve = await cli(['hub', 'approve', KID, '--node', 'http://127.0.0.1:9', '--county', 'Dane County']);
+    expect(approve.code).toBe(2);
+    expect(approve.err).toMatch(/--county: "Dane County"/);
+  });
+
   it('parses fingerprints, node ids, enrollment ids and --at', () => {
     expect(parseKid(` ${KID} `)).toBe(KID);
     expect(() => parseKid('abc', '--hub-fingerprint')).toThrow(/--hub-fingerprint: "abc" is not a key fingerprint/);

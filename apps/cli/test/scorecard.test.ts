@@ -15,6 +15,13 @@ const today = new Date().toISOString().slice(0, 10);
 
 beforeAll(async () => {
   net = await TestNetwork.create({ cities: 2 });
+  await net.hub.publishMembers(
+    [
+      { ...net.node('t-city-1').selfMember(), county: 'Dane', population: 269_840 },
+      { ...net.node('t-city-2').selfMember(), county: 'Brown', population: 12_000 },
+    ],
+    'test',
+  );
   const staff = await net.login(net.node('t-city-1'), 'staff');
   await staff.preparedness.record.mutate({
     kind: 'training-summary',
@@ -62,8 +69,35 @@ describe('citylink scorecard', () => {
     expect(table.out).toContain('2 cities');
   });
 
+  it('--state --county and --size print only those cities', async () => {
+    const hub = ['scorecard', '--state', '--node', net.hub.baseUrl, '--user', 'official', '--json'];
+    const cities = async (...args: string[]) => {
+      const r = await cli([...hub, ...args]);
+      expect(r.code, r.err).toBe(0);
+      return [...new Set((JSON.parse(r.out) as { city: string }[]).map((x) => x.city))];
+    };
+    expect(await cities('--county', 'Dane')).toEqual(['t-city-1']);
+    expect(await cities('--size', 'small')).toEqual(['t-city-2']);
+    expect(await cities('--county', 'Dane', '--size', 'small')).toEqual([]);
+    const table = await cli([
+      'scorecard',
+      '--state',
+      '--node',
+      net.hub.baseUrl,
+      '--user',
+      'official',
+      '--county',
+      'Brown',
+    ]);
+    expect(table.out).toContain('1 cities (Brown County)');
+    const bad = await cli([...hub, '--county', 'Dane County']);
+    expect(bad.code).toBe(2);
+    expect(bad.err).toMatch(/--county: "Dane County" is not a county name/);
+  });
+
   it.each([
     ['hub staff', 'hub', 'staff'],
+    ['a hub admin who is not an official', 'hub', 'admin'],
     ['a city account at its city', 't-city-1', 'admin'],
   ])('--state refuses %s clearly, exit 1, nothing on stdout', async (_who, node, user) => {
     const url = node === 'hub' ? net.hub.baseUrl : net.node(node).baseUrl;

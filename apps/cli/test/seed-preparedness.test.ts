@@ -21,7 +21,7 @@ afterAll(() => net?.close());
 
 describe('demo preparedness seeds', () => {
   it('give the hub three different cities', async () => {
-    const grid = await (await net.login(net.hub, 'official')).preparedness.stateGrid.query();
+    const { cells: grid } = await (await net.login(net.hub, 'official')).preparedness.stateGrid.query();
     const of = (city: string) => grid.filter((c) => c.city === city);
     const done = (city: string) => of(city).filter((c) => c.status === 'done').length;
     expect(done('t-city-1')).toBeGreaterThanOrEqual(7);

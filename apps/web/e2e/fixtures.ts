@@ -12,6 +12,8 @@ export const HUB: NodeSpec = {
 export const SPRINGFIELD: NodeSpec = {
   id: 'springfield',
   name: 'City of Springfield',
+  county: 'Sangamon',
+  population: 114_394,
   accounts: [
     { username: 'ana', displayName: 'Ana Alvarez', roles: ['staff'] },
     { username: 'mayor', displayName: 'Mayor Quimby', roles: ['signer', 'staff'] },
@@ -20,5 +22,7 @@ export const SPRINGFIELD: NodeSpec = {
 export const SHELBYVILLE: NodeSpec = {
   id: 'shelbyville',
   name: 'City of Shelbyville',
+  county: 'Shelby',
+  population: 4_325,
   accounts: [{ username: 'ben', displayName: 'Ben Brooks', roles: ['staff'] }],
 };

@@ -26,6 +26,9 @@ export interface NodeSpec {
   id: string;
   name: string;
   accounts: Account[];
+  /** A city's county and population in the roster (optional, as in production). */
+  county?: string;
+  population?: number;
 }
 
 /** One node as its own operating-system process, as `apps/hub` or `apps/city` runs in production. */
@@ -92,13 +95,22 @@ async function freePort(): Promise<number> {
   });
 }
 
-const member = (id: string, name: string, url: string, role: 'hub' | 'city', key: NodeKey) => ({
+const member = (
+  id: string,
+  name: string,
+  url: string,
+  role: 'hub' | 'city',
+  key: NodeKey,
+  profile: Pick<NodeSpec, 'county' | 'population'> = {},
+) => ({
   node: id,
   name,
   baseUrl: url,
   role,
   status: 'active',
   keys: [{ kid: key.kid, jwk: key.publicJwk, validFrom: key.created }],
+  ...(profile.county && { county: profile.county }),
+  ...(profile.population && { population: profile.population }),
 });
 
 /**
@@ -129,7 +141,7 @@ export class WebNetwork implements AsyncDisposable {
     const membersFile = join(dir, 'members.json');
     await writeFile(
       membersFile,
-      JSON.stringify(prepared.slice(1).map((c) => member(c.id, c.name, c.url, 'city', c.key))),
+      JSON.stringify(prepared.slice(1).map((c) => member(c.id, c.name, c.url, 'city', c.key, c))),
     );
     const nodes: NodeProcess[] = [];
     for (const n of prepared) {

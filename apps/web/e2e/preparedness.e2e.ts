@@ -114,6 +114,47 @@ describe('preparedness in the console, against a network of node processes', () 
     await olivia.page.locator('tr[data-city="springfield"] td[data-recommendation="4"]', { hasText: 'Done' }).waitFor();
   });
 
+  it('a security day published CLEAR shows on the public page; the GREEN funding need never does', async () => {
+    const page = ana.page;
+    await page.getByLabel('What to record').selectOption('security-day');
+    await page.getByLabel('Proclamation on').fill(today);
+    await page.getByLabel('Town hall on').fill(today);
+    await page.getByLabel('Town hall place').fill('Springfield Town Hall');
+    await page.getByLabel('Share it more widely').check();
+    await page.getByRole('radio', { name: /CLEAR/ }).check();
+    await page.getByLabel('I understand, share it anyway').check();
+    await page.getByRole('button', { name: 'Sign and record the election-security day' }).click();
+    await page.getByText('Recorded and signed').waitFor();
+    const visitor = await openDesk(browser, net.node('springfield'));
+    desks.push(visitor);
+    await visitor.page.goto(`${net.node('springfield').url}/public`);
+    const section = visitor.page.getByRole('region', { name: 'Election-security preparedness' });
+    await section.getByText(/town hall .*, Springfield Town Hall/).waitFor();
+    expect(await section.textContent()).not.toContain('Backup pollbook kits');
+    expect(await visitor.page.textContent('body')).not.toContain('Backup pollbook kits');
+    expect(visitor.problems).toEqual([]);
+  });
+
+  it('the hub grid filters by county and size, and draws the trend', async () => {
+    const page = olivia.page;
+    const nav = page.getByRole('link', { name: 'State preparedness' });
+    expect(await nav.getAttribute('aria-current')).toBe('page');
+    expect(await page.getByRole('link', { name: 'Hub situation' }).getAttribute('aria-current')).toBeNull();
+    const rows = page.locator('table[aria-label="Cities by recommendation"] tbody tr');
+    await page.getByLabel('County').selectOption('Shelby');
+    await page.locator('tr[data-city="springfield"]').waitFor({ state: 'detached' });
+    expect(await rows.evaluateAll((r) => r.map((x) => x.getAttribute('data-city')))).toEqual(['shelbyville']);
+    await page.getByLabel('County').selectOption('');
+    await page.getByLabel('Size').selectOption('medium');
+    await page.locator('tr[data-city="shelbyville"]').waitFor({ state: 'detached' });
+    expect(await rows.evaluateAll((r) => r.map((x) => x.getAttribute('data-city')))).toEqual(['springfield']);
+    await page.getByLabel('Size').selectOption('');
+    await page.locator('tr[data-city="shelbyville"]').waitFor();
+    const trend = page.locator('figure.trend-chart');
+    await trend.getByText(/Statewide trend/).waitFor();
+    expect(await trend.locator('path[data-status]').count()).toBe(4);
+  });
+
   it('the hub screens and the liaison directory are closed to city staff', async () => {
     await ana.page.goto(`${net.node('springfield').url}/hub/liaisons`);
     await ana.page.getByRole('heading', { name: 'Hub screens are not available to you' }).waitFor();

@@ -172,8 +172,16 @@ function TopBar({ session, signingOut }: { session: Session; signingOut: boolean
           ['/situation-room', 'Situation room'],
         ] as [string, string][])
       : []),
+    // The statewide roll-up reads every city's gaps: the hub's officials, not its admins.
+    ...(session.node.role === 'hub' && session.user.roles.includes('hub-official')
+      ? ([['/hub/preparedness', 'State preparedness']] as [string, string][])
+      : []),
   ];
-  const current = (to: string) => (to === '/' ? path === '/' || path.startsWith('/objects') : path.startsWith(to));
+  // The longest link that starts the path is the current one (/hub/preparedness, not /hub).
+  const current = (to: string) =>
+    to === '/'
+      ? path === '/' || path.startsWith('/objects')
+      : path.startsWith(to) && !links.some(([l]) => l.length > to.length && l.startsWith(to) && path.startsWith(l));
   return (
     <header className="topbar">
       <span className="brand">

@@ -129,6 +129,7 @@ const EXPECTED: Record<string, readonly Identity[]> = {
   'public.feed': ALL,
   'public.object': ALL,
   'public.cities': ALL,
+  'public.preparedness': ALL,
 
   'operations.period': SESSIONS,
   'operations.announcePeriod': HUB_OFFICIALS,
@@ -147,8 +148,9 @@ const EXPECTED: Record<string, readonly Identity[]> = {
   'notifications.onChange': SESSIONS,
   'preparedness.record': SESSIONS,
   'preparedness.scorecard': SESSIONS,
-  'preparedness.stateGrid': HUB_OFFICIALS,
-  'preparedness.liaisons': HUB_OFFICIALS,
+  // Every city's weaknesses and whom to call there: the hub's officials, not its administrators.
+  'preparedness.stateGrid': ['official@hub'],
+  'preparedness.liaisons': ['official@hub'],
   'preparedness.trainingRecords': SESSIONS,
   'preparedness.addTrainingRecord': SESSIONS,
   'preparedness.removeTrainingRecord': SESSIONS,
@@ -236,6 +238,7 @@ const VALID_INPUTS: Record<string, unknown> = {
   'public.feed': {},
   'public.object': { id: FAKE_ID },
   'public.cities': null,
+  'public.preparedness': null,
   'operations.period': null,
   // Far in the future: it never opens, so no later call is inside a period.
   'operations.announcePeriod': { name: 'Role matrix', start: '2030-01-01T00:00:00Z', end: '2030-01-02T00:00:00Z' },
@@ -256,7 +259,7 @@ const VALID_INPUTS: Record<string, unknown> = {
     body: { date: '2026-10-01', with: 'Role matrix', needs: [], followUps: [] },
   },
   'preparedness.scorecard': { city: NOWHERE },
-  'preparedness.stateGrid': {},
+  'preparedness.stateGrid': { county: 'Nowhere', size: 'small', days: 7 },
   'preparedness.liaisons': null,
   'preparedness.trainingRecords': null,
   'preparedness.addTrainingRecord': {

@@ -4,13 +4,16 @@
  * city, the ten statuses as letters: `ScorecardGrid.rows` reads it twice, for the age
  * check and for the answer), beside a plain select of the same 20,000 cells as one
  * row each (city, recommendation, status) in the same run, and the read with reasons.
+ * With filters: the cities of one county, and of one size class (most cities: a long
+ * `in` list), picked from a roster of the same size by `citiesMatching`, as the hub does.
  *
  *   cd packages/dev-env && npx tsx bench/preparedness-grid.ts   (BENCH_GRID_CITIES=n sets the count)
  */
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { RECOMMENDATIONS } from '@citylink/protocol';
+import { citiesMatching } from '@citylink/node';
+import { type Member, RECOMMENDATIONS } from '@citylink/protocol';
 import { type CityScorecard, Store } from '@citylink/store';
 import { createTestPostgresDatabase, knexOf } from '@citylink/store/testing';
 import { machineLine, median, ms, peakRssLine, result, size, watchdog } from './lib.js';
@@ -21,10 +24,18 @@ const STATUSES = ['done', 'partial', 'stale', 'missing'] as const;
 
 const reason = (c: number) => `machine-malfunction plan last exercised ${(c % 20) + 1} months ago`;
 
+const cityName = (c: number) => `wi-city-${String(c).padStart(4, '0')}`;
+/** Wisconsin has 72 counties; populations from a few hundred to ~600,000 (most cities small). */
+const members: Pick<Member, 'node' | 'county' | 'population'>[] = Array.from({ length: cities }, (_, c) => ({
+  node: cityName(c),
+  county: `County ${c % 72}`,
+  population: c % 100 === 0 ? 300_000 + c : c % 10 === 0 ? 60_000 + c : 800 + ((c * 37) % 40_000),
+}));
+
 function lines(): CityScorecard[] {
   const at = new Date();
   return Array.from({ length: cities }, (_, c) => ({
-    city: `wi-city-${String(c).padStart(4, '0')}`,
+    city: cityName(c),
     statuses: RECOMMENDATIONS.map((r) => STATUSES[(c * 7 + r.n) % 4]![0]).join(''),
     detail: JSON.stringify(
       RECOMMENDATIONS.map((r) => ({ key: r.key, reason: reason(c), next: 'schedule a tabletop' })),
@@ -64,6 +75,16 @@ async function measure(store: Store, label: string): Promise<number> {
   const reads: number[] = [];
   const plain: number[] = [];
   const detailed: number[] = [];
+  const byCounty: number[] = [];
+  const bySize: number[] = [];
+  const filtered = (q: Parameters<typeof citiesMatching>[1]) => async () => {
+    const only = citiesMatching(members, q) ?? [];
+    await store.read((r) => r.scorecards.grid());
+    const got = await store.read((r) => r.scorecards.grid({ cities: only }));
+    if (got.length !== only.length) throw new Error(`${label}: ${got.length} rows for ${only.length} cities`);
+  };
+  const county = citiesMatching(members, { county: 'County 7' })!.length;
+  const small = citiesMatching(members, { size: 'small' })!.length;
   for (let i = 0; i < 20; i++) {
     reads.push(
       await time(async () => {
@@ -73,10 +94,15 @@ async function measure(store: Store, label: string): Promise<number> {
     );
     plain.push(await time(() => knex('bench_cells').select('city', 'recommendation', 'status')));
     detailed.push(await time(() => store.read((r) => r.scorecards.details())));
+    byCounty.push(await time(filtered({ county: 'County 7' })));
+    bySize.push(await time(filtered({ size: 'small' })));
   }
-  const query = median(reads);
+  const query = Math.max(median(reads), median(byCounty), median(bySize));
   console.log(
-    `${label}: grid query (age check + answer, ${cities * 10} cells) median ${query.toFixed(1)} ms; plain select of the same ${cities * 10} cells (baseline) ${median(plain).toFixed(1)} ms; with reasons and next steps ${median(detailed).toFixed(1)} ms`,
+    `${label}: grid query (age check + answer, ${cities * 10} cells) median ${median(reads).toFixed(1)} ms; plain select of the same ${cities * 10} cells (baseline) ${median(plain).toFixed(1)} ms; with reasons and next steps ${median(detailed).toFixed(1)} ms`,
+  );
+  console.log(
+    `${label}: filtered by county (${county} cities) median ${median(byCounty).toFixed(1)} ms; by size class small (${small} cities) median ${median(bySize).toFixed(1)} ms`,
   );
   return query;
 }

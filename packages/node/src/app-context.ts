@@ -389,6 +389,8 @@ export class AppContext {
       roster: this.roster,
       views: this.views,
       publish: (kind, body, actor) => this.authoring.publish(kind, body, actor),
+      now: () => new Date(this.clock()),
+      periods: () => this.periods.list(),
     });
   }
 }

@@ -15,6 +15,7 @@ export { CONTENT_SECURITY_POLICY } from './http/security-headers.js';
 export * from './ingest/pipeline.js';
 export * from './membership/roster-state.js';
 export * from './node.js';
+export { citiesMatching } from './preparedness/rollup.js';
 export * from './run.js';
 export { toTRPCError } from './trpc/error-mapping.js';
 export * from './views/permissions.js';

@@ -52,7 +52,12 @@ beforeAll(async () => {
   });
   // The cities' enrolled contacts: who hears that a city has gone quiet, unless it names liaisons.
   await net.hub.publishMembers(
-    net.cities.map((c, i) => ({ ...net.hub.roster.member(c.id)!, contact: `clerk${i + 1}@city.example` })),
+    // t-city-2 has its county in the roster; t-city-1 does not.
+    net.cities.map((c, i) => ({
+      ...net.hub.roster.member(c.id)!,
+      contact: `clerk${i + 1}@city.example`,
+      ...(i === 1 && { county: 'Dane' }),
+    })),
     'test',
   );
   await net.hub.store.transact((tx) =>
@@ -167,9 +172,15 @@ describe('check-ins: a city that misses two is overdue, its liaison gets one e-m
     expect(await hub().situation.tick()).toHaveLength(1);
     expect(await hub().situation.tick()).toEqual([]);
     const board = await hub().situation.board();
-    expect(board.overdue.map((o) => [o.city, o.missed, o.escalated])).toEqual([
-      [net.cities[1]!.id, 2, true],
-      [net.cities[0]!.id, 1, false],
+    expect(board.overdue.map((o) => [o.city, o.missed, o.escalated, o.county])).toEqual([
+      [net.cities[1]!.id, 2, true, 'Dane'],
+      [net.cities[0]!.id, 1, false, null],
+    ]);
+    // The console's board (and so the situation room's map) keys them by that county.
+    const api = await (await net.login(net.hub, 'official')).operations.board.query();
+    expect(api.overdue.map((o) => [o.city, o.county])).toEqual([
+      [net.cities[1]!.id, 'Dane'],
+      [net.cities[0]!.id, null],
     ]);
     await hub().notificationDispatch.flush();
     const mails = smtp.mails.slice(before);

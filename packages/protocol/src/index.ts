@@ -1,4 +1,5 @@
 export * from './canonical.js';
+export * from './city-profile.js';
 export * from './encoding.js';
 export * from './funding-annex.js';
 export * from './ids.js';

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { CountySchema, PopulationSchema } from './city-profile.js';
 import { LIMITS } from './limits.js';
 import { CheckInBodySchema, OperationalPeriodBodySchema, ShiftNoteBodySchema } from './operations.js';
 import { PREPAREDNESS_BODIES } from './preparedness-kinds.js';
@@ -151,6 +152,10 @@ export const MemberSchema = z.strictObject({
   status: z.enum(['active', 'suspended', 'revoked', 'decommissioned']),
   keys: z.array(KeyRecordSchema).min(1).max(100),
   contact: optText(320),
+  /** The county, as named in us-atlas without "County" (city-profile.ts); absent: not known. */
+  county: CountySchema.optional(),
+  /** Residents (a positive integer); the grid's size classes come from it. Absent: not known. */
+  population: PopulationSchema.optional(),
 });
 export type Member = z.infer<typeof MemberSchema>;
 
@@ -165,6 +170,9 @@ export const EnrollmentBodySchema = z.strictObject({
   baseUrl: z.url({ protocol: /^https?$/ }),
   key: z.strictObject({ kid: z.string().regex(/^[A-Za-z0-9_-]{43}$/), jwk: Ed25519PublicJwkSchema }),
   contact: text(320),
+  /** What the city says of itself; the hub official approving may correct it. */
+  county: CountySchema.optional(),
+  population: PopulationSchema.optional(),
 });
 
 /**

@@ -264,20 +264,21 @@ export const RULES: Record<RecommendationKey, Rule> = {
 
   'joint-statements': (_e, f, w, now) => {
     const waiting = f.awaitingSignature ?? 0;
+    const awaiting = `${waiting} joint statement${waiting === 1 ? ' awaits' : 's await'} the mayor’s signature`;
     if (f.lastStatementSigned && within(f.lastStatementSigned, w.statementMonths, now)) {
       return {
         status: 'done',
         reason: `signed a joint statement ${ago(f.lastStatementSigned, now)}`,
-        next: waiting
-          ? `${waiting} statement${waiting === 1 ? '' : 's'} await your signature`
-          : 'join the next statement',
+        next: waiting ? awaiting : 'join the next statement',
       };
     }
     if (waiting > 0)
       return {
         status: 'partial',
-        reason: `${waiting} statement${waiting === 1 ? '' : 's'} await your signature`,
-        next: 'read and sign',
+        reason: f.lastStatementSigned
+          ? `last joint statement signed ${ago(f.lastStatementSigned, now)}`
+          : 'no joint statement signed yet',
+        next: awaiting,
       };
     if (f.lastStatementSigned)
       return {

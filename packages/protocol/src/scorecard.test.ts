@@ -203,10 +203,21 @@ describe('scorecard', () => {
     expect(row('joint-statements').status).toBe('missing');
     expect(row('joint-statements', {}, { ...facts, awaitingSignature: 2 })).toMatchObject({
       status: 'partial',
-      reason: '2 statements await your signature',
+      reason: 'no joint statement signed yet',
+      next: '2 joint statements await the mayor’s signature',
     });
+    expect(row('joint-statements', {}, { ...facts, awaitingSignature: 1 }).next).toBe(
+      '1 joint statement awaits the mayor’s signature',
+    );
     expect(row('joint-statements', {}, { ...facts, lastStatementSigned: '2025-01-01T00:00:00Z' }).status).toBe('stale');
+    // A stale signer with a statement waiting: partial, and the waiting statement is the next step.
+    expect(
+      row('joint-statements', {}, { ...facts, lastStatementSigned: '2025-01-01T00:00:00Z', awaitingSignature: 1 }),
+    ).toMatchObject({ status: 'partial', next: '1 joint statement awaits the mayor’s signature' });
     expect(row('joint-statements', {}, { ...facts, lastStatementSigned: '2026-03-01T00:00:00Z' }).status).toBe('done');
+    expect(
+      row('joint-statements', {}, { ...facts, lastStatementSigned: '2026-03-01T00:00:00Z', awaitingSignature: 3 }).next,
+    ).toBe('3 joint statements await the mayor’s signature');
   });
 
   it('9 security day: this election cycle, with a proclamation and a town hall', () => {

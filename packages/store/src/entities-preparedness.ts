@@ -25,6 +25,31 @@ export const CityScorecardSchema = new EntitySchema<CityScorecard>({
 });
 
 /**
+ * The statewide grid's counts on one UTC day (the trend of the hub's roll-up): per
+ * recommendation, how many cities are done, partial, stale or missing, as they stood
+ * at the day's last refresh. One row per day; writing the same day again replaces it.
+ */
+export class GridSnapshot {
+  /** YYYY-MM-DD (UTC). */
+  day!: string;
+  /** Cities in the grid that day. */
+  cities!: number;
+  /** JSON: `[[done, partial, stale, missing], …]`, one per recommendation, in order. */
+  counts!: string;
+  takenAt!: Date;
+}
+export const GridSnapshotSchema = new EntitySchema<GridSnapshot>({
+  class: GridSnapshot,
+  tableName: 'grid_snapshots',
+  properties: {
+    day: { type: 'string', length: 10, primary: true },
+    cities: { type: 'integer' },
+    counts: { type: 'text' },
+    takenAt: { type: 'datetime' },
+  },
+});
+
+/**
  * One person's completed training, kept at the city only: personal data that is never
  * federated. The city signs a `training-summary` (counts) from these.
  */

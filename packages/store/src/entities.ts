@@ -1,6 +1,6 @@
 import { EntitySchema } from '@mikro-orm/core';
 import { OPERATIONS_ENTITIES } from './entities-operations.js';
-import { CityScorecardSchema, TrainingRecordSchema } from './entities-preparedness.js';
+import { CityScorecardSchema, GridSnapshotSchema, TrainingRecordSchema } from './entities-preparedness.js';
 import { ApiTokenSchema } from './token-entity.js';
 
 /** Key-value facts about this node's database: the log epoch, the held roster, the posture. */
@@ -364,7 +364,14 @@ export const StatementSummarySchema = new EntitySchema<StatementSummary>({
   },
 });
 
-export { CityScorecard, CityScorecardSchema, TrainingRecord, TrainingRecordSchema } from './entities-preparedness.js';
+export {
+  CityScorecard,
+  CityScorecardSchema,
+  GridSnapshot,
+  GridSnapshotSchema,
+  TrainingRecord,
+  TrainingRecordSchema,
+} from './entities-preparedness.js';
 
 /** The TAXII index: a STIX id's UUID and a CityLink object whose STIX form carries it (tables/stix-refs.ts). */
 export class StixRefRow {
@@ -396,6 +403,7 @@ export const ENTITIES = [
   StatementSummarySchema,
   ...OPERATIONS_ENTITIES,
   CityScorecardSchema,
+  GridSnapshotSchema,
   TrainingRecordSchema,
   StixRefSchema,
 ];

@@ -10,10 +10,17 @@ export class EnrollmentPendingError extends CliError {
 }
 
 /** Asks this city's own node to send its signed enrollment request to the hub; prints `ID pending`. */
-export async function enroll(io: Io, opts: { node: string; contact: string; creds: Credentials }): Promise<void> {
+export async function enroll(
+  io: Io,
+  opts: { node: string; contact: string; creds: Credentials; county?: string; population?: number },
+): Promise<void> {
   const client = await connect(opts.node, opts.creds);
+  const profile = {
+    ...(opts.county !== undefined && { county: opts.county }),
+    ...(opts.population !== undefined && { population: opts.population }),
+  };
   const { id, status } = await remoteCall(opts.node, 'sending the enrollment request', () =>
-    client.admin.enroll.mutate({ contact: opts.contact }),
+    client.admin.enroll.mutate({ contact: opts.contact, ...profile }),
   );
   io.out(`${id} ${status}`);
   io.err(`the hub holds the request; tell its operator this node's key fingerprint out of band if you have not yet`);

@@ -52,7 +52,7 @@ export async function hubEnrollments(
 
 export function enrollmentTable(list: readonly Enrollment[]): string[] {
   return renderTable([
-    ['id', 'node', 'status', 'received', 'kid', 'base url', 'contact', 'name', 'reason'],
+    ['id', 'node', 'status', 'received', 'kid', 'base url', 'contact', 'name', 'reason', 'county', 'population'],
     ...list.map((e) => [
       e.id,
       e.node,
@@ -63,12 +63,23 @@ export function enrollmentTable(list: readonly Enrollment[]): string[] {
       e.contact,
       e.name,
       e.reason ?? '',
+      e.county ?? '',
+      e.population === null ? '' : String(e.population),
     ]),
   ]);
 }
 
-export async function hubApprove(io: Io, s: HubSession & { id: string }): Promise<void> {
-  const { version } = await hub(s, `approving enrollment ${s.id}`, (c) => c.hub.approveEnrollment.mutate({ id: s.id }));
+export async function hubApprove(
+  io: Io,
+  s: HubSession & { id: string; county?: string; population?: number },
+): Promise<void> {
+  const profile = {
+    ...(s.county !== undefined && { county: s.county }),
+    ...(s.population !== undefined && { population: s.population }),
+  };
+  const { version } = await hub(s, `approving enrollment ${s.id}`, (c) =>
+    c.hub.approveEnrollment.mutate({ id: s.id, ...profile }),
+  );
   printVersion(io, version, `approved enrollment ${s.id}: the node is an active member`);
 }
 

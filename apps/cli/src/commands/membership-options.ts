@@ -1,4 +1,4 @@
-import { NodeIdSchema, ObjectIdSchema } from '@citylink/protocol';
+import { CountySchema, NodeIdSchema, ObjectIdSchema, PopulationSchema } from '@citylink/protocol';
 import { UsageError } from '../errors.js';
 
 const KID = /^[A-Za-z0-9_-]{43}$/;
@@ -35,4 +35,32 @@ export function parseAt(value: string, option = '--at'): string {
     );
   }
   return new Date(t).toISOString();
+}
+
+/** `--county NAME` and `--population N`: what the roster says of a city (both optional). */
+export function parseCityProfile(opts: { county?: string; population?: string }): {
+  county?: string;
+  population?: number;
+} {
+  const out: { county?: string; population?: number } = {};
+  if (opts.county !== undefined) {
+    const county = opts.county.trim();
+    const parsed = CountySchema.safeParse(county);
+    if (!parsed.success) {
+      throw new UsageError(
+        `--county: ${JSON.stringify(opts.county)} is not a county name (as in the Census atlas, without "County", e.g. Dane): ${parsed.error.issues[0]?.message}`,
+      );
+    }
+    out.county = county;
+  }
+  if (opts.population !== undefined) {
+    const n = /^\d[\d,_]*$/.test(opts.population.trim()) ? Number(opts.population.trim().replace(/[,_]/g, '')) : NaN;
+    if (!PopulationSchema.safeParse(n).success) {
+      throw new UsageError(
+        `--population: ${JSON.stringify(opts.population)} is not a positive whole number of residents`,
+      );
+    }
+    out.population = n;
+  }
+  return out;
 }

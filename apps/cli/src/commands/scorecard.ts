@@ -1,5 +1,5 @@
 import type { CityLinkClient } from '@citylink/client';
-import { RECOMMENDATIONS } from '@citylink/protocol';
+import { RECOMMENDATIONS, SIZE_CLASSES, type SizeClass } from '@citylink/protocol';
 import { CliError } from '../errors.js';
 import type { Io } from '../io.js';
 import { remoteError } from '../remote-errors.js';
@@ -12,6 +12,9 @@ export interface ScorecardOptions {
   json: boolean;
   /** The hub's statewide grid instead of one city's rows. */
   state: boolean;
+  /** With `state`: only this county's cities, only this size class. */
+  county?: string | undefined;
+  size?: SizeClass | undefined;
 }
 
 const SHORT: Record<string, string> = { done: 'done', partial: 'part', stale: 'STALE', missing: '-' };
@@ -59,7 +62,10 @@ async function printCity(io: Io, client: CityLinkClient, opts: ScorecardOptions)
 async function printGrid(io: Io, client: CityLinkClient, opts: ScorecardOptions): Promise<void> {
   let grid: Awaited<ReturnType<CityLinkClient['preparedness']['stateGrid']['query']>>;
   try {
-    grid = await client.preparedness.stateGrid.query();
+    grid = await client.preparedness.stateGrid.query({
+      ...(opts.county && { county: opts.county }),
+      ...(opts.size && { size: opts.size }),
+    });
   } catch (err) {
     if (codeOf(err) === 'FORBIDDEN') {
       const why = err instanceof Error ? err.message : String(err);
@@ -69,17 +75,25 @@ async function printGrid(io: Io, client: CityLinkClient, opts: ScorecardOptions)
     }
     throw remoteError(err, opts.node, 'reading the statewide grid');
   }
+  const cells = grid.cells;
   if (opts.json) {
-    io.out(JSON.stringify(grid.map((c) => ({ city: c.city, recommendation: c.recommendation, status: c.status }))));
+    io.out(JSON.stringify(cells.map((c) => ({ city: c.city, recommendation: c.recommendation, status: c.status }))));
     return;
   }
-  const cities = [...new Set(grid.map((c) => c.city))];
-  const cell = new Map(grid.map((c) => [`${c.city} ${c.recommendation}`, c.status]));
+  const cities = [...new Set(cells.map((c) => c.city))];
+  const cell = new Map(cells.map((c) => [`${c.city} ${c.recommendation}`, c.status]));
   const header = ['city', ...RECOMMENDATIONS.map((r) => String(r.n)), 'done'];
   const body = cities.map((city) => {
     const statuses = RECOMMENDATIONS.map((r) => cell.get(`${city} ${r.n}`) ?? 'missing');
     return [city, ...statuses.map((s) => SHORT[s] ?? s), `${statuses.filter((s) => s === 'done').length}/10`];
   });
   for (const line of renderTable([header, ...body])) io.out(line);
-  io.out(`${cities.length} cities; done, part(ial), STALE, - (missing)`);
+  const only = [opts.county && `${opts.county} County`, opts.size && SIZE_CLASSES[opts.size].label.toLowerCase()]
+    .filter(Boolean)
+    .join(', ');
+  io.out(`${cities.length} cities${only ? ` (${only})` : ''}; done, part(ial), STALE, - (missing)`);
+  if (grid.election && grid.election.stalePlans.length > 0) {
+    const names = grid.election.stalePlans.map((c) => `${c.city} (${c.status})`).join(', ');
+    io.out(`contingency plans not ready for ${grid.election.period.name}: ${names}`);
+  }
 }

@@ -11,13 +11,30 @@ export interface DemoNodeSpec {
   name: string;
   /** Port = base port + offset. */
   offset: number;
+  /** Cities: the county (us-atlas name) and the 2020 census population, as the roster lists them. */
+  county?: string;
+  population?: number;
 }
 
 export const DEMO_NODES: readonly DemoNodeSpec[] = [
   { node: 'wi-hub', role: 'hub', name: 'Wisconsin Elections Commission (demo)', offset: 0 },
-  { node: 'wi-madison', role: 'city', name: 'City of Madison (demo)', offset: 1 },
-  { node: 'wi-milwaukee', role: 'city', name: 'City of Milwaukee (demo)', offset: 2 },
-  { node: 'wi-green-bay', role: 'city', name: 'City of Green Bay (demo)', offset: 3 },
+  { node: 'wi-madison', role: 'city', name: 'City of Madison (demo)', offset: 1, county: 'Dane', population: 269_840 },
+  {
+    node: 'wi-milwaukee',
+    role: 'city',
+    name: 'City of Milwaukee (demo)',
+    offset: 2,
+    county: 'Milwaukee',
+    population: 577_222,
+  },
+  {
+    node: 'wi-green-bay',
+    role: 'city',
+    name: 'City of Green Bay (demo)',
+    offset: 3,
+    county: 'Brown',
+    population: 107_395,
+  },
 ];
 
 export const HUB_SPEC = DEMO_NODES[0]!;

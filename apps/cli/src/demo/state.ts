@@ -235,6 +235,8 @@ async function applyPorts(paths: DemoPaths, basePort: number, marker: Marker): P
         role: 'city',
         status: 'active',
         keys: [publicKeyRecord(key)],
+        ...(spec.county && { county: spec.county }),
+        ...(spec.population && { population: spec.population }),
       });
     }
   }

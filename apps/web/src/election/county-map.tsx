@@ -1,3 +1,4 @@
+import { countyKey as key } from '@citylink/protocol';
 import { geoAlbers, geoPath } from 'd3-geo';
 import { feature } from 'topojson-client';
 import type { GeometryCollection, Topology } from 'topojson-specification';
@@ -6,7 +7,10 @@ import type { Board } from './escalation-queue';
 
 type CountyProps = { name: string };
 
-/** Counties of the state, coloured by open reports and by cities overdue on check-in; no tiles, no network. */
+/**
+ * Counties of the state, coloured by open reports and by cities overdue on check-in (keyed by
+ * the roster's county of each city); no tiles, no network.
+ */
 export default function CountyMap({ board }: { board: Board }) {
   const topo = counties as unknown as Topology<{ counties: GeometryCollection<CountyProps> }>;
   const all = feature(topo, topo.objects.counties);
@@ -15,11 +19,6 @@ export default function CountyMap({ board }: { board: Board }) {
   const height = 700;
   const projection = geoAlbers().fitSize([width, height], state);
   const path = geoPath(projection);
-  const key = (name: string | null | undefined) =>
-    (name ?? '')
-      .toLowerCase()
-      .replace(/\s+county$/, '')
-      .trim();
   const open = new Map<string, number>();
   for (const c of board.clocks) if (c.county) open.set(key(c.county), (open.get(key(c.county)) ?? 0) + 1);
   const quiet = new Set(board.overdue.filter((o) => o.county).map((o) => key(o.county)));

@@ -5,6 +5,7 @@ import { TlpLabel } from '../components/tlp';
 import { apiError, type ItemView, useTRPC } from '../lib/api';
 import { categoryHelp, categoryLabel, formatTime, humanize, KIND_LABELS, sizeLabel, topicLabel } from '../lib/format';
 import { Link } from '../lib/router';
+import { PublicPreparedness } from './public-preparedness';
 
 /**
  * The public page: TLP:CLEAR only, no sign-in. The node's `public.*` procedures
@@ -73,6 +74,7 @@ export function PublicScreen() {
           </button>
         </div>
       )}
+      <PublicPreparedness />
     </div>
   );
 }

@@ -1,3 +1,4 @@
+import { CountySchema, PopulationSchema } from '@citylink/protocol';
 import type { TRPCRouterRecord } from '@trpc/server';
 import { z } from 'zod';
 import { roleProcedure } from '../trpc/procedures.js';
@@ -11,8 +12,18 @@ export const adminRouter = {
 
   /** City: sends this node's enrollment request to the hub. */
   enroll: adminProcedure
-    .input(z.object({ contact: z.string().trim().min(3).max(320) }))
-    .mutation(({ ctx, input }) => ctx.node.membership.enroll(input.contact)),
+    .input(
+      z.object({
+        contact: z.string().trim().min(3).max(320),
+        /** The city's county (as in us-atlas, without "County") and population, for the hub's grid. */
+        county: CountySchema.optional(),
+        population: PopulationSchema.optional(),
+      }),
+    )
+    .mutation(({ ctx, input }) => {
+      const { contact, ...profile } = input;
+      return ctx.node.membership.enroll(contact, profile);
+    }),
 
   /** City: asks the hub about the enrollment; adopts the roster once approved. */
   enrollmentStatus: adminProcedure.query(({ ctx }) => ctx.node.membership.checkEnrollment()),

@@ -1,10 +1,12 @@
 import {
   BULLETIN_STATUSES,
   BulletinStatusBodySchema,
+  CountySchema,
   MemberSchema,
   NodeIdSchema,
   ObjectIdSchema,
   POSTURE_LEVELS,
+  PopulationSchema,
   TimestampSchema,
 } from '@citylink/protocol';
 import type { TRPCRouterRecord } from '@trpc/server';
@@ -85,6 +87,9 @@ export const hubRouter = {
         baseUrl: e.baseUrl,
         kid: e.kid,
         contact: e.contact,
+        /** What the city says of itself (the approving official may correct it). */
+        county: e.county ?? null,
+        population: e.population ?? null,
         status: e.status,
         reason: e.reason ?? null,
         receivedAt: e.receivedAt.toISOString(),
@@ -96,8 +101,18 @@ export const hubRouter = {
     ),
 
   approveEnrollment: hubProcedure
-    .input(z.object({ id: ObjectIdSchema }))
-    .mutation(({ ctx, input }) => ctx.node.membership.approve(input.id, ctx.user.username)),
+    .input(
+      z.object({
+        id: ObjectIdSchema,
+        /** In place of what the request said (the official checked it). */
+        county: CountySchema.optional(),
+        population: PopulationSchema.optional(),
+      }),
+    )
+    .mutation(({ ctx, input }) => {
+      const { id, ...profile } = input;
+      return ctx.node.membership.approve(id, ctx.user.username, profile);
+    }),
 
   rejectEnrollment: hubProcedure
     .input(z.object({ id: ObjectIdSchema, reason: z.string().trim().min(1).max(2000) }))

@@ -47,9 +47,10 @@ export const operationsRouter = {
       clocks: snap.clocks.map((c) => ({
         ...c,
         title: visible.has(c.id) ? c.title : null,
-        county: countyOf(c.id) ?? cityCounties[c.origin] ?? null,
+        // The report's own location first, then the roster's county of the city, then the config's.
+        county: countyOf(c.id) ?? c.county ?? cityCounties[c.origin] ?? null,
       })),
-      overdue: snap.overdue.map((o) => ({ ...o, county: cityCounties[o.city] ?? null })),
+      overdue: snap.overdue.map((o) => ({ ...o, county: o.county ?? cityCounties[o.city] ?? null })),
     };
   }),
 

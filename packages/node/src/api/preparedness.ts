@@ -1,4 +1,5 @@
 import {
+  CountySchema,
   EVERYONE,
   LIMITS,
   NodeIdSchema,
@@ -6,12 +7,14 @@ import {
   PREPAREDNESS_BODIES,
   PREPAREDNESS_KINDS,
   SCORE_STATUSES,
+  SIZE_CLASS_KEYS,
   TimestampSchema,
   TlpSchema,
 } from '@citylink/protocol';
 import type { TRPCRouterRecord } from '@trpc/server';
 import { z } from 'zod';
-import { authedProcedure, hubProcedure } from '../trpc/procedures.js';
+import { MAX_TREND_DAYS } from '../preparedness/trend.js';
+import { authedProcedure, hubOfficialProcedure } from '../trpc/procedures.js';
 
 const Marking = z.object({
   tlp: TlpSchema,
@@ -52,8 +55,12 @@ export const preparednessRouter = {
     .input(z.object({ city: NodeIdSchema.optional() }).optional())
     .query(({ ctx, input }) => ctx.node.preparedness.scorecard(ctx.user, input?.city)),
 
-  /** The statewide grid, cities × recommendations (hub officials). */
-  stateGrid: hubProcedure
+  /**
+   * The statewide roll-up (the hub's officials only, not its administrators): cities ×
+   * recommendations filtered by city, status, county and size class, the daily trend and
+   * the stale plans before an election.
+   */
+  stateGrid: hubOfficialProcedure
     .input(
       z
         .object({
@@ -61,6 +68,10 @@ export const preparednessRouter = {
           statuses: z.array(z.enum(SCORE_STATUSES)).optional(),
           /** With each cell's reason and next step. */
           reasons: z.boolean().optional(),
+          county: CountySchema.optional(),
+          size: z.enum(SIZE_CLASS_KEYS).optional(),
+          /** Days of trend, today included (default 30). */
+          days: z.number().int().min(1).max(MAX_TREND_DAYS).optional(),
         })
         .optional(),
     )
@@ -93,5 +104,5 @@ export const preparednessRouter = {
     .mutation(({ ctx, input }) => ctx.node.preparedness.recordTrainingSummary(input, ctx.user)),
 
   /** The directory of cybersecurity liaisons across cities (hub officials). */
-  liaisons: hubProcedure.query(({ ctx }) => ctx.node.preparedness.liaisons()),
+  liaisons: hubOfficialProcedure.query(({ ctx }) => ctx.node.preparedness.liaisons()),
 } satisfies TRPCRouterRecord;

@@ -32,6 +32,9 @@ export const publicRouter = {
       .map((m) => ({ node: m.node, name: m.name })),
   })),
 
+  /** The cities' TLP:CLEAR preparedness objects (a published security day, say); nothing else. */
+  preparedness: publicProcedure.query(({ ctx }) => ctx.node.preparedness.publicEvidence()),
+
   object: publicProcedure.input(z.object({ id: ObjectIdSchema })).query(async ({ ctx, input }) => {
     const o = await ctx.node.views.publicObject(input.id);
     if (!o) throw new NotFoundError(`no public object ${input.id}`);

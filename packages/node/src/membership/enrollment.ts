@@ -7,10 +7,26 @@ import {
   thumbprint,
   verifyObject,
 } from '@citylink/crypto';
-import { type KeyRecord, type ObjectOfKind, utf8 } from '@citylink/protocol';
+import { type KeyRecord, type Member, type ObjectOfKind, utf8 } from '@citylink/protocol';
 import { Mutex } from 'async-mutex';
 import { ConflictError, InvalidInputError, NotFoundError } from '../errors.js';
 import { checkMemberUrl, hubRefusal, type MembershipDeps, requireHub } from './membership-deps.js';
+
+/** What a city says of itself when it enrolls, and what the approving official may correct. */
+export type CityProfile = Pick<Member, 'county' | 'population'>;
+
+/** The county and population a stored request carries (the request verified when it came in). */
+function profileOf(jws: string): CityProfile {
+  try {
+    const body = JSON.parse(utf8.decode(payloadOfJws(jws)))?.body as CityProfile | undefined;
+    return {
+      ...(typeof body?.county === 'string' && { county: body.county }),
+      ...(typeof body?.population === 'number' && { population: body.population }),
+    };
+  } catch {
+    return {};
+  }
+}
 
 /** An enrollment request is good for a day; older ones are refused (with the id check, this stops replays). */
 const ENROLLMENT_MAX_AGE_MS = 24 * 3600 * 1000;
@@ -123,6 +139,7 @@ export class Enrollments {
       .sort((a, b) => firstSeen.get(a.e.node)! - firstSeen.get(b.e.node)! || a.i - b.i)
       .map(({ e }) => ({
         ...e,
+        ...profileOf(e.jws),
         competing: e.status === 'pending' ? (openByNode.get(e.node) ?? 1) - 1 : 0,
       }));
   }
@@ -143,12 +160,13 @@ export class Enrollments {
   /** One decision at a time: two officials approving competing requests for one id must not both win. */
   readonly #deciding = new Mutex();
 
-  async approve(id: string, by: string): Promise<{ version: number }> {
+  /** `profile`: the official's county and population for the city, each in place of what the request said. */
+  async approve(id: string, by: string, profile: CityProfile = {}): Promise<{ version: number }> {
     requireHub(this.n);
-    return this.#deciding.runExclusive(() => this.#approve(id, by));
+    return this.#deciding.runExclusive(() => this.#approve(id, by, profile));
   }
 
-  async #approve(id: string, by: string): Promise<{ version: number }> {
+  async #approve(id: string, by: string, profile: CityProfile): Promise<{ version: number }> {
     const e = await this.n.store.getEnrollment(id);
     if (!e) throw new NotFoundError(`no enrollment ${id}`);
     if (e.status !== 'pending') throw new ConflictError(`enrollment ${id} was already decided`);
@@ -159,6 +177,8 @@ export class Enrollments {
     const request = await verifyObject(e.jws, { resolveKey: await enrollmentKey(e.jws), kinds: ['enrollment'] });
     if (!request.ok) throw new InvalidInputError('the stored enrollment no longer verifies');
     const body = request.object as ObjectOfKind<'enrollment'>;
+    const county = profile.county ?? body.body.county;
+    const population = profile.population ?? body.body.population;
     // The decision, the roster that lists the node and the audit rows: one transaction.
     const decide = async () => {
       if (!(await this.n.store.decideEnrollment(id, { status: 'approved', by }))) {
@@ -187,6 +207,8 @@ export class Enrollments {
           status: 'active',
           keys: [{ kid: e.kid, jwk: body.body.key.jwk, validFrom: body.created }],
           contact: e.contact,
+          ...(county !== undefined && { county }),
+          ...(population !== undefined && { population }),
         },
       ],
       by,
@@ -207,7 +229,7 @@ export class Enrollments {
   }
 
   /** City: asks the hub to enroll this node with its current key. */
-  async enroll(contact: string): Promise<{ id: string; status: string }> {
+  async enroll(contact: string, profile: CityProfile = {}): Promise<{ id: string; status: string }> {
     if (this.n.config.role !== 'city') throw new InvalidInputError('only a city enrolls');
     const key = this.keys.current();
     const request = await signObject(
@@ -225,6 +247,8 @@ export class Enrollments {
           baseUrl: this.n.baseUrl(),
           key: { kid: key.kid, jwk: key.publicJwk },
           contact,
+          ...(profile.county !== undefined && { county: profile.county }),
+          ...(profile.population !== undefined && { population: profile.population }),
         },
       },
       key,

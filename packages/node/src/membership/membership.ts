@@ -2,7 +2,7 @@ import { copyFile } from 'node:fs/promises';
 import { generateNodeKey, type NodeKey, signObject, thumbprint, verifyObject, writeKeyFile } from '@citylink/crypto';
 import { type KeyRecord, LIMITS, type Member, type ObjectOfKind } from '@citylink/protocol';
 import { ConflictError, ForbiddenError, InvalidInputError, NotFoundError } from '../errors.js';
-import { Enrollments } from './enrollment.js';
+import { type CityProfile, Enrollments } from './enrollment.js';
 import { checkMemberUrl, type MembershipDeps, requireHub } from './membership-deps.js';
 
 export type { MembershipDeps } from './membership-deps.js';
@@ -43,14 +43,14 @@ export class Membership {
   enrollmentStatus(id: string) {
     return this.enrollments.enrollmentStatus(id);
   }
-  approve(id: string, by: string) {
-    return this.enrollments.approve(id, by);
+  approve(id: string, by: string, profile?: CityProfile) {
+    return this.enrollments.approve(id, by, profile);
   }
   reject(id: string, reason: string, by: string) {
     return this.enrollments.reject(id, reason, by);
   }
-  enroll(contact: string) {
-    return this.enrollments.enroll(contact);
+  enroll(contact: string, profile?: CityProfile) {
+    return this.enrollments.enroll(contact, profile);
   }
   checkEnrollment() {
     return this.enrollments.checkEnrollment();

@@ -19,8 +19,9 @@ import type { HeldPeriod, Periods } from './periods.js';
 /** A city that has missed this many check-ins is escalated to its liaison (once per lapse). */
 export const ESCALATE_AFTER_MISSED = 2;
 
-export type BoardClock = ClockEntry & { tlp: string; originName: string; escalated: boolean };
-export type BoardOverdue = OverdueCheckIn & { name: string; escalated: boolean };
+/** `county`: the roster's county of the city (null when the roster does not say). */
+export type BoardClock = ClockEntry & { tlp: string; originName: string; escalated: boolean; county: string | null };
+export type BoardOverdue = OverdueCheckIn & { name: string; escalated: boolean; county: string | null };
 
 export interface SituationSnapshot {
   now: number;
@@ -78,6 +79,7 @@ export class Situation {
     const inPeriod = open.filter((b) => b.origin !== self && b.receivedAt.getTime() >= start);
     const byId = new Map(inPeriod.map((b) => [b.id, b]));
     const nameOf = (node: string) => roster.member(node)?.name ?? node;
+    const countyOf = (node: string) => roster.member(node)?.county ?? null;
     const clocks = escalationClocks(
       inPeriod.map((b) => ({
         id: b.id,
@@ -93,6 +95,7 @@ export class Situation {
       tlp: byId.get(c.id)!.tlp,
       originName: nameOf(c.origin),
       escalated: escalated.has(ackKey(c.id)),
+      county: countyOf(c.origin),
     }));
     const overdue = overdueCheckIns(
       cities.map((c) => {
@@ -101,7 +104,12 @@ export class Situation {
       }),
       period,
       now,
-    ).map((o) => ({ ...o, name: nameOf(o.city), escalated: escalated.has(checkInKey(period.id, o)) }));
+    ).map((o) => ({
+      ...o,
+      name: nameOf(o.city),
+      county: countyOf(o.city),
+      escalated: escalated.has(checkInKey(period.id, o)),
+    }));
     return { now, period, clocks, overdue, cities: cities.length };
   }
 

@@ -1,5 +1,6 @@
 import type { NodeFacts } from '@citylink/protocol';
 import type { PeerState, Store } from '@citylink/store';
+import { awaitingSignature } from './sign-ons.js';
 
 const latest = (...dates: (Date | null | undefined)[]): string | undefined => {
   const times = dates.filter((d): d is Date => d instanceof Date).map((d) => d.getTime());
@@ -16,7 +17,14 @@ const contact = (p: PeerState | null) => latest(p?.lastInboundAt, p?.lastPushOkA
  * otherwise only the roster.
  */
 export async function nodeFacts(
-  n: { self: string; role: 'city' | 'hub'; hubNode: string; store: Store; isActive: (node: string) => boolean },
+  n: {
+    self: string;
+    role: 'city' | 'hub';
+    hubNode: string;
+    store: Store;
+    isActive: (node: string) => boolean;
+    now?: Date;
+  },
   city: string,
   full: boolean,
 ): Promise<NodeFacts> {
@@ -31,6 +39,7 @@ export async function nodeFacts(
       r.objects.latestCreated(city, ['statement-signature']),
     ]),
   );
+  const awaiting = await awaitingSignature(n.store, city, n.now ?? new Date());
   const lastHubContact = contact(peer);
   const lastReportOrAck = latest(reportOrAck);
   const lastPublicItem = latest(publicItem);
@@ -41,5 +50,6 @@ export async function nodeFacts(
     ...(lastReportOrAck && { lastReportOrAck }),
     ...(lastPublicItem && { lastPublicItem }),
     ...(lastStatementSigned && { lastStatementSigned }),
+    ...(awaiting > 0 && { awaitingSignature: awaiting }),
   };
 }

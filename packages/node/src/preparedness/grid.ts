@@ -2,9 +2,19 @@ import { isPreparednessKind, RECOMMENDATIONS, type ScoreRow, type ScoreStatus } 
 import type { CityScorecard, Store } from '@citylink/store';
 import type { Logger } from 'pino';
 import type { FeedBus } from '../ingest/pipeline.js';
+import { GridTrend } from './trend.js';
 
 /** Kinds whose arrival may change a city's row: its evidence and the facts the scorecard reads. */
-const AFFECTS = new Set(['bulletin', 'acknowledgement', 'note', 'statement-signature', 'retraction']);
+const AFFECTS = new Set([
+  'bulletin',
+  'acknowledgement',
+  'note',
+  'statement-signature',
+  'statement-withdrawal',
+  'retraction',
+]);
+/** Kinds that change the rows of every city they name (a sign-on or a final: the invited cities): refold all. */
+const AFFECTS_MANY = new Set(['statement-signon', 'statement-final']);
 /** Ids waiting to be resolved to their city; past this, every city is refolded instead. */
 const MAX_PENDING = 10_000;
 
@@ -29,6 +39,8 @@ export interface GridCell {
  * A read is then one indexed select.
  */
 export class ScorecardGrid {
+  /** The daily counts, written by the refresh that first sees a new day or a change. */
+  readonly trend: GridTrend;
   readonly #pending = new Set<string>();
   #all = true;
   #refreshing: Promise<void> | undefined;
@@ -45,8 +57,12 @@ export class ScorecardGrid {
       maxAgeMs: number;
     },
   ) {
+    this.trend = new GridTrend({ store: n.store, now: n.now });
     n.bus.on('appended', (events) => {
-      for (const e of events) if (isPreparednessKind(e.kind) || AFFECTS.has(e.kind)) this.#pending.add(e.id);
+      for (const e of events) {
+        if (isPreparednessKind(e.kind) || AFFECTS.has(e.kind)) this.#pending.add(e.id);
+        else if (AFFECTS_MANY.has(e.kind)) this.#all = true;
+      }
       if (this.#pending.size > MAX_PENDING) {
         this.#pending.clear();
         this.#all = true;
@@ -91,7 +107,10 @@ export class ScorecardGrid {
       if (all || !at || at.getTime() < oldest) dirty.add(city);
     }
     const gone = [...computed.keys()].filter((c) => !listed.has(c));
-    if (dirty.size === 0 && gone.length === 0) return;
+    if (dirty.size === 0 && gone.length === 0) {
+      if (this.trend.due()) await this.trend.record(await store.read((r) => r.scorecards.grid()));
+      return;
+    }
     const at = now();
     const cells: CityScorecard[] = [];
     for (const city of dirty) {
@@ -107,6 +126,7 @@ export class ScorecardGrid {
       await tx.scorecards.replace(cells);
       await tx.scorecards.remove(gone);
     });
+    await this.trend.record(await store.read((r) => r.scorecards.grid()));
     this.n.log.debug({ cities: dirty.size, removed: gone.length }, 'preparedness grid refolded');
   }
 

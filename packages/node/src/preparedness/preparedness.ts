@@ -1,7 +1,9 @@
 import {
   type BodyOf,
   defaultPreparednessMarking,
+  isPublic,
   mayDisplay,
+  PREPAREDNESS_KINDS,
   type PreparednessKind,
   type ScoreRow,
   type ScoreWindows,
@@ -17,11 +19,18 @@ import type { FeedBus } from '../ingest/pipeline.js';
 import { decodeStored, marked } from '../ingest/projection.js';
 import { speaksForHub } from '../ingest/rules.js';
 import type { RosterState } from '../membership/roster-state.js';
+import type { HeldPeriod } from '../operations/periods.js';
 import type { Views } from '../views/views.js';
 import { type EvidenceEntry, loadEvidence, withoutRetracted } from './evidence.js';
 import { nodeFacts } from './facts.js';
 import { ScorecardGrid } from './grid.js';
+import { type RollupQuery, stateRollup } from './rollup.js';
 import { TrainingRecords } from './training.js';
+
+/** How many objects of each preparedness kind the public page looks at (newest first). */
+const PUBLIC_PER_KIND = 500;
+
+export type PublicEvidenceEntry = Pick<EvidenceEntry, 'id' | 'kind' | 'created' | 'body'> & { tlp: 'CLEAR' };
 
 /** Grid rows older than this are refolded at the next read (staleness moves with the clock). */
 const GRID_MAX_AGE_MS = 60 * 60 * 1000;
@@ -65,6 +74,8 @@ export class Preparedness {
       publish: Publish;
       windows?: Partial<ScoreWindows> | undefined;
       now?: () => Date;
+      /** The operational periods held (for the stale plans before an election); none when absent. */
+      periods?: () => Promise<HeldPeriod[]>;
     },
   ) {
     this.training = new TrainingRecords({ role: n.role, store: n.store });
@@ -141,20 +152,49 @@ export class Preparedness {
     return { city, rows, evidence: entries, withFacts };
   }
 
-  /** The hub's statewide grid: one entry per city and recommendation (with reasons when asked). */
-  async stateGrid(q: { cities?: readonly string[]; statuses?: readonly string[]; reasons?: boolean } = {}) {
+  /**
+   * The hub's statewide roll-up: one cell per city and recommendation (with reasons when
+   * asked), filtered by city, status, county and size class; the daily trend; the cities
+   * whose contingency plans are stale or missing while an election is open or ahead.
+   */
+  async stateGrid(q: RollupQuery = {}) {
     if (this.n.role !== 'hub') throw new ForbiddenError('this node is not the state hub');
-    const cells = await this.grid.rows(q);
-    const names = new Map(this.n.roster.members().map((m) => [m.node, m.name]));
-    return cells.map((c) => ({
-      city: c.city,
-      name: names.get(c.city) ?? c.city,
-      recommendation: c.recommendation,
-      key: c.key,
-      status: c.status,
-      ...(c.reason !== undefined && { reason: c.reason, next: c.next ?? '' }),
-      computedAt: c.computedAt.toISOString(),
-    }));
+    return stateRollup(
+      {
+        grid: this.grid,
+        members: () => this.n.roster.members(),
+        periods: this.n.periods ?? (async () => []),
+        now: this.#now,
+      },
+      q,
+    );
+  }
+
+  /**
+   * The public page's preparedness: every TLP:CLEAR preparedness object this node holds
+   * (a city's published security day, say), by city, retracted and superseded ones left
+   * out. Nothing else is ever read: the TLP filter comes before anything is decoded.
+   */
+  async publicEvidence(): Promise<{ city: string; name: string; entries: PublicEvidenceEntry[] }[]> {
+    const { store, roster } = this.n;
+    const clear = async (objects: StoredObject[]) => objects.filter((o) => isPublic({ tlp: o.tlp as 'CLEAR' }));
+    const held = await store.read(async (r) =>
+      (await Promise.all(PREPAREDNESS_KINDS.map((k) => r.objects.ofKind(k, PUBLIC_PER_KIND)))).flat(),
+    );
+    const origins = [...new Set((await clear(held)).map((o) => o.origin))];
+    const out = [];
+    for (const city of origins) {
+      const { entries } = await loadEvidence(store, city, clear);
+      if (entries.length === 0) continue;
+      out.push({
+        city,
+        name: roster.member(city)?.name ?? city,
+        entries: entries
+          .filter((e) => e.tlp === 'CLEAR')
+          .map((e) => ({ id: e.id, kind: e.kind, created: e.created, tlp: 'CLEAR' as const, body: e.body })),
+      });
+    }
+    return out.sort((a, b) => a.name.localeCompare(b.name));
   }
 
   /** Who to call in each city: the liaison objects the hub holds (never RED ones, which name their readers). */
@@ -194,6 +234,10 @@ export class Preparedness {
 
   #facts(city: string, full: boolean) {
     const { self, role, store, roster } = this.n;
-    return nodeFacts({ self, role, hubNode: roster.hubNode, store, isActive: (n) => roster.isActive(n) }, city, full);
+    return nodeFacts(
+      { self, role, hubNode: roster.hubNode, store, isActive: (n) => roster.isActive(n), now: this.#now() },
+      city,
+      full,
+    );
   }
 }

@@ -41,10 +41,19 @@ export function roleProcedure(...roles: Role[]) {
   });
 }
 
-export const hubProcedure = roleProcedure('hub-official', 'admin').use(({ ctx, next }) => {
+/** Refused at a city: the procedures that only the state hub answers. */
+const atHub = t.middleware(({ ctx, next }) => {
   if (ctx.node.config.role !== 'hub') throw new ForbiddenError('this node is not the state hub');
   return next();
 });
+
+export const hubProcedure = roleProcedure('hub-official', 'admin').use(atHub);
+
+/**
+ * The hub's officials alone, not its administrators: what reads every city's weaknesses
+ * or the people to call (the preparedness grid, the liaison directory).
+ */
+export const hubOfficialProcedure = roleProcedure('hub-official').use(atHub);
 
 /**
  * Node-to-node calls: a request token signed by the calling node, bound to this

@@ -1,6 +1,6 @@
 import type { Db } from '../db.js';
 import { CHUNK, dateParam, insertRows } from '../dialect.js';
-import type { CityScorecard } from '../entities.js';
+import type { CityScorecard, GridSnapshot } from '../entities.js';
 
 export type NewCityScorecard = CityScorecard;
 
@@ -35,9 +35,29 @@ export class ScorecardsReader {
       computedAt: new Date(r.computed_at),
     }));
   }
+
+  /** The daily snapshots from `fromDay` (YYYY-MM-DD, inclusive), oldest first. */
+  async snapshots(fromDay: string): Promise<GridSnapshot[]> {
+    const rows = (await this.db
+      .knex('grid_snapshots')
+      .select('day', 'cities', 'counts', 'taken_at')
+      .where('day', '>=', fromDay)
+      .orderBy('day')) as { day: string; cities: number; counts: string; taken_at: Date | number }[];
+    return rows.map((r) => ({ day: r.day, cities: r.cities, counts: r.counts, takenAt: new Date(r.taken_at) }));
+  }
 }
 
 export class ScorecardsTransactor extends ScorecardsReader {
+  /** Writes the day's snapshot: one row per day, a second write the same day replaces the first. */
+  async putSnapshot(s: GridSnapshot): Promise<void> {
+    this.db.assertWritable();
+    await this.db
+      .knex('grid_snapshots')
+      .insert({ day: s.day, cities: s.cities, counts: s.counts, taken_at: dateParam(this.db.dialect, s.takenAt) })
+      .onConflict('day')
+      .merge(['cities', 'counts', 'taken_at']);
+  }
+
   /** Replaces these cities' rows. */
   async replace(rows: readonly NewCityScorecard[]): Promise<void> {
     this.db.assertWritable();

@@ -1,32 +1,68 @@
-import { RECOMMENDATIONS, SCORE_STATUSES } from '@citylink/protocol';
+import { RECOMMENDATIONS, SCORE_STATUSES, SIZE_CLASS_KEYS, SIZE_CLASSES, type SizeClass } from '@citylink/protocol';
 import { useQuery } from '@tanstack/react-query';
-import { useMemo, useState } from 'react';
+import { lazy, Suspense, useMemo, useState } from 'react';
 import { Notice } from '../../components/fields';
 import { apiError, type RouterOutputs, useTRPC } from '../../lib/api';
 import { Link } from '../../lib/router';
 import { STATUS_LABEL } from './preparedness';
 
-type Cell = RouterOutputs['preparedness']['stateGrid'][number];
+/** Loaded with the roll-up only: d3-scale and d3-shape stay out of the first load. */
+const TrendChart = lazy(() => import('./trend-chart').then((m) => ({ default: m.TrendChart })));
+
+type Rollup = RouterOutputs['preparedness']['stateGrid'];
+type Cell = Rollup['cells'][number];
 
 /** One CSV field, quoted when it needs to be (RFC 4180). */
 const csvField = (s: string | number) => (/[",\n]/.test(String(s)) ? `"${String(s).replace(/"/g, '""')}"` : String(s));
 
 export function gridCsv(cells: readonly Cell[]): string {
-  const head = ['city', 'name', 'recommendation', 'key', 'status', 'reason', 'next'];
+  const head = ['city', 'name', 'county', 'population', 'size', 'recommendation', 'key', 'status', 'reason', 'next'];
   const rows = cells.map((c) =>
-    [c.city, c.name, c.recommendation, c.key, c.status, c.reason ?? '', c.next ?? ''].map(csvField),
+    [
+      c.city,
+      c.name,
+      c.county ?? '',
+      c.population ?? '',
+      c.size ?? '',
+      c.recommendation,
+      c.key,
+      c.status,
+      c.reason ?? '',
+      c.next ?? '',
+    ].map(csvField),
   );
   return `${[head, ...rows].map((r) => r.join(',')).join('\n')}\n`;
 }
 
-/** The hub's statewide roll-up: cities × recommendations, with filters, counts, stale plans and a CSV export. */
+/** "Stale contingency plans before the 2026 General Election (Nov 3): Milwaukee (stale), Green Bay (missing)." */
+function ElectionWatchNotice({ election }: { election: Rollup['election'] }) {
+  if (!election || election.stalePlans.length === 0) return null;
+  const when = election.period.open ? 'during' : 'before';
+  return (
+    <Notice kind="error">
+      Contingency plans not ready {when} “{election.period.name}”:{' '}
+      {election.stalePlans.map((c) => `${c.name} (${c.status === 'stale' ? 'stale' : 'none'})`).join(', ')}.
+    </Notice>
+  );
+}
+
+/** The hub's statewide roll-up: cities × recommendations, with filters, counts, trend, stale plans and a CSV export. */
 export function HubPreparednessScreen() {
   const trpc = useTRPC();
-  const grid = useQuery(trpc.preparedness.stateGrid.queryOptions({ reasons: true }));
+  const [county, setCounty] = useState('');
+  const [size, setSize] = useState<SizeClass | ''>('');
+  const grid = useQuery({
+    ...trpc.preparedness.stateGrid.queryOptions({
+      reasons: true,
+      ...(county && { county }),
+      ...(size && { size }),
+    }),
+    placeholderData: (previous) => previous,
+  });
   const [status, setStatus] = useState('');
   const [recommendation, setRecommendation] = useState('');
   const [text, setText] = useState('');
-  const cells = grid.data ?? [];
+  const cells = grid.data?.cells ?? [];
   const cities = useMemo(() => {
     const by = new Map<string, { city: string; name: string; cells: Map<number, Cell> }>();
     for (const c of cells) {
@@ -36,18 +72,24 @@ export function HubPreparednessScreen() {
     }
     return [...by.values()];
   }, [cells]);
-  const shown = cities.filter((c) => {
-    if (text && !`${c.city} ${c.name}`.toLowerCase().includes(text.toLowerCase())) return false;
-    if (!status) return true;
-    return recommendation
-      ? c.cells.get(Number(recommendation))?.status === status
-      : [...c.cells.values()].some((x) => x.status === status);
-  });
+  const shown = useMemo(
+    () =>
+      cities.filter((c) => {
+        if (text && !`${c.city} ${c.name}`.toLowerCase().includes(text.toLowerCase())) return false;
+        if (!status) return true;
+        return recommendation
+          ? c.cells.get(Number(recommendation))?.status === status
+          : [...c.cells.values()].some((x) => x.status === status);
+      }),
+    [cities, text, status, recommendation],
+  );
   const count = (n: number, s: string) => cells.filter((c) => c.recommendation === n && c.status === s).length;
-  const stalePlans = cities.filter((c) => c.cells.get(2)?.status === 'stale');
+  // The export holds what the filters show: the county and size from the server, the rest from here.
+  const shownCells = useMemo(() => shown.flatMap((c) => [...c.cells.values()]), [shown]);
   const csvHref = useMemo(
-    () => (cells.length > 0 ? URL.createObjectURL(new Blob([gridCsv(cells)], { type: 'text/csv' })) : undefined),
-    [cells],
+    () =>
+      shownCells.length > 0 ? URL.createObjectURL(new Blob([gridCsv(shownCells)], { type: 'text/csv' })) : undefined,
+    [shownCells],
   );
 
   return (
@@ -59,12 +101,30 @@ export function HubPreparednessScreen() {
         <Link to="/hub/liaisons">Liaison directory</Link>
       </div>
       {grid.isError && <Notice kind="error">{apiError(grid.error).message}</Notice>}
-      {stalePlans.length > 0 && (
-        <Notice kind="error">
-          Stale contingency plans before the election: {stalePlans.map((c) => c.name).join(', ')}.
-        </Notice>
-      )}
+      <ElectionWatchNotice election={grid.data?.election ?? null} />
       <search className="filters card">
+        <label>
+          County{' '}
+          <select value={county} onChange={(e) => setCounty(e.target.value)}>
+            <option value="">Any</option>
+            {(grid.data?.counties ?? []).map((c) => (
+              <option key={c} value={c}>
+                {c}
+              </option>
+            ))}
+          </select>
+        </label>
+        <label>
+          Size{' '}
+          <select value={size} onChange={(e) => setSize(e.target.value as SizeClass | '')}>
+            <option value="">Any</option>
+            {SIZE_CLASS_KEYS.map((k) => (
+              <option key={k} value={k}>
+                {SIZE_CLASSES[k].label}
+              </option>
+            ))}
+          </select>
+        </label>
         <label>
           City <input type="search" value={text} onChange={(e) => setText(e.target.value)} maxLength={100} />
         </label>
@@ -143,6 +203,9 @@ export function HubPreparednessScreen() {
       <p className="muted">
         {shown.length} of {cities.length} cities shown.
       </p>
+      <Suspense fallback={<p className="muted">Loading the trend…</p>}>
+        <TrendChart days={grid.data?.trend ?? []} />
+      </Suspense>
     </div>
   );
 }
