@@ -125,8 +125,10 @@ export function fromStixBundle(bundle: unknown, options: ImportOptions): ImportR
   }
   const usedIndicators = new Set<string>();
 
+  // Granular markings count as much as object markings: a RED description makes the
+  // whole object RED here (CityLink marks whole objects, so the strictest part wins).
   const tlpOf = (o: StixObject): Tlp | undefined => {
-    const tlps = (o.object_marking_refs ?? [])
+    const tlps = [...(o.object_marking_refs ?? []), ...granularRefs(o)]
       .map((m) => markings.get(m) ?? tlpOfMarking(m))
       .filter((t) => t !== undefined);
     return tlps.length === 0 ? options.defaultTlp : tlps.reduce((a, b) => (tlpRank(b) > tlpRank(a) ? b : a));
@@ -166,9 +168,12 @@ export function fromStixBundle(bundle: unknown, options: ImportOptions): ImportR
       const ours = o.extensions?.[CITYLINK_EXTENSION] as Record<string, unknown> | undefined;
       const core = o.extensions?.[INCIDENT_CORE_EXTENSION] as Record<string, unknown> | undefined;
       const indicators: Indicator[] = [];
+      const own = tlpRank(tlpOf(o) ?? options.defaultTlp);
       for (const id of related.get(o.id) ?? []) {
         const ind = latest.get(id)?.o;
         if (ind?.type !== 'indicator') continue;
+        // A stricter indicator stays out of a looser incident (it is imported on its own, at its own marking).
+        if (tlpRank(tlpOf(ind) ?? options.defaultTlp) > own) continue;
         usedIndicators.add(id);
         indicators.push(
           ...indicatorsOfPattern(String(ind.pattern)).map((i) =>
@@ -200,6 +205,16 @@ export function fromStixBundle(bundle: unknown, options: ImportOptions): ImportR
   }
   for (const entry of byType('report')) take(entry, () => advisory('report', entry.o, [], {}));
   return result;
+}
+
+/** The marking ids of an object's granular markings (STIX 2.1 §7.2.3); language-only entries name none. */
+function granularRefs(o: StixObject): string[] {
+  const granular = (o as { granular_markings?: unknown }).granular_markings;
+  if (!Array.isArray(granular)) return [];
+  return granular.flatMap((g) => {
+    const ref = (g as { marking_ref?: unknown } | null)?.marking_ref;
+    return typeof ref === 'string' ? [ref] : [];
+  });
 }
 
 function advisory(
