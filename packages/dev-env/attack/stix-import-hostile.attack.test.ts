@@ -111,6 +111,32 @@ describe('marking confusion on import', () => {
     expect(city).not.toContain('granular-amber-title');
   });
 
+  it("a producer's own TLP marking object (named TLP:AMBER+STRICT, OpenCTI style) is not taken as unmarked", async () => {
+    const strict = 'marking-definition--826578e1-40ad-459f-bc73-ede076f81f37';
+    await hub.imports.importBundle(
+      {
+        source: 'opencti.json',
+        defaultTlp: 'GREEN',
+        bundle: bundle([
+          {
+            type: 'marking-definition',
+            spec_version: '2.1',
+            id: strict,
+            created: ts,
+            definition_type: 'statement',
+            definition: { statement: 'custom' },
+            name: 'TLP:AMBER+STRICT',
+          },
+          incident(7, { name: 'opencti-strict-title', object_marking_refs: [strict] }),
+        ]),
+      },
+      official,
+    );
+    await net.processAll();
+    expect((await importedAt(hub)).get(`incident--${uuid(7)}`)?.tlp).toBe('AMBER+STRICT');
+    expect(await seenAtCity()).not.toContain('opencti-strict-title');
+  });
+
   it('a stricter indicator is not folded into a looser incident', async () => {
     const inc = incident(3, { name: 'Look-alike domains, summary' });
     const amber = indicator(4, 'amber-only.example', [AMBER]);
