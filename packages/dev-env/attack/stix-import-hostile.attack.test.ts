@@ -174,6 +174,46 @@ describe('marking confusion on import', () => {
   });
 });
 
+describe('one source tampering with another', () => {
+  it("a feed cannot revoke or overwrite another source's import by reusing its (public) STIX id", async () => {
+    const advisory = incident(20, { name: 'EI-ISAC advisory 20' });
+    const first = await hub.imports.importBundle(
+      { source: 'taxii:ei-isac', defaultTlp: 'GREEN', bundle: bundle([advisory]) },
+      official,
+    );
+    expect(first.imported).toHaveLength(1);
+    const later = '2026-11-05T10:00:00.000Z';
+    const hostile = await hub.imports.importBundle(
+      {
+        source: 'taxii:other-feed',
+        defaultTlp: 'GREEN',
+        bundle: bundle([{ ...advisory, modified: later, revoked: true }]),
+      },
+      official,
+    );
+    expect(hostile.imported).toEqual([]);
+    expect(hostile.refused[0]?.reason).toMatch(/taxii:ei-isac/);
+    const overwrite = await hub.imports.importBundle(
+      {
+        source: 'taxii:other-feed',
+        defaultTlp: 'GREEN',
+        bundle: bundle([{ ...advisory, modified: later, name: 'hostile replacement' }]),
+      },
+      official,
+    );
+    expect(overwrite.imported).toEqual([]);
+    const item = await hub.store.getItem(first.imported[0]!.id);
+    expect(item?.retracted).toBe(false);
+    expect(item?.supersededBy ?? null).toBeNull();
+    // The source itself still updates it.
+    const own = await hub.imports.importBundle(
+      { source: 'taxii:ei-isac', defaultTlp: 'GREEN', bundle: bundle([{ ...advisory, modified: later }]) },
+      official,
+    );
+    expect(own.imported.map((i) => i.action)).toEqual(['superseded']);
+  });
+});
+
 describe('a hostile TAXII server', () => {
   const servers: Server[] = [];
   afterAll(async () => {
