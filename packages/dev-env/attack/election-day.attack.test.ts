@@ -117,7 +117,24 @@ describe('forged and foreign Election Day objects (held)', () => {
       audience: [hub.id],
       body: { period: 'A'.repeat(43), state: 'quiet' },
     });
-    const results = await hub.inbound.receive([forged.jws, note.jws, hubCheckIn.jws], city2.id, 'push');
-    expect(results.map((r) => r.outcome)).toEqual(['rejected', 'rejected', 'rejected']);
+    const now = Date.now();
+    const period2 = await sign({
+      kind: 'operational-period',
+      origin: city2.id,
+      tlp: 'GREEN',
+      audience: ['*'],
+      body: {
+        name: 'A city opening its own period',
+        start: new Date(now - 60_000).toISOString(),
+        end: new Date(now + 60_000).toISOString(),
+      },
+    } as Omit<SignedObject, 'v' | 'created'>);
+    const results = await hub.inbound.receive(
+      [forged.jws, note.jws, hubCheckIn.jws, period2.jws],
+      city2.id,
+      'push',
+    );
+    expect(results.map((r) => r.outcome)).toEqual(['rejected', 'rejected', 'rejected', 'rejected']);
+    expect((await official.operations.period.query())!.id).toBe(period);
   });
 });
