@@ -129,11 +129,7 @@ describe('forged and foreign Election Day objects (held)', () => {
         end: new Date(now + 60_000).toISOString(),
       },
     } as Omit<SignedObject, 'v' | 'created'>);
-    const results = await hub.inbound.receive(
-      [forged.jws, note.jws, hubCheckIn.jws, period2.jws],
-      city2.id,
-      'push',
-    );
+    const results = await hub.inbound.receive([forged.jws, note.jws, hubCheckIn.jws, period2.jws], city2.id, 'push');
     expect(results.map((r) => r.outcome)).toEqual(['rejected', 'rejected', 'rejected', 'rejected']);
     expect((await official.operations.period.query())!.id).toBe(period);
   });

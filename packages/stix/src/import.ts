@@ -120,7 +120,10 @@ export function fromStixBundle(bundle: unknown, options: ImportOptions): ImportR
       [o.source_ref, o.target_ref],
       [o.target_ref, o.source_ref],
     ] as [string, string][]) {
-      related.set(a, [...(related.get(a) ?? []), b]);
+      // Appended in place: copying the list each time made a bundle of many relationships to one object quadratic.
+      const list = related.get(a);
+      if (list) list.push(b);
+      else related.set(a, [b]);
     }
   }
   const usedIndicators = new Set<string>();

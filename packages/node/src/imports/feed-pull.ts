@@ -59,6 +59,11 @@ export class FeedPull {
         objects?: unknown[];
       };
       const objects = Array.isArray(body.objects) ? body.objects : [];
+      if (objects.length > PAGE_LIMIT) {
+        throw new Error(
+          `feed ${feed.name}: a page of ${objects.length} objects, more than the ${PAGE_LIMIT} asked; refused`,
+        );
+      }
       if (objects.length > 0) {
         reports.push(
           await this.n.imports.importBundle(
