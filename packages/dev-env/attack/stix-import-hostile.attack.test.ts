@@ -195,6 +195,26 @@ describe('huge bundles', () => {
   });
 });
 
+describe('a pathological STIX pattern', () => {
+  it('a 200,000-character pattern is refused at once, and the rest of the bundle goes in', async () => {
+    const long = {
+      ...indicator(40, 'x.example', [GREEN]),
+      pattern: `[domain-name:value = 'x' OR ${'a'.repeat(200_000)}]`,
+    };
+    const fine = indicator(41, 'fine-41.example', [GREEN]);
+    const t = performance.now();
+    const report = await hub.imports.importBundle(
+      { source: 'pattern.json', defaultTlp: 'GREEN', bundle: bundle([long, fine]) },
+      official,
+    );
+    expect(performance.now() - t).toBeLessThan(2_000);
+    expect(report.refused).toEqual([
+      expect.objectContaining({ index: 0, reason: expect.stringMatching(/longer than/) }),
+    ]);
+    expect(report.imported.map((i) => i.stixId)).toEqual([fine.id]);
+  });
+});
+
 describe('one source tampering with another', () => {
   it("a feed cannot revoke or overwrite another source's import by reusing its (public) STIX id", async () => {
     const advisory = incident(20, { name: 'EI-ISAC advisory 20' });

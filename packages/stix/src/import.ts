@@ -3,7 +3,7 @@ import { INCIDENT_CORE_EXTENSION } from './export.js';
 import { CITYLINK_EXTENSION } from './extension.js';
 import { tlpOfMarking } from './markings.js';
 import type { StixObject } from './types.js';
-import { validateStixObject } from './validate.js';
+import { MAX_PATTERN_LENGTH, validateStixObject } from './validate.js';
 import { severityOfCriticality } from './vocabulary.js';
 
 type Indicator = NonNullable<BodyOf<'bulletin'>['indicators']>[number];
@@ -55,6 +55,7 @@ const COMPARISON = /([a-z0-9-]+):([A-Za-z0-9_.'-]+)\s*=\s*'((?:[^'\\]|\\.)*)'/g;
 /** The comparisons of a STIX pattern that CityLink can carry as indicators. */
 export function indicatorsOfPattern(pattern: string): Indicator[] {
   const out: Indicator[] = [];
+  if (pattern.length > MAX_PATTERN_LENGTH) return out;
   for (const [, type, path, raw] of pattern.matchAll(COMPARISON)) {
     const value = (raw as string).replace(/\\(.)/g, '$1');
     const kind = indicatorType(type as string, (path as string).replace(/'/g, '').toUpperCase());
