@@ -198,3 +198,44 @@ describe('an object listed in a collection its STIX form is stricter than', () =
     expect(amber).toContain('amber-only-title');
   });
 });
+
+describe('deep version chains', () => {
+  it('a bulletin corrected five times, hours apart, then retracted: every version and the revocation keep one STIX id', async () => {
+    const staff = await net.login(city, 'staff');
+    const body = (n: number, supersedes?: string) => ({
+      title: `chain-v${n}`,
+      narrative: `Version ${n}`,
+      category: 'cyber.phishing' as const,
+      severity: 'low' as const,
+      ...(supersedes && { supersedes }),
+    });
+    let base = SEEDED;
+    /** Other traffic between versions, so that no two versions share a page chunk. */
+    const traffic = async () => {
+      await city.store.append(Array.from({ length: 150 }, (_, i) => seeded(base + i, city.id)));
+      base += 150;
+    };
+    let id = (await staff.staff.postBulletin.mutate({ tlp: 'GREEN', audience: ['*'], body: body(1) })).id;
+    for (let n = 2; n <= 6; n++) {
+      await traffic();
+      id = (await staff.staff.postBulletin.mutate({ tlp: 'GREEN', audience: ['*'], body: body(n, id) })).id;
+    }
+    await traffic();
+    await staff.staff.retract.mutate({ target: id, reason: 'posted in error' });
+    const incidents: { id: string; name?: string; revoked?: boolean }[] = [];
+    let next: string | undefined;
+    do {
+      const page = (await (
+        await get(
+          `${root(city)}network/objects/?match[type]=incident&match[version]=all&limit=1000${next ? `&next=${next}` : ''}`,
+          `Bearer ${token}`,
+        )
+      ).json()) as { objects?: { id: string; name?: string; revoked?: boolean }[]; more: boolean; next?: string };
+      incidents.push(...(page.objects ?? []).filter((o) => o.name?.startsWith('chain-v')));
+      next = page.more ? page.next : undefined;
+    } while (next);
+    expect(incidents.length).toBe(7);
+    expect(new Set(incidents.map((o) => o.id)).size).toBe(1);
+    expect(incidents.some((o) => o.revoked)).toBe(true);
+  });
+});

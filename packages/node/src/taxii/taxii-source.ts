@@ -1,5 +1,12 @@
 import { isPublic, isPublicResponse, isResponseKind, type SignedObject } from '@citylink/protocol';
-import { type CityLinkEntry, type ExportContext, type StixObject, tlpOfMarking, toStixObjects } from '@citylink/stix';
+import {
+  type CityLinkEntry,
+  type ExportContext,
+  MAX_VERSION_CHAIN,
+  type StixObject,
+  tlpOfMarking,
+  toStixObjects,
+} from '@citylink/stix';
 import type { Store, StoredObject } from '@citylink/store';
 import type { SessionUser } from '../accounts/accounts.js';
 import { decodeStored, marked, targetOf } from '../ingest/projection.js';
@@ -20,8 +27,14 @@ export const STIX_KINDS = [
 
 /** Log rows one request looks at at most before it answers with what it has (and a `next`). */
 const MAX_ROWS_SCANNED = 50_000;
-/** Rounds of "fetch the objects these answer or supersede" for the export context. */
-const CONTEXT_ROUNDS = 4;
+/**
+ * Rounds of "fetch the objects these answer or supersede" for the export context, and
+ * of "the rows below" for a version family: as deep as the STIX mapping follows a chain,
+ * or a bulletin corrected more than a few times (rows apart) changed STIX id, and its
+ * retraction never revoked the id clients hold. Each round is one query, only while
+ * some link is unresolved.
+ */
+const CONTEXT_ROUNDS = MAX_VERSION_CHAIN + 1;
 /** Rows checked and decoded together. */
 const CHUNK = 100;
 
