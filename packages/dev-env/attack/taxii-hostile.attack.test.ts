@@ -130,6 +130,12 @@ describe('tokens and cursors (held)', () => {
     expect((await get(network, `Bearer ${gone}`)).status).toBe(401);
   });
 
+  it('a malformed percent-escape in the path is a 400 TAXII error, not a 500', async () => {
+    const res = await get(`${root(city)}%E0%A4%A/objects/`);
+    expect(res.status).toBe(400);
+    expect(res.headers.get('content-type')).toBe(TAXII);
+  });
+
   it('a crafted next (other epoch, negative, garbage) is a 400, never a read', async () => {
     const objects = `${root(city)}public/objects/`;
     for (const next of [

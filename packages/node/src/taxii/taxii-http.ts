@@ -79,7 +79,17 @@ export class TaxiiHttp {
   async #route(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = new URL(req.url ?? '/', 'http://x');
     const path = url.pathname.endsWith('/') ? url.pathname : `${url.pathname}/`;
-    const parts = path.slice(TAXII_ROOT.length).split('/').filter(Boolean).map(decodeURIComponent);
+    const parts = path
+      .slice(TAXII_ROOT.length)
+      .split('/')
+      .filter(Boolean)
+      .map((p) => {
+        try {
+          return decodeURIComponent(p);
+        } catch {
+          throw new TaxiiHttpError(400, 'Bad request', `${p} is not a well-formed path segment`);
+        }
+      });
     const method = req.method ?? 'GET';
     const objectEndpoint = parts.includes('objects');
     if (method === 'POST') {
