@@ -75,7 +75,11 @@ async function seenAtCity(): Promise<string> {
 }
 
 beforeAll(async () => {
-  net = await TestNetwork.create({ cities: 1 });
+  // A short request timeout, so that a feed server answering forever is given up on quickly.
+  net = await TestNetwork.create({
+    cities: 1,
+    configure: (c) => ({ ...c, delivery: { ...c.delivery, requestTimeoutMs: 3_000 } }),
+  });
   hub = net.hub;
   city = net.node('t-city-1');
 });
@@ -306,6 +310,19 @@ describe('a hostile TAXII server', () => {
     });
     await expect(hub.ctx.feeds.pull(feed('flood', url))).rejects.toThrow(/more than the 1000 asked/);
     expect((await importedAt(hub)).has('indicator--00000000-5555-4555-8555-555555555555')).toBe(false);
+  });
+
+  it('held: an answer that trickles forever is given up at the request timeout, and nothing moves', async () => {
+    const url = await serve((_req, res) => {
+      res.writeHead(200, { 'content-type': 'application/taxii+json;version=2.1' });
+      res.write('{"more":false,"objects":[');
+      const tick = setInterval(() => res.write(' '), 200);
+      res.on('close', () => clearInterval(tick));
+    });
+    const t = performance.now();
+    await expect(hub.ctx.feeds.pull(feed('forever', url))).rejects.toThrow();
+    expect(performance.now() - t).toBeLessThan(10_000);
+    expect(await hub.store.getMeta('feed_cursor:forever')).toBeUndefined();
   });
 
   it('more: true with the same next forever ends within one pull', async () => {
