@@ -134,7 +134,9 @@ describe('TAXII 2.1: who sees what', () => {
     const client = new TaxiiClient(discovery(city2), { user: 'siem', password: token2 });
     const collection = await client.collection('network');
     const green1 = (objects: StixObject[]) => objects.filter((o) => o.name === 'green-1');
-    const every = green1((await client.all(collection, { 'match[type]': 'incident', 'match[version]': 'all' })).objects);
+    const every = green1(
+      (await client.all(collection, { 'match[type]': 'incident', 'match[version]': 'all' })).objects,
+    );
     expect(every).toHaveLength(2);
     const id = every[0]!.id;
     expect(every[1]!.id).toBe(id);
