@@ -129,4 +129,17 @@ describe.skipIf(!HAVE_CHROMIUM)('Election Day in the console (Chromium, node pro
     await page.getByText(/Bomb threat at the Lakeside library/).waitFor();
     expect(olivia.problems).toEqual([]);
   });
+
+  it('a city sees the period banner with its countdown and checks in with one click', async () => {
+    // The period announced above reaches the cities through the hub.
+    const lee = desks.find((d) => d.node.id === LAKESIDE.id)!;
+    const { page } = lee;
+    await page.goto(`${lee.node.url}/`);
+    const banner = page.getByRole('complementary', { name: 'Operational period' });
+    await banner.getByText('General election').waitFor({ timeout: 15_000 });
+    expect(await banner.getByTestId('period-countdown').textContent()).toMatch(/\d+ (d|h|min)/);
+    await banner.getByRole('button', { name: 'Check in: all quiet' }).click();
+    await banner.getByRole('status').filter({ hasText: 'Checked in.' }).waitFor();
+    expect(lee.problems).toEqual([]);
+  });
 });

@@ -141,6 +141,7 @@ function Shell(props: { node: NodeInfo; user: SessionUser; onSignedOut: () => vo
           <TopBar session={session} signingOut={logout.isPending} />
           <MembershipBanner />
           <PostureBanner />
+          <PeriodBanner />
           <main id="main" className="content" tabIndex={-1}>
             <AppRoutes />
           </main>

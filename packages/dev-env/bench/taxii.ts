@@ -100,7 +100,9 @@ try {
   const url = `${city.baseUrl}/taxii2/api/collections/network/objects/`;
   const headers = { accept: 'application/taxii+json;version=2.1', authorization: `Bearer ${token}` };
   // `next` of a page in the middle of the collection: a client half-way through.
-  const first = (await (await fetch(`${url}?limit=${PAGE}`, { headers })).json()) as { objects: unknown[] };
+  const first = (await (await fetch(`${url}?limit=${PAGE}`, { headers })).json()) as {
+    objects: { id: string; type: string }[];
+  };
   if (first.objects.length !== PAGE) throw new Error(`first page has ${first.objects.length} objects`);
   const startSeq = Math.floor(count / 2);
   const next = Buffer.from(`${city.store.epoch}|${startSeq}|0`).toString('base64url');
@@ -126,6 +128,20 @@ try {
   const page = median(pages);
   console.log(
     `TAXII page of ${PAGE} from ${count} (HTTP, auth, visibility, STIX mapping): median ${page.toFixed(1)} ms; the same ${rows} log rows from the store (baseline) ${median(raw).toFixed(1)} ms`,
+  );
+
+  // One object by id: the first read builds the STIX id index from the log, later reads use it.
+  const incidents = first.objects.filter((o) => o.type === 'incident').map((o) => o.id);
+  const byId = (id: string) => fetch(`${url}${id}/`, { headers }).then((r) => r.json());
+  const build = await time(() => byId(incidents[0]!));
+  const reads: number[] = [];
+  const direct: number[] = [];
+  for (let i = 1; i <= 15; i++) {
+    reads.push(await time(() => byId(incidents[i]!)));
+    direct.push(await time(() => city.store.getObject(entries[i]!.id)));
+  }
+  console.log(
+    `TAXII object by id in ${count}: first read ${ms(build)} (indexes the log once), then median ${median(reads).toFixed(1)} ms; the same row from the store (baseline) ${median(direct).toFixed(2)} ms`,
   );
 
   // Export throughput over the same objects, beside JSON.stringify of the CityLink objects.

@@ -42,8 +42,9 @@ import { Situation } from './operations/situation.js';
 import { Preparedness } from './preparedness/preparedness.js';
 import { SigningKey } from './signing-key.js';
 import { Statements } from './statements/statements.js';
+import { StixIndex } from './taxii/stix-index.js';
 import { TaxiiHttp } from './taxii/taxii-http.js';
-import { TaxiiSource } from './taxii/taxii-source.js';
+import { STIX_KINDS, TaxiiSource } from './taxii/taxii-source.js';
 import { NetworkHealth } from './views/network-health.js';
 import { Views } from './views/views.js';
 
@@ -93,6 +94,8 @@ export class AppContext {
   readonly audit: AuditTrail;
   readonly tokens: ApiTokens;
   readonly taxii: TaxiiHttp;
+  /** STIX id → the rows that carry it, for TAXII's by-id reads (kept up in the background too). */
+  readonly stixIndex: StixIndex;
   readonly imports: StixImport;
   readonly misp: MispFeed;
   readonly feeds: FeedPull;
@@ -230,10 +233,16 @@ export class AppContext {
       log,
       nodeName: (node) => this.roster.member(node)?.name ?? node,
     });
+    this.stixIndex = new StixIndex({ store, kinds: STIX_KINDS });
     this.taxii = new TaxiiHttp({
       store,
       tokens: this.tokens,
-      source: new TaxiiSource({ store, views: this.views }),
+      source: new TaxiiSource({
+        store,
+        views: this.views,
+        index: this.stixIndex,
+        members: () => this.roster.members(),
+      }),
       gates,
       log,
       name: config.name,

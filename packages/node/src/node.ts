@@ -193,6 +193,9 @@ export class CityLinkNode implements AsyncDisposable {
     // The statewide preparedness grid refolds its aging rows off the request path.
     if (config.role === 'hub')
       tasks.every(config.intervals.manifestMs, () => cluster.runOnce(() => this.preparedness.grid.refresh()));
+    // The TAXII by-id index follows the log off the request path (a lookup catches up the rest).
+    tasks.run(() => this.ctx.stixIndex.catchUp());
+    tasks.every(config.intervals.pullPeersMs, () => cluster.runOnce(() => this.ctx.stixIndex.catchUp()));
     // First catch-up right away, in the background.
     tasks.run(async () => {
       await pulls.pullFromHub();

@@ -21,6 +21,8 @@ export interface StixObject {
   spec_version: string;
   name?: string;
   modified?: string;
+  created_by_ref?: string;
+  extensions?: Record<string, unknown>;
   object_marking_refs?: string[];
 }
 export interface Envelope {
@@ -89,6 +91,8 @@ export class TaxiiClient {
       }
       next = page.body.more ? page.body.next : undefined;
       if (page.body.more) expect(next).toBeTruthy();
+      // A server whose pages do not move forward would page for ever.
+      expect(pages, 'pages').toBeLessThan(100_000);
     } while (next);
     return { objects, last, pages };
   }

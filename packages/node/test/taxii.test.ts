@@ -14,6 +14,7 @@ let city2: CityLinkNode;
 let key1: NodeKey;
 let token2: string;
 let token1: string;
+let greenId: string;
 const PAGED = 10_000;
 
 const bulletin = (title: string) => ({
@@ -73,6 +74,7 @@ beforeAll(async () => {
     body: { target: green.id, status: 'investigating' },
   });
   await inject(city1, [status.jws]);
+  greenId = green.id;
   await net.processAll();
   expect(await city2.store.getObject(green.id)).not.toBeNull();
   token2 = (await city2.tokens.create({ name: 'siem', role: 'feed-reader', by: 'test' })).token;
@@ -108,6 +110,44 @@ describe('TAXII 2.1: who sees what', () => {
     expect(refused.body.http_status).toBe('401');
     expect(refused.headers.get('www-authenticate')).toMatch(/Basic/);
     await expect(anonymous.collection('network')).rejects.toThrow(/no collection network/);
+  });
+
+  it('every reference an object makes to its author and extension resolves inside the collection', async () => {
+    for (const [title, client] of [
+      ['network', new TaxiiClient(discovery(city2), { user: 'siem', password: token2 })],
+      ['public', new TaxiiClient(discovery(city2))],
+    ] as const) {
+      const { objects } = await client.all(await client.collection(title));
+      const ids = new Set(objects.map((o) => o.id));
+      const refs = objects.flatMap((o) => [
+        ...(o.created_by_ref ? [o.created_by_ref] : []),
+        ...Object.keys(o.extensions ?? {}).filter((k) => k.startsWith('extension-definition--')),
+      ]);
+      expect(refs.length, title).toBeGreaterThan(0);
+      // The TLP 2.0 and Incident Core extensions are OASIS's, published with their definitions.
+      const oasis = ['extension-definition--60a3c5c5', 'extension-definition--ef765651'];
+      expect(
+        refs.filter((r) => !ids.has(r) && !oasis.some((p) => r.startsWith(p))),
+        title,
+      ).toEqual([]);
+      const author = city2.roster.member(city1.id)!.name;
+      expect(
+        objects.filter((o) => o.type === 'identity').map((o) => o.name),
+        title,
+      ).toContain(author);
+    }
+    // A page too small for an object and what it names still moves forward.
+    const small = new TaxiiClient(discovery(city2), { user: 'siem', password: token2 });
+    for (const limit of ['1', '2', '3']) {
+      const paged = await small.all(await small.collection('network'), { limit });
+      expect(new Set(names(paged.objects)), `limit ${limit}`).toEqual(new Set(['green-1', 'clear-1']));
+    }
+    // And by id.
+    const client = new TaxiiClient(discovery(city2), { user: 'siem', password: token2 });
+    const collection = await client.collection('network');
+    const { objects } = await client.all(collection, { 'match[type]': 'identity' });
+    const one = await client.get<Envelope>(`${collection}objects/${objects[0]!.id}/`);
+    expect(one.body.objects?.map((o) => o.id)).toEqual([objects[0]!.id]);
   });
 
   it('a wrong media type is 406, a write is 415 or 403, an unknown token 401', async () => {
@@ -174,6 +214,31 @@ describe('TAXII 2.1: who sees what', () => {
   });
 });
 
+describe('TAXII 2.1: the by-id index follows the log', () => {
+  it('a version that arrives after a by-id read is the next read’s last version', async () => {
+    const client = new TaxiiClient(discovery(city2), { user: 'siem', password: token2 });
+    const collection = await client.collection('network');
+    const incident = (await client.all(collection, { 'match[type]': 'incident' })).objects.find(
+      (o) => o.name === 'green-1',
+    )!;
+    const before = await client.get<{ versions: string[] }>(`${collection}objects/${incident.id}/versions/`);
+    const later = new Date(Date.parse(before.body.versions.at(-1)!) + 1_000).toISOString();
+    const resolved = await signed({
+      kind: 'bulletin-status',
+      tlp: 'GREEN',
+      audience: ['*'],
+      body: { target: greenId, status: 'mitigated' },
+      created: later,
+    } as Parameters<typeof signed>[0]);
+    await inject(city1, [resolved.jws]);
+    await net.processAll();
+    const after = await client.get<{ versions: string[] }>(`${collection}objects/${incident.id}/versions/`);
+    expect(after.body.versions).toEqual([...before.body.versions, later]);
+    const byId = await client.get<Envelope>(`${collection}objects/${incident.id}/`);
+    expect(byId.body.objects?.map((o) => o.modified)).toEqual([later]);
+  });
+});
+
 describe('TAXII 2.1: paging', () => {
   it(`pages through ${PAGED} objects with limit and next, then resumes with added_after across a restart`, async () => {
     // Kept at t-city-1 alone (an empty audience): nothing to deliver.
@@ -197,9 +262,11 @@ describe('TAXII 2.1: paging', () => {
     expect(first.pages).toBeGreaterThanOrEqual(PAGED / 1_000);
     expect(first.last).toBeTruthy();
 
-    // A smaller limit, objects of every type: the same objects, none twice, none lost.
+    // A smaller limit, objects of every type: the same objects, none twice, none lost (the
+    // identities and extension definition they name come again on every page: referenced.ts).
     const everything = await client.all(collection, { limit: '777' });
-    const keys = everything.objects.map((o) => `${o.id}|${o.modified ?? ''}`);
+    const referenced = new Set(['identity', 'extension-definition']);
+    const keys = everything.objects.filter((o) => !referenced.has(o.type)).map((o) => `${o.id}|${o.modified ?? ''}`);
     const incidents = everything.objects.filter((o) => o.type === 'incident');
     expect(incidents.length).toBe(first.objects.length);
     expect(new Set(keys).size).toBe(keys.length);

@@ -1,32 +1,9 @@
-import { type CityLinkEntry, type ExportContext, type Skipped, stamp, toStixObjects } from './export.js';
+import { type CityLinkEntry, type ExportContext, type Skipped, toStixObjects } from './export.js';
 import { citylinkExtensionDefinition, citylinkProjectIdentity } from './extension.js';
-import { identityId, stixId } from './ids.js';
+import { identityObject, type NodeIdentity } from './identities.js';
+import { stixId } from './ids.js';
 import { tlpMarking, tlpOfMarking } from './markings.js';
 import type { MarkingDefinition, StixBundle, StixObject } from './types.js';
-
-/** A member of the network as a STIX identity: who `created_by_ref` and `where_sighted_refs` point at. */
-export interface NodeIdentity {
-  node: string;
-  name: string;
-  role: 'city' | 'hub';
-  /** When the node joined (its first key's validFrom): the identity's `created`. */
-  since: string;
-}
-
-export function identityObject(n: NodeIdentity): StixObject {
-  return {
-    type: 'identity',
-    spec_version: '2.1',
-    id: identityId(n.node),
-    created: stamp(n.since),
-    modified: stamp(n.since),
-    name: n.name,
-    identity_class: 'organization',
-    sectors: ['government-local'],
-    description: n.role === 'hub' ? 'State election office (CityLink hub)' : 'City election office (CityLink node)',
-    external_references: [{ source_name: 'citylink', external_id: n.node }],
-  };
-}
 
 export interface BundleContext extends ExportContext {
   /** The roster's record of a node, for its identity; unknown nodes are named by their id. */

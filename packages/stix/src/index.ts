@@ -1,6 +1,7 @@
 export * from './bundle.js';
 export * from './export.js';
 export * from './extension.js';
+export * from './identities.js';
 export * from './ids.js';
 export * from './import.js';
 export * from './markings.js';

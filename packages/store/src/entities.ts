@@ -366,6 +366,20 @@ export const StatementSummarySchema = new EntitySchema<StatementSummary>({
 
 export { CityScorecard, CityScorecardSchema, TrainingRecord, TrainingRecordSchema } from './entities-preparedness.js';
 
+/** The TAXII index: a STIX id's UUID and a CityLink object whose STIX form carries it (tables/stix-refs.ts). */
+export class StixRefRow {
+  uuid!: string;
+  objectId!: string;
+}
+export const StixRefSchema = new EntitySchema<StixRefRow>({
+  class: StixRefRow,
+  tableName: 'stix_refs',
+  properties: {
+    uuid: { type: 'string', length: 36, primary: true },
+    objectId: { type: 'string', length: 43, primary: true },
+  },
+});
+
 export const ENTITIES = [
   ApiTokenSchema,
   MetaSchema,
@@ -383,4 +397,5 @@ export const ENTITIES = [
   ...OPERATIONS_ENTITIES,
   CityScorecardSchema,
   TrainingRecordSchema,
+  StixRefSchema,
 ];

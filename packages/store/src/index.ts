@@ -20,6 +20,7 @@ export type { DueDelivery, OutcomeJob } from './tables/outbox.js';
 export type { GridLine, NewCityScorecard } from './tables/scorecards.js';
 export type { SessionOwner } from './tables/sessions.js';
 export type { NewStatementSummary } from './tables/statements.js';
+export type { StixRef } from './tables/stix-refs.js';
 export type { NewApiToken } from './tables/tokens.js';
 export type { NewTrainingRecord } from './tables/training.js';
 export type { NewUser, UserPatch } from './tables/users.js';

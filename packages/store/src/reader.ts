@@ -13,6 +13,7 @@ import { PeersReader } from './tables/peers.js';
 import { ScorecardsReader } from './tables/scorecards.js';
 import { SessionsReader } from './tables/sessions.js';
 import { StatementsReader } from './tables/statements.js';
+import { StixRefsReader } from './tables/stix-refs.js';
 import { TokensReader } from './tables/tokens.js';
 import { TrainingReader } from './tables/training.js';
 import { UsersReader } from './tables/users.js';
@@ -36,6 +37,7 @@ export class StoreReader {
   readonly notifications: NotificationsReader;
   readonly scorecards: ScorecardsReader;
   readonly training: TrainingReader;
+  readonly stixRefs: StixRefsReader;
 
   constructor(db: Db) {
     this.objects = new ObjectsReader(db);
@@ -55,5 +57,6 @@ export class StoreReader {
     this.notifications = new NotificationsReader(db);
     this.scorecards = new ScorecardsReader(db);
     this.training = new TrainingReader(db);
+    this.stixRefs = new StixRefsReader(db);
   }
 }

@@ -13,6 +13,7 @@ import { PeersTransactor } from './tables/peers.js';
 import { ScorecardsTransactor } from './tables/scorecards.js';
 import { SessionsTransactor } from './tables/sessions.js';
 import { StatementsTransactor } from './tables/statements.js';
+import { StixRefsTransactor } from './tables/stix-refs.js';
 import { TokensTransactor } from './tables/tokens.js';
 import { TrainingTransactor } from './tables/training.js';
 import { UsersTransactor } from './tables/users.js';
@@ -39,6 +40,7 @@ export class StoreTransactor {
   readonly notifications: NotificationsTransactor;
   readonly scorecards: ScorecardsTransactor;
   readonly training: TrainingTransactor;
+  readonly stixRefs: StixRefsTransactor;
   readonly #db: Db;
 
   constructor(db: Db) {
@@ -60,6 +62,7 @@ export class StoreTransactor {
     this.notifications = new NotificationsTransactor(db);
     this.scorecards = new ScorecardsTransactor(db);
     this.training = new TrainingTransactor(db);
+    this.stixRefs = new StixRefsTransactor(db);
   }
 
   /** Runs `cb` after the transaction commits (bus events, wake-ups), never if it rolls back. */

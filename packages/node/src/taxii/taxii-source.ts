@@ -1,18 +1,14 @@
-import { isPublic, isPublicResponse, isResponseKind, type SignedObject } from '@citylink/protocol';
-import {
-  type CityLinkEntry,
-  type ExportContext,
-  MAX_VERSION_CHAIN,
-  type StixObject,
-  tlpOfMarking,
-  toStixObjects,
-} from '@citylink/stix';
+import { isPublic, isPublicResponse, isResponseKind, type Member, type SignedObject } from '@citylink/protocol';
+import { type CityLinkEntry, type ExportContext, type StixObject, tlpOfMarking, toStixObjects } from '@citylink/stix';
 import type { Store, StoredObject } from '@citylink/store';
 import type { SessionUser } from '../accounts/accounts.js';
-import { decodeStored, marked, targetOf } from '../ingest/projection.js';
+import { marked, targetOf } from '../ingest/projection.js';
 import type { Views } from '../views/views.js';
 import type { Collection } from './collections.js';
+import { CONTEXT_ROUNDS, entryOf, exportContext } from './export-context.js';
 import type { Cursor, Match } from './query.js';
+import { ReferencedObjects } from './referenced.js';
+import type { StixIndex } from './stix-index.js';
 
 /** Kinds that have a STIX form (packages/stix `toStixObjects`); the others never enter a collection. */
 export const STIX_KINDS = [
@@ -27,14 +23,6 @@ export const STIX_KINDS = [
 
 /** Log rows one request looks at at most before it answers with what it has (and a `next`). */
 const MAX_ROWS_SCANNED = 50_000;
-/**
- * Rounds of "fetch the objects these answer or supersede" for the export context, and
- * of "the rows below" for a version family: as deep as the STIX mapping follows a chain,
- * or a bulletin corrected more than a few times (rows apart) changed STIX id, and its
- * retraction never revoked the id clients hold. Each round is one query, only while
- * some link is unresolved.
- */
-const CONTEXT_ROUNDS = MAX_VERSION_CHAIN + 1;
 /** Rows checked and decoded together. */
 const CHUNK = 100;
 
@@ -94,8 +82,6 @@ function versionMatches(o: StixObject, versions: readonly string[], span: Versio
 
 const yieldToLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
 
-const entryOf = (o: StoredObject): CityLinkEntry => ({ id: o.id, jws: o.jws, object: decodeStored(o) });
-
 /**
  * The objects of a collection, in log order, as STIX: the rows of the log whose
  * marking the collection holds (asked of the database), then the same visibility
@@ -104,10 +90,19 @@ const entryOf = (o: StoredObject): CityLinkEntry => ({ id: o.id, jws: o.jws, obj
  * row (the cursor says how many of that row's objects were served).
  */
 export class TaxiiSource {
-  constructor(private readonly n: { store: Store; views: Views }) {}
+  constructor(
+    private readonly n: {
+      store: Store;
+      views: Views;
+      index: StixIndex;
+      /** The roster's members: the identities objects name (referenced.ts). */
+      members: () => readonly Member[];
+    },
+  ) {}
 
   async page(viewer: TaxiiViewer, c: Collection, start: Cursor, limit: number, match: Match): Promise<Page> {
     const versions = match.versions ?? ['last'];
+    const referenced = new ReferencedObjects(this.n.members());
     const out: PageObject[] = [];
     let after = start.seq - 1;
     let scanned = 0;
@@ -130,7 +125,7 @@ export class TaxiiSource {
           chunk.map((r) => r.object),
         );
         const entries = new Map([...shown].map((o) => [o.id, entryOf(o)]));
-        const lookup = await this.#context([...entries.values()]);
+        const lookup = await exportContext(this.n.store, [...entries.values()]);
         // Each entry mapped once, for the version span and for the page.
         const mapped = new Map<string, ReturnType<typeof toStixObjects>>();
         const stixOf = (e: CityLinkEntry, ctx = lookup) => {
@@ -148,6 +143,19 @@ export class TaxiiSource {
           const list = stix
             .filter((o) => markedFor(o, c) && matches(o, match) && versionMatches(o, versions, span))
             .slice(offset);
+          // What the row's objects name, served before them on this page (referenced.ts). A
+          // page too small for them and the row's next object goes without them (a limit
+          // of one or two must still move forward).
+          const needs = stix
+            .flatMap((o) => referenced.missing(o))
+            .filter((x, j, all) => all.findIndex((y) => y.id === x.id) === j && matches(x, match));
+          const room = limit - out.length;
+          if (needs.length > 0 && needs.length + Math.min(1, list.length) <= room) {
+            for (const x of needs) out.push({ object: x, dateAdded: row.appendedAt, seq: row.seq });
+            referenced.served(needs);
+          } else if (needs.length > 0 && out.length > 0) {
+            return { objects: out, more: true, next: { seq: row.seq, skip: offset } };
+          }
           for (let i = 0; i < list.length; i++) {
             if (out.length === limit) return { objects: out, more: true, next: { seq: row.seq, skip: offset + i } };
             out.push({ object: list[i]!, dateAdded: row.appendedAt, seq: row.seq });
@@ -162,21 +170,39 @@ export class TaxiiSource {
 
   /**
    * Every version of one STIX id in the collection (deduplicated by `modified`),
-   * oldest first; `match[version]` `first`/`last` picks among them. The collection
-   * is read through (ids are hashes; nothing maps them back to rows).
+   * oldest first; `match[version]` `first`/`last` picks among them. The index
+   * (stix-index.ts) names the rows whose STIX forms may carry the id; those the
+   * collection holds and the viewer may see are mapped and filtered.
    */
   async versions(viewer: TaxiiViewer, c: Collection, id: string, match: Match): Promise<PageObject[]> {
-    const all = new Map<string, PageObject>();
-    let cursor: Cursor = { seq: 1, skip: 0 };
     const { versions = ['all'], ...rest } = match;
-    for (;;) {
-      const page = await this.page(viewer, c, cursor, 1_000, { ...rest, ids: [id], versions: ['all'] });
-      for (const p of page.objects) {
-        const key = versionOf(p.object) ?? '';
-        if (!all.has(key)) all.set(key, p);
+    const other = new ReferencedObjects(this.n.members()).byId(id);
+    if (other) {
+      if (!matches(other, { ...rest, ids: [id] })) return [];
+      return [{ object: other, dateAdded: new Date(other.modified ?? other.created ?? 0), seq: 0 }];
+    }
+    const candidates = await this.n.index.objectsOf(id);
+    const rows = (await this.n.store.read((r) => r.log.ofObjects(candidates))).filter(
+      (r) =>
+        (STIX_KINDS as readonly string[]).includes(r.object.kind) &&
+        (c.tlps as readonly string[]).includes(r.object.tlp),
+    );
+    const shown = await this.#visible(
+      viewer,
+      rows.map((r) => r.object),
+    );
+    const entries = new Map([...shown].map((o) => [o.id, entryOf(o)]));
+    const lookup = await exportContext(this.n.store, [...entries.values()]);
+    const all = new Map<string, PageObject>();
+    for (const row of rows) {
+      const entry = entries.get(row.object.id);
+      const stix = entry ? toStixObjects(entry, lookup) : undefined;
+      if (!Array.isArray(stix)) continue;
+      for (const o of stix) {
+        if (o.id !== id || !matches(o, { ...rest, ids: [id] })) continue;
+        const key = versionOf(o) ?? '';
+        if (!all.has(key)) all.set(key, { object: o, dateAdded: row.appendedAt, seq: row.seq });
       }
-      if (!page.more || !page.next) break;
-      cursor = page.next;
     }
     const sorted = [...all.values()].sort(
       (a, b) => Date.parse(versionOf(a.object) ?? '') - Date.parse(versionOf(b.object) ?? '') || a.seq - b.seq,
@@ -270,22 +296,5 @@ export class TaxiiSource {
       }
     }
     return span;
-  }
-
-  /** What the mapping may look up: the objects these answer or supersede, and theirs, a few links deep. */
-  async #context(entries: CityLinkEntry[]): Promise<{ lookup(id: string): CityLinkEntry | undefined }> {
-    const known = new Map(entries.map((e) => [e.id, e]));
-    let wave = entries;
-    for (let round = 0; round < CONTEXT_ROUNDS && wave.length > 0; round++) {
-      const wanted = new Set<string>();
-      for (const e of wave) {
-        const body = e.object.body as { target?: string; supersedes?: string };
-        for (const id of [body.target, body.supersedes]) if (id && !known.has(id)) wanted.add(id);
-      }
-      if (wanted.size === 0) break;
-      wave = (await this.n.store.getObjects([...wanted])).map(entryOf);
-      for (const e of wave) known.set(e.id, e);
-    }
-    return { lookup: (id) => known.get(id) };
   }
 }

@@ -69,6 +69,21 @@ export class LogReader {
     return Number(row?.seq ?? 0);
   }
 
+  /** The log rows of these objects, with their append times, in log order (objects not in the log are left out). */
+  async ofObjects(ids: readonly string[]): Promise<(LogRow & { appendedAt: Date })[]> {
+    const out: (LogRow & { appendedAt: Date })[] = [];
+    for (let n = 0; n < ids.length; n += 500) {
+      const rows: (ObjectRow & { seq: number; appended_at: Date | number })[] = await this.db
+        .knex('log')
+        .join('objects', 'objects.id', 'log.object_id')
+        .select('log.seq', 'log.appended_at', 'objects.*')
+        .whereIn('log.object_id', ids.slice(n, n + 500));
+      for (const r of rows)
+        out.push({ seq: Number(r.seq), appendedAt: new Date(r.appended_at), object: toStoredObject(r) });
+    }
+    return out.sort((a, b) => a.seq - b.seq);
+  }
+
   async seqOf(id: string): Promise<number | undefined> {
     const row: { seq: number } | undefined = await this.db.knex('log').select('seq').where('object_id', id).first();
     return row ? Number(row.seq) : undefined;
