@@ -94,6 +94,27 @@ describe('whole-collection reads cannot starve the node', () => {
     expect(((await busy.json()) as { http_status: string }).http_status).toBe('503');
   });
 
+  it('indexing many new rows for a by-id read does not hold the node', async () => {
+    for (let n = 0; n < 20_000; n += 2_000) {
+      await city.store.append(Array.from({ length: 2_000 }, (_, i) => seeded(100_000 + n + i, city.id)));
+    }
+    const t0 = performance.now();
+    let done = false;
+    const byId = get(`${root(city)}public/objects/incident--00000000-0000-5000-8000-000000000000/`).finally(() => {
+      done = true;
+    });
+    // /healthz, polled while the read indexes 20,000 rows: never held for a large part of it.
+    const waits: number[] = [];
+    while (!done) {
+      const t = performance.now();
+      expect((await fetch(`${city.baseUrl}/healthz`)).ok).toBe(true);
+      waits.push(performance.now() - t);
+    }
+    expect((await byId).status).toBe(404);
+    const byIdMs = performance.now() - t0;
+    expect(Math.max(...waits)).toBeLessThan(byIdMs / 4);
+  });
+
   it('an anonymous flood does not lock a feed-reader account out', async () => {
     const flood = Array.from({ length: 6 }, () => get(`${root(city)}public/${scan}`));
     const mine = await get(`${root(city)}network/objects/?limit=5`, `Bearer ${token}`);
