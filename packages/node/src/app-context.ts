@@ -19,6 +19,7 @@ import { PeerPool } from './federation/peer-pool.js';
 import { PullSchedule } from './federation/pull-schedule.js';
 import { FederationServing } from './federation/serving.js';
 import { MispFeed } from './feeds/misp-feed.js';
+import { createFeedGates } from './http/feed-gate.js';
 import { FeedPull } from './imports/feed-pull.js';
 import { StixImport } from './imports/stix-import.js';
 import { FeedBus, Inbound } from './ingest/pipeline.js';
@@ -223,10 +224,12 @@ export class AppContext {
     this.accounts = new Accounts(store, config.limits, log);
     this.audit = new AuditTrail(store);
     this.tokens = new ApiTokens(store);
+    const gates = createFeedGates();
     this.misp = new MispFeed({
       store,
       views: this.views,
       tokens: this.tokens,
+      gates,
       log,
       nodeName: (node) => this.roster.member(node)?.name ?? node,
     });
@@ -240,6 +243,7 @@ export class AppContext {
         index: this.stixIndex,
         members: () => this.roster.members(),
       }),
+      gates,
       log,
       name: config.name,
       baseUrl: input.baseUrl,

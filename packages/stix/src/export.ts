@@ -39,7 +39,8 @@ export interface Skipped {
 /** STIX timestamps: UTC, millisecond precision (RFC 3339 with `Z`). */
 export const stamp = (iso: string) => new Date(iso).toISOString();
 
-const MAX_VERSION_CHAIN = 100;
+/** How many versions back a chain is followed (the same bound for the STIX id and for what a node reads to find it). */
+export const MAX_VERSION_CHAIN = 100;
 
 /**
  * The first version of a bulletin or note: versions name what they supersede (same

@@ -3,7 +3,7 @@ import { INCIDENT_CORE_EXTENSION } from './export.js';
 import { CITYLINK_EXTENSION } from './extension.js';
 import { tlpOfMarking } from './markings.js';
 import type { StixObject } from './types.js';
-import { validateStixObject } from './validate.js';
+import { MAX_PATTERN_LENGTH, validateStixObject } from './validate.js';
 import { severityOfCriticality } from './vocabulary.js';
 
 type Indicator = NonNullable<BodyOf<'bulletin'>['indicators']>[number];
@@ -55,6 +55,7 @@ const COMPARISON = /([a-z0-9-]+):([A-Za-z0-9_.'-]+)\s*=\s*'((?:[^'\\]|\\.)*)'/g;
 /** The comparisons of a STIX pattern that CityLink can carry as indicators. */
 export function indicatorsOfPattern(pattern: string): Indicator[] {
   const out: Indicator[] = [];
+  if (pattern.length > MAX_PATTERN_LENGTH) return out;
   for (const [, type, path, raw] of pattern.matchAll(COMPARISON)) {
     const value = (raw as string).replace(/\\(.)/g, '$1');
     const kind = indicatorType(type as string, (path as string).replace(/'/g, '').toUpperCase());
@@ -120,13 +121,18 @@ export function fromStixBundle(bundle: unknown, options: ImportOptions): ImportR
       [o.source_ref, o.target_ref],
       [o.target_ref, o.source_ref],
     ] as [string, string][]) {
-      related.set(a, [...(related.get(a) ?? []), b]);
+      // Appended in place: copying the list each time made a bundle of many relationships to one object quadratic.
+      const list = related.get(a);
+      if (list) list.push(b);
+      else related.set(a, [b]);
     }
   }
   const usedIndicators = new Set<string>();
 
+  // Granular markings count as much as object markings: a RED description makes the
+  // whole object RED here (CityLink marks whole objects, so the strictest part wins).
   const tlpOf = (o: StixObject): Tlp | undefined => {
-    const tlps = (o.object_marking_refs ?? [])
+    const tlps = [...(o.object_marking_refs ?? []), ...granularRefs(o)]
       .map((m) => markings.get(m) ?? tlpOfMarking(m))
       .filter((t) => t !== undefined);
     return tlps.length === 0 ? options.defaultTlp : tlps.reduce((a, b) => (tlpRank(b) > tlpRank(a) ? b : a));
@@ -166,9 +172,12 @@ export function fromStixBundle(bundle: unknown, options: ImportOptions): ImportR
       const ours = o.extensions?.[CITYLINK_EXTENSION] as Record<string, unknown> | undefined;
       const core = o.extensions?.[INCIDENT_CORE_EXTENSION] as Record<string, unknown> | undefined;
       const indicators: Indicator[] = [];
+      const own = tlpRank(tlpOf(o) ?? options.defaultTlp);
       for (const id of related.get(o.id) ?? []) {
         const ind = latest.get(id)?.o;
         if (ind?.type !== 'indicator') continue;
+        // A stricter indicator stays out of a looser incident (it is imported on its own, at its own marking).
+        if (tlpRank(tlpOf(ind) ?? options.defaultTlp) > own) continue;
         usedIndicators.add(id);
         indicators.push(
           ...indicatorsOfPattern(String(ind.pattern)).map((i) =>
@@ -200,6 +209,16 @@ export function fromStixBundle(bundle: unknown, options: ImportOptions): ImportR
   }
   for (const entry of byType('report')) take(entry, () => advisory('report', entry.o, [], {}));
   return result;
+}
+
+/** The marking ids of an object's granular markings (STIX 2.1 §7.2.3); language-only entries name none. */
+function granularRefs(o: StixObject): string[] {
+  const granular = (o as { granular_markings?: unknown }).granular_markings;
+  if (!Array.isArray(granular)) return [];
+  return granular.flatMap((g) => {
+    const ref = (g as { marking_ref?: unknown } | null)?.marking_ref;
+    return typeof ref === 'string' ? [ref] : [];
+  });
 }
 
 function advisory(

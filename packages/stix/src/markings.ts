@@ -61,9 +61,22 @@ export function tlpOfMarking(id: string, definition?: Record<string, unknown>): 
   if (known || !definition) return known;
   const ext = (definition.extensions as Record<string, { tlp_2_0?: unknown }> | undefined)?.[TLP2_EXTENSION];
   if (typeof ext?.tlp_2_0 === 'string') return BY_NAME[ext.tlp_2_0.toLowerCase()];
-  if (definition.definition_type === 'tlp') {
-    const tlp = (definition.definition as { tlp?: unknown } | undefined)?.tlp;
-    return typeof tlp === 'string' ? BY_NAME[tlp.toLowerCase()] : undefined;
+  if (String(definition.definition_type).toLowerCase() === 'tlp') {
+    const d = definition.definition as { tlp?: unknown; TLP?: unknown } | undefined;
+    const tlp = byName(d?.tlp ?? d?.TLP);
+    if (tlp) return tlp;
   }
-  return undefined;
+  // Producers' own TLP objects (OpenCTI's TLP:AMBER+STRICT is a `statement` named so): by name.
+  return byName(definition.name);
+}
+
+/** `amber`, `TLP:AMBER`, `tlp: amber+strict` → the label; anything else undefined. */
+function byName(value: unknown): Tlp | undefined {
+  if (typeof value !== 'string') return undefined;
+  return BY_NAME[
+    value
+      .trim()
+      .toLowerCase()
+      .replace(/^tlp:\s*/, '')
+  ];
 }

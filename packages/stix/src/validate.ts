@@ -105,6 +105,13 @@ function extensions(v: unknown, problems: string[]) {
   }
 }
 
+/**
+ * The longest indicator pattern read: real ones are a few hundred characters, and
+ * reading comparisons out of a pattern costs more than linear time in its length
+ * (a 50,000-character pattern took seconds of the hub's CPU).
+ */
+export const MAX_PATTERN_LENGTH = 10_000;
+
 const OPINIONS = ['strongly-disagree', 'disagree', 'neutral', 'agree', 'strongly-agree'];
 
 const RULES: Record<string, (o: Record<string, unknown>, problems: string[]) => void> = {
@@ -115,7 +122,9 @@ const RULES: Record<string, (o: Record<string, unknown>, problems: string[]) => 
     text(o, 'pattern_type', p);
     timestamp(o, 'valid_from', p);
     timestamp(o, 'valid_until', p, false, false);
-    if (o.pattern_type === 'stix' && typeof o.pattern === 'string' && !/^\[.+\]$/s.test(o.pattern)) {
+    if (typeof o.pattern === 'string' && o.pattern.length > MAX_PATTERN_LENGTH) {
+      p.push(`pattern: longer than ${MAX_PATTERN_LENGTH} characters`);
+    } else if (o.pattern_type === 'stix' && typeof o.pattern === 'string' && !/^\[.+\]$/s.test(o.pattern)) {
       p.push('pattern: a STIX pattern is one or more bracketed comparisons');
     }
     if (typeof o.valid_from === 'string' && typeof o.valid_until === 'string') {

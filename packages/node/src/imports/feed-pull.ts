@@ -11,6 +11,8 @@ const TAXII = 'application/taxii+json;version=2.1';
 /** Pages of one pull at most (a feed with more is finished at the next interval). */
 const MAX_PAGES = 100;
 const PAGE_LIMIT = 1_000;
+/** The largest page answer held in memory (a page of 1,000 STIX objects is a few MB). */
+export const MAX_PAGE_BYTES = 20 * 1024 * 1024;
 /** The account feed imports are signed as (audited under it). */
 const FEED_ACTOR: SessionUser = {
   id: 0,
@@ -44,10 +46,24 @@ export class FeedPull {
       if (feed.password !== undefined) {
         headers.authorization = `Basic ${Buffer.from(`${feed.username ?? 'citylink'}:${feed.password}`).toString('base64')}`;
       }
-      const res = await fetch(url, { headers, signal: AbortSignal.timeout(this.n.timeoutMs) });
-      if (!res.ok) throw new Error(`feed ${feed.name}: ${url.origin}${url.pathname} answered ${res.status}`);
-      const body = (await res.json()) as { more?: boolean; next?: string; objects?: unknown[] };
+      const abort = new AbortController();
+      const signal = AbortSignal.any([abort.signal, AbortSignal.timeout(this.n.timeoutMs)]);
+      const res = await fetch(url, { headers, signal });
+      if (!res.ok) {
+        abort.abort();
+        throw new Error(`feed ${feed.name}: ${url.origin}${url.pathname} answered ${res.status}`);
+      }
+      const body = JSON.parse(await boundedText(res, abort, `feed ${feed.name}`)) as {
+        more?: boolean;
+        next?: string;
+        objects?: unknown[];
+      };
       const objects = Array.isArray(body.objects) ? body.objects : [];
+      if (objects.length > PAGE_LIMIT) {
+        throw new Error(
+          `feed ${feed.name}: a page of ${objects.length} objects, more than the ${PAGE_LIMIT} asked; refused`,
+        );
+      }
       if (objects.length > 0) {
         reports.push(
           await this.n.imports.importBundle(
@@ -69,4 +85,25 @@ export class FeedPull {
     this.n.log.info({ feed: feed.name, pages: reports.length }, 'TAXII feed pulled');
     return reports;
   }
+}
+
+/** A response body as text, refused (and the connection dropped) once it passes MAX_PAGE_BYTES. */
+async function boundedText(res: Response, abort: AbortController, what: string): Promise<string> {
+  const declared = Number(res.headers.get('content-length') ?? 0);
+  const tooLarge = () => new Error(`${what}: the answer is larger than ${MAX_PAGE_BYTES} bytes; refused`);
+  if (declared > MAX_PAGE_BYTES) {
+    abort.abort();
+    throw tooLarge();
+  }
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for await (const chunk of res.body ?? []) {
+    size += chunk.byteLength;
+    if (size > MAX_PAGE_BYTES) {
+      abort.abort();
+      throw tooLarge();
+    }
+    chunks.push(chunk);
+  }
+  return Buffer.concat(chunks).toString('utf8');
 }

@@ -27,15 +27,24 @@ export interface ImportRequest {
 /** The hub's imports so far, by STIX id: each version's bulletin. */
 interface Held {
   versions: Map<string, string>;
-  latest: { modified: string; id: string; retracted: boolean };
+  latest: { modified: string; id: string; retracted: boolean; source: string };
 }
+
+/** Scheduled feeds are named so in provenance; a hub official's bundle import is named by its file. */
+const isFeed = (source: string) => source.startsWith('taxii:');
 
 type Indicator = NonNullable<BodyOf<'bulletin'>['indicators']>[number];
 
-/** Where a STIX object sits in the bundle (-1 if the bundle has no such object). */
-function indexOf(bundle: unknown, stixId: string): number {
+/** Where each STIX id first sits in the bundle (one pass: a search per object was quadratic). */
+function positions(bundle: unknown): Map<unknown, number> {
   const objects = (bundle as { objects?: unknown[] } | null)?.objects;
-  return Array.isArray(objects) ? objects.findIndex((o) => (o as { id?: unknown } | null)?.id === stixId) : -1;
+  const at = new Map<unknown, number>();
+  if (!Array.isArray(objects)) return at;
+  objects.forEach((o, i) => {
+    const id = (o as { id?: unknown } | null)?.id;
+    if (!at.has(id)) at.set(id, i);
+  });
+  return at;
 }
 
 /** The author node a STIX object's CityLink extension names, if it has one. */
@@ -85,10 +94,11 @@ export class StixImport {
       refused: [...parsed.refused],
     };
     const held = await this.#held();
+    const at = positions(req.bundle);
     for (const a of parsed.items) {
       const stixId = a.provenance.stixId;
       const modified = new Date(a.provenance.modified).toISOString();
-      const index = indexOf(req.bundle, stixId);
+      const index = at.get(stixId) ?? -1;
       // CityLink's own objects (a feed that serves a member's TAXII) are in the network already, signed by their author.
       const member = citylinkOrigin(req.bundle, index);
       if (member && this.n.isMember(member)) {
@@ -96,6 +106,16 @@ export class StixImport {
         continue;
       }
       const known = held.get(stixId);
+      // A feed updates and revokes only what it imported itself: STIX ids are public, and one
+      // hostile or careless feed must not retract or overwrite another source's advisories.
+      if (known && isFeed(req.source) && known.latest.source !== req.source) {
+        report.refused.push({
+          index,
+          stixId,
+          reason: `imported from ${known.latest.source}; a feed updates or revokes only its own imports`,
+        });
+        continue;
+      }
       const same = known?.versions.get(modified);
       if (same || (known && Date.parse(known.latest.modified) > Date.parse(modified))) {
         report.duplicates.push({ stixId, modified, ...(same && { id: same }) });
@@ -124,9 +144,10 @@ export class StixImport {
           { tlp: a.tlp, audience: everyone ? ['*'] : [], body },
           actor,
         );
-        const entry = known ?? { versions: new Map<string, string>(), latest: { modified, id, retracted: false } };
+        const latest = { modified, id, retracted: false, source: req.source };
+        const entry = known ?? { versions: new Map<string, string>(), latest };
         entry.versions.set(modified, id);
-        entry.latest = { modified, id, retracted: false };
+        entry.latest = latest;
         held.set(stixId, entry);
         report.imported.push({ stixId, modified, id, action: body.supersedes ? 'superseded' : 'published' });
       } catch (err) {
@@ -183,11 +204,12 @@ export class StixImport {
         if (!p) continue;
         const entry = held.get(p.stixId) ?? {
           versions: new Map<string, string>(),
-          latest: { modified: p.modified, id: o.id, retracted: false },
+          latest: { modified: p.modified, id: o.id, retracted: false, source: p.source },
         };
         entry.versions.set(p.modified, o.id);
         if (Date.parse(p.modified) >= Date.parse(entry.latest.modified)) {
-          entry.latest = { modified: p.modified, id: o.id, retracted: byId.get(o.id)?.retracted ?? false };
+          const retracted = byId.get(o.id)?.retracted ?? false;
+          entry.latest = { modified: p.modified, id: o.id, retracted, source: p.source };
         }
         held.set(p.stixId, entry);
       }

@@ -35,6 +35,17 @@ export function speaksForHub(role: 'hub' | 'city', roles: readonly string[]): bo
 }
 
 /**
+ * At the hub, the kinds read by the people who speak for it alone: the officials'
+ * shift log and the cities' check-ins (the situation board, the shift log and the
+ * escalations are theirs too). Plain hub staff never see them on any read path.
+ */
+const HUB_OFFICIALS_KINDS: readonly string[] = ['shift-note', 'checkin'];
+
+export function mayReadKind(kind: string, role: 'hub' | 'city', roles: readonly string[]): boolean {
+  return role !== 'hub' || !HUB_OFFICIALS_KINDS.includes(kind) || speaksForHub(role, roles);
+}
+
+/**
  * A city acknowledges ("seen it here too") a report once: a second acknowledgement
  * from the same origin is refused, whoever at that city signs it.
  */

@@ -1,9 +1,15 @@
-import type { CityLinkEntry, ExportContext } from '@citylink/stix';
+import { type CityLinkEntry, type ExportContext, MAX_VERSION_CHAIN } from '@citylink/stix';
 import type { Store, StoredObject } from '@citylink/store';
 import { decodeStored } from '../ingest/projection.js';
 
-/** Rounds of "fetch the objects these answer or supersede" for the export context. */
-export const CONTEXT_ROUNDS = 4;
+/**
+ * Rounds of "fetch the objects these answer or supersede" for the export context, and
+ * of "the rows below" for a version family: as deep as the STIX mapping follows a chain,
+ * or a bulletin corrected more than a few times (rows apart) changed STIX id, and its
+ * retraction never revoked the id clients hold. Each round is one query, only while
+ * some link is unresolved.
+ */
+export const CONTEXT_ROUNDS = MAX_VERSION_CHAIN + 1;
 
 export const entryOf = (o: StoredObject): CityLinkEntry => ({ id: o.id, jws: o.jws, object: decodeStored(o) });
 

@@ -5,6 +5,9 @@ import { entryOf, exportContext } from './export-context.js';
 /** Every marking: the index serves all collections, each request then applies its own. */
 const ALL_TLPS = ['CLEAR', 'GREEN', 'AMBER', 'AMBER+STRICT', 'RED'];
 const BATCH = 5_000;
+/** Entries mapped between two returns to the event loop (a batch is seconds of mapping). */
+const YIELD_EVERY = 200;
+const yieldToLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 const uuidOf = (stixId: string) => stixId.slice(stixId.indexOf('--') + 2);
 
@@ -40,6 +43,9 @@ export class StixIndex {
     const key = `stix_index_seq:${store.epoch}`;
     let after = Number((await store.getMeta(key)) ?? 0);
     for (;;) {
+      // Back to the event loop between batches: SQLite reads resolve at once, and indexing a
+      // large log in one run of promises held every other request of the node for seconds.
+      await yieldToLoop();
       const slice = await store.read((r) => r.log.slice({ afterSeq: after, limit: BATCH, tlps: ALL_TLPS, kinds }));
       if (slice.last === undefined) return;
       const entries = slice.rows.map((r) => entryOf(r.object));
@@ -62,7 +68,8 @@ export class StixIndex {
 async function refsOf(store: Store, entries: readonly CityLinkEntry[]): Promise<StixRef[]> {
   const ctx = await exportContext(store, entries);
   const refs: StixRef[] = [];
-  for (const e of entries) {
+  for (const [i, e] of entries.entries()) {
+    if (i % YIELD_EVERY === YIELD_EVERY - 1) await yieldToLoop();
     const stix = toStixObjects(e, ctx);
     if (!Array.isArray(stix)) continue;
     for (const o of stix) refs.push({ uuid: uuidOf(o.id), objectId: e.id });

@@ -4,6 +4,7 @@ import type { Logger } from 'pino';
 import type { SessionUser } from '../accounts/accounts.js';
 import type { ApiTokens } from '../accounts/api-tokens.js';
 import { tokenOfAuthorization } from '../http/credentials.js';
+import { FeedBusyError, type FeedGates } from '../http/feed-gate.js';
 import { COLLECTIONS, type Collection, collectionOf } from './collections.js';
 import { acceptable, STIX_MEDIA, TAXII_MEDIA, taxiiContent } from './media.js';
 import {
@@ -45,6 +46,7 @@ export class TaxiiHttp {
       store: Store;
       tokens: ApiTokens;
       source: TaxiiSource;
+      gates: FeedGates;
       log: Logger;
       name: string;
       baseUrl: () => string;
@@ -55,6 +57,10 @@ export class TaxiiHttp {
     try {
       await this.#route(req, res);
     } catch (err) {
+      if (err instanceof FeedBusyError) {
+        res.setHeader('retry-after', String(err.retryAfterSeconds));
+        return this.#send(res, 503, { title: 'Service unavailable', description: err.message, http_status: '503' });
+      }
       const e =
         err instanceof TaxiiHttpError
           ? err
@@ -73,7 +79,17 @@ export class TaxiiHttp {
   async #route(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = new URL(req.url ?? '/', 'http://x');
     const path = url.pathname.endsWith('/') ? url.pathname : `${url.pathname}/`;
-    const parts = path.slice(TAXII_ROOT.length).split('/').filter(Boolean).map(decodeURIComponent);
+    const parts = path
+      .slice(TAXII_ROOT.length)
+      .split('/')
+      .filter(Boolean)
+      .map((p) => {
+        try {
+          return decodeURIComponent(p);
+        } catch {
+          throw new TaxiiHttpError(400, 'Bad request', `${p} is not a well-formed path segment`);
+        }
+      });
     const method = req.method ?? 'GET';
     const objectEndpoint = parts.includes('objects');
     if (method === 'POST') {
@@ -111,11 +127,14 @@ export class TaxiiHttp {
     const rest = parts.slice(3);
     if (rest.length === 0) return this.#send(res, 200, collectionResource(c));
     const params = url.searchParams;
-    if (rest[0] === 'objects' && rest.length === 1) return this.#objects(res, viewer, c, params);
-    if (rest[0] === 'manifest' && rest.length === 1) return this.#manifest(res, viewer, c, params);
-    if (rest[0] === 'objects' && rest.length === 2) return this.#object(res, viewer, c, rest[1]!, params, false);
+    const gated = (fn: () => Promise<void>) => this.n.gates[viewer ? 'account' : 'anonymous'].run(fn);
+    if (rest[0] === 'objects' && rest.length === 1) return gated(() => this.#objects(res, viewer, c, params));
+    if (rest[0] === 'manifest' && rest.length === 1) return gated(() => this.#manifest(res, viewer, c, params));
+    if (rest[0] === 'objects' && rest.length === 2) {
+      return gated(() => this.#object(res, viewer, c, rest[1]!, params, false));
+    }
     if (rest[0] === 'objects' && rest.length === 3 && rest[2] === 'versions') {
-      return this.#object(res, viewer, c, rest[1]!, params, true);
+      return gated(() => this.#object(res, viewer, c, rest[1]!, params, true));
     }
     throw new TaxiiHttpError(404, 'Not found');
   }

@@ -1,5 +1,5 @@
 import { isPublic, isPublicResponse, isResponseKind, type Member, type SignedObject } from '@citylink/protocol';
-import { type CityLinkEntry, type ExportContext, type StixObject, toStixObjects } from '@citylink/stix';
+import { type CityLinkEntry, type ExportContext, type StixObject, tlpOfMarking, toStixObjects } from '@citylink/stix';
 import type { Store, StoredObject } from '@citylink/store';
 import type { SessionUser } from '../accounts/accounts.js';
 import { marked, targetOf } from '../ingest/projection.js';
@@ -43,6 +43,18 @@ export type TaxiiViewer = SessionUser | undefined;
 
 const versionOf = (o: StixObject) => o.modified ?? o.created;
 
+/**
+ * Whether a STIX object's markings are all of the collection's: a row can map to a
+ * stricter object (a status change becomes a version of its bulletin, with the
+ * bulletin's marking), and AMBER content is never listed under `network`.
+ */
+function markedFor(o: StixObject, c: Collection): boolean {
+  return (o.object_marking_refs ?? []).every((m) => {
+    const tlp = tlpOfMarking(m);
+    return tlp !== undefined && c.tlps.includes(tlp);
+  });
+}
+
 function matches(o: StixObject, m: Match): boolean {
   if (m.types && !m.types.includes(o.type)) return false;
   if (m.ids && !m.ids.includes(o.id)) return false;
@@ -67,6 +79,8 @@ function versionMatches(o: StixObject, versions: readonly string[], span: Versio
   if (versions.includes('first') && (!known || v <= known.first)) return true;
   return versions.some((t) => t !== 'first' && t !== 'last' && Date.parse(t) === v);
 }
+
+const yieldToLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 /**
  * The objects of a collection, in log order, as STIX: the rows of the log whose
@@ -102,6 +116,9 @@ export class TaxiiSource {
       scanned += slice.read;
       // Visibility and decoding a chunk at a time: a page usually ends well inside the batch.
       for (let c0 = 0; c0 < rows.length; c0 += CHUNK) {
+        // Back to the event loop between chunks: SQLite reads resolve at once, so a long scan
+        // would otherwise hold the whole node (every other request, federation) until it ends.
+        await yieldToLoop();
         const chunk = rows.slice(c0, c0 + CHUNK);
         const shown = await this.#visible(
           viewer,
@@ -123,7 +140,9 @@ export class TaxiiSource {
           const stix = stixOf(entry);
           if (!Array.isArray(stix)) continue;
           const offset = row.seq === start.seq ? start.skip : 0;
-          const list = stix.filter((o) => matches(o, match) && versionMatches(o, versions, span)).slice(offset);
+          const list = stix
+            .filter((o) => markedFor(o, c) && matches(o, match) && versionMatches(o, versions, span))
+            .slice(offset);
           // What the row's objects name, served before them on this page (referenced.ts). A
           // page too small for them and the row's next object goes without them (a limit
           // of one or two must still move forward).
@@ -269,7 +288,7 @@ export class TaxiiSource {
       if (!Array.isArray(stix)) continue;
       for (const o of stix) {
         const stamp = versionOf(o);
-        if (stamp === undefined) continue;
+        if (stamp === undefined || !markedFor(o, c)) continue;
         const v = Date.parse(stamp);
         const known = span.get(o.id);
         if (!known) span.set(o.id, { first: v, last: v });

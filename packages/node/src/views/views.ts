@@ -11,6 +11,7 @@ import type { SessionUser } from '../accounts/accounts.js';
 import type { NodeConfig } from '../config.js';
 import type { FeedBus } from '../ingest/pipeline.js';
 import { decodeStored, marked } from '../ingest/projection.js';
+import { mayReadKind } from '../ingest/rules.js';
 import { objectPermissions } from './permissions.js';
 
 export interface FeedEntry {
@@ -114,6 +115,7 @@ export class Views {
     if (missing.length > 0) for (const t of await this.n.store.getObjects(missing)) byId.set(t.id, t);
     const viewer = { node: this.n.self, user: user.username };
     return objects.filter((o) => {
+      if (!mayReadKind(o.kind, this.n.role, user.roles)) return false;
       if (!isResponseKind(o.kind)) return mayDisplay(marked(o), viewer);
       const target = o.target ? byId.get(o.target) : undefined;
       return mayDisplayResponse(marked(o), target && marked(target), viewer);
