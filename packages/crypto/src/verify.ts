@@ -1,4 +1,4 @@
-import { verify as cryptoVerify, KeyObject } from 'node:crypto';
+import { verify as cryptoVerify, type JsonWebKey, KeyObject } from 'node:crypto';
 import {
   kindOfTyp,
   LIMITS,
@@ -10,7 +10,7 @@ import {
 } from '@citylink/protocol';
 import type { CryptoKey } from 'jose';
 import { decodeBase64urlStrict, sha256Base64urlNative } from './fast-encoding.js';
-import { type KeyResolver, keyValidAt } from './key-ring.js';
+import { type KeyResolver, keyValidAt, type ResolvedKey } from './key-ring.js';
 
 /** Every way an object can be refused, in the order the checks run. See docs/protocol.md. */
 export const REJECT_REASONS = [
@@ -143,31 +143,44 @@ const keyObjectOf = (key: CryptoKey): KeyObject => {
   return k;
 };
 
-/** Ed25519 over the JWS signing input (`header.payload`, ASCII), off the event loop. */
+/** The JWK of exactly the key `key` is (for a `VerifyPool` worker to check a signature with), made once. */
+const jwks = new WeakMap<CryptoKey, JsonWebKey>();
+export const jwkOf = (key: CryptoKey): JsonWebKey => {
+  let jwk = jwks.get(key);
+  if (!jwk) {
+    jwk = keyObjectOf(key).export({ format: 'jwk' });
+    jwks.set(key, jwk);
+  }
+  return jwk;
+};
+
+/** The JWS signing input (`header.payload`, ASCII). */
+export const signingInputOf = (jws: string): string => jws.slice(0, jws.lastIndexOf('.'));
+
+/** Ed25519 over the JWS signing input, off the event loop. */
 function signatureValid(jws: string, signature: Uint8Array, key: CryptoKey): Promise<boolean> {
   const keyObject = keyObjectOf(key);
   if (keyObject.asymmetricKeyType !== 'ed25519') return Promise.resolve(false);
-  const signingInput = Buffer.from(jws.slice(0, jws.lastIndexOf('.')), 'latin1');
+  const signingInput = Buffer.from(signingInputOf(jws), 'latin1');
   return new Promise((resolve) =>
     cryptoVerify(null, signingInput, keyObject, signature, (err, ok) => resolve(!err && ok)),
   );
 }
 
-/**
- * The rest of `verifyObject` for an envelope that passed `checkEnvelope`: the key
- * (known, valid when the object was created), the signature, and the clock.
- */
-export async function finishVerify(jws: string, e: Envelope, options: VerifyOptions): Promise<VerifyResult> {
+/** The key checks of `finishVerify`: the key is known and was valid when the object was created. */
+export async function keyFor(e: Envelope, options: VerifyOptions): Promise<ResolvedKey | Rejection> {
   const { object, kid } = e;
   const resolved = await options.resolveKey(object.origin, kid);
   if (!resolved) return reject('unknown_kid', `no key ${kid} for node ${object.origin}`);
   const validity = keyValidAt(resolved.record, object.created);
   if (!validity.ok) return reject(validity.reason, `key ${kid} of ${object.origin} was not valid at ${object.created}`);
+  return resolved;
+}
 
-  if (!(await signatureValid(jws, e.signature, resolved.key))) {
-    return reject('bad_signature', `signature does not verify with key ${kid} of ${object.origin}`);
-  }
-
+/** The last checks of `finishVerify`, once the signature verified: the clock. */
+export function afterSignature(jws: string, e: Envelope, signatureOk: boolean, options: VerifyOptions): VerifyResult {
+  const { object, kid } = e;
+  if (!signatureOk) return reject('bad_signature', `signature does not verify with key ${kid} of ${object.origin}`);
   const now = (options.now ?? new Date()).getTime();
   const skew = options.maxClockSkewMs ?? LIMITS.maxClockSkewMs;
   if (Date.parse(object.created) > now + skew) {
@@ -177,6 +190,16 @@ export async function finishVerify(jws: string, e: Envelope, options: VerifyOpti
     return reject('expired', `expired at ${object.expires}`);
   }
   return { ok: true, id: e.id, kind: e.kind, kid, object, jws, payload: e.payload };
+}
+
+/**
+ * The rest of `verifyObject` for an envelope that passed `checkEnvelope`: the key
+ * (known, valid when the object was created), the signature, and the clock.
+ */
+export async function finishVerify(jws: string, e: Envelope, options: VerifyOptions): Promise<VerifyResult> {
+  const resolved = await keyFor(e, options);
+  if ('ok' in resolved) return resolved;
+  return afterSignature(jws, e, await signatureValid(jws, e.signature, resolved.key), options);
 }
 
 /**

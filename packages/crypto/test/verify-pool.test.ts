@@ -28,16 +28,18 @@ describe('VerifyPool', () => {
     ];
   }
 
-  it('answers exactly as verifyObject does, object by object, with the envelope checks in workers', async () => {
+  it('answers exactly as verifyObject does, object by object, with the envelope and signature checks in workers', async () => {
     const [key, other] = [await newKey(), await newKey()];
     const ring = ringOf({ node: ORIGIN, key });
     const items = await mixedBatch(key, other);
     const options = { resolveKey: ring.resolve, now: NOW };
     const expected = await Promise.all(items.map((j) => verifyObject(j, options)));
-    const before = pool.checked.inWorkers;
+    const before = { ...pool.checked };
     const got = await pool.verifyAll(items, options);
     expect(got).toEqual(expected);
-    expect(pool.checked.inWorkers - before).toBe(items.length);
+    expect(pool.checked.inWorkers - before.inWorkers).toBe(items.length);
+    // Every object whose key is known and valid: the good ones, the two bad signatures, the future one.
+    expect(pool.checked.signaturesInWorkers - before.signaturesInWorkers).toBe(7);
     const reasons = got.map((r) => (r.ok ? 'ok' : r.reason));
     expect(reasons).toEqual([
       'ok',

@@ -40,7 +40,8 @@ const ROUNDS = size('ROUNDS', 3, 1);
 /** No new round starts after this much time (the benchmark stays bounded on a loaded machine). */
 const NEW_ROUND_UNTIL_MS = 100_000;
 const INJECT_BATCH = 500;
-const TARGET_MS = 10_000;
+/** Issue 17: the catch-up within 1.3 × the verify + insert floor measured in the same round. */
+const TARGET_RATIO = 1.3;
 const DEADLINE_MS = 60_000;
 
 watchdog(175_000, 'catchup');
@@ -143,8 +144,7 @@ console.log(
   `baselines: raw better-sqlite3 insert ${perSec(m((r) => r.insert))} (one transaction), raw verify ${perSec(m((r) => r.verify))} (sync, one thread)` +
     ` → verify + insert alone would take ${ms(floor * 1000)}`,
 );
-console.log(
-  `ratio to that floor ${(total / (floor * 1000)).toFixed(1)}×; target < ${ms(TARGET_MS)}: ${verdict(total < TARGET_MS)}`,
-);
+const ratio = total / (floor * 1000);
+console.log(`ratio to that floor ${ratio.toFixed(2)}×; target <= ${TARGET_RATIO}: ${verdict(ratio <= TARGET_RATIO)}`);
 console.log(peakRssLine());
-result('catchup-ratio', total / (floor * 1000), 'x', '<=', 1.3);
+result('catchup-ratio', ratio, 'x', '<=', TARGET_RATIO);

@@ -7,7 +7,7 @@
  * hub's verify + admit + store + log + answer rate, not a fan-out.
  *
  * Baseline in the same run: raw node:crypto Ed25519 verify/s (synchronous, one
- * thread, KeyObject, same signing-input size). Target: accepted/s ≥ 0.5 × raw.
+ * thread, KeyObject, same signing-input size). Target: accepted/s ≥ 1.6 × raw (issue 17; the 2-core limit is 2×).
  * Also printed, to show where time goes: verifyObject alone (in this process, 100
  * in flight) and the hub process's CPU use during the run.
  *
@@ -42,7 +42,7 @@ const OBJECTS = size('OBJECTS', 20000, 1000);
 const SENDERS = size('SENDERS', 8, 8);
 const ROUNDS = size('ROUNDS', 3, 1);
 const BATCH = 100;
-const TARGET_RATIO = 0.5;
+const TARGET_RATIO = 1.6;
 
 const procs = new Processes();
 watchdog(170_000, 'ingest', () => procs.killAll());
@@ -150,7 +150,7 @@ try {
       ` | verifyObject alone ${perSec(m((r) => r.verifyOnly))}; hub process used ${m((r) => r.hubCores).toFixed(2)} cores`,
   );
   console.log(peakRssLine());
-  result('ingest-ratio', ratio, 'x', '>=', 1.6);
+  result('ingest-ratio', ratio, 'x', '>=', TARGET_RATIO);
 } finally {
   await Promise.all([...links.values()].map((l) => l.close()));
   await procs.stopAll();

@@ -3,7 +3,7 @@
  *
  * (a) An idle city: a TestNetwork city is stopped and started again as its own
  *     process (`node apps/city/dist/main.js`, CITYLINK_CONFIG) against the in-process
- *     hub; VmRSS after /healthz answers and 2 s of idleness. Target < 150 MB.
+ *     hub; VmRSS after /healthz answers and 2 s of idleness. Target < 100 MB.
  * (b) A hub with 2,000 enrolled cities and 100,000 stored objects. The database is
  *     built in-process first (setup, timed separately): 10 real cities plus fresh-key
  *     members at an unreachable URL (http://127.0.0.1:9/…), all 'active', published
@@ -51,7 +51,7 @@ const REAL_CITIES = size('REAL_CITIES', 10, 3);
 const SETUP_BUDGET_MS = size('SETUP_BUDGET_MS', 130_000, 30_000);
 const IDLE_MS = size('IDLE_MS', 2_000, 1_000);
 const BATCH = 500;
-const CITY_TARGET_MB = 150;
+const CITY_TARGET_MB = 100;
 const HUB_TARGET_MB = 1024;
 
 const procs = new Processes();
@@ -103,7 +103,7 @@ console.log(`baselines: bare node process ${mb(bare)}; node process that only im
       `(a) idle city process: VmRSS ${mb(rss)} (peak ${mb(hwm)}), started in ${ms(startMs)}; ` +
         `${(rss / bare).toFixed(1)}× a bare node process; target < ${CITY_TARGET_MB} MB: ${verdict(rss < CITY_TARGET_MB)}`,
     );
-    result('idle-city-rss', rss, 'MB', '<', 100);
+    result('idle-city-rss', rss, 'MB', '<', CITY_TARGET_MB);
   } finally {
     await net.close();
   }

@@ -1,11 +1,8 @@
-import { closeSync, existsSync, mkdirSync, openSync, statSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, openSync, readdirSync, statSync } from 'node:fs';
 import { dirname } from 'node:path';
-import type { Constructor, Options } from '@mikro-orm/core';
-import { Migrator } from '@mikro-orm/migrations';
+import type { Constructor, MikroORM, Options } from '@mikro-orm/core';
 import { type Dialect, dialectOf, driverOptions } from './dialect.js';
 import { ENTITIES } from './entities.js';
-import { postgresqlMigrations } from './migrations/postgresql/index.js';
-import { sqliteMigrations } from './migrations/sqlite/index.js';
 
 export interface DatabaseConfig {
   /** `postgres://…` selects PostgreSQL; otherwise `sqlitePath` is used. */
@@ -17,10 +14,50 @@ export interface DatabaseConfig {
   searchIndexIdleMs?: number;
 }
 
-const migrationsOf: Record<Dialect, { name: string; class: Constructor<unknown> }[]> = {
-  sqlite: sqliteMigrations,
-  postgresql: postgresqlMigrations,
-};
+type MigrationList = { name: string; class: Constructor<unknown> }[];
+
+const MIGRATIONS_TABLE = 'citylink_migrations';
+
+/** The committed migrations of a dialect (their index imports every one, and MikroORM's migrator with them). */
+const migrationsOf = async (dialect: Dialect): Promise<MigrationList> =>
+  dialect === 'sqlite'
+    ? (await import('./migrations/sqlite/index.js')).sqliteMigrations
+    : (await import('./migrations/postgresql/index.js')).postgresqlMigrations;
+
+/** The migration files of a dialect, by name, as they lie beside this module (built `.js` or source `.ts`). */
+function migrationFiles(dialect: Dialect): string[] {
+  const dir = new URL(`./migrations/${dialect}/`, import.meta.url);
+  return readdirSync(dir)
+    .map((f) => /^(Migration\d+)\.(js|ts)$/.exec(f)?.[1])
+    .filter((name): name is string => name !== undefined);
+}
+
+/**
+ * Brings the schema up to date with the committed migrations. MikroORM's migrator
+ * (umzug and its dependencies, with every migration class: several MB of an idle
+ * process) is loaded only when a migration is pending: when every migration file
+ * is recorded as applied there is nothing for it to do. A file that is not in the
+ * index only costs the load; the migrator then decides from the index, as before.
+ */
+export async function migrate(orm: MikroORM, dialect: Dialect): Promise<void> {
+  const applied = await orm.em
+    .getConnection()
+    .execute(`select name from ${MIGRATIONS_TABLE}`)
+    .then((rows: { name: string }[]) => new Set(rows.map((r) => r.name)))
+    .catch(() => new Set<string>());
+  if (migrationFiles(dialect).every((name) => applied.has(name))) return;
+  await (await migratorOf(orm, dialect)).up();
+}
+
+/** MikroORM's migrator for `orm`, with the committed migrations (loaded on first call). */
+export async function migratorOf(orm: MikroORM, dialect: Dialect): Promise<MikroORM['migrator']> {
+  if (!orm.config.get('migrations').migrationsList) {
+    const [{ Migrator }, list] = await Promise.all([import('@mikro-orm/migrations'), migrationsOf(dialect)]);
+    orm.config.set('migrations', { ...orm.config.get('migrations'), migrationsList: list as never });
+    Migrator.register(orm);
+  }
+  return orm.migrator;
+}
 
 /** An SQLite database file (or its -wal/-shm) that group or others may read or write. */
 export class DatabaseFileModeError extends Error {
@@ -58,7 +95,6 @@ export async function ormOptions(config: DatabaseConfig): Promise<Options> {
   const dialect = dialectOf(config);
   const common = {
     entities: ENTITIES,
-    extensions: [Migrator],
     debug: config.debug ?? false,
     allowGlobalContext: false,
     discovery: { warnWhenNoEntities: true },
@@ -66,14 +102,13 @@ export async function ormOptions(config: DatabaseConfig): Promise<Options> {
     // tables on SQLite, a tsvector table on PostgreSQL, both kept by triggers.
     schemaGenerator: { skipTables: [/^items_fts/] },
     migrations: {
-      tableName: 'citylink_migrations',
+      tableName: MIGRATIONS_TABLE,
       silent: true,
       transactional: true,
       allOrNothing: true,
       snapshot: false,
       emit: 'ts' as const,
       path: `src/migrations/${dialect}`,
-      migrationsList: migrationsOf[dialect] as never,
     },
   };
   return { ...common, ...(await driverOptions(config)) };

@@ -4,7 +4,7 @@ import { BetterSqliteDriver } from '@mikro-orm/better-sqlite';
 import type { MikroORM, Options } from '@mikro-orm/core';
 import type { Knex } from '@mikro-orm/knex';
 import Database from 'better-sqlite3';
-import { parseHosts, resolveConnection } from './pg-hosts.js';
+import { loadPg, parseHosts, resolveConnection } from './pg-hosts.js';
 import { afterRawWrite } from './wal-sync.js';
 
 /**
@@ -32,8 +32,8 @@ export async function driverOptions(config: {
   sqlitePath?: string | undefined;
 }): Promise<Options> {
   if (dialectOf(config) === 'postgresql') {
-    const [{ PostgreSqlDriver }, pg] = await Promise.all([import('@mikro-orm/postgresql'), import('pg')]);
-    PgDatabaseError = pg.default.DatabaseError;
+    const [{ PostgreSqlDriver }, pg] = await Promise.all([import('@mikro-orm/postgresql'), loadPg()]);
+    PgDatabaseError = pg.DatabaseError;
     const hosts = parseHosts(config.databaseUrl!);
     if (!hosts) return { driver: PostgreSqlDriver, clientUrl: config.databaseUrl, pool: { min: 1, max: 10 } };
     // Several servers (primary, standby): each new connection looks for the one to write to (pg-hosts.ts).

@@ -1,4 +1,4 @@
-import pg from 'pg';
+import type pg from 'pg';
 
 /**
  * Connection strings that name several PostgreSQL servers, as libpq takes them:
@@ -8,6 +8,9 @@ import pg from 'pg';
  * (read-write, when asked for) is used. After a failover, connections to the old
  * primary fail, the pool drops them, and the next ones find the promoted standby.
  */
+
+/** The driver, loaded on first use: a city on SQLite never needs it (about 10 MB of an idle process). */
+export const loadPg = async (): Promise<typeof pg> => (await import('pg')).default;
 
 export interface PgHosts {
   hosts: { host: string; port: number }[];
@@ -54,6 +57,7 @@ export interface ConnectionSettings {
 /** The first server of `hosts` that answers (and is not a standby, when read-write is asked for). */
 export async function resolveConnection(hosts: PgHosts): Promise<ConnectionSettings> {
   const reasons: string[] = [];
+  const { Client } = await loadPg();
   for (const { host, port } of hosts.hosts) {
     const settings = {
       host,
@@ -62,7 +66,7 @@ export async function resolveConnection(hosts: PgHosts): Promise<ConnectionSetti
       database: hosts.database,
       ...(hosts.password !== undefined && { password: hosts.password }),
     };
-    const probe = new pg.Client({ ...settings, connectionTimeoutMillis: 2_000 });
+    const probe = new Client({ ...settings, connectionTimeoutMillis: 2_000 });
     try {
       await probe.connect();
       if (hosts.readWrite) {

@@ -1,7 +1,7 @@
 import { EventEmitter } from 'node:events';
 import type { Knex } from '@mikro-orm/knex';
-import pg from 'pg';
-import { clientConfig } from './pg-hosts.js';
+import type pg from 'pg';
+import { clientConfig, loadPg } from './pg-hosts.js';
 
 /**
  * Several hub processes on one PostgreSQL database (docs/architecture.md "Several hub
@@ -113,7 +113,7 @@ export class Coordinator extends EventEmitter<CoordinatorEvents> {
     if (this.#stopped) return;
     let client: pg.Client;
     try {
-      client = new pg.Client({ ...(await clientConfig(this.url)), connectionTimeoutMillis: 5_000 });
+      client = new (await loadPg()).Client({ ...(await clientConfig(this.url)), connectionTimeoutMillis: 5_000 });
     } catch {
       this.#later(() => this.#listen().then(() => this.emit('reconnected')));
       return;
@@ -170,7 +170,7 @@ export class Coordinator extends EventEmitter<CoordinatorEvents> {
   async #openLeaderSession(): Promise<pg.Client | undefined> {
     let session: pg.Client;
     try {
-      session = new pg.Client({ ...(await clientConfig(this.url)), connectionTimeoutMillis: 5_000 });
+      session = new (await loadPg()).Client({ ...(await clientConfig(this.url)), connectionTimeoutMillis: 5_000 });
     } catch {
       return undefined;
     }

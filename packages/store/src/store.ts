@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { MikroORM } from '@mikro-orm/core';
 import { Mutex } from 'async-mutex';
 import { type AppendInput, type AppendResult, planAppend, writeAppend } from './append.js';
-import { type DatabaseConfig, ormOptions, prepareSqliteFile } from './database.js';
+import { type DatabaseConfig, migrate, ormOptions, prepareSqliteFile } from './database.js';
 import { Db, type Engine, engineOf } from './db.js';
 import { type Dialect, dialectOf, type NodeLock, prepareSession, takeNodeLock } from './dialect.js';
 import type {
@@ -87,7 +87,7 @@ export class Store {
       const engine = engineOf(orm, dialect);
       if (opts.node) lock = await takeNodeLock(dialect, config.sqlitePath ?? ':memory:', engine.knex, shared);
       await prepareSession(orm, dialect);
-      await orm.migrator.up();
+      await migrate(orm, dialect);
       walSync = await walSyncFor(engine.knex, dialect, config.sqlitePath ?? ':memory:');
       const epoch = await Db.single(engine, (db) =>
         new StoreTransactor(db).meta.getOrInsert(EPOCH_KEY, () => randomBytes(12).toString('base64url')),

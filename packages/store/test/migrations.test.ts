@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { migratorOf } from '../src/database.js';
 import { ENTITIES } from '../src/index.js';
 import { knexOf, ormOf } from '../src/testing.js';
 import { BACKENDS, sharedDatabase } from './fixtures.js';
@@ -15,7 +16,7 @@ describe.each(BACKENDS)('committed migrations (%s)', (dialect, factory) => {
 
   it('are all applied on open and none is pending', async () => {
     const { store } = db();
-    const migrator = ormOf(store).migrator;
+    const migrator = await migratorOf(ormOf(store), dialect);
     expect(await migrator.getPendingMigrations()).toEqual([]);
     const expected =
       ormOf(store)
@@ -48,7 +49,7 @@ describe.each(BACKENDS)('committed migrations (%s)', (dialect, factory) => {
   it('reopening an up-to-date database applies nothing and changes nothing', async () => {
     const second = await db().open();
     try {
-      expect(await ormOf(second).migrator.getPendingMigrations()).toEqual([]);
+      expect(await (await migratorOf(ormOf(second), dialect)).getPendingMigrations()).toEqual([]);
       expect((await ormOf(second).schema.getUpdateSchemaSQL({ wrap: false })).trim()).toBe('');
       expect(second.epoch).toBe(db().store.epoch);
     } finally {

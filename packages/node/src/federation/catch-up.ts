@@ -108,14 +108,18 @@ export class CatchUp {
     let after = state?.cursorSeq ?? 0;
     let accepted = 0;
     try {
+      const changes = async (from: number) =>
+        checked(
+          changesPage(from, PAGE),
+          await client.federation.changes.query({ after: from, limit: PAGE }),
+          'changes page',
+        );
+      // The next page is asked for while this one is verified and stored (the
+      // peer's read and the transfer overlap this node's work); the cursor still
+      // moves one stored page at a time.
+      let next = changes(after);
       for (let pages = 0; pages < 10_000; pages++) {
-        const changes = async (from: number) =>
-          checked(
-            changesPage(from, PAGE),
-            await client.federation.changes.query({ after: from, limit: PAGE }),
-            'changes page',
-          );
-        let page = await changes(after);
+        let page = await next;
         if (epoch !== null && page.epoch !== epoch) {
           log.warn(
             { peer, was: epoch, now: page.epoch },
@@ -125,6 +129,11 @@ export class CatchUp {
           page = await changes(after);
         }
         epoch = page.epoch;
+        const more = page.next < page.head;
+        if (more) {
+          next = changes(page.next);
+          next.catch(() => undefined); // awaited on the next turn; a failure there ends this pull
+        }
         if (page.items.length > 0) {
           const results = await this.n.inbound.receive(
             page.items.map((i) => i.jws),
@@ -135,7 +144,7 @@ export class CatchUp {
         }
         after = page.next;
         await store.updatePeer(peer, { cursorEpoch: epoch, cursorSeq: after, lastPullAt: new Date() });
-        if (page.next >= page.head) break;
+        if (!more) break;
       }
     } catch (err) {
       if (err instanceof PeerProtocolError) throw err;

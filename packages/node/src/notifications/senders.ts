@@ -1,29 +1,36 @@
 import { createHmac } from 'node:crypto';
 import type { NodeKey } from '@citylink/crypto';
 import { base64url, utf8 } from '@citylink/protocol';
-import nodemailer from 'nodemailer';
+import type { Transporter } from 'nodemailer';
 import type { OperationsConfig } from './notifications-config.js';
 import type { EmailPayload } from './notifier.js';
 
 export type Sender = (target: string, payload: string) => Promise<void>;
 
-/** E-mail through the configured SMTP server (nodemailer), or a refusal that stays queued when none is. */
+/**
+ * E-mail through the configured SMTP server (nodemailer), or a refusal that stays
+ * queued when none is. nodemailer is loaded with the first mail: most nodes never
+ * send one (a few MB of an idle process).
+ */
 export function smtpSender(smtp: OperationsConfig['smtp']): Sender {
   if (!smtp) {
     return async () => {
       throw new Error('no SMTP server is configured (operations.smtp)');
     };
   }
-  const transport = nodemailer.createTransport({
-    host: smtp.host,
-    port: smtp.port,
-    secure: smtp.secure,
-    tls: { rejectUnauthorized: smtp.rejectUnauthorized },
-    ...(smtp.auth && { auth: smtp.auth }),
-  });
+  let transport: Promise<Transporter> | undefined;
+  const open = async () =>
+    (await import('nodemailer')).default.createTransport({
+      host: smtp.host,
+      port: smtp.port,
+      secure: smtp.secure,
+      tls: { rejectUnauthorized: smtp.rejectUnauthorized },
+      ...(smtp.auth && { auth: smtp.auth }),
+    });
   return async (_to, payload) => {
     const m = JSON.parse(payload) as EmailPayload;
-    await transport.sendMail({ from: smtp.from, to: m.to, subject: m.subject, text: m.text });
+    transport ??= open();
+    await (await transport).sendMail({ from: smtp.from, to: m.to, subject: m.subject, text: m.text });
   };
 }
 
