@@ -27,6 +27,8 @@ export function HubNav() {
     ['/hub', 'Situation'],
     ['/hub/network', 'Network health'],
     ['/hub/membership', 'Membership'],
+    ['/hub/preparedness', 'Preparedness'],
+    ['/hub/liaisons', 'Liaison directory'],
   ];
   return (
     <nav aria-label="Hub views" className="subnav">
