@@ -11,13 +11,15 @@ export interface DemoNodeSpec {
   name: string;
   /** Port = base port + offset. */
   offset: number;
+  /** A city's county, for the situation room's map (the hub's `operations.cityCounties`). */
+  county?: string;
 }
 
 export const DEMO_NODES: readonly DemoNodeSpec[] = [
   { node: 'wi-hub', role: 'hub', name: 'Wisconsin Elections Commission (demo)', offset: 0 },
-  { node: 'wi-madison', role: 'city', name: 'City of Madison (demo)', offset: 1 },
-  { node: 'wi-milwaukee', role: 'city', name: 'City of Milwaukee (demo)', offset: 2 },
-  { node: 'wi-green-bay', role: 'city', name: 'City of Green Bay (demo)', offset: 3 },
+  { node: 'wi-madison', role: 'city', name: 'City of Madison (demo)', offset: 1, county: 'Dane' },
+  { node: 'wi-milwaukee', role: 'city', name: 'City of Milwaukee (demo)', offset: 2, county: 'Milwaukee' },
+  { node: 'wi-green-bay', role: 'city', name: 'City of Green Bay (demo)', offset: 3, county: 'Brown' },
 ];
 
 export const HUB_SPEC = DEMO_NODES[0]!;
