@@ -202,4 +202,30 @@ describe.skipIf(!HAVE_CHROMIUM)('Election Day in the console (Chromium, node pro
     expect(await form.getByRole('checkbox', { name: 'Awaiting your signature' }).isChecked()).toBe(true);
     expect(lee.problems).toEqual([]);
   });
+
+  it('a hub official puts themselves on shift and signs a decision into the shift log, from the console', async () => {
+    const olivia = desks.find((d) => d.node.id === HUB.id)!;
+    const { page } = olivia;
+    await page.goto(`${olivia.node.url}/hub`);
+    await page
+      .getByRole('navigation', { name: 'Hub views' })
+      .getByRole('link', { name: 'On call and shift log' })
+      .click();
+    await page.getByRole('heading', { name: 'On call and shift log' }).waitFor();
+    await page.getByTestId('on-shift').filter({ hasText: 'Nobody is on shift' }).waitFor();
+    const onCall = page.getByRole('form', { name: 'Who is on shift' });
+    await onCall.getByRole('checkbox', { name: 'olivia' }).check();
+    await onCall.getByRole('button', { name: 'Save who is on shift' }).click();
+    await page.getByTestId('on-shift').filter({ hasText: 'On shift: olivia.' }).waitFor();
+    expect((await call<{ onShift: string[] }>(olivia, 'operations.shift')).data.onShift).toEqual(['olivia']);
+
+    const note = page.getByRole('form', { name: 'Write in the shift log' });
+    await note.getByRole('radio', { name: 'A decision' }).check();
+    await note.getByLabel(/^Note/).fill('Lakeside polling place moved to the school gym.');
+    await note.getByRole('button', { name: 'Sign and add to the log' }).click();
+    const log = page.getByRole('list', { name: 'Shift log entries' });
+    await log.getByText('Lakeside polling place moved to the school gym.').waitFor();
+    expect(await log.textContent()).toContain('Decision by Olivia Official');
+    expect(olivia.problems).toEqual([]);
+  });
 });

@@ -29,6 +29,7 @@ export function HubNav() {
     ['/hub/membership', 'Membership'],
     ['/hub/preparedness', 'Preparedness'],
     ['/hub/liaisons', 'Liaison directory'],
+    ['/hub/shift', 'On call and shift log'],
   ];
   return (
     <nav aria-label="Hub views" className="subnav">
