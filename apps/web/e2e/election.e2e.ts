@@ -167,6 +167,11 @@ describe.skipIf(!HAVE_CHROMIUM)('Election Day in the console (Chromium, node pro
     await banner.getByText('elevated', { exact: true }).waitFor();
     await banner.getByRole('link', { name: 'Early voting: elevated posture' }).waitFor();
     expect(lee.problems).toEqual([]);
+    // On the wall screen (white text on black) the banner keeps its own dark ink on its light background.
+    await olivia.page.goto(`${olivia.node.url}/situation-room`);
+    const wall = olivia.page.getByRole('complementary', { name: 'Statewide posture' });
+    await wall.getByText('elevated', { exact: true }).waitFor();
+    expect(await wall.evaluate((el) => getComputedStyle(el).color)).not.toBe('rgb(255, 255, 255)');
   });
 
   it("a hub official reaches the statewide preparedness grid and the liaison directory from the console's navigation", async () => {
