@@ -233,4 +233,18 @@ describe.skipIf(!HAVE_CHROMIUM)('Election Day in the console (Chromium, node pro
     expect(await log.textContent()).toContain('Decision by Olivia Official');
     expect(olivia.problems).toEqual([]);
   });
+
+  it('opening a notification marks it read: the count goes down without "Mark all read"', async () => {
+    const mayor = desks.find((d) => d.node.id === RIVERTON.id)!;
+    const { page } = mayor;
+    await page.goto(`${mayor.node.url}/notifications`);
+    const before = Number((await page.getByTestId('unread-count').textContent())?.match(/\d+/)?.[0]);
+    expect(before).toBeGreaterThan(0);
+    await page.getByRole('listitem').filter({ hasText: 'Awaiting your signature' }).getByRole('link').click();
+    await page.waitForURL(/\/statements\//);
+    await expect
+      .poll(async () => Number((await page.getByTestId('unread-count').textContent())?.match(/\d+/)?.[0] ?? 0))
+      .toBe(before - 1);
+    expect(mayor.problems).toEqual([]);
+  });
 });

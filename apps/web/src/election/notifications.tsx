@@ -115,7 +115,14 @@ export function NotificationsScreen() {
           <li key={n.id} className={n.read ? 'read' : 'unread'}>
             <strong className={n.emergency ? 'needs-you emergency' : 'needs-you'}>{markerOf(n.kind)}</strong>{' '}
             {!n.read && <span className="sr-only">(unread)</span>}
-            <Link to={hrefOf(n)} className="untrusted">
+            <Link
+              to={hrefOf(n)}
+              className="untrusted"
+              // Opening what it points to is reading it.
+              onClick={() => {
+                if (!n.read) markRead.mutate({ ids: [n.id] });
+              }}
+            >
               {n.text}
             </Link>{' '}
             <time dateTime={n.createdAt}>{new Date(n.createdAt).toLocaleString()}</time>
