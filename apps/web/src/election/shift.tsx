@@ -4,7 +4,7 @@ import { Notice } from '../components/fields';
 import { usePrintMarking } from '../components/print';
 import { apiError, useTRPC } from '../lib/api';
 import { formatTime } from '../lib/format';
-import { HubNav } from '../screens/hub';
+import { HubNav } from '../screens/hub-nav';
 
 const TYPE_LABEL: Record<string, string> = {
   handover: 'Handover',
