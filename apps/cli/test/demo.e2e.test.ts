@@ -197,6 +197,17 @@ describe('citylink demo: four node processes, posting, following, verifying', ()
     expect(hubStaff.some((l) => l.includes(redId))).toBe(false);
   });
 
+  it("gives the hub each city's county, so the situation room's map shows every city's open reports", async () => {
+    const hub = JSON.parse(await readFile(join(dir, 'wi-hub.config.json'), 'utf8')) as {
+      operations?: { cityCounties?: Record<string, string> };
+    };
+    expect(hub.operations?.cityCounties).toEqual({
+      'wi-madison': 'Dane',
+      'wi-milwaukee': 'Milwaukee',
+      'wi-green-bay': 'Brown',
+    });
+  });
+
   it('stops all four nodes on SIGINT and exits 0', async () => {
     const { code } = await demo.stop('SIGINT', 30 * SECOND);
     expect(code, demo.output).toBe(0);

@@ -127,6 +127,8 @@ describe.skipIf(!HAVE_CHROMIUM)('Election Day in the console (Chromium, node pro
     await page.getByTestId('emergencies').filter({ hasText: /^1$/ }).waitFor({ timeout: 2_000 });
     expect(Date.now() - t0).toBeLessThan(2_000);
     await page.getByText(/Bomb threat at the Lakeside library/).waitFor();
+    // The map's caption names the county as the map does, not as a lookup key.
+    await page.locator('figure.county-map figcaption').filter({ hasText: 'Dane County: 1' }).waitFor();
     expect(olivia.problems).toEqual([]);
   });
 
@@ -141,5 +143,108 @@ describe.skipIf(!HAVE_CHROMIUM)('Election Day in the console (Chromium, node pro
     await banner.getByRole('button', { name: 'Check in: all quiet' }).click();
     await banner.getByRole('status').filter({ hasText: 'Checked in.' }).waitFor();
     expect(lee.problems).toEqual([]);
+  });
+
+  it('a city console shows the statewide posture in force when it opens, not only one that arrives while it is open', async () => {
+    const olivia = desks.find((d) => d.node.id === HUB.id)!;
+    const set = await call(
+      olivia,
+      'hub.setPosture',
+      {
+        level: 'elevated',
+        advisory: { title: 'Early voting: elevated posture', text: 'Watch for look-alike domains.' },
+      },
+      'mutation',
+    );
+    expect(set.status).toBe(200);
+    const lee = desks.find((d) => d.node.id === LAKESIDE.id)!;
+    await expect
+      .poll(async () => (await call<{ level?: string } | null>(lee, 'staff.posture')).data?.level, { timeout: 15_000 })
+      .toBe('elevated');
+    // Opened after the posture arrived: nothing comes live, the banner must still say it.
+    await lee.page.goto(`${lee.node.url}/library`);
+    const banner = lee.page.getByRole('complementary', { name: 'Statewide posture' });
+    await banner.getByText('elevated', { exact: true }).waitFor();
+    await banner.getByRole('link', { name: 'Early voting: elevated posture' }).waitFor();
+    expect(lee.problems).toEqual([]);
+    // On the wall screen (white text on black) the banner keeps its own dark ink on its light background.
+    await olivia.page.goto(`${olivia.node.url}/situation-room`);
+    const wall = olivia.page.getByRole('complementary', { name: 'Statewide posture' });
+    await wall.getByText('elevated', { exact: true }).waitFor();
+    expect(await wall.evaluate((el) => getComputedStyle(el).color)).not.toBe('rgb(255, 255, 255)');
+  });
+
+  it("a hub official reaches the statewide preparedness grid and the liaison directory from the console's navigation", async () => {
+    const olivia = desks.find((d) => d.node.id === HUB.id)!;
+    const { page } = olivia;
+    await page.goto(`${olivia.node.url}/hub`);
+    const main = page.getByRole('navigation', { name: 'Main' });
+    await main.getByRole('link', { name: 'Preparedness' }).click();
+    await page.getByRole('heading', { name: 'Statewide preparedness' }).waitFor();
+    expect(await main.getByRole('link', { name: 'Preparedness' }).getAttribute('aria-current')).toBe('page');
+    expect(await main.getByRole('link', { name: 'Hub situation' }).getAttribute('aria-current')).toBeNull();
+    await page.goto(`${olivia.node.url}/hub`);
+    await page.getByRole('navigation', { name: 'Hub views' }).getByRole('link', { name: 'Liaison directory' }).click();
+    await page.getByRole('heading', { name: 'Liaison directory' }).waitFor();
+    expect(olivia.problems).toEqual([]);
+  });
+
+  it('notification preferences choose which kinds also go by e-mail and whether CLEAR/GREEN titles may be in them', async () => {
+    const lee = desks.find((d) => d.node.id === LAKESIDE.id)!;
+    const { page } = lee;
+    await page.goto(`${lee.node.url}/notifications`);
+    const form = page.getByRole('form', { name: 'Notification preferences' });
+    await form.getByRole('checkbox', { name: 'Comment on your report' }).uncheck();
+    await form.getByRole('checkbox', { name: /Put the title in the e-mail/ }).check();
+    await form.getByRole('button', { name: 'Save preferences' }).click();
+    await form.getByRole('status').filter({ hasText: 'Saved.' }).waitFor();
+    const prefs = await call<{ emailKinds: string[]; includeTitles: boolean }>(lee, 'notifications.prefs');
+    expect(prefs.data.includeTitles).toBe(true);
+    expect(prefs.data.emailKinds).not.toContain('comment');
+    expect(prefs.data.emailKinds).toContain('signature-awaited');
+    await page.reload();
+    expect(await form.getByRole('checkbox', { name: 'Comment on your report' }).isChecked()).toBe(false);
+    expect(await form.getByRole('checkbox', { name: 'Awaiting your signature' }).isChecked()).toBe(true);
+    expect(lee.problems).toEqual([]);
+  });
+
+  it('a hub official puts themselves on shift and signs a decision into the shift log, from the console', async () => {
+    const olivia = desks.find((d) => d.node.id === HUB.id)!;
+    const { page } = olivia;
+    await page.goto(`${olivia.node.url}/hub`);
+    await page
+      .getByRole('navigation', { name: 'Hub views' })
+      .getByRole('link', { name: 'On call and shift log' })
+      .click();
+    await page.getByRole('heading', { name: 'On call and shift log' }).waitFor();
+    await page.getByTestId('on-shift').filter({ hasText: 'Nobody is on shift' }).waitFor();
+    const onCall = page.getByRole('form', { name: 'Who is on shift' });
+    await onCall.getByRole('checkbox', { name: 'olivia' }).check();
+    await onCall.getByRole('button', { name: 'Save who is on shift' }).click();
+    await page.getByTestId('on-shift').filter({ hasText: 'On shift: olivia.' }).waitFor();
+    expect((await call<{ onShift: string[] }>(olivia, 'operations.shift')).data.onShift).toEqual(['olivia']);
+
+    const note = page.getByRole('form', { name: 'Write in the shift log' });
+    await note.getByRole('radio', { name: 'A decision' }).check();
+    await note.getByLabel(/^Note/).fill('Lakeside polling place moved to the school gym.');
+    await note.getByRole('button', { name: 'Sign and add to the log' }).click();
+    const log = page.getByRole('list', { name: 'Shift log entries' });
+    await log.getByText('Lakeside polling place moved to the school gym.').waitFor();
+    expect(await log.textContent()).toContain('Decision by Olivia Official');
+    expect(olivia.problems).toEqual([]);
+  });
+
+  it('opening a notification marks it read: the count goes down without "Mark all read"', async () => {
+    const mayor = desks.find((d) => d.node.id === RIVERTON.id)!;
+    const { page } = mayor;
+    await page.goto(`${mayor.node.url}/notifications`);
+    const before = Number((await page.getByTestId('unread-count').textContent())?.match(/\d+/)?.[0]);
+    expect(before).toBeGreaterThan(0);
+    await page.getByRole('listitem').filter({ hasText: 'Awaiting your signature' }).getByRole('link').click();
+    await page.waitForURL(/\/statements\//);
+    await expect
+      .poll(async () => Number((await page.getByTestId('unread-count').textContent())?.match(/\d+/)?.[0] ?? 0))
+      .toBe(before - 1);
+    expect(mayor.problems).toEqual([]);
   });
 });

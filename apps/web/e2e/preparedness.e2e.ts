@@ -137,7 +137,7 @@ describe('preparedness in the console, against a network of node processes', () 
 
   it('the hub grid filters by county and size, and draws the trend', async () => {
     const page = olivia.page;
-    const nav = page.getByRole('link', { name: 'State preparedness' });
+    const nav = page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Preparedness' });
     expect(await nav.getAttribute('aria-current')).toBe('page');
     expect(await page.getByRole('link', { name: 'Hub situation' }).getAttribute('aria-current')).toBeNull();
     const rows = page.locator('table[aria-label="Cities by recommendation"] tbody tr');

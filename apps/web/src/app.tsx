@@ -1,3 +1,4 @@
+import type { BodyOf } from '@citylink/protocol';
 import { QueryClientProvider, useMutation, useQuery } from '@tanstack/react-query';
 import { type ReactNode, useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { Notice } from './components/fields';
@@ -160,28 +161,29 @@ function Shell(props: { node: NodeInfo; user: SessionUser; onSignedOut: () => vo
 function TopBar({ session, signingOut }: { session: Session; signingOut: boolean }) {
   const { path } = useLocation();
   const live = useLive();
+  const statewide = session.node.role === 'hub' && session.user.roles.includes('hub-official');
   const links: [string, string][] = [
     ['/', 'Feed'],
     ['/report', 'Report'],
     ['/library', 'Library'],
     ['/statements', 'Statements'],
-    ['/preparedness', 'Preparedness'],
+    // At the hub an official's preparedness is the statewide grid (officials only, not admins:
+    // it reads every city's gaps); the hub itself is not scored.
+    [statewide ? '/hub/preparedness' : '/preparedness', 'Preparedness'],
     ...(session.isHubOfficial
       ? ([
           ['/hub', 'Hub situation'],
           ['/situation-room', 'Situation room'],
         ] as [string, string][])
       : []),
-    // The statewide roll-up reads every city's gaps: the hub's officials, not its admins.
-    ...(session.node.role === 'hub' && session.user.roles.includes('hub-official')
-      ? ([['/hub/preparedness', 'State preparedness']] as [string, string][])
-      : []),
   ];
-  // The longest link that starts the path is the current one (/hub/preparedness, not /hub).
-  const current = (to: string) =>
-    to === '/'
-      ? path === '/' || path.startsWith('/objects')
-      : path.startsWith(to) && !links.some(([l]) => l.length > to.length && l.startsWith(to) && path.startsWith(l));
+  // The entry whose address is the longest prefix of this page's (/hub/preparedness is Preparedness, not Hub situation).
+  const within = (to: string) => path === to || path.startsWith(`${to}/`);
+  const best = links
+    .map(([to]) => to)
+    .filter((to) => to !== '/' && within(to))
+    .sort((a, b) => b.length - a.length)[0];
+  const current = (to: string) => (to === '/' ? path === '/' || path.startsWith('/objects') : to === best);
   return (
     <header className="topbar">
       <span className="brand">
@@ -222,20 +224,24 @@ function TopBar({ session, signingOut }: { session: Session; signingOut: boolean
   );
 }
 
-/** The statewide posture as it arrives live (the hub's own view reads it from the overview). */
+/**
+ * The statewide posture in force, from sign-in on (it may have been set days ago);
+ * a new one arriving live refreshes it (lib/live).
+ */
 function PostureBanner() {
-  const live = useLive();
-  const p = live.posture?.object;
-  if (p?.kind !== 'posture') return null;
+  const trpc = useTRPC();
+  const posture = useQuery(trpc.staff.posture.queryOptions());
+  const p = posture.data as (BodyOf<'posture'> & { id: string }) | null | undefined;
+  if (!p) return null;
   return (
-    <aside className={`posture-banner posture-${p.body.level}`} aria-label="Statewide posture">
-      Statewide posture: <strong>{humanize(p.body.level)}</strong> — {postureHelp(p.body.level)}
-      {p.body.advisory && (
+    <aside className={`posture-banner posture-${p.level}`} aria-label="Statewide posture">
+      Statewide posture: <strong>{humanize(p.level)}</strong> — {postureHelp(p.level)}
+      {p.advisory && (
         <>
           {' '}
           · Advisory:{' '}
-          <Link to={`/objects/${live.posture!.id}`} className="untrusted">
-            {p.body.advisory.title}
+          <Link to={`/objects/${p.id}`} className="untrusted">
+            {p.advisory.title}
           </Link>
         </>
       )}

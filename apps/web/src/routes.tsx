@@ -9,6 +9,7 @@ import {
 import { type ReactNode, useEffect, useState } from 'react';
 import { Notice } from './components/fields';
 import { NotificationsScreen } from './election/notifications';
+import { ShiftScreen } from './election/shift';
 import { SituationRoomScreen } from './election/situation-room';
 import { history, Link, useLocation } from './lib/router';
 import { feedSearch, supersedesSearch } from './lib/search';
@@ -56,6 +57,7 @@ const routeTree = root.addChildren([
   route('/hub', hubOnly(HubScreen)),
   route('/hub/network', hubOnly(NetworkScreen)),
   route('/hub/membership', hubOnly(MembershipScreen)),
+  route('/hub/shift', hubOnly(ShiftScreen)),
   route('/preparedness', PreparednessScreen),
   route('/hub/preparedness', hubOnly(HubPreparednessScreen)),
   route('/hub/liaisons', hubOnly(LiaisonsScreen)),

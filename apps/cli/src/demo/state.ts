@@ -210,6 +210,8 @@ async function createAccounts(
 
 const WEB_ROOT = resolve(REPO_ROOT, 'apps/web/dist');
 
+const demoCityCounties = () => Object.fromEntries(DEMO_NODES.flatMap((s) => (s.county ? [[s.node, s.county]] : [])));
+
 /** Points every port-dependent file (configs, the hub's members.json, accounts.json) at `basePort`. */
 async function applyPorts(paths: DemoPaths, basePort: number, marker: Marker): Promise<void> {
   const hubUrl = nodeUrl(basePort, HUB_SPEC);
@@ -225,6 +227,8 @@ async function applyPorts(paths: DemoPaths, basePort: number, marker: Marker): P
       await chmod(`${paths.database(spec.node)}${suffix}`, 0o600).catch(() => {});
     // Every node serves the web console when it has been built (npm start builds it).
     if (await exists(WEB_ROOT)) config.webRoot = WEB_ROOT;
+    // The situation room colours each city's county (also for a demo made before the map had them).
+    if (spec.role === 'hub') config.operations = { ...config.operations, cityCounties: demoCityCounties() };
     await writeJsonFile(paths.config(spec.node), config, 0o600);
     if (spec.role === 'city') {
       const key = await readKeyFile(paths.keyFile(spec.node));

@@ -45,7 +45,10 @@ export default function CountyMap({ board }: { board: Board }) {
       </svg>
       <figcaption>
         Red: open reports (darker: more than two). Striped amber: a city overdue on check-in.{' '}
-        {[...open.entries()].map(([k, n]) => `${k}: ${n}`).join(' · ')}
+        {state.features
+          .filter((f) => open.has(key(f.properties.name)))
+          .map((f) => `${f.properties.name} County: ${open.get(key(f.properties.name))}`)
+          .join(' · ')}
       </figcaption>
     </figure>
   );

@@ -1,9 +1,18 @@
 import { useQuery } from '@tanstack/react-query';
 import { type RouterOutputs, useTRPC } from '../lib/api';
-import { humanize } from '../lib/format';
+import { formatTime, humanize } from '../lib/format';
 import { Link } from '../lib/router';
 
 export type Board = RouterOutputs['operations']['board'];
+
+/** One escalation on an object's timeline (the hub's detail page), in words. */
+export function escalationLine(e: { kind: string; at: string }): string {
+  const what =
+    e.kind === 'ack'
+      ? 'Acknowledgement overdue: escalated to the on-call officials'
+      : `Escalated (${humanize(e.kind)})`;
+  return `${what} · ${formatTime(e.at)}`;
+}
 
 /** The hub's escalation clocks: overdue on top, in red and in words; then cities behind on check-ins. */
 export function EscalationQueue(props: { board?: Board; large?: boolean }) {

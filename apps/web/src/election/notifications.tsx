@@ -18,6 +18,7 @@ const MARKER: Record<string, string> = {
   comment: 'Comment on your report',
 };
 export const markerOf = (kind: string) => MARKER[kind] ?? kind;
+type EmailKind = RouterOutputs['notifications']['prefs']['emailKinds'][number];
 
 /** Where a notification leads: the statement, the object, or the hub board. */
 function hrefOf(n: Centre['items'][number]): string {
@@ -114,7 +115,14 @@ export function NotificationsScreen() {
           <li key={n.id} className={n.read ? 'read' : 'unread'}>
             <strong className={n.emergency ? 'needs-you emergency' : 'needs-you'}>{markerOf(n.kind)}</strong>{' '}
             {!n.read && <span className="sr-only">(unread)</span>}
-            <Link to={hrefOf(n)} className="untrusted">
+            <Link
+              to={hrefOf(n)}
+              className="untrusted"
+              // Opening what it points to is reading it.
+              onClick={() => {
+                if (!n.read) markRead.mutate({ ids: [n.id] });
+              }}
+            >
               {n.text}
             </Link>{' '}
             <time dateTime={n.createdAt}>{new Date(n.createdAt).toLocaleString()}</time>
@@ -132,9 +140,13 @@ function Preferences() {
   const save = useMutation(trpc.notifications.setPrefs.mutationOptions());
   const [email, setEmail] = useState<string | undefined>(undefined);
   const [quiet, setQuiet] = useState<{ start: string; end: string } | undefined>(undefined);
+  const [kinds, setKinds] = useState<EmailKind[] | undefined>(undefined);
+  const [titles, setTitles] = useState<boolean | undefined>(undefined);
   if (!prefs.data) return null;
   const value = email ?? prefs.data.email ?? '';
   const q = quiet ?? prefs.data.quietHours ?? { start: '', end: '' };
+  const emailKinds = kinds ?? prefs.data.emailKinds;
+  const includeTitles = titles ?? prefs.data.includeTitles;
   return (
     <form
       aria-label="Notification preferences"
@@ -142,6 +154,8 @@ function Preferences() {
         e.preventDefault();
         save.mutate({
           ...prefs.data,
+          emailKinds,
+          includeTitles,
           ...(value ? { email: value } : { email: undefined }),
           ...(q.start && q.end
             ? { quietHours: { ...q, timeZone: Intl.DateTimeFormat().resolvedOptions().timeZone } }
@@ -154,6 +168,24 @@ function Preferences() {
         E-mail address for notifications
         <input type="email" value={value} onChange={(e) => setEmail(e.target.value)} />
       </label>
+      <fieldset>
+        <legend>Also by e-mail (everything is always listed here)</legend>
+        {(Object.keys(MARKER) as EmailKind[]).map((k) => (
+          <label key={k} className="choice">
+            <input
+              type="checkbox"
+              checked={emailKinds.includes(k)}
+              onChange={(e) => setKinds(e.target.checked ? [...emailKinds, k] : emailKinds.filter((x) => x !== k))}
+            />{' '}
+            {markerOf(k)}
+          </label>
+        ))}
+        <label className="choice">
+          <input type="checkbox" checked={includeTitles} onChange={(e) => setTitles(e.target.checked)} /> Put the title
+          in the e-mail for TLP:CLEAR and TLP:GREEN matters (AMBER and RED never say more than marking, severity and
+          city)
+        </label>
+      </fieldset>
       <fieldset>
         <legend>Quiet hours (e-mails wait until they end; emergencies never wait)</legend>
         <label>

@@ -19,15 +19,12 @@ export interface LiveState {
   /** New bulletins and notes received since sign-in, newest last. */
   entries: FeedEntry[];
   overlay: ReadonlyMap<string, Overlay>;
-  /** The most recent statewide posture seen live (the hub broadcasts it to every city). */
-  posture: FeedEntry | undefined;
 }
 
 const LiveContext = createContext<LiveState>({
   status: 'connecting',
   entries: [],
   overlay: new Map(),
-  posture: undefined,
 });
 
 export const useLive = () => useContext(LiveContext);
@@ -46,7 +43,6 @@ export function LiveProvider({ children, onUnauthorized }: { children: ReactNode
   const [state, setState] = useState<Omit<LiveState, 'status'>>({
     entries: [],
     overlay: new Map(),
-    posture: undefined,
   });
   const [status, setStatus] = useState<LiveStatus>('connecting');
   const started = useRef(false);
@@ -71,6 +67,8 @@ export function LiveProvider({ children, onUnauthorized }: { children: ReactNode
         void qc.invalidateQueries({ queryKey: trpc.statements.get.queryKey({ id: entry.target ?? entry.id }) });
         void qc.invalidateQueries({ queryKey: trpc.statements.list.pathKey() });
       }
+      // The banner on every console and the wall screen show the posture in force.
+      if (entry.kind === 'posture') void qc.invalidateQueries({ queryKey: trpc.staff.posture.queryKey() });
       // Evidence changes a city's scorecard and the hub's grid.
       if (isPreparednessKind(entry.kind) || entry.kind === 'retraction') {
         void qc.invalidateQueries({ queryKey: trpc.preparedness.pathKey() });
@@ -83,7 +81,6 @@ export function LiveProvider({ children, onUnauthorized }: { children: ReactNode
           (overlay as Map<string, Overlay>).set(id, { ...overlay.get(id), ...p });
         };
         let entries = s.entries;
-        let posture = s.posture;
         if (o.kind === 'bulletin' || o.kind === 'note') {
           entries = [...s.entries, entry].slice(-MAX_ENTRIES);
           if (o.body.supersedes) patch(o.body.supersedes, { supersededBy: entry.id });
@@ -92,10 +89,8 @@ export function LiveProvider({ children, onUnauthorized }: { children: ReactNode
           if (!prev || prev < o.created) patch(o.body.target, { status: o.body.status, statusAt: o.created });
         } else if (o.kind === 'retraction') {
           patch(o.body.target, { retracted: true });
-        } else if (o.kind === 'posture') {
-          posture = entry;
         }
-        return { ...s, entries, overlay, posture };
+        return { ...s, entries, overlay };
       });
     },
     [qc, trpc, refreshHub],
@@ -112,6 +107,7 @@ export function LiveProvider({ children, onUnauthorized }: { children: ReactNode
             started.current = true;
             void qc.invalidateQueries({ queryKey: trpc.staff.feed.pathKey() });
             void qc.invalidateQueries({ queryKey: trpc.statements.pathKey() });
+            void qc.invalidateQueries({ queryKey: trpc.staff.posture.queryKey() });
             refreshHub();
           }
         },

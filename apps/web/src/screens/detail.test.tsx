@@ -132,6 +132,13 @@ describe('object detail', () => {
     expect(screen.queryByText(/this node delivers it to the state hub/)).toBeNull();
   });
 
+  it('shows on the timeline when the acknowledgement went overdue and was escalated (issue 16)', () => {
+    const escalated = { ...detail, escalations: [{ kind: 'ack', at: '2026-11-03T10:35:00.000Z' }] } as ObjectDetail;
+    renderDetail(escalated, 'springfield');
+    const timeline = screen.getByRole('heading', { name: 'Status history' }).closest('section')!;
+    expect(timeline.textContent).toContain('Acknowledgement overdue: escalated to the on-call officials');
+  });
+
   it('describes each delivery outcome in words', () => {
     const base = {
       recipient: 'x',

@@ -4,6 +4,7 @@ import { type FormEvent, useState } from 'react';
 import { NotAvailable, Notice } from '../components/fields';
 import { ExportButtons, usePrintMarking } from '../components/print';
 import { TlpLabel } from '../components/tlp';
+import { escalationLine } from '../election/escalation-queue';
 import { apiError, type ObjectDetail, useTRPC } from '../lib/api';
 import {
   categoryHelp,
@@ -115,6 +116,9 @@ export function ObjectView({ detail }: { detail: ObjectDetail }) {
               <li key={s.id}>
                 <StatusLine r={s} session={session} />
               </li>
+            ))}
+            {detail.escalations?.map((e) => (
+              <li key={`${e.kind}-${e.at}`}>{escalationLine(e)}</li>
             ))}
           </ol>
         </section>

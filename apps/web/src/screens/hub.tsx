@@ -8,9 +8,9 @@ import { ItemRow } from '../components/item-list';
 import { EscalationQueue } from '../election/escalation-queue';
 import { apiError, type ItemView, useTRPC } from '../lib/api';
 import { categoryLabel, formatAgo, formatTime, humanize, plural, STATUS_HELP, severityHelp } from '../lib/format';
-import { Link, useLocation } from '../lib/router';
 import { useSession } from '../lib/session';
 import { StatusForm } from './detail';
+import { HubNav } from './hub-nav';
 
 type PostureLevel = keyof typeof POSTURE_LEVELS;
 
@@ -20,24 +20,6 @@ const WINDOWS = {
   '30d': { label: 'Last 30 days', ms: 30 * 86_400_000 },
   all: { label: 'All time', ms: 0 },
 } as const;
-
-export function HubNav() {
-  const { path } = useLocation();
-  const links: [string, string][] = [
-    ['/hub', 'Situation'],
-    ['/hub/network', 'Network health'],
-    ['/hub/membership', 'Membership'],
-  ];
-  return (
-    <nav aria-label="Hub views" className="subnav">
-      {links.map(([to, label]) => (
-        <Link key={to} to={to} aria-current={path === to ? 'page' : undefined}>
-          {label}
-        </Link>
-      ))}
-    </nav>
-  );
-}
 
 export function HubScreen() {
   return (

@@ -4,7 +4,7 @@ import { type FormEvent, useEffect, useId, useRef, useState } from 'react';
 import { Notice } from '../components/fields';
 import { apiError, type RouterOutputs, useTRPC } from '../lib/api';
 import { formatAgo, formatTime, humanize } from '../lib/format';
-import { HubNav } from './hub';
+import { HubNav } from './hub-nav';
 
 export type Enrollment = RouterOutputs['hub']['enrollments'][number];
 type Member = RouterOutputs['hub']['network'][number];
