@@ -85,7 +85,8 @@ export class Store {
     let walSync: WalSync | undefined;
     try {
       const engine = engineOf(orm, dialect);
-      if (opts.node) lock = await takeNodeLock(dialect, config.sqlitePath ?? ':memory:', engine.knex, shared);
+      if (opts.node)
+        lock = await takeNodeLock(dialect, config.sqlitePath ?? ':memory:', config.databaseUrl ?? '', shared);
       await prepareSession(orm, dialect);
       await orm.migrator.up();
       walSync = await walSyncFor(engine.knex, dialect, config.sqlitePath ?? ':memory:');
