@@ -7,6 +7,7 @@ export * from './entities-operations.js';
 export { GroupCommit } from './group-commit.js';
 export { StoreReader } from './reader.js';
 export type { Coordinator } from './shared.js';
+export { AppendRaceError, isUniqueViolation } from './shared-append.js';
 export { Store } from './store.js';
 export type { AuditQuery, NewAuditEvent } from './tables/audit.js';
 export type { EnrollmentDecision, NewEnrollment } from './tables/enrollments.js';

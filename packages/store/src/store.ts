@@ -20,6 +20,7 @@ import { registerEngine } from './internals.js';
 import { StoreReader } from './reader.js';
 import { indexPendingSearch, SearchIndexer } from './search.js';
 import { Coordinator, type OpenOptions, Sharing } from './shared.js';
+import { appendLateLocked } from './shared-append.js';
 import type { AuditQuery, NewAuditEvent } from './tables/audit.js';
 import type { EnrollmentDecision, NewEnrollment } from './tables/enrollments.js';
 import type { ItemPatch, ItemQuery, ItemsReader } from './tables/items.js';
@@ -184,12 +185,14 @@ export class Store {
    * Taken before any transaction, never inside one: on SQLite an append waiting for
    * the one connection while its lock is held would wait forever.
    */
-  exclusive<T>(fn: () => Promise<T>): Promise<T> {
+  exclusive<T>(fn: () => Promise<T>, opts: { independent?: boolean } = {}): Promise<T> {
     if (Db.current(this.#engine)) {
       return Promise.reject(new Error('store.exclusive() inside transact(): take it first, then transact'));
     }
     const sharing = this.#sharing;
     if (!sharing) return this.#appendLock.runExclusive(fn);
+    // Objects that answer nothing: the database's lock only around the log write (shared-append.ts).
+    if (opts.independent) return this.#appendLock.runExclusive(() => this.#lateLocked(fn));
     // Shared: the database's append lock too, held until the append commits, and the head
     // read under it, so the next sequence numbers follow every process's (docs/architecture.md).
     return this.#appendLock.runExclusive(() =>
@@ -210,17 +213,33 @@ export class Store {
     const held = opts.checked ? new Set<string>() : await this.heldIds(inputs.map((i) => i.object.id));
     const now = new Date();
     const receivedAt = new Date(this.#clock());
-    const plan = planAppend(inputs, held, this.#headSeq);
+    let plan = planAppend(inputs, held, this.#headSeq);
     if (plan.fresh.length === 0) return plan.results;
+    const sharing = this.#late ? this.#sharing : undefined;
     await this.transact(async (tx) => {
-      await writeAppend(tx, plan, now, receivedAt);
-      await this.#sharing?.notifyAppend(Db.current(this.#engine)!.knex, plan.firstSeq, plan.head);
+      const knex = Db.current(this.#engine)!.knex;
+      if (sharing) plan = await appendLateLocked(tx, knex, sharing, plan.fresh, now, receivedAt);
+      else {
+        await writeAppend(tx, plan, now, receivedAt);
+        await this.#sharing?.notifyAppend(knex, plan.firstSeq, plan.head);
+      }
       tx.onCommit(() => {
-        this.#headSeq = plan.head;
+        this.#noteHead(plan.head);
         this.#searchIndex.added(plan.fresh.filter((i) => i.item).length);
       });
     });
     return plan.results;
+  }
+
+  /** Set while `exclusive(fn, { independent })` runs `fn` (the in-process lock is held meanwhile). */
+  #late = false;
+  async #lateLocked<T>(fn: () => Promise<T>): Promise<T> {
+    this.#late = true;
+    try {
+      return await fn();
+    } finally {
+      this.#late = false;
+    }
   }
 
   /** Appends under the lock; see `appendLocked`. */
@@ -277,9 +296,7 @@ export class Store {
   objectsOfKind(kind: string, limit?: number): Promise<StoredObject[]> {
     return this.read((r) => r.objects.ofKind(kind, limit));
   }
-  latestOfKind(kind: string): Promise<StoredObject | null> {
-    return this.read((r) => r.objects.latestOfKind(kind));
-  }
+  latestOfKind = (kind: string): Promise<StoredObject | null> => this.read((r) => r.objects.latestOfKind(kind));
   latestOfKindPerOrigin(kind: string): Promise<StoredObject[]> {
     return this.read((r) => r.objects.latestOfKindPerOrigin(kind));
   }
@@ -293,9 +310,7 @@ export class Store {
     return this.read((r) => r.log.after(afterSeq, limit));
   }
   seqOf = (id: string): Promise<number | undefined> => this.read((r) => r.log.seqOf(id));
-  queryItems(q: ItemQuery): Promise<Item[]> {
-    return this.read((r) => r.items.query(q));
-  }
+  queryItems = (q: ItemQuery): Promise<Item[]> => this.read((r) => r.items.query(q));
   getItem = (id: string): Promise<Item | null> => this.read((r) => r.items.get(id));
   countBulletinsByDay(since: Date, where?: { tlpsExcept?: string[] }) {
     return this.read((r) => r.items.countBulletinsByDay(since, where));
@@ -303,9 +318,7 @@ export class Store {
   countItemsBy(...[field, where]: Parameters<ItemsReader['countBy']>): Promise<Record<string, number>> {
     return this.read((r) => r.items.countBy(field, where));
   }
-  recipientsWithDue(now: Date): Promise<string[]> {
-    return this.read((r) => r.outbox.recipientsWithDue(now));
-  }
+  recipientsWithDue = (now: Date): Promise<string[]> => this.read((r) => r.outbox.recipientsWithDue(now));
   /** Shared: the rows are also claimed for this process's lease (tables/outbox.ts `claimDue`). */
   dueFor(recipient: string, now: Date, limit: number, afterRowId?: number): Promise<DueDelivery[]> {
     const claim = this.#sharing?.claim(now);
@@ -313,25 +326,15 @@ export class Store {
     return this.read((r) => r.outbox.dueFor(recipient, now, limit, afterRowId));
   }
   deliveriesOf = (objectId: string): Promise<OutboxEntry[]> => this.read((r) => r.outbox.deliveriesOf(objectId));
-  pendingCount(recipient?: string): Promise<number> {
-    return this.read((r) => r.outbox.pendingCount(recipient));
-  }
+  pendingCount = (recipient?: string): Promise<number> => this.read((r) => r.outbox.pendingCount(recipient));
   pendingByRecipient = (): Promise<Record<string, number>> => this.read((r) => r.outbox.pendingByRecipient());
-  nextDueAt(): Promise<Date | undefined> {
-    return this.read((r) => r.outbox.nextDueAt());
-  }
+  nextDueAt = (): Promise<Date | undefined> => this.read((r) => r.outbox.nextDueAt());
   listMembers = (): Promise<MemberRecord[]> => this.read((r) => r.members.list());
-  getPeer(node: string): Promise<PeerState | null> {
-    return this.read((r) => r.peers.get(node));
-  }
+  getPeer = (node: string): Promise<PeerState | null> => this.read((r) => r.peers.get(node));
   listPeers = (): Promise<PeerState[]> => this.read((r) => r.peers.list());
-  findUser(username: string): Promise<User | null> {
-    return this.read((r) => r.users.find(username));
-  }
+  findUser = (username: string): Promise<User | null> => this.read((r) => r.users.find(username));
   getUser = (id: number): Promise<User | null> => this.read((r) => r.users.get(id));
-  listUsers(): Promise<User[]> {
-    return this.read((r) => r.users.list());
-  }
+  listUsers = (): Promise<User[]> => this.read((r) => r.users.list());
   findSession(id: string): Promise<(Session & { user: SessionOwner | null }) | null> {
     return this.read((r) => r.sessions.find(id));
   }
