@@ -51,8 +51,8 @@ const BULLETINS = Math.max(5, Math.round(500 * SCALE));
 const POSTERS = Math.max(2, Math.round(100 * SCALE));
 const WINDOW_MS = Math.max(3_000, Math.round(60_000 * SCALE));
 const HOSTS = size('HOSTS', 4, 2);
-/** The hub's `delivery.concurrency` (pushes in flight per process; default 8). */
-const CONCURRENCY = size('DELIVERY_CONCURRENCY', 8, 8);
+/** The hub's `delivery.concurrency`: pushes in flight per process (the node default is 8; docs/operations.md 9a sets 64 for a state-scale hub). */
+const CONCURRENCY = size('DELIVERY_CONCURRENCY', 64, 64);
 const DRAIN_MS = 60_000;
 const TARGET_P99_MS = 5_000;
 const TARGET_RSS_MB = 1_024;
@@ -139,10 +139,13 @@ async function run(processes: number): Promise<RunResult> {
     }
     // The leader offers the roster to every city when it starts: that opens the links.
     const linked = await until(async () => (await report(hosts)).links >= CITIES, 60_000, 200);
-    await procs.settle(60_000);
+    const settled = await procs.settle(60_000).then(
+      () => true,
+      () => false,
+    );
     const before = await report(hosts);
     console.log(
-      `  ${processes} hub process(es) up; ${linked ? `all ${CITIES} cities linked by the roster offer` : 'not all cities linked within 60 s'}, ${before.links} links open now (idle ones close after 20 s and reopen on the next push)`,
+      `  ${processes} hub process(es) up; ${linked ? `all ${CITIES} cities linked by the roster offer` : 'not all cities linked within 60 s'}, ${before.links} links open now (idle ones close after 20 s and reopen on the next push)${settled ? '' : '; processes still busy after 60 s, measuring anyway'}`,
     );
 
     for (let i = 0; i < POSTERS; i++) {
@@ -240,7 +243,9 @@ async function run(processes: number): Promise<RunResult> {
     return r;
   } finally {
     await Promise.all(links.map((l) => l.close()));
-    procs.killAll();
+    // Hub processes write CPU profiles on a clean exit (BENCH_NODE_ARGS='--cpu-prof --cpu-prof-dir=…').
+    if (process.env.BENCH_NODE_ARGS?.includes('--cpu-prof')) await procs.stopAll();
+    else procs.killAll();
     await net.close();
   }
 }
