@@ -51,8 +51,8 @@ const BULLETINS = Math.max(5, Math.round(500 * SCALE));
 const POSTERS = Math.max(2, Math.round(100 * SCALE));
 const WINDOW_MS = Math.max(3_000, Math.round(60_000 * SCALE));
 const HOSTS = size('HOSTS', 4, 2);
-/** The hub's `delivery.concurrency`: pushes in flight per process (the node default is 8; docs/operations.md 9a sets 64 for a state-scale hub). */
-const CONCURRENCY = size('DELIVERY_CONCURRENCY', 64, 64);
+/** The hub's `delivery.concurrency`: pushes in flight per process (the node default, 8; docs/operations.md 9a on raising it). */
+const CONCURRENCY = size('DELIVERY_CONCURRENCY', 8, 8);
 const DRAIN_MS = 60_000;
 const TARGET_P99_MS = 5_000;
 const TARGET_RSS_MB = 1_024;
