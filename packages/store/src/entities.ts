@@ -2,6 +2,7 @@ import { EntitySchema } from '@mikro-orm/core';
 import { OPERATIONS_ENTITIES } from './entities-operations.js';
 import { CityScorecardSchema, TrainingRecordSchema } from './entities-preparedness.js';
 import { ApiTokenSchema } from './token-entity.js';
+import { TokenReplaySchema } from './token-replay.js';
 
 /** Key-value facts about this node's database: the log epoch, the held roster, the posture. */
 export class Meta {
@@ -383,4 +384,5 @@ export const ENTITIES = [
   ...OPERATIONS_ENTITIES,
   CityScorecardSchema,
   TrainingRecordSchema,
+  TokenReplaySchema,
 ];

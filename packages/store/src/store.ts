@@ -30,6 +30,7 @@ import type { SignedWith } from './tables/objects.js';
 import type { DueDelivery, OutcomeJob } from './tables/outbox.js';
 import type { SessionOwner } from './tables/sessions.js';
 import type { NewUser, UserPatch } from './tables/users.js';
+import { claimTokenOnce } from './token-replay.js';
 import { StoreTransactor } from './transactor.js';
 import { type WalSync, walSyncFor } from './wal-sync.js';
 
@@ -150,6 +151,10 @@ export class Store {
     const sharing = this.#sharing;
     return this.#rosterLock.runExclusive(() => (sharing ? sharing.locked('roster', fn) : fn()));
   }
+
+  /** Hub processes sharing the database: claims a request token's id for all of them (token-replay.ts); alone, true. */
+  claimTokenAcrossProcesses = (issuer: string, jti: string, expiresAt: Date): Promise<boolean> =>
+    this.#sharing ? claimTokenOnce(this.#engine.knex, issuer, jti, expiresAt) : Promise.resolve(true);
 
   /** Tells the other hub processes about roster `version`, once the caller's transaction commits. */
   async announceRoster(version: number): Promise<void> {
@@ -297,9 +302,8 @@ export class Store {
     return this.read((r) => r.objects.ofKind(kind, limit));
   }
   latestOfKind = (kind: string): Promise<StoredObject | null> => this.read((r) => r.objects.latestOfKind(kind));
-  latestOfKindPerOrigin(kind: string): Promise<StoredObject[]> {
-    return this.read((r) => r.objects.latestOfKindPerOrigin(kind));
-  }
+  latestOfKindPerOrigin = (kind: string): Promise<StoredObject[]> =>
+    this.read((r) => r.objects.latestOfKindPerOrigin(kind));
   objectsSignedWith(origin: string, kids: readonly string[]): Promise<SignedWith[]> {
     return this.read((r) => r.objects.signedWith(origin, kids));
   }

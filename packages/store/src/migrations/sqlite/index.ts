@@ -10,6 +10,7 @@ import { Migration20261202140000 } from './Migration20261202140000.js';
 import { Migration20261202150000 } from './Migration20261202150000.js';
 import { Migration20261202160000 } from './Migration20261202160000.js';
 import { Migration20261202170000 } from './Migration20261202170000.js';
+import { Migration20261203110000 } from './Migration20261203110000.js';
 
 /** Applied in order at start-up. Append new migrations; never edit one that has shipped. */
 export const sqliteMigrations = [
@@ -25,4 +26,5 @@ export const sqliteMigrations = [
   { name: 'Migration20261202150000', class: Migration20261202150000 },
   { name: 'Migration20261202170000', class: Migration20261202170000 },
   { name: 'Migration20261202160000', class: Migration20261202160000 },
+  { name: 'Migration20261203110000', class: Migration20261203110000 },
 ];
