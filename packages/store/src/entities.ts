@@ -1,6 +1,7 @@
 import { EntitySchema } from '@mikro-orm/core';
 import { OPERATIONS_ENTITIES } from './entities-operations.js';
 import { CityScorecardSchema, TrainingRecordSchema } from './entities-preparedness.js';
+import { LoginThrottleSchema } from './login-throttle.js';
 import { ApiTokenSchema } from './token-entity.js';
 import { TokenReplaySchema } from './token-replay.js';
 
@@ -385,4 +386,5 @@ export const ENTITIES = [
   CityScorecardSchema,
   TrainingRecordSchema,
   TokenReplaySchema,
+  LoginThrottleSchema,
 ];

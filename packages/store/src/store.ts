@@ -17,6 +17,7 @@ import type {
   User,
 } from './entities.js';
 import { registerEngine } from './internals.js';
+import { SharedLoginThrottles } from './login-throttle.js';
 import { StoreReader } from './reader.js';
 import { indexPendingSearch, SearchIndexer } from './search.js';
 import { Coordinator, type OpenOptions, Sharing } from './shared.js';
@@ -155,6 +156,11 @@ export class Store {
   /** Hub processes sharing the database: claims a request token's id for all of them (token-replay.ts); alone, true. */
   claimTokenAcrossProcesses = (issuer: string, jti: string, expiresAt: Date): Promise<boolean> =>
     this.#sharing ? claimTokenOnce(this.#engine.knex, issuer, jti, expiresAt) : Promise.resolve(true);
+
+  /** Hub processes sharing the database: sign-in counters for all of them (login-throttle.ts); alone, undefined. */
+  get loginThrottles(): SharedLoginThrottles | undefined {
+    return this.#sharing && new SharedLoginThrottles(this.#engine.knex);
+  }
 
   /** Tells the other hub processes about roster `version`, once the caller's transaction commits. */
   async announceRoster(version: number): Promise<void> {
@@ -298,9 +304,8 @@ export class Store {
   objectsCreatedSince(since: Date, afterId: string | undefined, limit: number): Promise<StoredObject[]> {
     return this.read((r) => r.objects.createdSince(since, afterId, limit));
   }
-  objectsOfKind(kind: string, limit?: number): Promise<StoredObject[]> {
-    return this.read((r) => r.objects.ofKind(kind, limit));
-  }
+  objectsOfKind = (kind: string, limit?: number): Promise<StoredObject[]> =>
+    this.read((r) => r.objects.ofKind(kind, limit));
   latestOfKind = (kind: string): Promise<StoredObject | null> => this.read((r) => r.objects.latestOfKind(kind));
   latestOfKindPerOrigin = (kind: string): Promise<StoredObject[]> =>
     this.read((r) => r.objects.latestOfKindPerOrigin(kind));
@@ -316,9 +321,8 @@ export class Store {
   seqOf = (id: string): Promise<number | undefined> => this.read((r) => r.log.seqOf(id));
   queryItems = (q: ItemQuery): Promise<Item[]> => this.read((r) => r.items.query(q));
   getItem = (id: string): Promise<Item | null> => this.read((r) => r.items.get(id));
-  countBulletinsByDay(since: Date, where?: { tlpsExcept?: string[] }) {
-    return this.read((r) => r.items.countBulletinsByDay(since, where));
-  }
+  countBulletinsByDay = (since: Date, where?: { tlpsExcept?: string[] }) =>
+    this.read((r) => r.items.countBulletinsByDay(since, where));
   countItemsBy(...[field, where]: Parameters<ItemsReader['countBy']>): Promise<Record<string, number>> {
     return this.read((r) => r.items.countBy(field, where));
   }
@@ -343,17 +347,14 @@ export class Store {
     return this.read((r) => r.sessions.find(id));
   }
   getEnrollment = (id: string): Promise<Enrollment | null> => this.read((r) => r.enrollments.get(id));
-  listEnrollments(status?: Enrollment['status']): Promise<Enrollment[]> {
-    return this.read((r) => r.enrollments.list(status));
-  }
+  listEnrollments = (status?: Enrollment['status']): Promise<Enrollment[]> =>
+    this.read((r) => r.enrollments.list(status));
   listAudit = (q: AuditQuery) => this.read((r) => r.audit.list(q));
 
   // -------------------------------------------------- writes, by table
 
   setMeta = (key: string, value: string): Promise<void> => this.#single((tx) => tx.meta.set(key, value));
-  confirmArrivedBy(upTo: Date): Promise<number> {
-    return this.#single((tx) => tx.objects.confirmArrivedBy(upTo));
-  }
+  confirmArrivedBy = (upTo: Date): Promise<number> => this.#single((tx) => tx.objects.confirmArrivedBy(upTo));
   /** Final answers from `recipient`: accepted, duplicate or rejected (see `recordAllOutcomes`). */
   recordOutcomes(recipient: string, outcomes: OutcomeJob['outcomes']): Promise<void> {
     return this.recordAllOutcomes([{ recipient, outcomes }]);
@@ -365,9 +366,8 @@ export class Store {
   recordAttemptFailure(rowIds: readonly number[], error: string, nextAttemptAt: Date): Promise<void> {
     return this.#single((tx) => tx.outbox.recordAttemptFailure(rowIds, error, nextAttemptAt));
   }
-  deferRecipient(recipient: string, at: Date): Promise<void> {
-    return this.#single((tx) => tx.outbox.deferRecipient(recipient, at));
-  }
+  deferRecipient = (recipient: string, at: Date): Promise<void> =>
+    this.#single((tx) => tx.outbox.deferRecipient(recipient, at));
   /** Replaces the member table with a newer roster, in one transaction. */
   replaceMembers(members: readonly NewMember[], version: number): Promise<void> {
     return this.transact((tx) => tx.members.replace(members, version));
@@ -386,9 +386,7 @@ export class Store {
     return this.#single((tx) => tx.sessions.touch(id, at, expiresAt));
   }
   deleteSession = (id: string): Promise<void> => this.#single((tx) => tx.sessions.delete(id));
-  deleteExpiredSessions(now: Date): Promise<number> {
-    return this.#single((tx) => tx.sessions.deleteExpired(now));
-  }
+  deleteExpiredSessions = (now: Date): Promise<number> => this.#single((tx) => tx.sessions.deleteExpired(now));
   addEnrollment = (e: NewEnrollment): Promise<void> => this.#single((tx) => tx.enrollments.add(e));
   /** Records a decision on a pending enrollment; returns false if it was not pending. */
   decideEnrollment(id: string, decision: EnrollmentDecision): Promise<boolean> {
