@@ -16,20 +16,20 @@
  * with every WAL checkpoint and GC), BENCH_SENDERS (8), BENCH_ROUNDS (3).
  */
 import { performance } from 'node:perf_hooks';
-import { KeyRing, type NodeKey, readKeyFile, signObject, verifyObject } from '@citylink/crypto';
+import { KeyRing, type NodeKey, readKeyFile, verifyObject } from '@citylink/crypto';
 import { createPeerLink, type PeerLink } from '@citylink/node';
-import type { SignedObject } from '@citylink/protocol';
 import { HUB_ID, TestNetwork } from '../src/index.js';
 import {
-  bulletinBody,
   machineLine,
   median,
   ms,
   patientNodes,
   peakRssLine,
   perSec,
+  pushIngestBatches,
   rawVerifyRate,
   result,
+  signIngestBatches,
   signingInputBytes,
   size,
   verdict,
@@ -70,55 +70,17 @@ try {
   }
   console.log(`setup: hub process up with ${CITIES} member cities in ${ms(performance.now() - tSetup)}`);
 
-  /** `n` fresh objects as batches of BATCH, each batch from one city, cities taking turns. */
-  let serial = 0;
-  async function signBatches(n: number): Promise<{ from: string; jws: string[] }[]> {
-    const batches: { from: string; jws: string[] }[] = [];
-    for (let b = 0; b * BATCH < n; b++) {
-      const city = net.cities[b % net.cities.length]!;
-      const jws = await Promise.all(
-        Array.from({ length: Math.min(BATCH, n - b * BATCH) }, async () => {
-          const object = {
-            v: 1,
-            kind: 'bulletin',
-            origin: city.id,
-            created: new Date().toISOString(),
-            tlp: 'AMBER',
-            audience: [HUB_ID],
-            body: bulletinBody(`ingest ${serial++}`),
-          } as SignedObject;
-          return (await signObject(object, keys.get(city.id)!)).jws;
-        }),
-      );
-      batches.push({ from: city.id, jws });
-    }
-    return batches;
-  }
-
-  const check = (results: { outcome: string }[], what: string) => {
-    const bad = results.filter((r) => r.outcome !== 'accepted');
-    if (bad.length > 0) throw new Error(`${what}: ${bad.length} not accepted, e.g. ${JSON.stringify(bad[0])}`);
-  };
-
   const rows: { accepted: number; raw: number; verifyOnly: number; hubCores: number; wall: number }[] = [];
   for (let round = 1; round <= ROUNDS; round++) {
-    const batches = await signBatches(OBJECTS);
+    const batches = await signIngestBatches(keys, HUB_ID, OBJECTS, `ingest ${round}`, BATCH);
     const bytes = signingInputBytes(batches[0]!.jws[0]!);
     const raw = rawVerifyRate(bytes, 1000);
 
     // The figure: end to end.
-    const queue = [...batches];
     const cpu0 = await cpuMs(hub.child.pid!);
     procs.toggleProfiles();
     const t0 = performance.now();
-    await Promise.all(
-      Array.from({ length: SENDERS }, async () => {
-        for (let b = queue.shift(); b; b = queue.shift()) {
-          const { results } = await links.get(b.from)!.api.federation.deliver.mutate({ objects: b.jws });
-          check(results, `deliver from ${b.from}`);
-        }
-      }),
-    );
+    await pushIngestBatches(links, batches, SENDERS);
     const wall = performance.now() - t0;
     procs.toggleProfiles();
     const accepted = OBJECTS / (wall / 1000);

@@ -1,6 +1,7 @@
 /**
  * Shared helpers of the network benchmarks: sizes (full or BENCH_QUICK), the machine
- * line, peak RSS, percentiles, a watchdog, bulletin bodies and the raw Ed25519 baseline.
+ * line, peak RSS, percentiles, a watchdog, bulletin bodies, the raw Ed25519 baseline,
+ * and the hub-ingest batches (signed, then pushed over links).
  */
 import { generateKeyPairSync, sign as rawSign, verify as rawVerify } from 'node:crypto';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
@@ -8,7 +9,9 @@ import { createServer } from 'node:net';
 import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { NodeConfigInput } from '@citylink/node';
+import { type NodeKey, signObject } from '@citylink/crypto';
+import type { NodeConfigInput, PeerLink } from '@citylink/node';
+import type { SignedObject } from '@citylink/protocol';
 import Database from 'better-sqlite3';
 
 /** BENCH_QUICK=1: small sizes for a smoke run (every benchmark then finishes in seconds). */
@@ -213,4 +216,67 @@ export function freePort(): Promise<number> {
       s.close(() => resolve(port));
     });
   });
+}
+
+// ------------------------------------------------ hub ingest (ingest.ts, ingest-ha.ts)
+
+/** One `federation.deliver` call's worth of pre-signed objects, from one city. */
+export interface IngestBatch {
+  from: string;
+  jws: string[];
+}
+
+/**
+ * `n` fresh AMBER bulletins addressed to the hub only (so the hub stores them and
+ * relays nothing), signed by the cities of `keys` in turn, as batches of `batch`
+ * objects from one city each; `tag` makes them unique per run.
+ */
+export async function signIngestBatches(
+  keys: ReadonlyMap<string, NodeKey>,
+  hub: string,
+  n: number,
+  tag: string,
+  batch = 100,
+): Promise<IngestBatch[]> {
+  const cities = [...keys.keys()];
+  const batches: IngestBatch[] = [];
+  let serial = 0;
+  for (let b = 0; b * batch < n; b++) {
+    const from = cities[b % cities.length]!;
+    const jws = await Promise.all(
+      Array.from({ length: Math.min(batch, n - b * batch) }, async () => {
+        const object = {
+          v: 1,
+          kind: 'bulletin',
+          origin: from,
+          created: new Date().toISOString(),
+          tlp: 'AMBER',
+          audience: [hub],
+          body: bulletinBody(`${tag} ${serial++}`),
+        } as SignedObject;
+        return (await signObject(object, keys.get(from)!)).jws;
+      }),
+    );
+    batches.push({ from, jws });
+  }
+  return batches;
+}
+
+/** Pushes `batches` as their cities over `links`, `senders` at a time; throws unless every object is accepted. */
+export async function pushIngestBatches(
+  links: ReadonlyMap<string, PeerLink>,
+  batches: readonly IngestBatch[],
+  senders: number,
+): Promise<void> {
+  const queue = [...batches];
+  await Promise.all(
+    Array.from({ length: senders }, async () => {
+      for (let b = queue.shift(); b; b = queue.shift()) {
+        const { results } = await links.get(b.from)!.api.federation.deliver.mutate({ objects: b.jws });
+        const bad = results.filter((r) => r.outcome !== 'accepted');
+        if (bad.length > 0)
+          throw new Error(`deliver from ${b.from}: ${bad.length} not accepted, e.g. ${JSON.stringify(bad[0])}`);
+      }
+    }),
+  );
 }

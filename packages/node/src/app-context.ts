@@ -9,6 +9,7 @@ import { Authoring } from './authoring/authoring.js';
 import { BackgroundTasks } from './background.js';
 import { type Clock, systemClock } from './clock.js';
 import { HubCluster } from './cluster/hub-cluster.js';
+import { adoptRotatedKey } from './cluster/key-reload.js';
 import type { NodeConfig } from './config.js';
 import { RedDirectory } from './directory/red-directory.js';
 import { CatchUp } from './federation/catch-up.js';
@@ -159,6 +160,8 @@ export class AppContext {
         },
         fetchHubKeyChain: async () => (await hub().federation.hubKeyChain.query()).chain,
       }),
+      // A hub process sharing the database: another process may have rotated the key (cluster/key-reload.ts).
+      ...(role === 'hub' && { fetchHubKeyChain: () => this.membership.hubKeyChain() }),
     });
     this.intake = new RosterIntake({
       role,
@@ -374,6 +377,7 @@ export class AppContext {
       leaderPollMs: config.cluster.leaderPollMs,
       wakeDelivery: () => this.delivery.wake(),
       reloadRoster: () => this.roster.load(),
+      reloadKey: () => adoptRotatedKey({ self, roster: this.roster, key: this.key, keyFile: config.keyFile, log }),
       offerRoster: () => this.rosterPublisher.offerCurrent(),
     });
     this.health = new NetworkHealth({

@@ -70,6 +70,9 @@ export async function createPgPair(database = 'citylink'): Promise<PgPair> {
       '-R',
       '-X',
       'stream',
+      // An immediate checkpoint: the default (spread) waits for most of checkpoint_timeout.
+      '-c',
+      'fast',
     ]);
     start(standby, standbyPort);
     // Synchronous commit to the standby (docs/operations.md): what the primary acknowledged, the standby has.

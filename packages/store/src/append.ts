@@ -54,14 +54,20 @@ export function planAppend(inputs: readonly AppendInput[], held: Set<string>, he
  * `receivedAt` is the node's clock (injectable for Election Day tests); everything else is stamped `now`.
  */
 export async function writeAppend(tx: StoreTransactor, plan: AppendPlan, now: Date, receivedAt = now): Promise<void> {
-  const { fresh, firstSeq } = plan;
+  await writeAppendBody(tx, plan.fresh, now, receivedAt);
+  await writeAppendLog(tx, plan, now);
+}
+
+/** Everything of an append but its log entries (which need the sequence numbers). */
+export async function writeAppendBody(
+  tx: StoreTransactor,
+  fresh: readonly AppendInput[],
+  now: Date,
+  receivedAt = now,
+): Promise<void> {
   await tx.objects.insert(
     fresh.map((i) => i.object),
     receivedAt,
-  );
-  await tx.log.insert(
-    fresh.map((i, n) => ({ seq: firstSeq + n, objectId: i.object.id })),
-    now,
   );
   await tx.items.insert(
     fresh.flatMap((i) => (i.item ? [i.item] : [])),
@@ -77,6 +83,14 @@ export async function writeAppend(tx: StoreTransactor, plan: AppendPlan, now: Da
   );
   await tx.audit.addMany(
     fresh.flatMap((i) => (i.audit ? [i.audit] : [])),
+    now,
+  );
+}
+
+/** The log entries of a planned batch, `firstSeq` on. */
+export async function writeAppendLog(tx: StoreTransactor, plan: AppendPlan, now: Date): Promise<void> {
+  await tx.log.insert(
+    plan.fresh.map((i, n) => ({ seq: plan.firstSeq + n, objectId: i.object.id })),
     now,
   );
 }

@@ -5,6 +5,7 @@ import type { MikroORM, Options } from '@mikro-orm/core';
 import type { Knex } from '@mikro-orm/knex';
 import Database from 'better-sqlite3';
 import { loadPg, parseHosts, resolveConnection } from './pg-hosts.js';
+import { PgNodeLock } from './pg-node-lock.js';
 import { afterRawWrite } from './wal-sync.js';
 
 /**
@@ -113,52 +114,29 @@ function lockSqlite(path: string): NodeLock | undefined {
   return { release: async () => db.close() };
 }
 
-/** Session advisory locks are per database, so one key serves every CityLink database. */
-const ADVISORY_KEY = '4857541737417633387'; // 'CityLink' as a 64-bit integer
-
-interface PgConnection {
-  query(sql: string, params: unknown[]): Promise<{ rows: { ok: boolean }[] }>;
-}
-
 /**
- * PostgreSQL: a session advisory lock on a pooled connection set aside for it. The
- * server drops it when that session ends, so a crash leaves nothing stale. Hub
- * processes may share a database (`shared`): they take the lock in shared mode, so
- * any number of them hold it together, while a city (exclusive) is refused beside
- * them, and they beside a city.
+ * PostgreSQL: see `PgNodeLock` (a session lock of its own, taken again after a failover).
  */
-async function lockPostgres(knex: Knex, shared: boolean): Promise<NodeLock> {
-  const client = knex.client as {
-    acquireConnection(): Promise<PgConnection>;
-    releaseConnection(c: PgConnection): Promise<void>;
-  };
-  const conn = await client.acquireConnection();
-  const mode = shared ? '_shared' : '';
-  const { rows } = await conn.query(`select pg_try_advisory_lock${mode}($1::bigint) as ok`, [ADVISORY_KEY]);
-  if (!rows[0]?.ok) {
-    await client.releaseConnection(conn);
+async function lockPostgres(url: string, shared: boolean): Promise<NodeLock> {
+  const lock = await PgNodeLock.take(url, shared);
+  if (!lock) {
     throw new DatabaseInUseError(
       shared
         ? `${IN_USE} (a city node holds it; only hub processes may share a database)`
         : `${IN_USE} (its advisory lock is held by another session; only hub processes may share a database)`,
     );
   }
-  return {
-    release: async () => {
-      await conn.query(`select pg_advisory_unlock${mode}($1::bigint) as ok`, [ADVISORY_KEY]).catch(() => undefined);
-      await client.releaseConnection(conn);
-    },
-  };
+  return lock;
 }
 
 /** Takes the database for this process alone, or for hub processes only when `shared` (see `Store.open`). */
 export async function takeNodeLock(
   dialect: Dialect,
   sqlitePath: string,
-  knex: Knex,
+  databaseUrl: string,
   shared = false,
 ): Promise<NodeLock | undefined> {
-  return dialect === 'sqlite' ? lockSqlite(sqlitePath) : lockPostgres(knex, shared);
+  return dialect === 'sqlite' ? lockSqlite(sqlitePath) : lockPostgres(databaseUrl, shared);
 }
 
 /** An error raised by the database driver (rather than by code running in a transaction). */

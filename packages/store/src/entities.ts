@@ -1,7 +1,9 @@
 import { EntitySchema } from '@mikro-orm/core';
 import { OPERATIONS_ENTITIES } from './entities-operations.js';
 import { CityScorecardSchema, GridSnapshotSchema, TrainingRecordSchema } from './entities-preparedness.js';
+import { LoginThrottleSchema } from './login-throttle.js';
 import { ApiTokenSchema } from './token-entity.js';
+import { TokenReplaySchema } from './token-replay.js';
 
 /** Key-value facts about this node's database: the log epoch, the held roster, the posture. */
 export class Meta {
@@ -406,4 +408,6 @@ export const ENTITIES = [
   GridSnapshotSchema,
   TrainingRecordSchema,
   StixRefSchema,
+  TokenReplaySchema,
+  LoginThrottleSchema,
 ];

@@ -5,8 +5,10 @@ export { DatabaseInUseError, type Dialect, dialectOf, unreachableReason } from '
 export * from './entities.js';
 export * from './entities-operations.js';
 export { GroupCommit } from './group-commit.js';
+export type { SharedLoginThrottles } from './login-throttle.js';
 export { StoreReader } from './reader.js';
 export type { Coordinator } from './shared.js';
+export { AppendRaceError, isUniqueViolation } from './shared-append.js';
 export { Store } from './store.js';
 export type { AuditQuery, NewAuditEvent } from './tables/audit.js';
 export type { EnrollmentDecision, NewEnrollment } from './tables/enrollments.js';

@@ -17,9 +17,11 @@ import type {
   User,
 } from './entities.js';
 import { registerEngine } from './internals.js';
+import { SharedLoginThrottles } from './login-throttle.js';
 import { StoreReader } from './reader.js';
 import { indexPendingSearch, SearchIndexer } from './search.js';
 import { Coordinator, type OpenOptions, Sharing } from './shared.js';
+import { appendLateLocked } from './shared-append.js';
 import type { AuditQuery, NewAuditEvent } from './tables/audit.js';
 import type { EnrollmentDecision, NewEnrollment } from './tables/enrollments.js';
 import type { ItemPatch, ItemQuery, ItemsReader } from './tables/items.js';
@@ -29,6 +31,7 @@ import type { SignedWith } from './tables/objects.js';
 import type { DueDelivery, OutcomeJob } from './tables/outbox.js';
 import type { SessionOwner } from './tables/sessions.js';
 import type { NewUser, UserPatch } from './tables/users.js';
+import { claimTokenOnce } from './token-replay.js';
 import { StoreTransactor } from './transactor.js';
 import { type WalSync, walSyncFor } from './wal-sync.js';
 
@@ -85,7 +88,8 @@ export class Store {
     let walSync: WalSync | undefined;
     try {
       const engine = engineOf(orm, dialect);
-      if (opts.node) lock = await takeNodeLock(dialect, config.sqlitePath ?? ':memory:', engine.knex, shared);
+      if (opts.node)
+        lock = await takeNodeLock(dialect, config.sqlitePath ?? ':memory:', config.databaseUrl ?? '', shared);
       await prepareSession(orm, dialect);
       await migrate(orm, dialect);
       walSync = await walSyncFor(engine.knex, dialect, config.sqlitePath ?? ':memory:');
@@ -149,6 +153,15 @@ export class Store {
     return this.#rosterLock.runExclusive(() => (sharing ? sharing.locked('roster', fn) : fn()));
   }
 
+  /** Hub processes sharing the database: claims a request token's id for all of them (token-replay.ts); alone, true. */
+  claimTokenAcrossProcesses = (issuer: string, jti: string, expiresAt: Date): Promise<boolean> =>
+    this.#sharing ? claimTokenOnce(this.#engine.knex, issuer, jti, expiresAt) : Promise.resolve(true);
+
+  /** Hub processes sharing the database: sign-in counters for all of them (login-throttle.ts); alone, undefined. */
+  get loginThrottles(): SharedLoginThrottles | undefined {
+    return this.#sharing && new SharedLoginThrottles(this.#engine.knex);
+  }
+
   /** Tells the other hub processes about roster `version`, once the caller's transaction commits. */
   async announceRoster(version: number): Promise<void> {
     await this.#sharing?.notifyRoster(Db.current(this.#engine)?.knex, version);
@@ -183,12 +196,14 @@ export class Store {
    * Taken before any transaction, never inside one: on SQLite an append waiting for
    * the one connection while its lock is held would wait forever.
    */
-  exclusive<T>(fn: () => Promise<T>): Promise<T> {
+  exclusive<T>(fn: () => Promise<T>, opts: { independent?: boolean } = {}): Promise<T> {
     if (Db.current(this.#engine)) {
       return Promise.reject(new Error('store.exclusive() inside transact(): take it first, then transact'));
     }
     const sharing = this.#sharing;
     if (!sharing) return this.#appendLock.runExclusive(fn);
+    // Objects that answer nothing: the database's lock only around the log write (shared-append.ts).
+    if (opts.independent) return this.#appendLock.runExclusive(() => this.#lateLocked(fn));
     // Shared: the database's append lock too, held until the append commits, and the head
     // read under it, so the next sequence numbers follow every process's (docs/architecture.md).
     return this.#appendLock.runExclusive(() =>
@@ -209,17 +224,33 @@ export class Store {
     const held = opts.checked ? new Set<string>() : await this.heldIds(inputs.map((i) => i.object.id));
     const now = new Date();
     const receivedAt = new Date(this.#clock());
-    const plan = planAppend(inputs, held, this.#headSeq);
+    let plan = planAppend(inputs, held, this.#headSeq);
     if (plan.fresh.length === 0) return plan.results;
+    const sharing = this.#late ? this.#sharing : undefined;
     await this.transact(async (tx) => {
-      await writeAppend(tx, plan, now, receivedAt);
-      await this.#sharing?.notifyAppend(Db.current(this.#engine)!.knex, plan.firstSeq, plan.head);
+      const knex = Db.current(this.#engine)!.knex;
+      if (sharing) plan = await appendLateLocked(tx, knex, sharing, plan.fresh, now, receivedAt);
+      else {
+        await writeAppend(tx, plan, now, receivedAt);
+        await this.#sharing?.notifyAppend(knex, plan.firstSeq, plan.head);
+      }
       tx.onCommit(() => {
-        this.#headSeq = plan.head;
+        this.#noteHead(plan.head);
         this.#searchIndex.added(plan.fresh.filter((i) => i.item).length);
       });
     });
     return plan.results;
+  }
+
+  /** Set while `exclusive(fn, { independent })` runs `fn` (the in-process lock is held meanwhile). */
+  #late = false;
+  async #lateLocked<T>(fn: () => Promise<T>): Promise<T> {
+    this.#late = true;
+    try {
+      return await fn();
+    } finally {
+      this.#late = false;
+    }
   }
 
   /** Appends under the lock; see `appendLocked`. */
@@ -273,15 +304,11 @@ export class Store {
   objectsCreatedSince(since: Date, afterId: string | undefined, limit: number): Promise<StoredObject[]> {
     return this.read((r) => r.objects.createdSince(since, afterId, limit));
   }
-  objectsOfKind(kind: string, limit?: number): Promise<StoredObject[]> {
-    return this.read((r) => r.objects.ofKind(kind, limit));
-  }
-  latestOfKind(kind: string): Promise<StoredObject | null> {
-    return this.read((r) => r.objects.latestOfKind(kind));
-  }
-  latestOfKindPerOrigin(kind: string): Promise<StoredObject[]> {
-    return this.read((r) => r.objects.latestOfKindPerOrigin(kind));
-  }
+  objectsOfKind = (kind: string, limit?: number): Promise<StoredObject[]> =>
+    this.read((r) => r.objects.ofKind(kind, limit));
+  latestOfKind = (kind: string): Promise<StoredObject | null> => this.read((r) => r.objects.latestOfKind(kind));
+  latestOfKindPerOrigin = (kind: string): Promise<StoredObject[]> =>
+    this.read((r) => r.objects.latestOfKindPerOrigin(kind));
   objectsSignedWith(origin: string, kids: readonly string[]): Promise<SignedWith[]> {
     return this.read((r) => r.objects.signedWith(origin, kids));
   }
@@ -292,19 +319,14 @@ export class Store {
     return this.read((r) => r.log.after(afterSeq, limit));
   }
   seqOf = (id: string): Promise<number | undefined> => this.read((r) => r.log.seqOf(id));
-  queryItems(q: ItemQuery): Promise<Item[]> {
-    return this.read((r) => r.items.query(q));
-  }
+  queryItems = (q: ItemQuery): Promise<Item[]> => this.read((r) => r.items.query(q));
   getItem = (id: string): Promise<Item | null> => this.read((r) => r.items.get(id));
-  countBulletinsByDay(since: Date, where?: { tlpsExcept?: string[] }) {
-    return this.read((r) => r.items.countBulletinsByDay(since, where));
-  }
+  countBulletinsByDay = (since: Date, where?: { tlpsExcept?: string[] }) =>
+    this.read((r) => r.items.countBulletinsByDay(since, where));
   countItemsBy(...[field, where]: Parameters<ItemsReader['countBy']>): Promise<Record<string, number>> {
     return this.read((r) => r.items.countBy(field, where));
   }
-  recipientsWithDue(now: Date): Promise<string[]> {
-    return this.read((r) => r.outbox.recipientsWithDue(now));
-  }
+  recipientsWithDue = (now: Date): Promise<string[]> => this.read((r) => r.outbox.recipientsWithDue(now));
   /** Shared: the rows are also claimed for this process's lease (tables/outbox.ts `claimDue`). */
   dueFor(recipient: string, now: Date, limit: number, afterRowId?: number): Promise<DueDelivery[]> {
     const claim = this.#sharing?.claim(now);
@@ -312,40 +334,27 @@ export class Store {
     return this.read((r) => r.outbox.dueFor(recipient, now, limit, afterRowId));
   }
   deliveriesOf = (objectId: string): Promise<OutboxEntry[]> => this.read((r) => r.outbox.deliveriesOf(objectId));
-  pendingCount(recipient?: string): Promise<number> {
-    return this.read((r) => r.outbox.pendingCount(recipient));
-  }
+  pendingCount = (recipient?: string): Promise<number> => this.read((r) => r.outbox.pendingCount(recipient));
   pendingByRecipient = (): Promise<Record<string, number>> => this.read((r) => r.outbox.pendingByRecipient());
-  nextDueAt(): Promise<Date | undefined> {
-    return this.read((r) => r.outbox.nextDueAt());
-  }
+  nextDueAt = (): Promise<Date | undefined> => this.read((r) => r.outbox.nextDueAt());
   listMembers = (): Promise<MemberRecord[]> => this.read((r) => r.members.list());
-  getPeer(node: string): Promise<PeerState | null> {
-    return this.read((r) => r.peers.get(node));
-  }
+  getPeer = (node: string): Promise<PeerState | null> => this.read((r) => r.peers.get(node));
   listPeers = (): Promise<PeerState[]> => this.read((r) => r.peers.list());
-  findUser(username: string): Promise<User | null> {
-    return this.read((r) => r.users.find(username));
-  }
+  findUser = (username: string): Promise<User | null> => this.read((r) => r.users.find(username));
   getUser = (id: number): Promise<User | null> => this.read((r) => r.users.get(id));
-  listUsers(): Promise<User[]> {
-    return this.read((r) => r.users.list());
-  }
+  listUsers = (): Promise<User[]> => this.read((r) => r.users.list());
   findSession(id: string): Promise<(Session & { user: SessionOwner | null }) | null> {
     return this.read((r) => r.sessions.find(id));
   }
   getEnrollment = (id: string): Promise<Enrollment | null> => this.read((r) => r.enrollments.get(id));
-  listEnrollments(status?: Enrollment['status']): Promise<Enrollment[]> {
-    return this.read((r) => r.enrollments.list(status));
-  }
+  listEnrollments = (status?: Enrollment['status']): Promise<Enrollment[]> =>
+    this.read((r) => r.enrollments.list(status));
   listAudit = (q: AuditQuery) => this.read((r) => r.audit.list(q));
 
   // -------------------------------------------------- writes, by table
 
   setMeta = (key: string, value: string): Promise<void> => this.#single((tx) => tx.meta.set(key, value));
-  confirmArrivedBy(upTo: Date): Promise<number> {
-    return this.#single((tx) => tx.objects.confirmArrivedBy(upTo));
-  }
+  confirmArrivedBy = (upTo: Date): Promise<number> => this.#single((tx) => tx.objects.confirmArrivedBy(upTo));
   /** Final answers from `recipient`: accepted, duplicate or rejected (see `recordAllOutcomes`). */
   recordOutcomes(recipient: string, outcomes: OutcomeJob['outcomes']): Promise<void> {
     return this.recordAllOutcomes([{ recipient, outcomes }]);
@@ -357,9 +366,8 @@ export class Store {
   recordAttemptFailure(rowIds: readonly number[], error: string, nextAttemptAt: Date): Promise<void> {
     return this.#single((tx) => tx.outbox.recordAttemptFailure(rowIds, error, nextAttemptAt));
   }
-  deferRecipient(recipient: string, at: Date): Promise<void> {
-    return this.#single((tx) => tx.outbox.deferRecipient(recipient, at));
-  }
+  deferRecipient = (recipient: string, at: Date): Promise<void> =>
+    this.#single((tx) => tx.outbox.deferRecipient(recipient, at));
   /** Replaces the member table with a newer roster, in one transaction. */
   replaceMembers(members: readonly NewMember[], version: number): Promise<void> {
     return this.transact((tx) => tx.members.replace(members, version));
@@ -378,9 +386,7 @@ export class Store {
     return this.#single((tx) => tx.sessions.touch(id, at, expiresAt));
   }
   deleteSession = (id: string): Promise<void> => this.#single((tx) => tx.sessions.delete(id));
-  deleteExpiredSessions(now: Date): Promise<number> {
-    return this.#single((tx) => tx.sessions.deleteExpired(now));
-  }
+  deleteExpiredSessions = (now: Date): Promise<number> => this.#single((tx) => tx.sessions.deleteExpired(now));
   addEnrollment = (e: NewEnrollment): Promise<void> => this.#single((tx) => tx.enrollments.add(e));
   /** Records a decision on a pending enrollment; returns false if it was not pending. */
   decideEnrollment(id: string, decision: EnrollmentDecision): Promise<boolean> {

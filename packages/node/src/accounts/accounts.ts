@@ -8,6 +8,7 @@ import { RateLimiterMemory, RateLimiterRes } from 'rate-limiter-flexible';
 import { InvalidInputError, RateLimitedError, UnauthenticatedError } from '../errors.js';
 import { addressKey } from '../http/address.js';
 import { passwordWeakness } from './password-policy.js';
+import { type Limiter, SharedLimiter } from './shared-limiter.js';
 
 /** OWASP's argon2id baseline: 19 MiB, 2 passes. */
 const ARGON2 = {
@@ -57,6 +58,9 @@ export const LOGIN_OVER_HTTP = 'sign in over HTTP, not over a WebSocket';
 /** How long a sign-in refused because every password check slot is busy should wait. */
 const BUSY_RETRY_MS = 1_000;
 
+/** The sign-in limits' window. */
+const WINDOW_S = 15 * 60;
+
 /**
  * Local accounts: argon2id passwords, opaque session tokens stored hashed, login
  * rate limiting. Every attempt takes a point from its account+address and its
@@ -65,8 +69,9 @@ const BUSY_RETRY_MS = 1_000;
  * libuv's thread pool with the Ed25519 checks of federation traffic.
  */
 export class Accounts {
-  readonly #perAccount: RateLimiterMemory;
-  readonly #perAddress: RateLimiterMemory;
+  /** Per account and address, and per address: in the shared database for hub processes (shared-limiter.ts). */
+  readonly #perAccount: Limiter;
+  readonly #perAddress: Limiter;
   readonly #checkRate: RateLimiterMemory;
   readonly #hashing: BulkheadPolicy;
 
@@ -75,8 +80,13 @@ export class Accounts {
     limits: LoginLimits,
     private readonly log?: Logger,
   ) {
-    this.#perAccount = new RateLimiterMemory({ points: limits.loginAttemptsPer15Min, duration: 15 * 60 });
-    this.#perAddress = new RateLimiterMemory({ points: limits.loginFailuresPerAddressPer15Min, duration: 15 * 60 });
+    const shared = store.loginThrottles;
+    const limiter = (name: string, points: number): Limiter =>
+      shared
+        ? new SharedLimiter(shared, name, points, WINDOW_S * 1000)
+        : new RateLimiterMemory({ points, duration: WINDOW_S });
+    this.#perAccount = limiter('account', limits.loginAttemptsPer15Min);
+    this.#perAddress = limiter('address', limits.loginFailuresPerAddressPer15Min);
     this.#checkRate = new RateLimiterMemory({ points: Math.ceil(limits.passwordChecksPerSecond * 4), duration: 4 });
     this.#hashing = bulkhead(limits.passwordHashConcurrency, limits.passwordHashQueue);
   }
@@ -145,7 +155,7 @@ export class Accounts {
     return { token, user: publicUser(user), expiresAt };
   }
 
-  async #take(limiter: RateLimiterMemory, key: string, who: Record<string, string>, message: string): Promise<void> {
+  async #take(limiter: Limiter, key: string, who: Record<string, string>, message: string): Promise<void> {
     try {
       await limiter.consume(key);
     } catch (res) {

@@ -32,6 +32,8 @@ export class HubCluster {
       wakeDelivery: () => void;
       /** Another process published a roster version: adopt it from the database. */
       reloadRoster: () => Promise<void>;
+      /** After a roster reload: sign with the key another process rotated to, if the roster now names it. */
+      reloadKey: () => Promise<unknown>;
       /** This process became the leader, or a roster was published while it leads: offer the roster. */
       offerRoster: () => Promise<void>;
     },
@@ -60,6 +62,7 @@ export class HubCluster {
     coordinator.on('roster', () =>
       tasks.run(async () => {
         await this.d.reloadRoster();
+        await this.d.reloadKey();
         if (this.leading) await this.d.offerRoster();
       }),
     );
@@ -67,6 +70,7 @@ export class HubCluster {
       log.info('cluster: listening again; looking for what was missed');
       tasks.run(async () => {
         await this.d.reloadRoster();
+        await this.d.reloadKey();
         this.d.wakeDelivery();
         this.d.bus.emit('appended', []);
       });

@@ -12,7 +12,14 @@ import {
   type SignedObject,
   sharesWithNetwork,
 } from '@citylink/protocol';
-import { type AppendInput, GroupCommit, type NewAuditEvent, type Store } from '@citylink/store';
+import {
+  type AppendInput,
+  AppendRaceError,
+  GroupCommit,
+  isUniqueViolation,
+  type NewAuditEvent,
+  type Store,
+} from '@citylink/store';
 import type { Logger } from 'pino';
 import { UnavailableError } from '../errors.js';
 import { quarantineReason } from '../membership/quarantine.js';
@@ -74,7 +81,27 @@ export class Inbound {
    * together, under one lock and in one transaction (group commit): with many
    * senders at once, one fsync serves them all.
    */
-  readonly #admit = new GroupCommit<Job, ObjectResult[]>((jobs) => this.n.store.exclusive(() => this.#store(jobs)));
+  readonly #admit = new GroupCommit<Job, ObjectResult[]>((jobs) => this.#write(jobs));
+
+  /**
+   * Hub processes sharing PostgreSQL: a group of plain bulletins (they answer nothing)
+   * takes the database's append lock only around its log write (store/src/shared-append.ts);
+   * if another process committed something that bears on them meanwhile, it is appended
+   * again under the whole lock, where dedupe and the rules see everything.
+   */
+  async #write(jobs: readonly Job[]): Promise<ObjectResult[][]> {
+    const independent = jobs.every((j) =>
+      j.candidates.every((c) => c.verified.kind === 'bulletin' && targetOf(c.verified.object) === undefined),
+    );
+    if (independent) {
+      try {
+        return await this.n.store.exclusive(() => this.#store(jobs), { independent });
+      } catch (err) {
+        if (!(err instanceof AppendRaceError || isUniqueViolation(err))) throw err;
+      }
+    }
+    return this.n.store.exclusive(() => this.#store(jobs));
+  }
 
   constructor(
     private readonly n: {

@@ -1,5 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { type RequestTokenResult, verifyRequestToken } from '@citylink/crypto';
+import { LIMITS } from '@citylink/protocol';
 import { sessionTokenFromCookie } from '../accounts/accounts.js';
 import { LINK_SCOPE } from '../federation/peer-api.js';
 import type { CityLinkNode } from '../node.js';
@@ -76,5 +77,14 @@ export function verifyToken(node: CityLinkNode, token: string | undefined, scope
     scope,
     resolveKey: node.roster.resolveKey,
     replay: node.replay,
-  }).catch((err: unknown) => ({ ok: false, reason: 'invalid', detail: String(err) }));
+  })
+    .then(async (result): Promise<RequestTokenResult> => {
+      // Hub processes sharing a database: a token used at one is refused at the others
+      // (its id is kept until the longest lifetime a token may have, plus the clock tolerance).
+      if (!result.ok) return result;
+      const until = new Date(Date.now() + LIMITS.maxRequestTokenTtlMs + 30_000);
+      if (await node.store.claimTokenAcrossProcesses(result.issuer, result.jti, until)) return result;
+      return { ok: false, reason: 'replayed', detail: 'request token already used at another hub process' };
+    })
+    .catch((err: unknown) => ({ ok: false, reason: 'invalid', detail: String(err) }));
 }

@@ -10,6 +10,8 @@ import { Migration20261202140000 } from './Migration20261202140000.js';
 import { Migration20261202150000 } from './Migration20261202150000.js';
 import { Migration20261202170000 } from './Migration20261202170000.js';
 import { Migration20261203100000 } from './Migration20261203100000.js';
+import { Migration20261203110000 } from './Migration20261203110000.js';
+import { Migration20261203110100 } from './Migration20261203110100.js';
 import { Migration20261203140000 } from './Migration20261203140000.js';
 
 /** Applied in order at start-up. Keep in step with ../sqlite: same names, same meaning. */
@@ -26,5 +28,7 @@ export const postgresqlMigrations = [
   { name: 'Migration20261202150000', class: Migration20261202150000 },
   { name: 'Migration20261202170000', class: Migration20261202170000 },
   { name: 'Migration20261203100000', class: Migration20261203100000 },
+  { name: 'Migration20261203110000', class: Migration20261203110000 },
+  { name: 'Migration20261203110100', class: Migration20261203110100 },
   { name: 'Migration20261203140000', class: Migration20261203140000 },
 ];
