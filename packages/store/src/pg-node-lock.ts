@@ -1,5 +1,5 @@
-import pg from 'pg';
-import { clientConfig } from './pg-hosts.js';
+import type pg from 'pg';
+import { clientConfig, loadPg } from './pg-hosts.js';
 
 /** Session advisory locks are per database, so one key serves every CityLink database. */
 const ADVISORY_KEY = '4857541737417633387'; // 'CityLink' as a 64-bit integer
@@ -45,7 +45,8 @@ export class PgNodeLock {
   }
 
   async #take(): Promise<boolean> {
-    const client = new pg.Client({ ...(await clientConfig(this.url)), connectionTimeoutMillis: 5_000 });
+    const { Client } = await loadPg();
+    const client = new Client({ ...(await clientConfig(this.url)), connectionTimeoutMillis: 5_000 });
     // A server that goes away ends the session ('end' below); its error needs no more handling.
     client.on('error', () => undefined);
     await client.connect();
