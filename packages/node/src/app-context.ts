@@ -95,8 +95,7 @@ export class AppContext {
   readonly audit: AuditTrail;
   readonly tokens: ApiTokens;
   readonly taxii: TaxiiHttp;
-  /** STIX id → the rows that carry it, for TAXII's by-id reads (kept up in the background too). */
-  readonly stixIndex: StixIndex;
+  readonly stixIndex: StixIndex; // STIX id → the rows that carry it (TAXII by id), followed in the background
   readonly imports: StixImport;
   readonly misp: MispFeed;
   readonly feeds: FeedPull;
@@ -119,8 +118,7 @@ export class AppContext {
 
   constructor(input: AppContextInput) {
     const { config, store, logger: log, transport } = input;
-    const self = config.nodeId;
-    const role = config.role;
+    const { nodeId: self, role } = config;
     this.config = config;
     this.clock = input.clock ?? systemClock;
     this.store = store;
@@ -129,10 +127,8 @@ export class AppContext {
     this.key = new SigningKey(input.key);
     this.tasks = new BackgroundTasks(log);
     this.inboundLinks = new InboundLinks(this.metrics);
-    this.peerLimiter = new RateLimiterMemory({
-      points: Math.ceil(config.limits.peerRequestsPerSecond * 4),
-      duration: 4,
-    });
+    const peerPoints = Math.ceil(config.limits.peerRequestsPerSecond * 4);
+    this.peerLimiter = new RateLimiterMemory({ points: peerPoints, duration: 4 });
     const hubNode = role === 'hub' ? self : config.hub!.node;
     const hub = () => this.peers.hub();
     this.quarantine = new Quarantine({

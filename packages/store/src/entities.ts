@@ -2,6 +2,7 @@ import { EntitySchema } from '@mikro-orm/core';
 import { OPERATIONS_ENTITIES } from './entities-operations.js';
 import { CityScorecardSchema, GridSnapshotSchema, TrainingRecordSchema } from './entities-preparedness.js';
 import { LoginThrottleSchema } from './login-throttle.js';
+import { StixRefSchema } from './tables/stix-refs.js';
 import { ApiTokenSchema } from './token-entity.js';
 import { TokenReplaySchema } from './token-replay.js';
 
@@ -374,20 +375,6 @@ export {
   TrainingRecord,
   TrainingRecordSchema,
 } from './entities-preparedness.js';
-
-/** The TAXII index: a STIX id's UUID and a CityLink object whose STIX form carries it (tables/stix-refs.ts). */
-export class StixRefRow {
-  uuid!: string;
-  objectId!: string;
-}
-export const StixRefSchema = new EntitySchema<StixRefRow>({
-  class: StixRefRow,
-  tableName: 'stix_refs',
-  properties: {
-    uuid: { type: 'string', length: 36, primary: true },
-    objectId: { type: 'string', length: 43, primary: true },
-  },
-});
 
 export const ENTITIES = [
   ApiTokenSchema,

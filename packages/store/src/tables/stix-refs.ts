@@ -1,3 +1,4 @@
+import { EntitySchema } from '@mikro-orm/core';
 import type { Db } from '../db.js';
 
 /** One STIX id's UUID part and a CityLink object whose STIX form carries that id. */
@@ -5,6 +6,20 @@ export interface StixRef {
   uuid: string;
   objectId: string;
 }
+
+/** The TAXII index: a STIX id's UUID and a CityLink object whose STIX form carries it . */
+export class StixRefRow {
+  uuid!: string;
+  objectId!: string;
+}
+export const StixRefSchema = new EntitySchema<StixRefRow>({
+  class: StixRefRow,
+  tableName: 'stix_refs',
+  properties: {
+    uuid: { type: 'string', length: 36, primary: true },
+    objectId: { type: 'string', length: 43, primary: true },
+  },
+});
 
 /** Objects one STIX id is looked up in at most (an observable shared by very many reports). */
 const MAX_OBJECTS_PER_ID = 10_000;
