@@ -99,6 +99,8 @@ describe('the late append lock of hub processes on PostgreSQL', () => {
     const bulletin = newObject();
     const lock = await holdAppendLock(url);
     const pending = independent(a, [bulletin]);
+    // Handled from the start: it may reject while the lock is being released below.
+    const refused = expect(pending).rejects.toThrow(AppendRaceError);
     await until(async () => (await waitingAfterWriting(b)) === 1);
     // Another process's answer to it commits first (written here as that process's rows would be).
     await knexOf(b)('objects').insert({
@@ -117,7 +119,7 @@ describe('the late append lock of hub processes on PostgreSQL', () => {
       hold: null,
     });
     await lock.release();
-    await expect(pending).rejects.toThrow(AppendRaceError);
+    await refused;
     expect(await a.heldIds([bulletin.id])).toEqual(new Set());
     // Under the whole lock it goes in.
     expect((await a.append([{ object: bulletin }]))[0]!.seq).toBe(1);
