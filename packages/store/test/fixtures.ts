@@ -181,3 +181,35 @@ export function itemInput(
   const { object: _ignored, ...rest } = extra;
   return { ...rest, object, item: newItem(object.id, { ...item, id: object.id }) };
 }
+
+/** One hub process on a shared PostgreSQL database (its own pool and sessions), closed when the test ends. */
+export async function openHubProcess(url: string, claimLeaseMs = 30_000): Promise<Store> {
+  const store = await Store.open({ databaseUrl: url }, { node: true, shared: true, claimLeaseMs });
+  onTestFinished(() => store.close());
+  return store;
+}
+
+/**
+ * Follows the log by cursor while appends run, as a peer pulling changes does;
+ * `stop()` answers whether it ever saw seq n+1 before n.
+ */
+export function followLog(store: Store): { stop: () => Promise<boolean> } {
+  let cursor = 0;
+  let skipped = false;
+  let done = false;
+  const reader = (async () => {
+    while (!done) {
+      for (const r of await store.logAfter(cursor, 1000)) {
+        if (r.seq !== cursor + 1) skipped = true;
+        cursor = r.seq;
+      }
+    }
+  })();
+  return {
+    stop: async () => {
+      done = true;
+      await reader;
+      return skipped;
+    },
+  };
+}

@@ -1,19 +1,24 @@
 import pg from 'pg';
-import { describe, expect, it, onTestFinished } from 'vitest';
-import { AppendRaceError, Store } from '../src/index.js';
+import { describe, expect, it } from 'vitest';
+import { AppendRaceError, type Store } from '../src/index.js';
 import { LOCK_KEYS } from '../src/shared.js';
 import { knexOf } from '../src/testing.js';
-import { CREATED, fakeId, freshDatabase, newObject, ORIGIN, openPostgres } from './fixtures.js';
+import {
+  CREATED,
+  fakeId,
+  followLog,
+  freshDatabase,
+  newObject,
+  ORIGIN,
+  openHubProcess,
+  openPostgres,
+} from './fixtures.js';
 
 // Hub processes on one PostgreSQL database append plain bulletins with the database's
 // append lock taken late (src/shared-append.ts): the rows are written by every process
 // at once, only the log write and the commit take turns. Each Store stands for a process.
 
-async function hub(url: string): Promise<Store> {
-  const store = await Store.open({ databaseUrl: url }, { node: true, shared: true });
-  onTestFinished(() => store.close());
-  return store;
-}
+const hub = (url: string) => openHubProcess(url);
 
 /** A session holding the append lock, as another process in the middle of its log write. */
 async function holdAppendLock(url: string): Promise<{ release: () => Promise<void> }> {
@@ -64,17 +69,7 @@ describe('the late append lock of hub processes on PostgreSQL', () => {
     const db = await freshDatabase(openPostgres);
     const url = db.config.databaseUrl!;
     const stores = [await hub(url), await hub(url), await hub(url)];
-    let cursor = 0;
-    let skipped = false;
-    let done = false;
-    const reader = (async () => {
-      while (!done) {
-        for (const r of await stores[0]!.logAfter(cursor, 1000)) {
-          if (r.seq !== cursor + 1) skipped = true;
-          cursor = r.seq;
-        }
-      }
-    })();
+    const follower = followLog(stores[0]!);
     await Promise.all(
       stores.map(async (store, i) => {
         for (let n = 0; n < 30; n++) {
@@ -84,8 +79,7 @@ describe('the late append lock of hub processes on PostgreSQL', () => {
         }
       }),
     );
-    done = true;
-    await reader;
+    const skipped = await follower.stop();
     const rows: { seq: string | number }[] = await knexOf(stores[0]!)('log').select('seq').orderBy('seq');
     expect(rows.map((r) => Number(r.seq))).toEqual(Array.from({ length: rows.length }, (_, i) => i + 1));
     expect(rows.length).toBe(3 * (3 * 1 + 27 * 2));

@@ -2,18 +2,14 @@ import { once } from 'node:events';
 import { describe, expect, it, onTestFinished } from 'vitest';
 import { DatabaseInUseError, Store } from '../src/index.js';
 import { knexOf } from '../src/testing.js';
-import { freshDatabase, newObject, openPostgres, uniqueName } from './fixtures.js';
+import { followLog, freshDatabase, newObject, openHubProcess, openPostgres, uniqueName } from './fixtures.js';
 
 // Several hub processes on one PostgreSQL database (src/shared.ts). Each Store below
 // stands for one hub process: its own pool, its own sessions.
 
 const FUTURE = new Date('2100-01-01T00:00:00.000Z');
 
-async function hub(url: string, claimLeaseMs = 30_000): Promise<Store> {
-  const store = await Store.open({ databaseUrl: url }, { node: true, shared: true, claimLeaseMs });
-  onTestFinished(() => store.close());
-  return store;
-}
+const hub = openHubProcess;
 
 async function logSeqs(store: Store): Promise<number[]> {
   const rows: { seq: number | string }[] = await knexOf(store)('log').select('seq').orderBy('seq');
@@ -45,18 +41,7 @@ describe('hub processes sharing a PostgreSQL database', () => {
     const stores = [await hub(url), await hub(url), await hub(url)];
     // A reader that follows the log by cursor, as a peer pulling changes does, while the
     // appends run: it must never see seq n+1 before n.
-    let cursor = 0;
-    let skipped = false;
-    let done = false;
-    const reader = (async () => {
-      while (!done) {
-        const rows = await stores[0]!.logAfter(cursor, 1000);
-        for (const r of rows) {
-          if (r.seq !== cursor + 1) skipped = true;
-          cursor = r.seq;
-        }
-      }
-    })();
+    const follower = followLog(stores[0]!);
     // The same object offered by every process counts once.
     const sharedObject = newObject();
     await Promise.all(
@@ -67,8 +52,7 @@ describe('hub processes sharing a PostgreSQL database', () => {
         }
       }),
     );
-    done = true;
-    await reader;
+    const skipped = await follower.stop();
     const seqs = await logSeqs(stores[0]!);
     expect(seqs).toEqual(Array.from({ length: 3 * 40 * 2 + 1 }, (_, i) => i + 1));
     expect(skipped).toBe(false);
