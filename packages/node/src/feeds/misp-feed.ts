@@ -10,6 +10,7 @@ import { tokenOfAuthorization } from '../http/credentials.js';
 import { FeedBusyError, type FeedGates } from '../http/feed-gate.js';
 import { decodeStored } from '../ingest/projection.js';
 import type { Views } from '../views/views.js';
+import { yieldToLoop } from '../yield-to-loop.js';
 
 export const MISP_ROOT = '/feeds/misp/';
 /** Bulletins one feed lists at most, newest first. */
@@ -82,7 +83,7 @@ export class MispFeed {
     // A chunk at a time, back to the event loop in between: SQLite reads resolve at once,
     // and 10,000 events in one go held every other request of the node.
     for (let i = 0; i < items.length; i += CHUNK) {
-      await new Promise<void>((resolve) => setImmediate(resolve));
+      await yieldToLoop();
       const objects = (await store.getObjects(items.slice(i, i + CHUNK).map((x) => x.id))).filter(
         (o) => o.hold !== 'quarantined',
       );

@@ -1,13 +1,12 @@
+import { TLP_LEVELS } from '@citylink/protocol';
 import { type CityLinkEntry, toStixObjects } from '@citylink/stix';
 import type { StixRef, Store } from '@citylink/store';
+import { yieldToLoop } from '../yield-to-loop.js';
 import { entryOf, exportContext } from './export-context.js';
 
-/** Every marking: the index serves all collections, each request then applies its own. */
-const ALL_TLPS = ['CLEAR', 'GREEN', 'AMBER', 'AMBER+STRICT', 'RED'];
 const BATCH = 5_000;
 /** Entries mapped between two returns to the event loop (a batch is seconds of mapping). */
 const YIELD_EVERY = 200;
-const yieldToLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 const uuidOf = (stixId: string) => stixId.slice(stixId.indexOf('--') + 2);
 
@@ -43,10 +42,9 @@ export class StixIndex {
     const key = `stix_index_seq:${store.epoch}`;
     let after = Number((await store.getMeta(key)) ?? 0);
     for (;;) {
-      // Back to the event loop between batches: SQLite reads resolve at once, and indexing a
-      // large log in one run of promises held every other request of the node for seconds.
+      // Indexing a large log in one run of promises held every other request for seconds.
       await yieldToLoop();
-      const slice = await store.read((r) => r.log.slice({ afterSeq: after, limit: BATCH, tlps: ALL_TLPS, kinds }));
+      const slice = await store.read((r) => r.log.slice({ afterSeq: after, limit: BATCH, tlps: TLP_LEVELS, kinds }));
       if (slice.last === undefined) return;
       const entries = slice.rows.map((r) => entryOf(r.object));
       const answering = [...(await store.read((r) => r.objects.targetingAny(entries.map((e) => e.id)))).values()]

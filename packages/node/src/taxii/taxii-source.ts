@@ -4,6 +4,7 @@ import type { Store, StoredObject } from '@citylink/store';
 import type { SessionUser } from '../accounts/accounts.js';
 import { marked, targetOf } from '../ingest/projection.js';
 import type { Views } from '../views/views.js';
+import { yieldToLoop } from '../yield-to-loop.js';
 import type { Collection } from './collections.js';
 import { CONTEXT_ROUNDS, entryOf, exportContext } from './export-context.js';
 import type { Cursor, Match } from './query.js';
@@ -79,8 +80,6 @@ function versionMatches(o: StixObject, versions: readonly string[], span: Versio
   if (versions.includes('first') && (!known || v <= known.first)) return true;
   return versions.some((t) => t !== 'first' && t !== 'last' && Date.parse(t) === v);
 }
-
-const yieldToLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 /**
  * The objects of a collection, in log order, as STIX: the rows of the log whose
