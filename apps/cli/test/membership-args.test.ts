@@ -74,6 +74,12 @@ describe('membership arguments', () => {
     expect((await cli(['hub', 'revoke', 'wi-x', '--at', 'yesterday', ...creds])).code).toBe(2);
     expect((await cli(['hub', 'revoke-key', 'wi-x', 'short', ...creds])).code).toBe(2);
     expect((await cli(['hub', 'reject', KID, ...creds])).err).toContain("required option '--reason <text>'");
+    // An id is base64url and may start with '-': after `--` it is the id, not an option.
+    const dashed = `-${KID.slice(1)}`;
+    expect((await cli(['hub', 'approve', dashed, ...creds])).err).toContain(`unknown option '${dashed}'`);
+    const approved = await cli(['hub', 'approve', ...creds, '--', dashed]);
+    expect(approved.err).not.toContain('unknown option');
+    expect(approved.err).not.toContain('is not an enrollment');
     expect((await cli(['hub', 'set-url', 'wi-x', 'ftp://x', ...creds])).code).toBe(2);
     expect((await cli(['hub', 'members', '--node', 'http://127.0.0.1:9'])).err).toContain('CITYLINK_USER');
     const noContact = await cli(['enroll', ...creds]);

@@ -180,9 +180,10 @@ describe('membership: join by fingerprint and enrollment, rotate, revoke, recove
     expect(row, list).toBeDefined();
     expect(row).toMatch(new RegExp(`^${enrollmentId}\\s+${NEW_CITY}\\s+pending\\s+\\S+\\s+${cityKid}\\s+${cityUrl}`));
 
-    const approved = succeeded(await runCli(['hub', 'approve', enrollmentId!, ...official]), 'approve');
+    // Ids are base64url and may start with '-': they go after `--`.
+    const approved = succeeded(await runCli(['hub', 'approve', ...official, '--', enrollmentId!]), 'approve');
     expect(approved).toMatch(/^roster version \d+\n$/);
-    const twice = await runCli(['hub', 'approve', enrollmentId!, ...official]);
+    const twice = await runCli(['hub', 'approve', ...official, '--', enrollmentId!]);
     expect(twice.code).toBe(1);
     expect(twice.stderr).toMatch(/^citylink: approving enrollment .* already decided\n$/);
 

@@ -87,18 +87,19 @@ describe('citylink post on a node that is not in the roster', () => {
     // `citylink status ID STATUS`: the author city sets the status of its bulletin.
     const bulletin = accepted.out;
     const creds = ['--node', cityNode.baseUrl, '--user', 'clerk', '--password', PASSWORD];
-    const set = await cli(['status', bulletin, 'investigating', '--note', 'calling the vendor', ...creds]);
+    // Ids are base64url and may start with '-': they go after `--`.
+    const set = await cli(['status', '--note', 'calling the vendor', ...creds, '--', bulletin, 'investigating']);
     expect(set.err).toBe('');
     expect(set.code).toBe(0);
     expect(set.out).toMatch(/^[A-Za-z0-9_-]{43}$/);
     const item = await cityNode.store.getItem(bulletin);
     expect(item?.status).toBe('investigating');
-    for (const [args, why] of [
-      [['duplicate'], /status duplicate needs --duplicate-of ID/],
-      [['closed', '--duplicate-of', bulletin], /--duplicate-of goes only with status duplicate/],
-      [['published'], /status must be one of acknowledged, investigating/],
+    for (const [status, options, why] of [
+      ['duplicate', [], /status duplicate needs --duplicate-of ID/],
+      ['closed', ['--duplicate-of', bulletin], /--duplicate-of goes only with status duplicate/],
+      ['published', [], /status must be one of acknowledged, investigating/],
     ] as const) {
-      const bad = await cli(['status', bulletin, ...args, ...creds]);
+      const bad = await cli(['status', ...options, ...creds, '--', bulletin, status]);
       expect(bad.code).toBe(2);
       expect(bad.err).toMatch(why);
     }
